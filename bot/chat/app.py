@@ -1,0 +1,293 @@
+"""The Telegram adapter: builds the PTB Application and translates updates into service calls.
+
+Every handler is registered in :func:`build_application`, in one place. A handler only reads the
+update, calls :class:`~bot.reporting.ReportingService` and sends what it says; no decision about
+reports or tickets is made here.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from telegram import BotCommand, BotCommandScopeDefault, Message, Update
+from telegram.constants import ChatType
+from telegram.error import BadRequest, Forbidden, TelegramError
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    ApplicationBuilder,
+    CallbackQueryHandler,
+    ChatMemberHandler,
+    ContextTypes,
+    MessageHandler,
+    filters,
+)
+
+from bot.chat.ordering import PerChatOrder
+from bot.chat.render import markup, render
+from bot.config import Config
+from bot.domain.clock import Clock
+from bot.messages import Outcome, Reply, t
+from bot.reporting import Incoming, ReportingService, Sender
+from storage import Storage, StorageUnavailable
+
+log = logging.getLogger(__name__)
+
+UNSUPPORTED_KINDS = (
+    "sticker", "voice", "video", "video_note", "audio", "animation", "location", "poll", "document",
+)
+
+
+@dataclass
+class Services:
+    """What the handlers need, created once and kept in `application.bot_data`."""
+
+    config: Config
+    storage: Storage
+    clock: Clock
+    reporting: ReportingService
+
+
+def build_application(
+    *,
+    token: str,
+    base_url: str,
+    base_file_url: str | None,
+    config: Config,
+    storage: Storage,
+    clock: Clock,
+    rate_limit: bool = True,
+) -> Application:
+    """The bot, wired: the same function serves production, the sandbox and the tests."""
+    builder = (
+        ApplicationBuilder().token(token).base_url(base_url).post_init(_post_init)
+        .concurrent_updates(PerChatOrder())
+    )
+    if base_file_url:
+        builder = builder.base_file_url(base_file_url)
+    if rate_limit:
+        builder = builder.rate_limiter(AIORateLimiter(max_retries=3))
+    app = builder.build()
+    app.bot_data["services"] = Services(
+        config=config, storage=storage, clock=clock,
+        reporting=ReportingService(storage, config, clock),
+    )
+    private = filters.ChatType.PRIVATE
+    app.add_handler(ChatMemberHandler(on_membership, ChatMemberHandler.MY_CHAT_MEMBER))
+    app.add_handler(CallbackQueryHandler(on_button))
+    app.add_handler(MessageHandler(filters.UpdateType.EDITED & private, on_edited))
+    app.add_handler(MessageHandler(~private & (filters.COMMAND | filters.Entity("mention")), on_group))
+    app.add_handler(MessageHandler(private & filters.COMMAND, on_command))
+    app.add_handler(MessageHandler(private & filters.TEXT, on_text))
+    app.add_handler(MessageHandler(private & filters.PHOTO, on_photo))
+    app.add_handler(MessageHandler(private & filters.Document.IMAGE, on_photo))
+    app.add_handler(MessageHandler(private & filters.CONTACT, on_contact))
+    app.add_handler(MessageHandler(private & ~filters.StatusUpdate.ALL, on_unsupported))
+    app.add_error_handler(on_error)
+    return app
+
+
+async def _post_init(app: Application) -> None:
+    """Publish the command menu in both languages."""
+    for language in ("en", "zh"):
+        commands = [
+            BotCommand(name, render(t(f"cmd.{name}"), language, _services(app).config.tz))
+            for name in ("new", "my", "status", "cancel", "lang", "help")
+        ]
+        try:
+            await app.bot.set_my_commands(
+                commands, scope=BotCommandScopeDefault(), language_code=None if language == "en" else language
+            )
+        except TelegramError as exc:  # the menu is a nicety; the bot works without it
+            log.warning("could not set the command menu (%s): %s", language, exc)
+
+
+def _services(app: Application | ContextTypes.DEFAULT_TYPE) -> Services:
+    return app.bot_data["services"]
+
+
+def _incoming(update: Update) -> Incoming:
+    user = update.effective_user
+    assert user is not None and update.effective_chat is not None
+    return Incoming(
+        update_id=update.update_id,
+        sender=Sender(id=user.id, name=user.full_name, username=user.username, language_code=user.language_code),
+        chat_id=update.effective_chat.id,
+    )
+
+
+# ---- handlers: one per kind of update ----------------------------------------------------------
+async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    assert update.message is not None
+    outcome = await _services(context).reporting.text(_incoming(update), update.message.text or "")
+    await deliver(context, outcome)
+
+
+async def on_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    assert update.message is not None and update.message.text is not None
+    head, _, args = update.message.text.partition(" ")
+    name = head[1:].split("@", 1)[0].lower()
+    outcome = await _services(context).reporting.command(_incoming(update), name, args)
+    await deliver(context, outcome)
+
+
+async def on_photo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    message = update.message
+    assert message is not None
+    if message.photo:
+        largest = max(message.photo, key=lambda size: size.width * size.height)
+        file_id, size = largest.file_id, largest.file_size
+    else:
+        assert message.document is not None
+        file_id, size = message.document.file_id, message.document.file_size
+    outcome = await _services(context).reporting.photo(
+        _incoming(update), file_id, size, message.caption, message.media_group_id
+    )
+    await deliver(context, outcome)
+
+
+async def on_contact(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    assert update.message is not None and update.message.contact is not None
+    contact = update.message.contact
+    outcome = await _services(context).reporting.contact(
+        _incoming(update), contact.phone_number, contact.user_id
+    )
+    await deliver(context, outcome)
+
+
+async def on_unsupported(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    message = update.message
+    if message is None or update.effective_user is None:
+        return
+    kind = next((k for k in UNSUPPORTED_KINDS if getattr(message, k, None)), "other")
+    outcome = await _services(context).reporting.unsupported(_incoming(update), kind)
+    await deliver(context, outcome)
+
+
+async def on_edited(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    if update.effective_user is None:
+        return
+    await deliver(context, await _services(context).reporting.edited(_incoming(update)))
+
+
+async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    query = update.callback_query
+    assert query is not None
+    if query.message is None or query.message.chat.type != ChatType.PRIVATE:
+        await query.answer(render(t("button_invalid"), "en", _services(context).config.tz), show_alert=True)
+        return
+    outcome = await _services(context).reporting.button(_incoming(update), query.data or "")
+    await deliver(context, outcome, update)
+
+
+async def on_group(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    message = update.message
+    if message is None or update.effective_user is None:
+        return
+    if message.text and not message.text.startswith("/") and not _mentions_bot(message, context):
+        return
+    await deliver(context, await _services(context).reporting.in_group(_incoming(update)), reply_to=message)
+
+
+async def on_membership(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    change = update.my_chat_member
+    if change is None or change.chat.type != ChatType.PRIVATE:
+        return
+    blocked = change.new_chat_member.status in ("kicked", "left")
+    await _services(context).reporting.membership(_incoming(update), blocked)
+
+
+def _mentions_bot(message: Message, context: ContextTypes.DEFAULT_TYPE) -> bool:
+    username = context.bot.username
+    return bool(username) and f"@{username}".lower() in (message.text or "").lower()
+
+
+# ---- sending -------------------------------------------------------------------------------------
+async def deliver(
+    context: ContextTypes.DEFAULT_TYPE,
+    outcome: Outcome,
+    update: Update | None = None,
+    reply_to: Message | None = None,
+) -> None:
+    """Send what the service decided: the button's answer first, then the replies in order."""
+    services = _services(context)
+    tz = services.config.tz
+    query = update.callback_query if update else None
+    if query is not None and not outcome.duplicate:
+        lang = outcome.replies[0].lang if outcome.replies else _lang_of(query.from_user.language_code, services)
+        text = render(outcome.answer, lang, tz) if outcome.answer else None
+        acknowledgements = [query.answer(text, show_alert=outcome.alert)]
+        if outcome.chosen is not None and isinstance(query.message, Message):
+            acknowledgements.append(_mark_chosen(query.message, render(outcome.chosen, lang, tz)))
+        # Independent calls: answering the press and replacing its buttons need not wait on each other.
+        for result in await asyncio.gather(*acknowledgements, return_exceptions=True):
+            if isinstance(result, TelegramError):
+                log.info("could not acknowledge a button press: %s", result)
+            elif isinstance(result, BaseException):
+                raise result
+    for reply in outcome.replies:
+        await send_reply(context, reply, reply_to=reply_to)
+
+
+async def send_reply(context: ContextTypes.DEFAULT_TYPE, reply: Reply, reply_to: Message | None = None) -> None:
+    services = _services(context)
+    tz = services.config.tz
+    try:
+        await context.bot.send_message(
+            chat_id=reply.chat_id,
+            text=render(reply.text, reply.lang, tz),
+            reply_markup=markup(reply, tz),
+            reply_to_message_id=reply_to.message_id if reply_to else None,
+        )
+    except Forbidden:
+        log.info("user %s has blocked the bot; not writing to them", reply.chat_id)
+        await services.reporting.mark_blocked(reply.chat_id)
+    except BadRequest as exc:
+        log.warning("Telegram refused a message to %s: %s", reply.chat_id, exc)
+
+
+async def _mark_chosen(message: Message, chosen: str) -> None:
+    """Replace a question's buttons by the answer given, so old buttons cannot be pressed again."""
+    base = message.text or message.caption or ""
+    try:
+        await message.edit_text(f"{base}\n\n→ {chosen}"[:4096], reply_markup=None)
+    except BadRequest as exc:
+        log.debug("could not mark the choice: %s", exc)
+
+
+def _lang_of(language_code: str | None, services: Services) -> str:
+    from bot.domain.people import language_from_telegram
+
+    return language_from_telegram(language_code, services.config.bot.default_language)
+
+
+async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Nothing was written (the transaction rolled back); tell the user so, in plain words."""
+    error = context.error
+    storage_problem = isinstance(error, StorageUnavailable)
+    if storage_problem:
+        log.error("storage unavailable: %s", error)
+    else:
+        log.error("unhandled error while handling an update", exc_info=error)
+    if not isinstance(update, Update) or update.effective_chat is None or update.effective_user is None:
+        return
+    if update.effective_chat.type != ChatType.PRIVATE:
+        return
+    services = _services(context)
+    lang = _lang_of(update.effective_user.language_code, services)
+    key = "error.storage" if storage_problem else "error.internal"
+    try:
+        if update.callback_query is not None:
+            await update.callback_query.answer(render(t(key), lang, services.config.tz), show_alert=True)
+        else:
+            await context.bot.send_message(update.effective_chat.id, render(t(key), lang, services.config.tz))
+    except TelegramError:
+        log.warning("could not tell user %s about the error", update.effective_user.id)
+
+
+def application_summary(app: Application) -> dict[str, Any]:
+    """For logs at start: which handlers are there (helps a reader of production logs)."""
+    return {"handlers": sum(len(group) for group in app.handlers.values())}

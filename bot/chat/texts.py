@@ -1,0 +1,291 @@
+"""Every text a user can see, in Chinese and English, in one place per language.
+
+A value is a `str.format` template, or a function of the (already localised) parameters for the few
+texts whose shape depends on what is known (a ticket without an on-site promise has no such line).
+`tests/test_texts.py` checks both languages have the same keys and placeholders.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+Template = str | Callable[[Mapping[str, Any]], str]
+
+
+def _lines(*parts: str | None) -> str:
+    return "\n".join(part for part in parts if part)
+
+
+def _submitted_en(p: Mapping[str, Any]) -> str:
+    return _lines(
+        f"✅ Ticket {p['number']} is open.",
+        f"Severity: {p['severity']}" + (f" ({p['tier']} service)" if p["tier"] else ""),
+        "We promise to:",
+        f"• respond by {p['respond']}" if p["respond"] else None,
+        f"• be on site by {p['onsite']}" if p["onsite"] else None,
+        f"• resolve by {p['resolve']}" if p["resolve"] else None,
+        f"(times are {p['tz']})",
+        "Use /status " + p["number"] + " to follow it, /my to see all your tickets.",
+    )
+
+
+def _submitted_zh(p: Mapping[str, Any]) -> str:
+    return _lines(
+        f"✅ 工单 {p['number']} 已受理。",
+        f"紧急程度：{p['severity']}" + (f"（{p['tier']} 服务）" if p["tier"] else ""),
+        "我们承诺：",
+        f"• {p['respond']} 前响应" if p["respond"] else None,
+        f"• {p['onsite']} 前到场" if p["onsite"] else None,
+        f"• {p['resolve']} 前修复" if p["resolve"] else None,
+        f"（时间为 {p['tz']}）",
+        f"发送 /status {p['number']} 查看进度，/my 查看您的全部工单。",
+    )
+
+
+def _status_en(p: Mapping[str, Any]) -> str:
+    return _lines(
+        f"🎫 {p['number']} — {p['status']}",
+        f"Severity: {p['severity']}",
+        f"Problem: {p['description']}",
+        f"Device: {p['device']} · asset {p['asset']}",
+        f"Where: {p['place']}",
+        f"Photos: {p['photos']}" if p["photos"] != "0" else None,
+        f"Opened: {p['opened']}",
+        f"Respond by: {p['respond']}" if p["respond"] else None,
+        f"On site by: {p['onsite']}" if p["onsite"] else None,
+        f"Resolve by: {p['resolve']}" if p["resolve"] else None,
+        f"Cancelled because: {p['reason']}" if p["reason"] else None,
+    )
+
+
+def _status_zh(p: Mapping[str, Any]) -> str:
+    return _lines(
+        f"🎫 {p['number']} — {p['status']}",
+        f"紧急程度：{p['severity']}",
+        f"故障：{p['description']}",
+        f"设备：{p['device']} · 资产编号 {p['asset']}",
+        f"地点：{p['place']}",
+        f"照片：{p['photos']} 张" if p["photos"] != "0" else None,
+        f"报修时间：{p['opened']}",
+        f"响应时限：{p['respond']}" if p["respond"] else None,
+        f"到场时限：{p['onsite']}" if p["onsite"] else None,
+        f"修复时限：{p['resolve']}" if p["resolve"] else None,
+        f"取消原因：{p['reason']}" if p["reason"] else None,
+    )
+
+
+def _my_line_en(p: Mapping[str, Any]) -> str:
+    due = f" · due {p['due']}" if p["due"] and p["open"] == "True" else ""
+    return f"• {p['number']} · {p['device']} · {p['severity']} · {p['status']}{due}"
+
+
+def _my_line_zh(p: Mapping[str, Any]) -> str:
+    due = f" · 时限 {p['due']}" if p["due"] and p["open"] == "True" else ""
+    return f"• {p['number']} · {p['device']} · {p['severity']} · {p['status']}{due}"
+
+
+EN: dict[str, Template] = {
+    "verbatim": "{text}",
+    "welcome": (
+        "Hello {name}! I'm the IT help desk. Tell me what's wrong — a broken printer, a PC that won't "
+        "start, no network — in a sentence or with a photo, and I'll open a ticket for you.\n"
+        "Commands: /new report a fault · /my your tickets · /status HD-… one ticket · "
+        "/cancel · /lang 中文/English · /help"
+    ),
+    "help": (
+        "How to report a fault: just describe it here (or send /new). I'll ask which device, where, "
+        "how urgent and how to reach you, then open a ticket with promised response times.\n"
+        "/new — report a fault\n/my — your tickets\n/status HD-2026-00001 — one ticket\n"
+        "/cancel — discard the report you are filling in, or cancel one of your tickets\n"
+        "/lang — 中文 / English"
+    ),
+    "unknown_command": "I don't know the command {command}. Try /help.",
+    "unsupported": "I can't use {kind} here. Please type the problem, or send a photo.",
+    "kind.sticker": "stickers", "kind.voice": "voice messages", "kind.video": "videos",
+    "kind.document": "files", "kind.location": "locations", "kind.other": "this kind of message",
+    "kind.audio": "audio", "kind.video_note": "video messages", "kind.animation": "GIFs",
+    "kind.poll": "polls",
+    "edited_ignored": (
+        "I noticed you edited a message. Edits don't change a report: use Edit on the summary instead."
+    ),
+    "group_only_private": (
+        "I take fault reports in private chat only, to keep your details private. "
+        "Open a chat with me and send /new."
+    ),
+    "draft_in_progress": "You already have a report in progress; let's finish it (or /cancel it).",
+    "my_none": "You have no tickets yet. Describe a problem here to report one.",
+    "my_list": "Your tickets (newest first):\n{lines}",
+    "my_line": _my_line_en,
+    "status_usage": "Write the ticket number after the command, e.g. /status HD-2026-00042.",
+    "ticket_not_found": "I can't find a ticket {number} that you may see.",
+    "status_details": _status_en,
+    "draft_cancelled": "Report discarded. Describe a problem any time to start again.",
+    "cancel_aborted": "OK, nothing was cancelled.",
+    "cancel_usage": "To cancel a ticket: /cancel HD-2026-00042 and the reason.",
+    "cancel_ask_reason": "Why do you want to cancel {number}? Write the reason in one message (or /cancel to keep it).",
+    "cancel_reason_bad": "Please write a reason of at most {limit} characters.",
+    "cancel_nothing": "You have nothing to cancel: no report in progress and no open ticket.",
+    "cancel_pick": "Which ticket do you want to cancel?",
+    "cancel_not_open": "{number} can't be cancelled: it is {status}.",
+    "ticket_cancelled": "❎ Ticket {number} is cancelled.",
+    "lang_choose": "Choose your language:",
+    "lang_set": "OK, I'll write in English.",
+    "reject.empty": "That message is empty. Please describe the problem in words.",
+    "reject.too_long": (
+        "That's too long ({length} characters); please keep it under {limit}. "
+        "A short description plus a photo works best."
+    ),
+    "reject.no_photo": "There is no photo yet: describe the problem in words, or send a photo.",
+    "reject.photo_too_big": "That photo is too large (the limit is {limit_mb} MB). Please send a smaller one.",
+    "reject.too_many_photos": "That's enough photos ({limit} at most); this one was not added.",
+    "reject.bad_choice": "That is not one of the choices; please use the buttons.",
+    "reject.bad_phone": (
+        "That doesn't look like a phone number. Type it like 138 0000 1234 or 010-6500 1234, "
+        "or press “Share my phone number”."
+    ),
+    "asset_unknown": (
+        "I can't find asset “{code}” in the register. Check the number on the sticker and type it "
+        "again, or pick the kind of device."
+    ),
+    "photo_added": "📷 Photo saved ({count}).",
+    "contact_unexpected": "Thanks, but I don't need a phone number right now.",
+    "contact_not_own": "Please share your own number with the button, or type a number.",
+    "contact_saved": "📞 Got your number.",
+    "button_stale": "This question was already answered. Please use the latest message.",
+    "button_invalid": "This button is not valid.",
+    "button_old_report": "This button belongs to a report that was already submitted or discarded.",
+    "use_buttons": "Please answer with the buttons below.",
+    "field.describe": "Problem", "field.device": "Device", "field.site": "Location",
+    "field.severity": "Urgency", "field.contact": "Phone",
+    "btn.photos_only": "Continue with the photo only", "btn.skip": "Skip",
+    "btn.yes": "Yes, that's it", "btn.no": "No, another device",
+    "btn.submit": "✅ Submit", "btn.edit": "✏️ Edit", "btn.cancel": "✖️ Cancel",
+    "btn.share_contact": "📱 Share my phone number",
+    "device.printer": "Printer", "device.copier": "Copier", "device.scanner": "Scanner",
+    "device.pc": "PC", "device.laptop": "Laptop", "device.monitor": "Monitor",
+    "device.network": "Network", "device.projector": "Projector", "device.phone": "Phone",
+    "device.other": "Other",
+    "severity.P1": "🔴 Work has stopped", "severity.P2": "🟠 Badly affected",
+    "severity.P3": "🟡 A part fails, work goes on", "severity.P4": "🔵 Question or planned job",
+    "status.new": "open, waiting for an engineer", "status.assigned": "assigned to an engineer",
+    "status.accepted": "accepted by an engineer", "status.on_site": "engineer on site",
+    "status.resolved": "resolved", "status.closed": "closed", "status.reopened": "reopened",
+    "status.cancelled": "cancelled",
+    "warranty.in": "under warranty", "warranty.out": "out of warranty", "warranty.unknown": "warranty unknown",
+    "edit_which": "What do you want to change?",
+    "ask.describe": "What's wrong? Describe the problem in a sentence (a photo helps too).",
+    "ask.device": (
+        "Which device is it? Type the asset number from the sticker (e.g. A-0042) or its serial "
+        "number, or pick the kind of device:"
+    ),
+    "ask.confirm_asset": "Is it this device?\n{label} — {device}\n📍 {place}\n🛡 {warranty}",
+    "ask.site": "Where is it? Pick a place or type the site/building:",
+    "ask.room": "Which room or desk at {site}? (type it, or skip)",
+    "ask.severity": "How bad is it?",
+    "ask.contact": "How can the engineer reach you? Press the button to share your number, or type a phone number.",
+    "photos_only": "(see photos)",
+    "summary": (
+        "Please check your report:\n"
+        "• Problem: {description}\n• Photos: {photos}\n• Device: {device}\n• Where: {place}\n"
+        "• Urgency: {severity}\n• Phone: {phone}"
+    ),
+    "submitted": _submitted_en,
+    "cmd.new": "report a fault", "cmd.my": "my tickets", "cmd.status": "one ticket: /status HD-…",
+    "cmd.cancel": "discard a report or cancel a ticket", "cmd.lang": "中文 / English",
+    "cmd.help": "how to use the help desk",
+    "error.storage": "Sorry, I couldn't save that just now. Nothing was changed; please try again in a minute.",
+    "error.internal": "Sorry, something went wrong on my side. Nothing was changed; please try again.",
+}
+
+ZH: dict[str, Template] = {
+    "verbatim": "{text}",
+    "welcome": (
+        "{name}，您好！这里是 IT 服务台。打印机坏了、电脑开不了机、没网……直接用一句话或一张照片告诉我，"
+        "我来为您报修。\n命令：/new 报修 · /my 我的工单 · /status HD-… 查看工单 · /cancel 取消 · "
+        "/lang 中文/English · /help 帮助"
+    ),
+    "help": (
+        "报修方法：直接在这里描述故障（或发送 /new）。我会依次询问设备、地点、紧急程度和联系方式，"
+        "然后生成工单并告诉您承诺的响应时间。\n/new — 报修\n/my — 我的工单\n"
+        "/status HD-2026-00001 — 查看工单\n/cancel — 放弃正在填写的报修，或取消自己的工单\n"
+        "/lang — 中文 / English"
+    ),
+    "unknown_command": "我不认识命令 {command}。发送 /help 查看可用命令。",
+    "unsupported": "这里无法使用{kind}。请用文字描述故障，或者发送照片。",
+    "kind.sticker": "贴纸", "kind.voice": "语音", "kind.video": "视频", "kind.document": "文件",
+    "kind.location": "位置", "kind.other": "这类消息", "kind.audio": "音频",
+    "kind.video_note": "视频消息", "kind.animation": "动图", "kind.poll": "投票",
+    "edited_ignored": "您编辑了一条消息。编辑不会改变报修内容，请在汇总信息里点“修改”。",
+    "group_only_private": "为保护您的信息，报修只在私聊中受理。请私聊我并发送 /new。",
+    "draft_in_progress": "您还有一条报修没有填完，我们先把它完成吧（或发送 /cancel 放弃）。",
+    "my_none": "您还没有工单。直接在这里描述故障即可报修。",
+    "my_list": "您的工单（最新的在前）：\n{lines}",
+    "my_line": _my_line_zh,
+    "status_usage": "请在命令后写上工单号，例如 /status HD-2026-00042。",
+    "ticket_not_found": "找不到您有权查看的工单 {number}。",
+    "status_details": _status_zh,
+    "draft_cancelled": "已放弃这次报修。随时描述故障即可重新报修。",
+    "cancel_aborted": "好的，没有取消任何内容。",
+    "cancel_usage": "取消工单请发送：/cancel HD-2026-00042 加上原因。",
+    "cancel_ask_reason": "为什么要取消 {number}？请用一条消息写明原因（发送 /cancel 则保留工单）。",
+    "cancel_reason_bad": "请写一个不超过 {limit} 个字的原因。",
+    "cancel_nothing": "没有可以取消的内容：您没有正在填写的报修，也没有未完成的工单。",
+    "cancel_pick": "要取消哪一张工单？",
+    "cancel_not_open": "{number} 无法取消：它{status}。",
+    "ticket_cancelled": "❎ 工单 {number} 已取消。",
+    "lang_choose": "请选择语言：",
+    "lang_set": "好的，我会用中文和您交流。",
+    "reject.empty": "这条消息是空的，请用文字描述故障。",
+    "reject.too_long": "内容太长了（{length} 个字），请控制在 {limit} 字以内。简短描述加一张照片效果最好。",
+    "reject.no_photo": "还没有照片：请用文字描述故障，或发送一张照片。",
+    "reject.photo_too_big": "照片太大了（上限 {limit_mb} MB），请发一张小一点的。",
+    "reject.too_many_photos": "照片已经够多了（最多 {limit} 张），这张没有添加。",
+    "reject.bad_choice": "这不是可选的选项，请点击按钮选择。",
+    "reject.bad_phone": "这看起来不是电话号码。请输入例如 138 0000 1234 或 010-6500 1234，或点击“发送我的手机号”。",
+    "asset_unknown": "资产登记里找不到“{code}”。请核对设备标签上的编号后重新输入，或选择设备类型。",
+    "photo_added": "📷 已保存照片（{count} 张）。",
+    "contact_unexpected": "谢谢，不过现在还不需要电话号码。",
+    "contact_not_own": "请用按钮发送您本人的号码，或者直接输入电话号码。",
+    "contact_saved": "📞 已记下您的电话。",
+    "button_stale": "这个问题已经回答过了，请使用最新的消息。",
+    "button_invalid": "这个按钮无效。",
+    "button_old_report": "这个按钮属于一条已经提交或放弃的报修。",
+    "use_buttons": "请点击下面的按钮回答。",
+    "field.describe": "故障描述", "field.device": "设备", "field.site": "地点",
+    "field.severity": "紧急程度", "field.contact": "电话",
+    "btn.photos_only": "只用照片，继续", "btn.skip": "跳过",
+    "btn.yes": "是这台", "btn.no": "不是，换一台",
+    "btn.submit": "✅ 提交", "btn.edit": "✏️ 修改", "btn.cancel": "✖️ 取消",
+    "btn.share_contact": "📱 发送我的手机号",
+    "device.printer": "打印机", "device.copier": "复印机", "device.scanner": "扫描仪",
+    "device.pc": "台式电脑", "device.laptop": "笔记本电脑", "device.monitor": "显示器",
+    "device.network": "网络", "device.projector": "投影仪", "device.phone": "电话",
+    "device.other": "其他",
+    "severity.P1": "🔴 工作已停顿", "severity.P2": "🟠 严重影响工作",
+    "severity.P3": "🟡 部分功能故障，工作可继续", "severity.P4": "🔵 咨询或预约服务",
+    "status.new": "已受理，等待派单", "status.assigned": "已派给工程师", "status.accepted": "工程师已接单",
+    "status.on_site": "工程师已到场", "status.resolved": "已修复", "status.closed": "已关闭",
+    "status.reopened": "已重新打开", "status.cancelled": "已取消",
+    "warranty.in": "在保修期内", "warranty.out": "已过保", "warranty.unknown": "保修状态未知",
+    "edit_which": "要修改哪一项？",
+    "ask.describe": "出了什么问题？请用一句话描述（附上照片更好）。",
+    "ask.device": "是哪台设备？请输入设备标签上的资产编号（例如 A-0042）或序列号，或者选择设备类型：",
+    "ask.confirm_asset": "是这台设备吗？\n{label} — {device}\n📍 {place}\n🛡 {warranty}",
+    "ask.site": "设备在哪里？请选择地点，或输入楼宇/网点名称：",
+    "ask.room": "在 {site} 的哪个房间或工位？（直接输入，或跳过）",
+    "ask.severity": "影响有多严重？",
+    "ask.contact": "工程师怎么联系您？点击按钮发送手机号，或直接输入电话号码。",
+    "photos_only": "（见照片）",
+    "summary": (
+        "请确认报修信息：\n• 故障：{description}\n• 照片：{photos} 张\n• 设备：{device}\n"
+        "• 地点：{place}\n• 紧急程度：{severity}\n• 电话：{phone}"
+    ),
+    "submitted": _submitted_zh,
+    "cmd.new": "报修", "cmd.my": "我的工单", "cmd.status": "查看工单：/status HD-…",
+    "cmd.cancel": "放弃报修或取消工单", "cmd.lang": "中文 / English", "cmd.help": "使用帮助",
+    "error.storage": "抱歉，暂时无法保存，没有做任何修改。请一分钟后再试。",
+    "error.internal": "抱歉，系统出了点问题，没有做任何修改。请再试一次。",
+}
+
+TEXTS: dict[str, dict[str, Template]] = {"en": EN, "zh": ZH}

@@ -1,0 +1,144 @@
+"""The `helpdesk` command: run the bot, try it in a sandbox, load the asset register, search the KB.
+
+Exit codes: 0 done, 1 the work was refused (e.g. a bad CSV), 2 a bad setting or argument — refused
+before anything runs, with the key and the reason.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from pathlib import Path
+
+from bot.config import ConfigError, Settings, load_config
+from bot.domain.assets import RegisterError, parse_register
+from bot.domain.clock import SystemClock
+from storage import SchemaTooNew, StorageUnavailable, open_storage
+
+EXIT_REFUSED = 1
+EXIT_BAD_SETTING = 2
+
+
+class _Redact(logging.Filter):
+    """The bot token must never reach a log line (HTTP libraries log URLs that contain it)."""
+
+    def __init__(self, secret: str | None) -> None:
+        super().__init__()
+        self.secret = secret
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if self.secret:
+            message = record.getMessage()
+            if self.secret in message:
+                record.msg = message.replace(self.secret, "<token>")
+                record.args = None
+        return True
+
+
+def setup_logging(token: str | None, verbose: bool = False) -> None:
+    handler = logging.StreamHandler()
+    handler.addFilter(_Redact(token))
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    logging.basicConfig(level=logging.DEBUG if verbose else logging.INFO, handlers=[handler], force=True)
+    for noisy in ("httpx", "httpcore", "apscheduler", "aiohttp.access"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="helpdesk", description="An IT help desk that lives in Telegram.")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log debug details")
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("run", help="run the bot (long polling); without TELEGRAM_BOT_TOKEN, the sandbox")
+    sandbox = commands.add_parser("sandbox", help="try the bot in this terminal, no token or internet needed")
+    sandbox.add_argument("--db", type=Path, default=Path("sandbox.db"), help="sandbox database file")
+    assets = commands.add_parser("assets", help="the asset register")
+    assets_commands = assets.add_subparsers(dest="assets_command", required=True)
+    load = assets_commands.add_parser("import", help="load the register from a CSV file (all or nothing)")
+    load.add_argument("file", type=Path)
+    commands.add_parser("kb", help="the knowledge base: kb search | kb eval (see helpdesk kb --help)",
+                        add_help=False)
+    args, rest = parser.parse_known_args(argv)
+    if args.command == "kb":
+        from knowledge.cli import main as kb_main
+
+        return kb_main(rest)
+    if rest:
+        parser.error(f"unrecognized arguments: {' '.join(rest)}")
+
+    try:
+        settings = Settings.from_env()
+        config = load_config(settings.config_path)
+    except ConfigError as exc:
+        print(f"helpdesk: bad setting: {exc}", file=sys.stderr)
+        return EXIT_BAD_SETTING
+    setup_logging(settings.token, args.verbose)
+
+    try:
+        if args.command == "run":
+            if settings.token is None:
+                return _sandbox_instead(config, Path("sandbox.db"))
+            from bot.runtime import run_forever
+
+            asyncio.run(run_forever(settings, config))
+            return 0
+        if args.command == "sandbox":
+            from bot.sandbox import run_sandbox
+
+            return asyncio.run(run_sandbox(config, args.db))
+        if args.command == "assets":
+            return asyncio.run(_import_assets(settings.db_path, args.file))
+    except (StorageUnavailable, SchemaTooNew) as exc:
+        print(f"helpdesk: database: {exc}", file=sys.stderr)
+        return EXIT_BAD_SETTING
+    except KeyboardInterrupt:
+        return 0
+    parser.error("unknown command")
+    return EXIT_BAD_SETTING
+
+
+def _sandbox_instead(config, db: Path) -> int:  # type: ignore[no-untyped-def]
+    banner = (
+        "\n" + "!" * 78 + "\n"
+        "!!  TELEGRAM_BOT_TOKEN is not set: starting the SANDBOX, not the real bot.\n"
+        "!!  Everything below is a local stand-in of Telegram in this terminal.\n"
+        "!!  To run the real bot: export TELEGRAM_BOT_TOKEN=<token from @BotFather>\n"
+        + "!" * 78 + "\n"
+    )
+    print(banner, file=sys.stderr)
+    if not sys.stdin.isatty():
+        print("helpdesk: TELEGRAM_BOT_TOKEN is not set and there is no terminal for the sandbox",
+              file=sys.stderr)
+        return EXIT_BAD_SETTING
+    from bot.sandbox import run_sandbox
+
+    return asyncio.run(run_sandbox(config, db))
+
+
+async def _import_assets(db_path: Path, file: Path) -> int:
+    try:
+        data = file.read_bytes()
+    except OSError as exc:
+        print(f"helpdesk: cannot read {file}: {exc.strerror}", file=sys.stderr)
+        return EXIT_BAD_SETTING
+    try:
+        assets = parse_register(data)
+    except RegisterError as exc:
+        print(f"{file}: not imported, nothing was changed:", file=sys.stderr)
+        for problem in exc.problems:
+            print(f"  {problem}", file=sys.stderr)
+        return EXIT_REFUSED
+    clock = SystemClock()
+    storage = await open_storage(db_path, now=clock.now())
+    try:
+        async with storage.transaction() as tx:
+            added, updated = await tx.upsert_assets(assets, clock.now())
+    finally:
+        await storage.close()
+    print(f"{file}: {len(assets)} assets imported ({added} new, {updated} updated) into {db_path}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

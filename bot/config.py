@@ -1,0 +1,348 @@
+"""The deployment's configuration: helpdesk.toml read into typed, validated settings.
+
+Validation happens once, at start, before anything runs: a typo'd key or a wrong type is refused with
+the key's dotted path and the reason (pydantic does the checking; we only word the errors). Secrets
+never live in the file: the bot token and the URLs come from the environment (:class:`Settings`).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from dataclasses import dataclass
+from datetime import date, time, timedelta
+from pathlib import Path
+from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+from bot.domain.devices import DEVICE_TYPES
+from bot.domain.durations import parse_duration
+from bot.domain.severity import Severity
+from bot.domain.sla import DEFAULT_TARGETS, SlaPolicy, SlaTargets, SlaTier
+
+DEFAULT_API_URL = "https://api.telegram.org/bot"
+
+
+class ConfigError(Exception):
+    """A setting that cannot be used; the message names the key and the reason."""
+
+
+def _duration(value: Any) -> timedelta:
+    if isinstance(value, timedelta):
+        return value
+    if not isinstance(value, str):
+        raise ValueError("a duration is a string like '10m', '2h' or '3d'")
+    return parse_duration(value)
+
+
+def _clock_time(value: Any) -> time:
+    if isinstance(value, time):
+        return value
+    if not isinstance(value, str) or not re.fullmatch(r"\d{1,2}:\d{2}", value.strip()):
+        raise ValueError("a time of day is a string like '09:00'")
+    hours, minutes = (int(part) for part in value.split(":"))
+    if hours > 23 or minutes > 59:
+        raise ValueError(f"{value!r} is not a time of day")
+    return time(hours, minutes)
+
+
+def _time_range(value: Any) -> tuple[time, time]:
+    if isinstance(value, tuple):
+        return value
+    if not isinstance(value, str) or value.count("-") != 1:
+        raise ValueError("a range of hours is a string like '09:00-18:00'")
+    start, end = (_clock_time(part) for part in value.split("-"))
+    return start, end
+
+
+Duration = Annotated[timedelta, BeforeValidator(_duration)]
+ClockTime = Annotated[time, BeforeValidator(_clock_time)]
+TimeRange = Annotated[tuple[time, time], BeforeValidator(_time_range)]
+
+
+class _Section(BaseModel):
+    """Every section refuses unknown keys: a typo must not be silently ignored."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class BotSection(_Section):
+    timezone: str = "Asia/Shanghai"
+    default_language: Literal["zh", "en"] = "zh"
+    languages: tuple[Literal["zh", "en"], ...] = ("zh", "en")
+    duty_chat_id: int = 0
+    phone_region: str = Field("CN", min_length=2, max_length=2)
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"{value!r} is not a time zone name like 'Asia/Shanghai'") from None
+        return value
+
+
+class IntakeSection(_Section):
+    sites: tuple[str, ...] = ()
+    max_photo_mb: int = Field(10, ge=1, le=20)
+
+
+class Targets(_Section):
+    respond: Duration | None = None
+    onsite: Duration | None = None
+    resolve: Duration | None = None
+
+    def to_domain(self) -> SlaTargets:
+        return SlaTargets(self.respond, self.onsite, self.resolve)
+
+
+Clock = Literal["24x7", "business"]
+
+
+class Tier(_Section):
+    P1: Targets | None = None
+    P2: Targets | None = None
+    P3: Targets | None = None
+    P4: Targets | None = None
+    sites: tuple[str, ...] = ()
+    reporters: tuple[int, ...] = ()
+    clock: Clock | None = None
+
+
+class SlaSection(_Section):
+    clock: Clock = "24x7"
+    P1: Targets = Targets(**{k: v for k, v in vars(DEFAULT_TARGETS[Severity.P1]).items()})
+    P2: Targets = Targets(**{k: v for k, v in vars(DEFAULT_TARGETS[Severity.P2]).items()})
+    P3: Targets = Targets(**{k: v for k, v in vars(DEFAULT_TARGETS[Severity.P3]).items()})
+    P4: Targets = Targets(**{k: v for k, v in vars(DEFAULT_TARGETS[Severity.P4]).items()})
+    tiers: dict[str, Tier] = {}
+
+    def to_policy(self) -> SlaPolicy:
+        base = {level: getattr(self, level.value).to_domain() for level in Severity}
+        tiers = tuple(
+            SlaTier(
+                name=name,
+                targets={
+                    level: targets.to_domain()
+                    for level in Severity
+                    if (targets := getattr(tier, level.value)) is not None
+                },
+                sites=frozenset(tier.sites),
+                reporters=frozenset(tier.reporters),
+            )
+            for name, tier in self.tiers.items()
+        )
+        return SlaPolicy(targets=base, tiers=tiers, clock=self.clock)
+
+
+_WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+class BusinessHoursSection(BaseModel):
+    """Opening hours per weekday ("mon-fri" = "09:00-18:00"), plus the holiday calendar."""
+
+    model_config = ConfigDict(extra="allow", frozen=True)
+    calendar: Literal["CN", "none"] = "CN"
+    extra_holidays: tuple[date, ...] = ()
+    extra_workdays: tuple[date, ...] = ()
+
+    @model_validator(mode="after")
+    def _weekday_keys(self) -> BusinessHoursSection:
+        for key, value in (self.model_extra or {}).items():
+            days = key.split("-")
+            if len(days) > 2 or any(day not in _WEEKDAYS for day in days):
+                raise ValueError(f"unknown key {key!r}: use weekdays like 'mon-fri' or 'sat'")
+            _time_range(value)
+        return self
+
+    def hours(self) -> dict[int, tuple[time, time]]:
+        """Weekday number (Monday = 0) → opening hours."""
+        result: dict[int, tuple[time, time]] = {}
+        for key, value in (self.model_extra or {}).items():
+            days = key.split("-")
+            first, last = _WEEKDAYS.index(days[0]), _WEEKDAYS.index(days[-1])
+            for day in range(first, last + 1):
+                result[day] = _time_range(value)
+        return result or {day: (time(9), time(18)) for day in range(5)}
+
+
+class Engineer(_Section):
+    id: int
+    name: str = Field(min_length=1)
+    phone: str = ""
+    tier: Literal[1, 2] = 1
+    skills: tuple[str, ...] = ()
+    sites: tuple[str, ...] = ()
+
+    @field_validator("skills")
+    @classmethod
+    def _known_skills(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        unknown = [skill for skill in value if skill not in DEVICE_TYPES]
+        if unknown:
+            raise ValueError(f"unknown skill {unknown[0]!r}; use {', '.join(DEVICE_TYPES)}")
+        return value
+
+
+class Manager(_Section):
+    id: int
+    name: str = Field(min_length=1)
+
+
+class Rotation(_Section):
+    name: str = Field(min_length=1)
+    engineers: tuple[int, ...] = Field(min_length=1)
+    period: Literal["daily", "weekly"] = "weekly"
+    handover: ClockTime = time(9)
+    covers: Literal["workdays", "restdays", "all"] = "all"
+    hours: TimeRange | None = None
+    backup: str | None = None
+
+
+class EscalationStep(_Section):
+    after: Duration
+    notify: Literal["backup", "tier2", "managers", "assignee"]
+
+
+class EscalationSection(_Section):
+    P1: tuple[EscalationStep, ...] | None = None
+    P2: tuple[EscalationStep, ...] | None = None
+    P3: tuple[EscalationStep, ...] | None = None
+    P4: tuple[EscalationStep, ...] | None = None
+    default: tuple[EscalationStep, ...] = (
+        EscalationStep(after=timedelta(minutes=30), notify="backup"),
+        EscalationStep(after=timedelta(hours=1), notify="managers"),
+    )
+    repeat: int = Field(2, ge=0, le=20)
+    sla_warning_at: float = Field(0.8, gt=0, lt=1)
+
+
+class FollowupSection(_Section):
+    delay: Duration = timedelta(hours=72)
+    quiet_hours: TimeRange = (time(20), time(8))
+    reminder: Duration = timedelta(hours=24)
+    expire: Duration = timedelta(hours=72)
+
+
+class Weights(_Section):
+    service: float = Field(0.5, ge=0, le=1)
+    reporting: float = Field(0.2, ge=0, le=1)
+    satisfaction: float = Field(0.3, ge=0, le=1)
+
+    @model_validator(mode="after")
+    def _sum_to_one(self) -> Weights:
+        if abs(self.service + self.reporting + self.satisfaction - 1) > 1e-6:
+            raise ValueError("the weights must add up to 1")
+        return self
+
+
+class ReportsSection(_Section):
+    monthly_day: int = Field(1, ge=1, le=28)
+    monthly_time: ClockTime = time(9)
+    weights: Weights = Weights()
+
+
+class Config(_Section):
+    bot: BotSection = BotSection()
+    intake: IntakeSection = IntakeSection()
+    sla: SlaSection = SlaSection()
+    business_hours: BusinessHoursSection = BusinessHoursSection()
+    engineers: tuple[Engineer, ...] = ()
+    managers: tuple[Manager, ...] = ()
+    rotations: tuple[Rotation, ...] = ()
+    escalation: EscalationSection = EscalationSection()
+    followup: FollowupSection = FollowupSection()
+    reports: ReportsSection = ReportsSection()
+
+    @model_validator(mode="after")
+    def _people_are_consistent(self) -> Config:
+        ids = [e.id for e in self.engineers]
+        if len(ids) != len(set(ids)):
+            raise ValueError("engineers: an engineer id appears twice")
+        known = set(ids)
+        for rotation in self.rotations:
+            missing = [i for i in rotation.engineers if i not in known]
+            if missing:
+                raise ValueError(
+                    f"rotations.{rotation.name}.engineers: {missing[0]} is not in [[engineers]]"
+                )
+        return self
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.bot.timezone)
+
+    def role_of(self, user_id: int) -> str:
+        """A user's role is the configuration's word, not something a user can claim in chat."""
+        if any(m.id == user_id for m in self.managers):
+            return "manager"
+        if any(e.id == user_id for e in self.engineers):
+            return "engineer"
+        return "reporter"
+
+
+def load_config(path: Path, *, required: bool = False) -> Config:
+    """Read and validate the TOML file; a missing optional file means every default."""
+    if not path.exists():
+        if required:
+            raise ConfigError(f"{path}: no such file")
+        return Config()
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot read it ({exc})") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML ({exc})") from None
+    return parse_config(data, source=str(path))
+
+
+def parse_config(data: dict[str, Any], source: str = "config") -> Config:
+    try:
+        return Config.model_validate(data)
+    except ValidationError as exc:
+        raise ConfigError(f"{source}: " + "; ".join(_describe(e) for e in exc.errors())) from None
+
+
+def _describe(error: Any) -> str:
+    key = ".".join(str(part) for part in error["loc"])
+    if error["type"] == "extra_forbidden":
+        return f"{key}: unknown key (a typo?)"
+    message = str(error["msg"]).removeprefix("Value error, ")
+    return f"{key}: {message}" if key else message
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What comes from the environment: the secret token and where things live."""
+
+    token: str | None
+    api_url: str
+    db_path: Path
+    config_path: Path
+
+    @classmethod
+    def from_env(cls, env: dict[str, str] | None = None) -> Settings:
+        env = dict(os.environ if env is None else env)
+        token = env.get("TELEGRAM_BOT_TOKEN", "").strip() or None
+        if token is not None and not re.fullmatch(r"\d+:[A-Za-z0-9_-]{20,}", token):
+            raise ConfigError("TELEGRAM_BOT_TOKEN: does not look like a bot token ('123456:ABC…')")
+        api_url = env.get("HELPDESK_TELEGRAM_API_URL", "").strip() or DEFAULT_API_URL
+        if not re.match(r"https?://", api_url):
+            raise ConfigError("HELPDESK_TELEGRAM_API_URL: must start with http:// or https://")
+        return cls(
+            token=token,
+            api_url=api_url,
+            db_path=Path(env.get("HELPDESK_DB", "").strip() or "helpdesk.db"),
+            config_path=Path(env.get("HELPDESK_CONFIG", "").strip() or "helpdesk.toml"),
+        )

@@ -1,0 +1,210 @@
+"""The fault report being filled in (the draft): what is still missing, and taking each answer.
+
+A draft is stored after every answer, so a reporter continues where they were after a restart. The
+next question is derived from what is filled in, never kept as a separate, drift-prone state; only an
+edit from the summary is remembered (it sends the reporter back to the summary when done).
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from enum import StrEnum
+
+from bot.domain.assets import Asset
+from bot.domain.contact import normalise_phone
+from bot.domain.devices import DEVICE_TYPES
+from bot.domain.severity import Severity
+
+MAX_DESCRIPTION = 2000
+MAX_PLACE = 100
+MAX_PHOTOS = 10
+
+
+class Step(StrEnum):
+    """The questions of the intake, in the order they are asked."""
+
+    DESCRIBE = "describe"
+    DEVICE = "device"
+    CONFIRM_ASSET = "asset"
+    SITE = "site"
+    ROOM = "room"
+    SEVERITY = "severity"
+    CONTACT = "contact"
+    SUMMARY = "summary"
+
+
+EDITABLE: tuple[Step, ...] = (Step.DESCRIBE, Step.DEVICE, Step.SITE, Step.SEVERITY, Step.CONTACT)
+
+
+class Rejected(ValueError):
+    """An answer the intake cannot take; `code` names the explanation the reporter gets."""
+
+    def __init__(self, code: str, **params: object) -> None:
+        super().__init__(code)
+        self.code = code
+        self.params = params
+
+
+@dataclass(frozen=True)
+class ReportDraft:
+    reporter_id: int
+    started_at: datetime
+    token: str = field(default_factory=lambda: secrets.token_hex(3))
+    """Printed into this draft's buttons, so a button of an earlier report is recognised as old."""
+    description: str | None = None
+    photos: tuple[str, ...] = ()
+    device_type: str | None = None
+    asset_no: str | None = None
+    pending_asset: str | None = None
+    """An asset number found in the register, waiting for the reporter to confirm it."""
+    site: str | None = None
+    room: str | None = None
+    room_asked: bool = False
+    severity: Severity | None = None
+    phone: str | None = None
+    contact_name: str | None = None
+    editing: bool = False
+    last_media_group: str | None = None
+
+    @property
+    def step(self) -> Step:
+        """The next question: the first thing still missing."""
+        if self.description is None:
+            return Step.DESCRIBE
+        if self.pending_asset is not None:
+            return Step.CONFIRM_ASSET
+        if self.device_type is None:
+            return Step.DEVICE
+        if self.site is None:
+            return Step.SITE
+        if not self.room_asked:
+            return Step.ROOM
+        if self.severity is None:
+            return Step.SEVERITY
+        if self.phone is None:
+            return Step.CONTACT
+        return Step.SUMMARY
+
+
+def start(reporter_id: int, at: datetime) -> ReportDraft:
+    return ReportDraft(reporter_id=reporter_id, started_at=at)
+
+
+def describe(draft: ReportDraft, text: str) -> ReportDraft:
+    """The fault in the reporter's words (a photo caption counts too)."""
+    cleaned = text.strip()
+    if not cleaned:
+        raise Rejected("empty")
+    if len(cleaned) > MAX_DESCRIPTION:
+        raise Rejected("too_long", limit=MAX_DESCRIPTION, length=len(cleaned))
+    joined = f"{draft.description}\n{cleaned}" if draft.description and not draft.editing else cleaned
+    if len(joined) > MAX_DESCRIPTION:
+        raise Rejected("too_long", limit=MAX_DESCRIPTION, length=len(joined))
+    return _after_answer(replace(draft, description=joined))
+
+
+def describe_with_photos_only(draft: ReportDraft) -> ReportDraft:
+    """The reporter lets the photos speak for themselves."""
+    if not draft.photos:
+        raise Rejected("no_photo")
+    return _after_answer(replace(draft, description=draft.description or ""))
+
+
+def add_photo(draft: ReportDraft, file_id: str, size: int | None, limit: int) -> ReportDraft:
+    if size is not None and size > limit:
+        raise Rejected("photo_too_big", limit_mb=limit // (1024 * 1024))
+    if file_id in draft.photos:
+        return draft
+    if len(draft.photos) >= MAX_PHOTOS:
+        raise Rejected("too_many_photos", limit=MAX_PHOTOS)
+    return replace(draft, photos=(*draft.photos, file_id))
+
+
+def choose_device_type(draft: ReportDraft, device_type: str) -> ReportDraft:
+    if device_type not in DEVICE_TYPES:
+        raise Rejected("bad_choice")
+    return _after_answer(replace(draft, device_type=device_type, asset_no=None, pending_asset=None))
+
+
+def propose_asset(draft: ReportDraft, asset: Asset) -> ReportDraft:
+    """A typed number matched the register: ask the reporter to confirm it is that device."""
+    return replace(draft, pending_asset=asset.asset_no)
+
+
+def confirm_asset(draft: ReportDraft, asset: Asset, remembered_room: str | None) -> ReportDraft:
+    """The asset fills in the device type and its registered site (the reporter may edit them)."""
+    return _after_answer(replace(
+        draft,
+        asset_no=asset.asset_no,
+        pending_asset=None,
+        device_type=asset.device_type,
+        site=draft.site or asset.site,
+        room=draft.room or remembered_room,
+    ))
+
+
+def reject_asset(draft: ReportDraft) -> ReportDraft:
+    return replace(draft, pending_asset=None, asset_no=None)
+
+
+def set_site(draft: ReportDraft, site: str, room: str | None = None) -> ReportDraft:
+    cleaned = site.strip()
+    if not cleaned:
+        raise Rejected("empty")
+    if len(cleaned) > MAX_PLACE:
+        raise Rejected("too_long", limit=MAX_PLACE, length=len(cleaned))
+    changes: dict[str, object] = {"site": cleaned}
+    if room is not None:
+        changes.update(room=room.strip() or None, room_asked=True)
+    elif draft.editing:
+        changes.update(room=None, room_asked=False)
+    return _after_answer(replace(draft, **changes))
+
+
+def set_room(draft: ReportDraft, room: str | None) -> ReportDraft:
+    """The room (None: the reporter skipped it)."""
+    if room is not None:
+        room = room.strip()
+        if not room:
+            raise Rejected("empty")
+        if len(room) > MAX_PLACE:
+            raise Rejected("too_long", limit=MAX_PLACE, length=len(room))
+    return _after_answer(replace(draft, room=room, room_asked=True))
+
+
+def set_severity(draft: ReportDraft, severity: str) -> ReportDraft:
+    try:
+        level = Severity.parse(severity)
+    except ValueError:
+        raise Rejected("bad_choice") from None
+    return _after_answer(replace(draft, severity=level))
+
+
+def set_phone(draft: ReportDraft, text: str, name: str | None = None, region: str = "CN") -> ReportDraft:
+    phone = normalise_phone(text, region)
+    if phone is None:
+        raise Rejected("bad_phone")
+    return _after_answer(replace(draft, phone=phone, contact_name=name))
+
+
+def edit(draft: ReportDraft, step: Step) -> ReportDraft:
+    """From the summary, clear one answer so it is asked again, then come back to the summary."""
+    if draft.step is not Step.SUMMARY or step not in EDITABLE:
+        raise Rejected("bad_choice")
+    cleared: dict[str, object] = {
+        Step.DESCRIBE: {"description": None},
+        Step.DEVICE: {"device_type": None, "asset_no": None},
+        Step.SITE: {"site": None},
+        Step.SEVERITY: {"severity": None},
+        Step.CONTACT: {"phone": None, "contact_name": None},
+    }[step]
+    return replace(draft, editing=True, **cleared)
+
+
+def _after_answer(draft: ReportDraft) -> ReportDraft:
+    """An edit ends once the summary is reached again."""
+    if draft.editing and draft.step is Step.SUMMARY:
+        return replace(draft, editing=False)
+    return draft

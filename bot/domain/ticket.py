@@ -1,0 +1,152 @@
+"""The ticket (work order, 工单) and its lifecycle as an explicit state machine.
+
+Every change goes through :func:`transition`, which refuses an illegal move with a reason and hands
+back the audit event to store beside the new ticket, so the log can never miss a change.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from bot.domain.severity import Severity
+from bot.domain.sla import SlaTerms
+
+
+class Status(StrEnum):
+    NEW = "new"
+    ASSIGNED = "assigned"
+    ACCEPTED = "accepted"
+    ON_SITE = "on_site"
+    RESOLVED = "resolved"
+    CLOSED = "closed"
+    REOPENED = "reopened"
+    CANCELLED = "cancelled"
+
+
+class Action(StrEnum):
+    ASSIGN = "assign"
+    ACCEPT = "accept"
+    ARRIVE = "arrive"
+    RESOLVE = "resolve"
+    CLOSE = "close"
+    REOPEN = "reopen"
+    CANCEL = "cancel"
+
+
+_OPEN = frozenset({Status.NEW, Status.ASSIGNED, Status.ACCEPTED, Status.ON_SITE, Status.REOPENED})
+
+TRANSITIONS: dict[Action, tuple[frozenset[Status], Status]] = {
+    Action.ASSIGN: (frozenset({Status.NEW, Status.REOPENED, Status.ASSIGNED}), Status.ASSIGNED),
+    Action.ACCEPT: (frozenset({Status.ASSIGNED}), Status.ACCEPTED),
+    Action.ARRIVE: (frozenset({Status.ACCEPTED}), Status.ON_SITE),
+    Action.RESOLVE: (frozenset({Status.ACCEPTED, Status.ON_SITE}), Status.RESOLVED),
+    Action.CLOSE: (frozenset({Status.RESOLVED}), Status.CLOSED),
+    Action.REOPEN: (frozenset({Status.RESOLVED, Status.CLOSED}), Status.REOPENED),
+    Action.CANCEL: (_OPEN, Status.CANCELLED),
+}
+"""action → (the states it may start from, the state it leads to)."""
+
+
+class IllegalTransition(ValueError):
+    """A change the lifecycle does not allow; `reason` is a stable code for the user-facing text."""
+
+    def __init__(self, action: Action, status: Status) -> None:
+        super().__init__(f"cannot {action.value} a ticket that is {status.value}")
+        self.action = action
+        self.status = status
+
+
+NUMBER_RE = re.compile(r"^HD-(\d{4})-(\d{5,})$", re.IGNORECASE)
+
+
+def format_number(year: int, sequence: int) -> str:
+    """Readable ticket numbers, per year: HD-2026-00042."""
+    return f"HD-{year:04d}-{sequence:05d}"
+
+
+def parse_number(text: str) -> str | None:
+    """The canonical form of a typed ticket number, or None if it is not one."""
+    match = NUMBER_RE.match(text.strip())
+    return f"HD-{match.group(1)}-{match.group(2)}" if match else None
+
+
+@dataclass(frozen=True)
+class TicketEvent:
+    """One line of the append-only audit log: who did what to which ticket, when."""
+
+    at: datetime
+    actor_id: int | None
+    kind: str
+    data: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Ticket:
+    number: str
+    reporter_id: int
+    description: str
+    severity: Severity
+    opened_at: datetime
+    sla: SlaTerms
+    status: Status = Status.NEW
+    photos: tuple[str, ...] = ()
+    device_type: str | None = None
+    asset_no: str | None = None
+    site: str | None = None
+    room: str | None = None
+    contact_phone: str | None = None
+    contact_name: str | None = None
+    cancel_reason: str | None = None
+    updated_at: datetime | None = None
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in _OPEN
+
+    @property
+    def location(self) -> str:
+        return " / ".join(part for part in (self.site, self.room) if part)
+
+
+def transition(
+    ticket: Ticket, action: Action, *, actor_id: int | None, at: datetime, **data: Any
+) -> tuple[Ticket, TicketEvent]:
+    """Apply `action`, or raise IllegalTransition; returns the new ticket and its audit event."""
+    allowed_from, target = TRANSITIONS[action]
+    if ticket.status not in allowed_from:
+        raise IllegalTransition(action, ticket.status)
+    changes: dict[str, Any] = {"status": target, "updated_at": at}
+    if action is Action.CANCEL:
+        changes["cancel_reason"] = data.get("reason")
+    event = TicketEvent(
+        at=at,
+        actor_id=actor_id,
+        kind=action.value,
+        data={"from": ticket.status.value, "to": target.value, **data},
+    )
+    return replace(ticket, **changes), event
+
+
+def opened_event(ticket: Ticket) -> TicketEvent:
+    """The first line of a ticket's audit log: every field it was opened with."""
+    return TicketEvent(
+        at=ticket.opened_at,
+        actor_id=ticket.reporter_id,
+        kind="opened",
+        data={
+            "severity": ticket.severity.value,
+            "device_type": ticket.device_type,
+            "asset_no": ticket.asset_no,
+            "site": ticket.site,
+            "room": ticket.room,
+            "photos": len(ticket.photos),
+            "sla_tier": ticket.sla.tier,
+            "deadlines": {
+                k: v.isoformat() if v else None for k, v in ticket.sla.deadlines.as_dict().items()
+            },
+        },
+    )

@@ -1,0 +1,691 @@
+"""The reporter's side of the help desk: filling in a fault report and following one's tickets.
+
+This is the service layer the Telegram handlers call (and tests call directly): it loads state in one
+transaction, lets the domain decide, stores the result and says what to reply. It knows neither
+Telegram nor SQL. Every call first claims the Telegram update id, so an update delivered twice is
+acted on once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import datetime
+
+from bot.config import Config
+from bot.domain import report as intake
+from bot.domain.assets import Asset
+from bot.domain.clock import Clock
+from bot.domain.contact import display_phone
+from bot.domain.devices import DEVICE_TYPES, device_type_from_text
+from bot.domain.people import User, language_from_telegram
+from bot.domain.report import ReportDraft, Step
+from bot.domain.severity import Severity
+from bot.domain.sla import RoundTheClock, SlaClock, compute_terms
+from bot.domain.ticket import (
+    Action,
+    IllegalTransition,
+    Ticket,
+    opened_event,
+    parse_number,
+    transition,
+)
+from bot.messages import Button, Outcome, Reply, Text, t, verbatim
+from storage import Storage, Transaction
+
+GREETINGS = frozenset({"hi", "hello", "hey", "你好", "您好", "在吗", "在么", "hi there", "早", "早上好"})
+MY_TICKETS_SHOWN = 10
+
+
+@dataclass(frozen=True)
+class Sender:
+    """Who sent an update, as the channel tells it."""
+
+    id: int
+    name: str
+    username: str | None = None
+    language_code: str | None = None
+
+
+@dataclass(frozen=True)
+class Incoming:
+    update_id: int
+    sender: Sender
+    chat_id: int
+
+
+class ReportingService:
+    def __init__(
+        self, storage: Storage, config: Config, clock: Clock, sla_clock: SlaClock | None = None
+    ) -> None:
+        self.storage = storage
+        self.config = config
+        self.clock = clock
+        self.sla_clock = sla_clock or RoundTheClock()
+        self.photo_limit = config.intake.max_photo_mb * 1024 * 1024
+
+    # ---- entry points, one per kind of input ------------------------------------------------
+    async def text(self, msg: Incoming, text: str) -> Outcome:
+        async with self._session(msg) as s:
+            if s.duplicate:
+                return s.outcome
+            await s.on_text(text)
+            return s.outcome
+
+    async def photo(
+        self, msg: Incoming, file_id: str, size: int | None, caption: str | None, media_group: str | None
+    ) -> Outcome:
+        async with self._session(msg) as s:
+            if not s.duplicate:
+                await s.on_photo(file_id, size, caption, media_group)
+            return s.outcome
+
+    async def contact(self, msg: Incoming, phone: str, contact_user_id: int | None) -> Outcome:
+        async with self._session(msg) as s:
+            if not s.duplicate:
+                await s.on_contact(phone, contact_user_id)
+            return s.outcome
+
+    async def unsupported(self, msg: Incoming, kind: str) -> Outcome:
+        async with self._session(msg) as s:
+            if not s.duplicate:
+                await s.say(t("unsupported", kind=t(f"kind.{kind}")))
+                await s.prompt_if_drafting()
+            return s.outcome
+
+    async def edited(self, msg: Incoming) -> Outcome:
+        async with self._session(msg) as s:
+            if not s.duplicate:
+                await s.say(t("edited_ignored"))
+            return s.outcome
+
+    async def command(self, msg: Incoming, name: str, args: str) -> Outcome:
+        async with self._session(msg) as s:
+            if not s.duplicate:
+                await s.on_command(name, args.strip())
+            return s.outcome
+
+    async def button(self, msg: Incoming, data: str) -> Outcome:
+        async with self._session(msg) as s:
+            if not s.duplicate:
+                await s.on_button(data)
+            return s.outcome
+
+    async def in_group(self, msg: Incoming) -> Outcome:
+        """Reports are private: a group gets a pointer to the private chat, nothing else."""
+        return Outcome(replies=[Reply(msg.chat_id, t("group_only_private"), self._group_lang(msg))])
+
+    async def membership(self, msg: Incoming, blocked: bool) -> Outcome:
+        """The user blocked (or unblocked) the bot: stop (or resume) writing to them."""
+        async with self._session(msg) as s:
+            if not s.duplicate:
+                s.user = replace(s.user, blocked=blocked)
+            return Outcome(duplicate=s.duplicate)
+
+    async def mark_blocked(self, user_id: int) -> None:
+        """A send failed because the user blocked the bot."""
+        async with self.storage.transaction() as tx:
+            user = await tx.get_user(user_id)
+            if user is not None and not user.blocked:
+                await tx.save_user(replace(user, blocked=True), self.clock.now())
+
+    def _group_lang(self, msg: Incoming) -> str:
+        return language_from_telegram(msg.sender.language_code, self.config.bot.default_language)
+
+    def _session(self, msg: Incoming) -> _Session:
+        return _Session(self, msg)
+
+
+class _Session:
+    """One update being handled inside one transaction; replies collect in `outcome`."""
+
+    def __init__(self, service: ReportingService, msg: Incoming) -> None:
+        self.svc = service
+        self.msg = msg
+        self.now: datetime = service.clock.now()
+        self.outcome = Outcome()
+        self.duplicate = False
+        self._tx_cm = service.storage.transaction()
+
+    async def __aenter__(self) -> _Session:
+        self.tx: Transaction = await self._tx_cm.__aenter__()
+        try:
+            if not await self.tx.claim_update(self.msg.update_id, self.now):
+                self.duplicate = True
+                self.outcome.duplicate = True
+                return self
+            self.user = await self._load_user()
+            self._original_user = self.user
+        except BaseException as exc:
+            await self._tx_cm.__aexit__(type(exc), exc, exc.__traceback__)
+            raise
+        return self
+
+    async def __aexit__(self, exc_type, exc, tb) -> bool | None:  # type: ignore[no-untyped-def]
+        if exc is None and not self.duplicate and self.user != self._original_user:
+            await self.tx.save_user(self.user, self.now)
+        return await self._tx_cm.__aexit__(exc_type, exc, tb)
+
+    async def _load_user(self) -> User:
+        sender, config = self.msg.sender, self.svc.config
+        user = await self.tx.get_user(sender.id)
+        role = config.role_of(sender.id)
+        if user is None:
+            user = User(
+                id=sender.id,
+                name=sender.name,
+                username=sender.username,
+                language=language_from_telegram(sender.language_code, config.bot.default_language),
+                role=role,
+            )
+            await self.tx.save_user(user, self.now)
+        elif (user.name, user.username, user.role, user.blocked) != (sender.name, sender.username, role, False):
+            user = replace(user, name=sender.name, username=sender.username, role=role, blocked=False)
+        return user
+
+    # ---- replies ------------------------------------------------------------------------------
+    async def say(self, text: Text, **extra: object) -> None:
+        self.outcome.replies.append(Reply(self.msg.chat_id, text, self.user.language, **extra))  # type: ignore[arg-type]
+
+    def refuse(self, text: Text) -> None:
+        """A button press that is not taken: tell why, as an alert, and change nothing."""
+        self.outcome.answer = text
+        self.outcome.alert = True
+
+    # ---- commands -----------------------------------------------------------------------------
+    async def on_command(self, name: str, args: str) -> None:
+        handler = {
+            "start": self.cmd_start, "help": self.cmd_help, "new": self.cmd_new, "my": self.cmd_my,
+            "status": self.cmd_status, "cancel": self.cmd_cancel, "lang": self.cmd_lang,
+        }.get(name)
+        if handler is None:
+            await self.say(t("unknown_command", command=f"/{name}"))
+            return
+        if self.user.awaiting and name != "cancel":
+            self.user = replace(self.user, awaiting=None)
+        await handler(args)
+
+    async def cmd_start(self, args: str) -> None:
+        await self.say(t("welcome", name=self.user.name))
+        await self.prompt_if_drafting()
+
+    async def cmd_help(self, args: str) -> None:
+        await self.say(t("help"))
+
+    async def cmd_new(self, args: str) -> None:
+        draft = await self.tx.get_draft(self.user.id)
+        if draft is not None:
+            await self.say(t("draft_in_progress"))
+            await self.prompt(draft)
+            return
+        draft = intake.start(self.user.id, self.now)
+        if args:
+            await self.answer_text(draft, args)
+            return
+        await self.save(draft)
+        await self.prompt(draft)
+
+    async def cmd_my(self, args: str) -> None:
+        tickets = await self.tx.tickets_of(self.user.id, MY_TICKETS_SHOWN)
+        if not tickets:
+            await self.say(t("my_none"))
+            return
+        lines = [self.ticket_line(ticket) for ticket in tickets]
+        await self.say(t("my_list", lines=lines))
+
+    async def cmd_status(self, args: str) -> None:
+        number = parse_number(args) if args else None
+        if number is None:
+            await self.say(t("status_usage"))
+            return
+        ticket = await self.tx.get_ticket(number)
+        if ticket is None or not self.may_see(ticket):
+            await self.say(t("ticket_not_found", number=number))
+            return
+        await self.say(self.ticket_details(ticket))
+
+    async def cmd_cancel(self, args: str) -> None:
+        draft = await self.tx.get_draft(self.user.id)
+        number = parse_number(args.split(maxsplit=1)[0]) if args else None
+        if number is None and draft is not None:
+            await self.tx.delete_draft(self.user.id)
+            await self.say(t("draft_cancelled"), remove_keyboard=True)
+            return
+        if self.user.awaiting and not args:
+            self.user = replace(self.user, awaiting=None)
+            await self.say(t("cancel_aborted"))
+            return
+        if number is None:
+            if args:
+                await self.say(t("cancel_usage"))
+                return
+            await self.offer_cancellable()
+            return
+        reason = args.split(maxsplit=1)[1].strip() if len(args.split(maxsplit=1)) > 1 else ""
+        ticket = await self.own_open_ticket(number)
+        if ticket is None:
+            return
+        if reason:
+            await self.cancel_ticket(ticket, reason)
+        else:
+            self.user = replace(self.user, awaiting={"kind": "cancel_reason", "ticket": number})
+            await self.say(t("cancel_ask_reason", number=number))
+
+    async def cmd_lang(self, args: str) -> None:
+        choice = args.lower()[:2] if args else ""
+        if choice in ("zh", "en"):
+            self.user = replace(self.user, language=choice)
+            await self.say(t("lang_set"))
+            return
+        await self.say(t("lang_choose"), buttons=((
+            Button(verbatim("中文"), "lang:zh"), Button(verbatim("English"), "lang:en"),
+        ),))
+
+    # ---- free text, photos, contacts --------------------------------------------------------------
+    async def on_text(self, text: str) -> None:
+        if self.user.awaiting:
+            await self.answer_awaited(text)
+            return
+        draft = await self.tx.get_draft(self.user.id)
+        if draft is None:
+            if not text.strip():
+                await self.say(t("reject.empty"))
+                return
+            if _normal(text) in GREETINGS:
+                await self.say(t("welcome", name=self.user.name))
+                return
+            draft = intake.start(self.user.id, self.now)
+        await self.answer_text(draft, text)
+
+    async def answer_text(self, draft: ReportDraft, text: str) -> None:
+        step = draft.step
+        try:
+            if step is Step.DESCRIBE:
+                draft = intake.describe(draft, text)
+            elif step is Step.DEVICE:
+                draft = await self.device_from_text(draft, text)
+                if draft is None:
+                    return
+            elif step is Step.SITE:
+                draft = intake.set_site(draft, text)
+            elif step is Step.ROOM:
+                draft = intake.set_room(draft, text)
+            elif step is Step.SEVERITY:
+                draft = intake.set_severity(draft, _severity_from_text(text))
+            elif step is Step.CONTACT:
+                draft = intake.set_phone(draft, text, region=self.svc.config.bot.phone_region)
+            else:  # a question only buttons answer
+                await self.say(t("use_buttons"))
+                await self.prompt(draft)
+                return
+        except intake.Rejected as rejected:
+            await self.say(t(f"reject.{rejected.code}", **rejected.params))
+            if draft.description is not None or draft.photos:
+                await self.prompt(draft)
+            return
+        await self.advance(draft, was=step)
+
+    async def device_from_text(self, draft: ReportDraft, text: str) -> ReportDraft | None:
+        """A typed device word picks the type; anything else is looked up in the asset register."""
+        if not text.strip():
+            raise intake.Rejected("empty")
+        device_type = device_type_from_text(text)
+        if device_type is not None:
+            return intake.choose_device_type(draft, device_type)
+        asset = await self.tx.find_asset(text[:100])
+        if asset is None:
+            await self.say(t("asset_unknown", code=text.strip()[:40]))
+            await self.prompt(draft)
+            return None
+        draft = intake.propose_asset(draft, asset)
+        await self.save(draft)
+        await self.prompt(draft)
+        return None
+
+    async def on_photo(self, file_id: str, size: int | None, caption: str | None, group: str | None) -> None:
+        if self.user.awaiting:
+            self.user = replace(self.user, awaiting=None)
+        draft = await self.tx.get_draft(self.user.id) or intake.start(self.user.id, self.now)
+        same_album = group is not None and group == draft.last_media_group
+        try:
+            updated = intake.add_photo(draft, file_id, size, self.svc.photo_limit)
+            if caption and caption.strip():
+                updated = intake.describe(updated, caption)
+        except intake.Rejected as rejected:
+            await self.say(t(f"reject.{rejected.code}", **rejected.params))
+            if await self.tx.get_draft(self.user.id) is not None:
+                await self.prompt(draft)
+            return
+        updated = replace(updated, last_media_group=group)
+        await self.save(updated)
+        if same_album:
+            return  # one answer per album, not one per picture
+        await self.say(t("photo_added", count=len(updated.photos)))
+        await self.prompt(updated)
+
+    async def on_contact(self, phone: str, contact_user_id: int | None) -> None:
+        draft = await self.tx.get_draft(self.user.id)
+        if draft is None or draft.step is not Step.CONTACT:
+            await self.say(t("contact_unexpected"), remove_keyboard=True)
+            if draft is not None:
+                await self.prompt(draft)
+            return
+        if contact_user_id is not None and contact_user_id != self.user.id:
+            await self.say(t("contact_not_own"))
+            await self.prompt(draft)
+            return
+        try:
+            draft = intake.set_phone(draft, phone, name=self.user.name, region=self.svc.config.bot.phone_region)
+        except intake.Rejected as rejected:
+            await self.say(t(f"reject.{rejected.code}"))
+            await self.prompt(draft)
+            return
+        await self.advance(draft, was=Step.CONTACT)
+
+    async def answer_awaited(self, text: str) -> None:
+        awaiting = self.user.awaiting or {}
+        self.user = replace(self.user, awaiting=None)
+        if awaiting.get("kind") == "cancel_reason":
+            reason = text.strip()
+            if not reason or len(reason) > intake.MAX_PLACE * 5:
+                self.user = replace(self.user, awaiting=awaiting)
+                await self.say(t("cancel_reason_bad", limit=intake.MAX_PLACE * 5))
+                return
+            ticket = await self.own_open_ticket(awaiting["ticket"])
+            if ticket is not None:
+                await self.cancel_ticket(ticket, reason)
+
+    # ---- buttons ------------------------------------------------------------------------------
+    async def on_button(self, data: str) -> None:
+        parts = data.split(":")
+        kind = parts[0]
+        if kind == "lang" and len(parts) == 2 and parts[1] in ("zh", "en"):
+            self.user = replace(self.user, language=parts[1])
+            self.outcome.chosen = verbatim("中文" if parts[1] == "zh" else "English")
+            await self.say(t("lang_set"))
+            return
+        if kind == "c" and len(parts) == 2 and (number := parse_number(parts[1])):
+            ticket = await self.own_open_ticket(number, quiet=True)
+            if ticket is None:
+                self.refuse(t("button_stale"))
+                return
+            self.user = replace(self.user, awaiting={"kind": "cancel_reason", "ticket": number})
+            self.outcome.chosen = verbatim(number)
+            await self.say(t("cancel_ask_reason", number=number))
+            return
+        if kind == "r" and len(parts) == 4:
+            await self.report_button(token=parts[1], step=parts[2], value=parts[3])
+            return
+        self.refuse(t("button_invalid"))
+
+    async def report_button(self, token: str, step: str, value: str) -> None:
+        draft = await self.tx.get_draft(self.user.id)
+        if draft is None or draft.token != token:
+            self.refuse(t("button_old_report"))
+            return
+        expected = "edit" if step == "edit" and draft.step is Step.SUMMARY else draft.step.value
+        if step != expected:
+            self.refuse(t("button_stale"))
+            return
+        was = draft.step
+        try:
+            if step == "edit":
+                draft = intake.edit(draft, Step(value)) if value in Step._value2member_map_ else _bad()
+                self.outcome.chosen = t(f"field.{value}")
+            elif was is Step.DESCRIBE and value == "photos":
+                draft = intake.describe_with_photos_only(draft)
+                self.outcome.chosen = t("btn.photos_only")
+            elif was is Step.DEVICE:
+                draft = intake.choose_device_type(draft, value)
+                self.outcome.chosen = t(f"device.{value}")
+            elif was is Step.CONFIRM_ASSET:
+                draft = await self.asset_answer(draft, value)
+            elif was is Step.SITE:
+                draft = await self.site_answer(draft, value)
+            elif was is Step.ROOM and value == "skip":
+                draft = intake.set_room(draft, None)
+                self.outcome.chosen = t("btn.skip")
+            elif was is Step.SEVERITY:
+                draft = intake.set_severity(draft, value)
+                self.outcome.chosen = t(f"severity.{value}")
+            elif was is Step.SUMMARY:
+                await self.summary_answer(draft, value)
+                return
+            else:
+                _bad()
+        except intake.Rejected:
+            self.refuse(t("button_invalid"))
+            self.outcome.chosen = None
+            return
+        await self.advance(draft, was=was)
+
+    async def asset_answer(self, draft: ReportDraft, value: str) -> ReportDraft:
+        if value == "no":
+            self.outcome.chosen = t("btn.no")
+            return intake.reject_asset(draft)
+        asset = await self.tx.get_asset(draft.pending_asset or "") if value == "yes" else None
+        if asset is None:
+            raise intake.Rejected("bad_choice")
+        self.outcome.chosen = t("btn.yes")
+        remembered = self.user.last_room if self.user.last_site == asset.site else None
+        return intake.confirm_asset(draft, asset, remembered)
+
+    async def site_answer(self, draft: ReportDraft, value: str) -> ReportDraft:
+        sites = self.svc.config.intake.sites
+        if value == "last" and self.user.last_site:
+            self.outcome.chosen = verbatim(_place(self.user.last_site, self.user.last_room))
+            return intake.set_site(draft, self.user.last_site, self.user.last_room or "")
+        if value.startswith("s") and value[1:].isdigit() and int(value[1:]) < len(sites):
+            site = sites[int(value[1:])]
+            self.outcome.chosen = verbatim(site)
+            return intake.set_site(draft, site)
+        raise intake.Rejected("bad_choice")
+
+    async def summary_answer(self, draft: ReportDraft, value: str) -> None:
+        if value == "submit":
+            self.outcome.chosen = t("btn.submit")
+            await self.submit(draft)
+        elif value == "cancel":
+            self.outcome.chosen = t("btn.cancel")
+            await self.tx.delete_draft(self.user.id)
+            await self.say(t("draft_cancelled"))
+        elif value == "edit":
+            self.outcome.chosen = t("btn.edit")
+            await self.say(t("edit_which"), buttons=_rows([
+                Button(t(f"field.{step.value}"), f"r:{draft.token}:edit:{step.value}")
+                for step in intake.EDITABLE
+            ], 3))
+        else:
+            self.refuse(t("button_invalid"))
+
+    # ---- moving the report along ------------------------------------------------------------------
+    async def advance(self, draft: ReportDraft, was: Step) -> None:
+        await self.save(draft)
+        if was is Step.CONTACT:
+            await self.say(t("contact_saved"), remove_keyboard=True)
+        await self.prompt(draft)
+
+    async def save(self, draft: ReportDraft) -> None:
+        await self.tx.save_draft(draft, self.now)
+
+    async def prompt_if_drafting(self) -> None:
+        draft = await self.tx.get_draft(self.user.id)
+        if draft is not None:
+            await self.prompt(draft)
+
+    async def prompt(self, draft: ReportDraft) -> None:
+        """Ask the draft's next question, with buttons wherever the choice is finite."""
+        step, tok = draft.step, draft.token
+
+        def button(label: Text, value: str) -> Button:
+            return Button(label, f"r:{tok}:{step.value}:{value}")
+
+        if step is Step.DESCRIBE:
+            buttons = ((button(t("btn.photos_only"), "photos"),),) if draft.photos else ()
+            await self.say(t("ask.describe"), buttons=buttons)
+        elif step is Step.DEVICE:
+            await self.say(t("ask.device"), buttons=_rows(
+                [button(t(f"device.{d}"), d) for d in DEVICE_TYPES], 3))
+        elif step is Step.CONFIRM_ASSET:
+            asset = await self.tx.get_asset(draft.pending_asset or "")
+            if asset is None:  # removed from the register meanwhile
+                draft = intake.reject_asset(draft)
+                await self.save(draft)
+                await self.prompt(draft)
+                return
+            await self.say(self.asset_card(asset), buttons=((
+                button(t("btn.yes"), "yes"), button(t("btn.no"), "no")),))
+        elif step is Step.SITE:
+            choices = []
+            if self.user.last_site:
+                choices.append(button(verbatim("📍 " + _place(self.user.last_site, self.user.last_room)), "last"))
+            choices += [button(verbatim(site), f"s{i}") for i, site in enumerate(self.svc.config.intake.sites)]
+            await self.say(t("ask.site"), buttons=_rows(choices, 2))
+        elif step is Step.ROOM:
+            await self.say(t("ask.room", site=draft.site), buttons=((button(t("btn.skip"), "skip"),),))
+        elif step is Step.SEVERITY:
+            await self.say(t("ask.severity"), buttons=tuple(
+                (button(t(f"severity.{level.value}"), level.value),) for level in Severity))
+        elif step is Step.CONTACT:
+            options = (verbatim(display_phone(self.user.last_phone)),) if self.user.last_phone else ()
+            await self.say(t("ask.contact"), request_contact=t("btn.share_contact"), options=options)
+        else:
+            await self.say(await self.summary(draft), buttons=((
+                button(t("btn.submit"), "submit"), button(t("btn.edit"), "edit"),
+                button(t("btn.cancel"), "cancel"),
+            ),))
+
+    async def summary(self, draft: ReportDraft) -> Text:
+        asset = await self.tx.get_asset(draft.asset_no) if draft.asset_no else None
+        return t(
+            "summary",
+            description=draft.description or t("photos_only"),
+            photos=len(draft.photos),
+            device=self.device_text(draft.device_type, asset),
+            place=_place(draft.site or "", draft.room),
+            severity=t(f"severity.{draft.severity.value}") if draft.severity else "",
+            phone=display_phone(draft.phone) if draft.phone else "",
+        )
+
+    def device_text(self, device_type: str | None, asset: Asset | None) -> Text:
+        if asset is not None:
+            return verbatim(asset.label)
+        return t(f"device.{device_type or 'other'}")
+
+    def asset_card(self, asset: Asset) -> Text:
+        return t(
+            "ask.confirm_asset",
+            label=asset.label,
+            device=t(f"device.{asset.device_type}"),
+            place=" / ".join(p for p in (asset.site, asset.department) if p),
+            warranty=t(f"warranty.{asset.warranty_status(self.now.astimezone(self.svc.config.tz).date())}"),
+        )
+
+    async def submit(self, draft: ReportDraft) -> None:
+        if draft.step is not Step.SUMMARY or draft.severity is None:
+            self.refuse(t("button_stale"))
+            return
+        config = self.svc.config
+        year = self.now.astimezone(config.tz).year
+        number = await self.tx.next_ticket_number(year)
+        terms = compute_terms(
+            config.sla.to_policy(), draft.severity, opened_at=self.now, site=draft.site,
+            reporter_id=self.user.id, clock=self.svc.sla_clock,
+        )
+        ticket = Ticket(
+            number=number, reporter_id=self.user.id, description=draft.description or "",
+            severity=draft.severity, opened_at=self.now, sla=terms, photos=draft.photos,
+            device_type=draft.device_type, asset_no=draft.asset_no, site=draft.site,
+            room=draft.room, contact_phone=draft.phone, contact_name=draft.contact_name,
+            updated_at=self.now,
+        )
+        await self.tx.insert_ticket(ticket, opened_event(ticket))
+        await self.tx.delete_draft(self.user.id)
+        self.user = replace(self.user, last_site=draft.site, last_room=draft.room, last_phone=draft.phone)
+        deadlines = terms.deadlines
+        await self.say(t(
+            "submitted", number=number, severity=t(f"severity.{ticket.severity.value}"),
+            respond=deadlines.respond_by, onsite=deadlines.onsite_by, resolve=deadlines.resolve_by,
+            tier=terms.tier,
+        ))
+
+    # ---- tickets ----------------------------------------------------------------------------------
+    def may_see(self, ticket: Ticket) -> bool:
+        return ticket.reporter_id == self.user.id or self.user.role in ("engineer", "manager")
+
+    async def own_open_ticket(self, number: str, quiet: bool = False) -> Ticket | None:
+        ticket = await self.tx.get_ticket(number)
+        if ticket is None or ticket.reporter_id != self.user.id:
+            if not quiet:
+                await self.say(t("ticket_not_found", number=number))
+            return None
+        if not ticket.is_open:
+            if not quiet:
+                await self.say(t("cancel_not_open", number=number, status=t(f"status.{ticket.status.value}")))
+            return None
+        return ticket
+
+    async def offer_cancellable(self) -> None:
+        open_tickets = [tk for tk in await self.tx.tickets_of(self.user.id, 50) if tk.is_open]
+        if not open_tickets:
+            await self.say(t("cancel_nothing"))
+            return
+        await self.say(t("cancel_pick"), buttons=tuple(
+            (Button(verbatim(f"{tk.number} · {_short(tk.description)}"), f"c:{tk.number}"),)
+            for tk in open_tickets[:10]
+        ))
+
+    async def cancel_ticket(self, ticket: Ticket, reason: str) -> None:
+        try:
+            cancelled, event = transition(
+                ticket, Action.CANCEL, actor_id=self.user.id, at=self.now, reason=reason
+            )
+        except IllegalTransition as exc:
+            await self.say(t("cancel_not_open", number=ticket.number, status=t(f"status.{exc.status.value}")))
+            return
+        await self.tx.update_ticket(cancelled, event)
+        await self.say(t("ticket_cancelled", number=ticket.number))
+
+    def ticket_line(self, ticket: Ticket) -> Text:
+        return t(
+            "my_line", number=ticket.number, device=t(f"device.{ticket.device_type or 'other'}"),
+            status=t(f"status.{ticket.status.value}"), severity=ticket.severity.value,
+            due=ticket.sla.deadlines.resolve_by or ticket.sla.deadlines.respond_by,
+            open=ticket.is_open,
+        )
+
+    def ticket_details(self, ticket: Ticket) -> Text:
+        d = ticket.sla.deadlines
+        return t(
+            "status_details", number=ticket.number, status=t(f"status.{ticket.status.value}"),
+            severity=t(f"severity.{ticket.severity.value}"), description=ticket.description or t("photos_only"),
+            device=t(f"device.{ticket.device_type or 'other'}"), asset=ticket.asset_no or "—",
+            place=ticket.location or "—", opened=ticket.opened_at, respond=d.respond_by,
+            onsite=d.onsite_by, resolve=d.resolve_by, photos=len(ticket.photos),
+            reason=ticket.cancel_reason,
+        )
+
+
+def _bad() -> ReportDraft:
+    raise intake.Rejected("bad_choice")
+
+
+def _rows(buttons: list[Button], per_row: int) -> tuple[tuple[Button, ...], ...]:
+    return tuple(tuple(buttons[i:i + per_row]) for i in range(0, len(buttons), per_row))
+
+
+def _place(site: str, room: str | None) -> str:
+    return f"{site} / {room}" if room else site
+
+
+def _short(text: str, limit: int = 24) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _normal(text: str) -> str:
+    return " ".join(text.strip().casefold().rstrip("!！.。?？~").split())
+
+
+def _severity_from_text(text: str) -> str:
+    cleaned = text.strip().upper()
+    return f"P{cleaned}" if cleaned in ("1", "2", "3", "4") else cleaned

@@ -1,0 +1,126 @@
+"""Starting and stopping the bot: the same lifecycle for production, the sandbox and the tests.
+
+PTB's documented manual lifecycle (initialize → start → updater.start_polling … stop → shutdown) is
+spelled out here so that anything embedding the bot (the sandbox, the test harness) runs exactly
+what production runs.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+
+from telegram import Update
+from telegram.ext import Application
+
+from bot.chat.app import build_application
+from bot.config import Config, Settings
+from bot.domain.clock import Clock, SystemClock
+from storage import Storage, open_storage
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class RunningBot:
+    app: Application
+    storage: Storage
+
+
+@asynccontextmanager
+async def running_bot(
+    *,
+    token: str,
+    base_url: str,
+    base_file_url: str | None,
+    config: Config,
+    storage: Storage,
+    clock: Clock | None = None,
+    poll_timeout: float = 10,
+    rate_limit: bool = True,
+) -> AsyncIterator[RunningBot]:
+    """The bot polling for updates until the block exits; stops cleanly even on errors."""
+    app = build_application(
+        token=token, base_url=base_url, base_file_url=base_file_url, config=config,
+        storage=storage, clock=clock or SystemClock(), rate_limit=rate_limit,
+    )
+    await app.initialize()
+    try:
+        await app.start()
+        assert app.updater is not None
+        await app.updater.start_polling(
+            poll_interval=0, timeout=poll_timeout, allowed_updates=Update.ALL_TYPES,
+            drop_pending_updates=False,
+        )
+        try:
+            yield RunningBot(app, storage)
+        finally:
+            if app.updater.running:
+                await app.updater.stop()
+            if app.running:
+                await app.stop()
+    finally:
+        await app.shutdown()
+
+
+async def run_forever(settings: Settings, config: Config) -> None:
+    """`helpdesk run`: long polling against Telegram (or HELPDESK_TELEGRAM_API_URL) until SIGTERM."""
+    assert settings.token is not None
+    clock = SystemClock()
+    storage = await open_storage(settings.db_path, now=clock.now())
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+    try:
+        async with running_bot(
+            token=settings.token, base_url=settings.api_url,
+            base_file_url=_file_url(settings.api_url), config=config, storage=storage, clock=clock,
+        ):
+            log.info("the help desk is running (database %s); stop with Ctrl-C", settings.db_path)
+            await stop.wait()
+            log.info("stopping")
+    finally:
+        await storage.close()
+
+
+def _file_url(api_url: str) -> str | None:
+    """Telegram serves files at /file/bot…; a self-hosted server at the same place beside /bot."""
+    if api_url.rstrip("/").endswith("/bot"):
+        return api_url.rstrip("/")[: -len("/bot")] + "/file/bot"
+    return None
+
+
+class UpdateTracker:
+    """Tells when an update has been fully handled, for the sandbox and the tests.
+
+    Registered in a late handler group: PTB runs groups in order and awaits each handler, so when
+    the tracker sees an update, every reply to it has been sent.
+    """
+
+    GROUP = 1000
+
+    def __init__(self) -> None:
+        self._handled: set[int] = set()
+        self._waiters: dict[int, asyncio.Future[None]] = {}
+
+    def attach(self, app: Application) -> None:
+        from telegram.ext import TypeHandler
+
+        app.add_handler(TypeHandler(Update, self._mark), group=self.GROUP)
+
+    async def _mark(self, update: Update, context: object) -> None:
+        self._handled.add(update.update_id)
+        waiter = self._waiters.pop(update.update_id, None)
+        if waiter is not None and not waiter.done():
+            waiter.set_result(None)
+
+    async def wait(self, update_id: int, timeout: float = 5.0) -> None:
+        if update_id in self._handled:
+            return
+        waiter = self._waiters.setdefault(update_id, asyncio.get_running_loop().create_future())
+        await asyncio.wait_for(waiter, timeout)

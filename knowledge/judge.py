@@ -1,0 +1,130 @@
+"""Deciding how well one article answers a query, on an absolute scale.
+
+Rank alone cannot say "none of these": the best of 45 articles for "where do I
+buy a printer" is still a printer article. The judge therefore scores each
+candidate from signals that mean the same thing for every query:
+
+* coverage - how much of the query's meaning (its concepts, weighted by kind:
+  a fault counts more than a device, context not at all) the article covers;
+* symptom  - how closely the query restates one symptom line, as concept
+  overlap and as rapidfuzz similarity of the normalised text;
+* lexical  - BM25 divided by the best score the query could possibly reach.
+
+A candidate must also pass a gate: it has to share a specific fault or task
+with the query (or a vague complaint plus the device it is about). Queries
+that raise an out-of-scope topic (buying, pay, leave, lunch...) need a shared
+fault *and* a shared device, so "where do I buy a printer" finds nothing while
+"printer out of toner, where do I get a new one" still does.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz
+
+from knowledge.features import Analysis
+from knowledge.profile import Phrase, Profile
+from knowledge.thesaurus import Thesaurus
+
+#: How much each concept kind says about which article is meant.
+KIND_WEIGHT = {
+    "fault": 1.0,
+    "action": 0.7,
+    "part": 0.7,
+    "device": 0.6,
+    "generic": 0.3,
+    "context": 0.0,
+    "oos": 0.0,
+}
+#: A concept only mentioned in an article's body counts this much.
+BODY_PRESENCE = 0.35
+#: Final score = weighted sum of the three signals.
+W_SYMPTOM, W_COVERAGE, W_LEXICAL = 0.45, 0.35, 0.20
+#: Below this final score a candidate is not suggested.
+MIN_SCORE = 0.30
+#: Surface similarity (0..100) at which a symptom line counts as restated.
+FUZZ_FLOOR, FUZZ_SURE = 60.0, 88.0
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """The judge's view of one candidate."""
+
+    score: float
+    coverage: float
+    symptom: float
+    lexical: float
+    gate: bool
+
+
+def _weighted(concepts: dict[str, float], th: Thesaurus) -> dict[str, float]:
+    out = {}
+    for cid, w in concepts.items():
+        kw = KIND_WEIGHT[th.kind(cid)]
+        if kw > 0:
+            out[cid] = w * kw
+    return out
+
+
+def _fuzz(query: str, phrase: str) -> float:
+    """0..100 similarity of two normalised strings, tolerant of extra words."""
+    if not query or not phrase:
+        return 0.0
+    short, long_ = sorted((query, phrase), key=len)
+    score = fuzz.token_set_ratio(query, phrase)
+    if len(short) >= 4:
+        # partial_ratio rewards a short line found inside a long message, but
+        # is discounted when the line is a small part of it.
+        cover = min(1.0, len(short) / max(len(long_), 1) * 2.0)
+        score = max(score, fuzz.partial_ratio(short, long_) * (0.75 + 0.25 * cover))
+    return score
+
+
+def _phrase_score(q: dict[str, float], q_total: float, query: Analysis, phrase: Phrase,
+                  th: Thesaurus) -> tuple[float, float]:
+    p = _weighted(phrase.concepts, th)
+    p_total = sum(p.values())
+    concept_sim = 0.0
+    if p_total > 0 and q_total > 0:
+        match = sum(min(w, q[c]) for c, w in p.items() if c in q)
+        recall, precision = match / p_total, match / q_total
+        concept_sim = (2.0 * recall + precision) / 3.0
+    fz = _fuzz(query.surface, phrase.surface)
+    fz_sim = max(0.0, (fz - FUZZ_FLOOR) / (100.0 - FUZZ_FLOOR))
+    return max(concept_sim, 0.9 * fz_sim), fz
+
+
+def judge(query: Analysis, profile: Profile, lexical: float, th: Thesaurus) -> Verdict:
+    """Score one candidate article for a query; see the module docstring."""
+    q = _weighted(query.concepts, th)
+    q_total = sum(q.values())
+    coverage = 0.0
+    if q_total > 0:
+        got = 0.0
+        for cid, w in q.items():
+            if cid in profile.strong:
+                got += w * min(1.0, profile.strong[cid] / max(query.concepts[cid], 1e-9))
+            elif cid in profile.weak:
+                got += w * BODY_PRESENCE
+        coverage = got / q_total
+
+    symptom, best_fz = 0.0, 0.0
+    for phrase in profile.phrases:
+        s, fz = _phrase_score(q, q_total, query, phrase, th)
+        symptom = max(symptom, s)
+        best_fz = max(best_fz, fz)
+
+    gate = _gate(query, profile, th) or best_fz >= FUZZ_SURE
+    score = W_SYMPTOM * symptom + W_COVERAGE * coverage + W_LEXICAL * min(lexical, 1.0)
+    return Verdict(score, coverage, symptom, lexical, gate)
+
+
+def _gate(query: Analysis, profile: Profile, th: Thesaurus) -> bool:
+    shared = {c for c in query.concepts if c in profile.strong}
+    kinds = {th.kind(c) for c in shared}
+    objects = bool(kinds & {"device", "part"})
+    faults = "fault" in kinds
+    if any(th.kind(c) == "oos" for c in query.concepts):
+        return faults and objects
+    return faults or "action" in kinds or ("generic" in kinds and objects)

@@ -1,0 +1,193 @@
+"""Reading and writing articles as Markdown files with YAML front matter.
+
+The file format is the contract between people who write articles in an editor
+and the bot that edits them from chat, so parsing is strict and every rejection
+says exactly what to fix; a folder load never stops at the first bad file.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from knowledge.article import DEVICES, LANGS, Article
+
+_SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+_FENCE = "---"
+
+try:  # The C loader is ~10x faster; fall back silently where libyaml is absent.
+    _YamlLoader: type = yaml.CSafeLoader
+except AttributeError:  # pragma: no cover - depends on how PyYAML was built
+    _YamlLoader = yaml.SafeLoader
+
+
+class ArticleError(ValueError):
+    """An article file or text that cannot be used, with a human-readable reason."""
+
+
+@dataclass
+class Problem:
+    """A file that was skipped while loading a folder, and why."""
+
+    path: str
+    reason: str
+
+
+@dataclass
+class LoadReport:
+    """Everything a folder load produced: usable articles and skipped files."""
+
+    articles: list[Article] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+
+def shipped_articles_dir() -> Path:
+    """The folder of articles that ships with the package."""
+    return Path(__file__).resolve().parent / "articles"
+
+
+def _split_front_matter(text: str) -> tuple[str, str]:
+    """Return (front matter, body); the file must open with a ``---`` line."""
+    text = text.removeprefix("\ufeff")
+    lines = text.splitlines()
+    if not lines or lines[0].strip() != _FENCE:
+        raise ArticleError("front matter missing: the file must start with a '---' line")
+    for i in range(1, len(lines)):
+        if lines[i].strip() == _FENCE:
+            return "\n".join(lines[1:i]), "\n".join(lines[i + 1 :])
+    raise ArticleError("front matter missing: no closing '---' line")
+
+
+def _required_str(meta: dict, key: str) -> str:
+    value = meta.get(key)
+    if value is None:
+        raise ArticleError(f"missing '{key}' in front matter")
+    if not isinstance(value, str):
+        raise ArticleError(f"'{key}' must be a string, got {type(value).__name__}")
+    value = value.strip()
+    if not value:
+        raise ArticleError(f"'{key}' is empty")
+    return value
+
+
+def parse_article(text: str, source: str) -> Article:
+    """Parse one article file's text; raise ArticleError naming the first defect."""
+    front, body = _split_front_matter(text)
+    try:
+        meta = yaml.load(front, Loader=_YamlLoader)
+    except yaml.YAMLError as exc:
+        detail = " ".join(str(exc).split())
+        raise ArticleError(f"front matter is not valid YAML: {detail}") from None
+    if not isinstance(meta, dict):
+        raise ArticleError("front matter is not a YAML mapping of keys to values")
+
+    art_id = _required_str(meta, "id")
+    if not _SLUG_RE.match(art_id):
+        raise ArticleError(
+            f"id {art_id!r} is not a slug (lower-case letters, digits and single hyphens)"
+        )
+    lang = _required_str(meta, "lang")
+    if lang not in LANGS:
+        raise ArticleError(f"lang {lang!r} is not one of {', '.join(LANGS)}")
+    title = _required_str(meta, "title")
+    device = _required_str(meta, "device")
+    if device not in DEVICES:
+        raise ArticleError(f"unknown device {device!r}; expected one of {', '.join(DEVICES)}")
+
+    symptoms = meta.get("symptoms")
+    if symptoms is None:
+        raise ArticleError("missing 'symptoms' in front matter")
+    if not isinstance(symptoms, list) or not all(isinstance(s, str) for s in symptoms):
+        raise ArticleError("'symptoms' must be a list of strings")
+    cleaned = tuple(s.strip() for s in symptoms)
+    if not cleaned or not all(cleaned):
+        raise ArticleError("'symptoms' must list at least one phrase and no empty ones")
+
+    body = body.strip()
+    if not body:
+        raise ArticleError("no steps: the body after the front matter is empty")
+    return Article(
+        id=art_id,
+        lang=lang,
+        title=title,
+        device=device,
+        symptoms=cleaned,
+        body=body,
+        source=source,
+    )
+
+
+def _quote(value: str) -> str:
+    """JSON strings are valid YAML double-quoted scalars, and keep CJK readable."""
+    return json.dumps(value, ensure_ascii=False)
+
+
+def render_article(article: Article) -> str:
+    """Render an article back to the file format that parse_article reads."""
+    lines = [
+        _FENCE,
+        f"id: {article.id}",
+        f"lang: {article.lang}",
+        f"title: {_quote(article.title)}",
+        f"device: {article.device}",
+        "symptoms:",
+        *(f"  - {_quote(s)}" for s in article.symptoms),
+        _FENCE,
+        "",
+        article.body.strip(),
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def _markdown_files(root: Path) -> list[Path]:
+    """All ``*.md`` below root, sorted, skipping hidden folders and symlink loops."""
+    found: list[Path] = []
+    for dirpath, dirnames, filenames in os.walk(root):
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        found.extend(Path(dirpath) / n for n in sorted(filenames) if n.endswith(".md"))
+    return found
+
+
+def load_articles(root: Path) -> LoadReport:
+    """Load every article below ``root``; bad files become Problems, not exceptions."""
+    report = LoadReport()
+    root = Path(root)
+    if not root.is_dir():
+        report.problems.append(Problem(str(root), "not a folder (or does not exist)"))
+        return report
+    first_seen: dict[tuple[str, str], str] = {}
+    for path in _markdown_files(root):
+        source = str(path)
+        try:
+            text = path.read_bytes().decode("utf-8")
+        except UnicodeDecodeError as exc:
+            report.problems.append(Problem(source, f"not UTF-8 text ({exc.reason} at byte {exc.start})"))
+            continue
+        except OSError as exc:
+            report.problems.append(Problem(source, f"cannot read file: {exc.strerror or exc}"))
+            continue
+        try:
+            article = parse_article(text, source)
+        except ArticleError as exc:
+            report.problems.append(Problem(source, str(exc)))
+            continue
+        key = (article.id, article.lang)
+        if key in first_seen:
+            first = first_seen[key]
+            report.problems.append(
+                Problem(
+                    source,
+                    f"duplicate id {article.id!r} for lang {article.lang!r}: "
+                    f"{first} and {source}; keeping {first}",
+                )
+            )
+            continue
+        first_seen[key] = source
+        report.articles.append(article)
+    return report

@@ -1,0 +1,146 @@
+"""Suggesting knowledge-base articles for a fault described in chat.
+
+Pipeline per query: normalise -> correct typos -> thesaurus concepts + words +
+Chinese bigrams -> BM25F retrieval of a short list -> absolute judgement of
+each candidate (knowledge.judge) -> at most ``top`` confident matches.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from knowledge.article import Article
+from knowledge.features import CONCEPT_PREFIX, Analysis, analyze
+from knowledge.index import Bm25Index
+from knowledge.judge import MIN_SCORE, judge
+from knowledge.normalize import MAX_QUERY_CHARS, has_content
+from knowledge.profile import Profile, build_profile
+from knowledge.thesaurus import Thesaurus, default_thesaurus
+from knowledge.typos import TypoCorrector
+
+#: How many BM25 candidates the judge looks at.
+SHORTLIST = 12
+#: Query feature weights for BM25: concepts carry meaning across languages,
+#: words and bigrams only within one.
+CONCEPT_QUERY_WEIGHT = {"fault": 2.0, "action": 1.5, "part": 1.5, "device": 1.2,
+                        "generic": 0.6, "context": 0.2, "oos": 0.0}
+WORD_QUERY_WEIGHT = 1.0
+BIGRAM_QUERY_WEIGHT = 0.5
+
+
+@dataclass(frozen=True)
+class Match:
+    """One suggested article."""
+
+    id: str
+    score: float
+    title: str
+    lang: str
+
+
+class Matcher:
+    """An index of articles that answers chat queries; see the module docstring."""
+
+    def __init__(self, articles: Iterable[Article], thesaurus: Thesaurus | None = None) -> None:
+        self.thesaurus = thesaurus or default_thesaurus()
+        self._versions: dict[str, dict[str, Article]] = {}
+        self._profiles: dict[str, Profile] = {}
+        for article in articles:
+            self._versions.setdefault(article.id, {})[article.lang] = article
+        for art_id in self._versions:
+            self._refresh(art_id)
+        self._index: Bm25Index | None = None
+        self._order: list[str] = []
+        self._corrector: TypoCorrector | None = None
+
+    # --------------------------------------------------------- maintenance
+    def __len__(self) -> int:
+        return len(self._profiles)
+
+    def __contains__(self, art_id: str) -> bool:
+        return art_id in self._profiles
+
+    def add(self, article: Article) -> None:
+        """Add or replace one language version; searchable at the next query."""
+        self._versions.setdefault(article.id, {})[article.lang] = article
+        self._refresh(article.id)
+        self._index = None
+
+    def remove(self, art_id: str, lang: str | None = None) -> bool:
+        """Remove an article (or one language version); True if anything was removed."""
+        versions = self._versions.get(art_id)
+        if not versions:
+            return False
+        if lang is None:
+            versions.clear()
+        elif versions.pop(lang, None) is None:
+            return False
+        if versions:
+            self._refresh(art_id)
+        else:
+            del self._versions[art_id]
+            self._profiles.pop(art_id, None)
+        self._index = None
+        return True
+
+    def _refresh(self, art_id: str) -> None:
+        versions = sorted(self._versions[art_id].values(), key=lambda a: a.lang)
+        self._profiles[art_id] = build_profile(versions, self.thesaurus)
+
+    def _ensure_index(self) -> Bm25Index:
+        """(Re)build the index lazily: edits only pay for it once, at the next search."""
+        if self._index is None:
+            self._order = sorted(self._profiles)
+            self._index = Bm25Index([self._profiles[i].features for i in self._order])
+            targets = set(self.thesaurus.vocabulary)
+            known: set[str] = set()
+            for profile in self._profiles.values():
+                targets.update(profile.words)
+                known.update(profile.body_words)
+            self._corrector = TypoCorrector(targets, known)
+        return self._index
+
+    # -------------------------------------------------------------- search
+    def analyze(self, query: str) -> Analysis:
+        """The query as the matcher sees it (useful for debugging a miss)."""
+        self._ensure_index()
+        return analyze(
+            query, self.thesaurus, corrector=self._corrector, limit=MAX_QUERY_CHARS
+        )
+
+    def _query_weights(self, a: Analysis) -> dict[str, float]:
+        weights: dict[str, float] = {}
+        for cid, w in a.concepts.items():
+            qw = CONCEPT_QUERY_WEIGHT[self.thesaurus.kind(cid)] * w
+            if qw > 0:
+                weights[CONCEPT_PREFIX + cid] = qw
+        for term in a.terms:
+            weights[term] = WORD_QUERY_WEIGHT if term.startswith("w:") else BIGRAM_QUERY_WEIGHT
+        return weights
+
+    def search(self, query: str, top: int = 3, lang: str | None = None) -> list[Match]:
+        """Up to ``top`` confident matches, best first; [] when nothing fits."""
+        if top <= 0 or not isinstance(query, str) or not has_content(query[:MAX_QUERY_CHARS]):
+            return []
+        index = self._ensure_index()
+        if index.size == 0:
+            return []
+        a = self.analyze(query)
+        if a.empty:
+            return []
+        weights = self._query_weights(a)
+        scores = index.scores(weights)
+        bound = index.upper_bound(weights) or 1.0
+        results: list[tuple[float, str]] = []
+        for pos in index.top(scores, SHORTLIST):
+            art_id = self._order[pos]
+            verdict = judge(a, self._profiles[art_id], scores[pos] / bound, self.thesaurus)
+            if verdict.gate and verdict.score >= MIN_SCORE:
+                results.append((verdict.score, art_id))
+        results.sort(key=lambda r: (-r[0], r[1]))
+        matches = []
+        for score, art_id in results[:top]:
+            version = self._profiles[art_id].version(lang)
+            matches.append(Match(art_id, round(min(score, 1.0), 2), version.title, version.lang))
+        return matches

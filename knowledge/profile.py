@@ -1,0 +1,102 @@
+"""Per-article data precomputed once at index time.
+
+All language versions of an article id are folded into one profile, so the
+index has one document per id and a Chinese query can hit an article whose
+only symptoms are English: the concepts are shared, the words are not needed.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+from knowledge.article import Article
+from knowledge.features import CONCEPT_PREFIX, analyze
+from knowledge.thesaurus import Thesaurus
+
+#: BM25F field weights: symptoms are what users say, titles summarise them,
+#: the body is steps and only adds a little supporting vocabulary.
+TITLE_WEIGHT = 3.0
+SYMPTOM_WEIGHT = 2.0
+BODY_WEIGHT = 0.25
+#: Only the start of the body is used: later steps drift to unrelated devices.
+BODY_CHARS = 1500
+#: Thesaurus concept standing for each article ``device`` value: an article
+#: about streaky prints is about a printer even if no symptom says "printer".
+DEVICE_CONCEPTS = {
+    "printer": "printer",
+    "copier": "copier",
+    "scanner": "scanner",
+    "pc": "pc",
+    "laptop": "laptop",
+    "monitor": "monitor",
+    "network": "network",
+    "projector": "projector",
+    "phone": "desk_phone",
+    "software": "software",
+    "account": "account",
+}
+
+
+@dataclass(frozen=True)
+class Phrase:
+    """One title or symptom line, analysed."""
+
+    lang: str
+    text: str
+    surface: str
+    concepts: dict[str, float]
+
+
+@dataclass
+class Profile:
+    """What the matcher knows about one article id."""
+
+    id: str
+    versions: dict[str, Article]
+    phrases: list[Phrase] = field(default_factory=list)
+    strong: dict[str, float] = field(default_factory=dict)
+    weak: dict[str, float] = field(default_factory=dict)
+    features: Counter[str] = field(default_factory=Counter)
+    words: set[str] = field(default_factory=set)
+    body_words: set[str] = field(default_factory=set)
+
+    def version(self, lang: str | None) -> Article:
+        """The version in ``lang`` if there is one, else a stable fallback."""
+        if lang and lang in self.versions:
+            return self.versions[lang]
+        for fallback in ("en", "zh"):
+            if fallback in self.versions:
+                return self.versions[fallback]
+        return next(iter(self.versions.values()))
+
+
+def _add(features: Counter[str], terms: Counter[str], weight: float) -> None:
+    for term, count in terms.items():
+        features[term] += count * weight
+
+
+def build_profile(versions: list[Article], thesaurus: Thesaurus) -> Profile:
+    """Analyse every language version of one article id."""
+    profile = Profile(id=versions[0].id, versions={a.lang: a for a in versions})
+    for article in versions:
+        device = DEVICE_CONCEPTS.get(article.device)
+        if device and device in thesaurus.concepts:
+            profile.strong[device] = 1.0
+            profile.features[CONCEPT_PREFIX + device] += 1.0
+        lines = [(article.title, TITLE_WEIGHT), *((s, SYMPTOM_WEIGHT) for s in article.symptoms)]
+        for text, weight in lines:
+            a = analyze(text, thesaurus)
+            profile.phrases.append(Phrase(article.lang, text, a.surface, a.concepts))
+            _add(profile.features, a.terms, weight)
+            profile.words.update(t[2:] for t in a.terms if t.startswith("w:"))
+            for cid, w in a.concepts.items():
+                profile.features[CONCEPT_PREFIX + cid] += w * weight
+                profile.strong[cid] = max(profile.strong.get(cid, 0.0), w)
+        body = analyze(article.body[:BODY_CHARS], thesaurus)
+        _add(profile.features, body.terms, BODY_WEIGHT)
+        profile.body_words.update(t[2:] for t in body.terms if t.startswith("w:"))
+        for cid, w in body.concepts.items():
+            profile.features[CONCEPT_PREFIX + cid] += w * BODY_WEIGHT
+            profile.weak[cid] = max(profile.weak.get(cid, 0.0), w)
+    return profile

@@ -1,0 +1,306 @@
+"""Mapping phrases in either language onto shared concept tokens.
+
+Fuzzy string similarity cannot tell that "开不了机" and "won't power on" mean the
+same, nor that "where do I buy a printer" is not a printer fault. The thesaurus
+(a YAML data file, see thesaurus.yaml) lists how people phrase office-IT
+devices, parts, faults and out-of-scope topics; this module finds those phrases
+in normalised text and reports which concepts a text talks about.
+
+Matching rules, chosen for chat text:
+
+* Longest phrase wins: a phrase inside a longer matched phrase is dropped, so
+  "蓝屏" (blue screen) does not also count as "屏" (screen).
+* English phrases may skip one word ("no DP signal" still says "no signal").
+* Chinese phrases may contain ``*`` for up to three arbitrary characters.
+* A Chinese phrase also matches when one character is a homophone typo of
+  the right one (蓝平 -> 蓝屏, 打印鸡 -> 打印机), which is how pinyin input
+  methods fail; such hits count a little less than exact ones.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+from knowledge.normalize import Units, is_han, to_units
+from knowledge.pinyin import syllables
+
+KINDS = ("device", "part", "fault", "generic", "action", "context", "oos")
+DEFAULT_THESAURUS = Path(__file__).resolve().parent / "thesaurus.yaml"
+
+_WILD = "*"
+_MAX_WILD = 3
+#: Weight of a concept found through a homophone typo rather than exactly.
+FUZZY_HIT_WEIGHT = 0.8
+#: Weight of a concept that is only implied (a ThinkPad implies a laptop).
+IMPLIED_WEIGHT = 0.6
+
+try:
+    _YamlLoader: type = yaml.CSafeLoader
+except AttributeError:  # pragma: no cover - depends on how PyYAML was built
+    _YamlLoader = yaml.SafeLoader
+
+
+class ThesaurusError(ValueError):
+    """The thesaurus data file is malformed."""
+
+
+@dataclass(frozen=True)
+class Concept:
+    """One meaning, with how it counts (kind) and what it implies."""
+
+    id: str
+    kind: str
+    implies: tuple[str, ...]
+
+
+@dataclass
+class _Term:
+    units: tuple[str, ...]
+    latin: tuple[bool, ...]
+    concepts: list[str]
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A phrase of the thesaurus found at units[start:end]."""
+
+    concept: str
+    start: int
+    end: int
+    exact: bool
+
+
+class Thesaurus:
+    """Concept lookup over normalised units; build once, share freely."""
+
+    def __init__(self, data: dict) -> None:
+        if not isinstance(data, dict) or not data:
+            raise ThesaurusError("thesaurus must be a non-empty mapping of concepts")
+        self.concepts: dict[str, Concept] = {}
+        self._by_first: dict[str, list[_Term]] = {}
+        self._han_terms: list[_Term] = []
+        self._patterns: list[tuple[re.Pattern[str], str]] = []
+        self.vocabulary: set[str] = set()
+        for cid, spec in data.items():
+            self._add_concept(str(cid), spec)
+        for concept in self.concepts.values():
+            for target in concept.implies:
+                if target not in self.concepts:
+                    raise ThesaurusError(f"{concept.id}: implies unknown concept {target!r}")
+        self._closure = {cid: self._implied(cid) for cid in self.concepts}
+        self._fuzzy_index: dict[str, list[_Term]] | None = None
+
+    # ------------------------------------------------------------ building
+    @classmethod
+    def load(cls, path: Path = DEFAULT_THESAURUS) -> Thesaurus:
+        """Read a thesaurus YAML file."""
+        with open(path, encoding="utf-8") as fh:
+            return cls(yaml.load(fh, Loader=_YamlLoader))
+
+    def _add_concept(self, cid: str, spec: object) -> None:
+        if not isinstance(spec, dict):
+            raise ThesaurusError(f"{cid}: expected a mapping with kind and terms")
+        kind = spec.get("kind")
+        if kind not in KINDS:
+            raise ThesaurusError(f"{cid}: kind must be one of {', '.join(KINDS)}")
+        implies = tuple(spec.get("implies") or ())
+        self.concepts[cid] = Concept(cid, kind, implies)
+        for pattern in spec.get("patterns") or ():
+            self._patterns.append((re.compile(pattern), cid))
+        for raw in spec.get("terms") or ():
+            self._add_term(cid, str(raw))
+
+    def _add_term(self, cid: str, raw: str) -> None:
+        pieces = raw.split(_WILD)
+        units: list[str] = []
+        latin: list[bool] = []
+        for i, piece in enumerate(pieces):
+            if i:
+                units.append(_WILD)
+                latin.append(False)
+            u = to_units(piece)
+            units.extend(x for x in u.units if x is not None)
+            latin.extend(lat for x, lat in zip(u.units, u.latin, strict=True) if x is not None)
+        if not units or units[0] == _WILD or units[-1] == _WILD:
+            return
+        self.vocabulary.update(u for u, lat in zip(units, latin, strict=True) if lat)
+        key = tuple(units)
+        for term in self._by_first.get(units[0], ()):
+            if term.units == key:  # same phrase under several concepts
+                if cid not in term.concepts:
+                    term.concepts.append(cid)
+                return
+        term = _Term(key, tuple(latin), [cid])
+        self._by_first.setdefault(units[0], []).append(term)
+        if len(units) >= 2 and not any(latin) and _WILD not in units:
+            self._han_terms.append(term)
+
+    def _implied(self, cid: str) -> dict[str, float]:
+        """Concepts implied by cid, transitively, with decaying weight."""
+        out: dict[str, float] = {}
+        frontier = [(cid, 1.0)]
+        while frontier:
+            current, weight = frontier.pop()
+            for target in self.concepts[current].implies:
+                w = weight * IMPLIED_WEIGHT
+                if w > out.get(target, 0.0) and target != cid:
+                    out[target] = w
+                    frontier.append((target, w))
+        return out
+
+    def kind(self, cid: str) -> str:
+        """The kind of a concept id."""
+        return self.concepts[cid].kind
+
+    # ------------------------------------------------------------ matching
+    def hits(self, u: Units, *, typos: bool = False) -> list[Hit]:
+        """All thesaurus phrases found in the units, longest-match filtered.
+
+        ``typos`` also looks for homophone misspellings; queries need that,
+        curated article text does not and is indexed faster without it.
+        """
+        units, latin = u.units, u.latin
+        found: list[Hit] = []
+        for i, unit in enumerate(units):
+            if unit is None:
+                continue
+            for term in self._by_first.get(unit, ()):
+                end = _match_at(term, units, latin, i)
+                if end > 0:
+                    found.extend(Hit(c, i, end, True) for c in term.concepts)
+            if typos and not latin[i]:
+                found.extend(self._fuzzy_hits(units, i))
+            if latin[i] and self._patterns:
+                for pattern, cid in self._patterns:
+                    if pattern.fullmatch(u.raw[i]):
+                        found.append(Hit(cid, i, i + 1, True))
+        return _longest_only(found)
+
+    def _fuzzy_hits(self, units: tuple[str | None, ...], i: int) -> list[Hit]:
+        """Han phrases matching at i with exactly one homophone substitution."""
+        if self._fuzzy_index is None:
+            self._fuzzy_index = self._build_fuzzy_index()
+        first = units[i]
+        assert first is not None
+        candidates: dict[int, _Term] = {}
+        for syl in syllables(first):
+            for term in self._fuzzy_index.get(syl, ()):
+                candidates[id(term)] = term
+        out: list[Hit] = []
+        for term in candidates.values():
+            n = len(term.units)
+            if i + n > len(units):
+                continue
+            misses = 0
+            for k in range(n):
+                q = units[i + k]
+                if q is None or not is_han(q):
+                    misses = 99
+                    break
+                if q != term.units[k]:
+                    if not (syllables(q) & syllables(term.units[k])):
+                        misses = 99
+                        break
+                    misses += 1
+            if misses == 1:
+                out.extend(Hit(c, i, i + n, False) for c in term.concepts)
+        return out
+
+    def _build_fuzzy_index(self) -> dict[str, list[_Term]]:
+        index: dict[str, list[_Term]] = {}
+        for term in self._han_terms:
+            for syl in syllables(term.units[0]):
+                index.setdefault(syl, []).append(term)
+        return index
+
+    def concepts_in(self, u: Units, *, typos: bool = False) -> dict[str, float]:
+        """Concept weights for a text: 1 for exact phrases, less for typos/implied."""
+        weights: dict[str, float] = {}
+        for hit in self.hits(u, typos=typos):
+            w = 1.0 if hit.exact else FUZZY_HIT_WEIGHT
+            if w > weights.get(hit.concept, 0.0):
+                weights[hit.concept] = w
+        for cid, w in list(weights.items()):
+            for target, iw in self._closure[cid].items():
+                if w * iw > weights.get(target, 0.0):
+                    weights[target] = w * iw
+        return weights
+
+    def of_kind(self, weights: dict[str, float], kinds: Iterable[str]) -> dict[str, float]:
+        """Filter a concept-weight mapping to the given kinds."""
+        wanted = set(kinds)
+        return {c: w for c, w in weights.items() if self.concepts[c].kind in wanted}
+
+
+def _match_at(
+    term: _Term, units: tuple[str | None, ...], latin: tuple[bool, ...], i: int
+) -> int:
+    """End index of term matched at units[i], or -1. units[i] == term.units[0]."""
+    n = len(units)
+    j = i + 1
+    tu = term.units
+    k = 1
+    while k < len(tu):
+        want = tu[k]
+        if want == _WILD:
+            nxt = tu[k + 1]
+            for skip in range(_MAX_WILD + 1):
+                pos = j + skip
+                if pos >= n or units[pos] is None or latin[pos]:
+                    return -1
+                if units[pos] == nxt:
+                    j = pos + 1
+                    k += 2
+                    break
+            else:
+                return -1
+            continue
+        if j < n and units[j] == want:
+            j += 1
+        elif (
+            term.latin[k]
+            and term.latin[k - 1]
+            and j + 1 < n
+            and latin[j]
+            and units[j + 1] == want
+        ):
+            j += 2
+        else:
+            return -1
+        k += 1
+    return j
+
+
+def _longest_only(hits: list[Hit]) -> list[Hit]:
+    """Drop hits lying strictly inside a longer hit.
+
+    A typo (inexact) hit never hides an exact one: a homophone guess must not
+    overrule what the user actually typed.
+    """
+    if len(hits) < 2:
+        return hits
+    kept: list[Hit] = []
+    for h in hits:
+        length = h.end - h.start
+        inside = any(
+            o.end - o.start > length
+            and o.start <= h.start
+            and h.end <= o.end
+            and (o.exact or not h.exact)
+            for o in hits
+        )
+        if not inside:
+            kept.append(h)
+    return kept
+
+
+@lru_cache(maxsize=1)
+def default_thesaurus() -> Thesaurus:
+    """The shipped thesaurus, parsed once per process."""
+    return Thesaurus.load(DEFAULT_THESAURUS)

@@ -1,0 +1,83 @@
+"""Correcting misspelt English words against the words the index knows.
+
+Chat users type "monitr", "keybaord", "pritner". A word the index has never
+seen is replaced by the closest domain word when the edit distance is small
+for its length. Without a full English dictionary the risk is "correcting" a
+valid word into a domain word ("along" -> "long", "left" -> "lift"), so the
+rules are conservative: only words of five letters or more, the first letter
+must agree (typos rarely hit it), and any word found anywhere in the articles
+counts as known and is left alone.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from functools import lru_cache
+
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
+
+from knowledge.normalize import FEATURE_STOPWORDS, Units
+
+#: Words shorter than this are never corrected.
+MIN_LENGTH = 5
+#: At most this many unknown words per query are looked up (keeps long pastes fast).
+MAX_LOOKUPS = 24
+
+
+def max_distance(word: str) -> int:
+    """Edits allowed for a word: 1 up to seven letters, 2 beyond."""
+    return 1 if len(word) <= 7 else 2
+
+
+class TypoCorrector:
+    """Replaces unknown Latin words with the nearest target word."""
+
+    def __init__(self, targets: Iterable[str], known: Iterable[str] = ()) -> None:
+        target_set = {w for w in targets if w and w.isascii() and w.isalpha() and len(w) >= 4}
+        self.known = frozenset(w for w in (*target_set, *known) if w)
+        by_initial: dict[str, list[str]] = {}
+        for word in sorted(target_set):
+            by_initial.setdefault(word[0], []).append(word)
+        self._by_initial = by_initial
+        self._lookup = lru_cache(maxsize=4096)(self._nearest)
+
+    def _nearest(self, word: str) -> str | None:
+        choices = self._by_initial.get(word[0])
+        if not choices:
+            return None
+        best = process.extractOne(
+            word, choices, scorer=OSA.distance, score_cutoff=max_distance(word)
+        )
+        return best[0] if best else None
+
+    def correct(self, word: str) -> str:
+        """The word itself if known or uncorrectable, else its correction."""
+        if (
+            word in self.known
+            or len(word) < MIN_LENGTH
+            or not word.isalpha()
+            or not word.isascii()
+            or word in FEATURE_STOPWORDS
+        ):
+            return word
+        return self._lookup(word) or word
+
+    def fix(self, u: Units) -> Units:
+        """Units with unknown Latin words corrected; unchanged input is returned as is."""
+        units = list(u.units)
+        lookups = 0
+        changed = False
+        for i, (unit, is_latin) in enumerate(zip(u.units, u.latin, strict=True)):
+            if not is_latin or unit is None or unit in self.known:
+                continue
+            if lookups >= MAX_LOOKUPS:
+                break
+            lookups += 1
+            fixed = self.correct(unit)
+            if fixed != unit:
+                units[i] = fixed
+                changed = True
+        if not changed:
+            return u
+        return Units(tuple(units), u.latin, u.raw)

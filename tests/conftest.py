@@ -1,0 +1,52 @@
+"""Shared fixtures: a fake clock, a test configuration, and the real bot on the Bot API stand-in."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from bot.config import Config, parse_config
+from bot.domain.clock import FakeClock
+from bot.standin import FakeUser
+from tests.harness import BotHarness, harness
+
+# Monday 23 November 2026, 10:00 in Shanghai.
+START = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)
+
+ALICE = FakeUser(id=501, first_name="Alice", language_code="en")
+LINA = FakeUser(id=502, first_name="李娜", language_code="zh-hans")
+BOB = FakeUser(id=503, first_name="Bob", language_code="en-GB")
+ENGINEER = FakeUser(id=1001, first_name="Wang Wei", language_code="zh")
+MANAGER = FakeUser(id=9001, first_name="Zhao Min", language_code="zh")
+
+
+def make_config(**overrides: object) -> Config:
+    data: dict = {
+        "bot": {"timezone": "Asia/Shanghai", "default_language": "zh"},
+        "intake": {"sites": ["HQ-12F", "HQ-3F", "Branch-North"]},
+        "sla": {"tiers": {"vip": {"P1": {"respond": "15m", "onsite": "1h", "resolve": "2h"},
+                                  "sites": ["HQ-12F"]}}},
+        "engineers": [{"id": 1001, "name": "Wang Wei", "skills": ["printer", "pc"]}],
+        "managers": [{"id": 9001, "name": "Zhao Min"}],
+    }
+    data.update(overrides)
+    return parse_config(data)
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock(START)
+
+
+@pytest.fixture
+def config() -> Config:
+    return make_config()
+
+
+@pytest.fixture
+async def desk(config: Config, clock: FakeClock, tmp_path: Path) -> AsyncIterator[BotHarness]:
+    async with harness(config, clock, tmp_path / "helpdesk.db") as h:
+        yield h

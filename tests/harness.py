@@ -1,0 +1,133 @@
+"""Drive the real bot through the Bot API stand-in, as users would, and wait without sleeping.
+
+`bot.runtime.UpdateTracker` tells when an update has been fully handled, so tests wait on events,
+never on the clock.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack, asynccontextmanager
+from pathlib import Path
+
+from bot.config import Config
+from bot.domain.clock import FakeClock
+from bot.runtime import RunningBot, UpdateTracker, running_bot
+from bot.standin import BotApiStandIn, FakeUser, SentMessage
+from storage import SqliteStorage, open_storage
+
+
+class BotHarness:
+    def __init__(self, standin: BotApiStandIn, config: Config, clock: FakeClock, db_path: Path) -> None:
+        self.tg = standin
+        self.config = config
+        self.clock = clock
+        self.db_path = db_path
+        self.storage: SqliteStorage | None = None
+        self.bot: RunningBot | None = None
+        self._stack: AsyncExitStack | None = None
+        self.tracker = UpdateTracker()
+
+    async def start(self) -> None:
+        self._stack = AsyncExitStack()
+        self.storage = await open_storage(self.db_path, now=self.clock.now())
+        self._stack.push_async_callback(self.storage.close)
+        self.bot = await self._stack.enter_async_context(running_bot(
+            token=self.tg.token, base_url=self.tg.base_url, base_file_url=self.tg.base_file_url,
+            config=self.config, storage=self.storage, clock=self.clock, poll_timeout=1, rate_limit=False,
+        ))
+        self.tracker.attach(self.bot.app)
+
+    async def stop(self) -> None:
+        if self._stack is not None:
+            await self._stack.aclose()
+            self._stack = None
+
+    async def restart(self) -> None:
+        await self.stop()
+        await self.start()
+
+    async def handled(self, update_id: int, timeout: float = 5.0) -> None:
+        await self.tracker.wait(update_id, timeout)
+
+    async def run(self, user: FakeUser, push_update_id: int) -> list[SentMessage]:
+        """Wait for an update pushed as `user` to be handled; return the new messages to them."""
+        before = self._count(user.id)
+        await self.handled(push_update_id)
+        return self.tg.messages_to(user.id)[before:]
+
+    def _count(self, chat_id: int) -> int:
+        return len(self.tg.messages_to(chat_id))
+
+    # ---- acting as a user ---------------------------------------------------------------------
+    async def say(self, user: FakeUser, text: str) -> list[SentMessage]:
+        before = self._count(user.id)
+        await self.handled(self.tg.send_text(user, text))
+        return self.tg.messages_to(user.id)[before:]
+
+    async def press(self, user: FakeUser, label: str, message: SentMessage | None = None) -> list[SentMessage]:
+        message = message or self.last_with_buttons(user)
+        before = self._count(user.id)
+        await self.handled(self.tg.press(user, message, label))
+        return self.tg.messages_to(user.id)[before:]
+
+    async def photo(self, user: FakeUser, **kwargs: object) -> list[SentMessage]:
+        before = self._count(user.id)
+        await self.handled(self.tg.send_photo(user, **kwargs))  # type: ignore[arg-type]
+        return self.tg.messages_to(user.id)[before:]
+
+    async def contact(self, user: FakeUser, phone: str, **kwargs: object) -> list[SentMessage]:
+        before = self._count(user.id)
+        await self.handled(self.tg.send_contact(user, phone, **kwargs))  # type: ignore[arg-type]
+        return self.tg.messages_to(user.id)[before:]
+
+    def last_with_buttons(self, user: FakeUser) -> SentMessage:
+        for message in reversed(self.tg.messages_to(user.id)):
+            if message.buttons():
+                return message
+        raise AssertionError(f"no message with buttons to {user.first_name}")
+
+    def last_text(self, user: FakeUser) -> str:
+        return self.tg.last_to(user.id).shown_text
+
+    def last_answer(self) -> dict:
+        return self.tg.callback_answers[-1]
+
+    async def report(self, user: FakeUser, *, description: str, device: str, site: str,
+                     room: str | None, severity: str, phone: str) -> list[SentMessage]:
+        """A whole report by buttons and text; returns the messages after Submit."""
+        await self.say(user, description)
+        await self.press(user, device)
+        if self._is_button(user, site):
+            await self.press(user, site)
+        else:
+            await self.say(user, site)
+        if room is None:
+            await self.press(user, self._label(user, "Skip", "跳过"))
+        else:
+            await self.say(user, room)
+        await self.press(user, severity)
+        await self.say(user, phone)
+        return await self.press(user, self._label(user, "Submit", "提交"))
+
+    def _is_button(self, user: FakeUser, label: str) -> bool:
+        try:
+            self.last_with_buttons(user).callback_data(label)
+        except KeyError:
+            return False
+        return True
+
+    def _label(self, user: FakeUser, en: str, zh: str) -> str:
+        message = self.last_with_buttons(user)
+        return en if any(en in b for row in message.buttons() for b in row) else zh
+
+
+@asynccontextmanager
+async def harness(config: Config, clock: FakeClock, db_path: Path) -> AsyncIterator[BotHarness]:
+    async with BotApiStandIn() as standin:
+        h = BotHarness(standin, config, clock, db_path)
+        await h.start()
+        try:
+            yield h
+        finally:
+            await h.stop()

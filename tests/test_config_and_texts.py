@@ -1,0 +1,94 @@
+"""Configuration validation, the shipped example file, and the bilingual texts."""
+
+from __future__ import annotations
+
+import re
+import string
+import tomllib
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from bot.chat.texts import TEXTS
+from bot.config import ConfigError, Settings, load_config, parse_config
+from bot.domain.severity import Severity
+
+ROOT = Path(__file__).parents[1]
+
+
+def test_example_config_is_valid_and_commented() -> None:
+    path = ROOT / "helpdesk.example.toml"
+    config = load_config(path, required=True)
+    assert config.bot.timezone == "Asia/Shanghai"
+    policy = config.sla.to_policy()
+    assert policy.targets[Severity.P1].respond == timedelta(minutes=30)
+    assert {tier.name for tier in policy.tiers} >= {"vip"}
+    assert path.read_text(encoding="utf-8").count("#") > 40
+
+
+def test_example_config_keeps_every_key_of_the_shared_sketch() -> None:
+    sketch = ROOT.parent / "shared" / "config-sketch.toml"
+    example = tomllib.loads((ROOT / "helpdesk.example.toml").read_text(encoding="utf-8"))
+    if not sketch.exists():  # the shared folder sits beside the clone in CI and development
+        pytest.fail(f"{sketch} is missing")
+    shape = tomllib.loads(sketch.read_text(encoding="utf-8"))
+    for section, keys in shape.items():
+        assert section in example, section
+        if isinstance(keys, dict):
+            missing = set(keys) - set(example[section])
+            assert not missing, f"[{section}] lacks {missing}"
+
+
+def test_missing_config_file_means_defaults(tmp_path: Path) -> None:
+    config = load_config(tmp_path / "absent.toml")
+    assert config.sla.P2.onsite == timedelta(hours=4)
+    with pytest.raises(ConfigError, match="no such file"):
+        load_config(tmp_path / "absent.toml", required=True)
+
+
+@pytest.mark.parametrize(("data", "message"), [
+    ({"bot": {"languages": ["zh", "fr"]}}, "bot.languages.1"),
+    ({"followup": {"quiet_hours": "8pm-8am"}}, "followup.quiet_hours"),
+    ({"reports": {"weights": {"service": 0.5, "reporting": 0.5, "satisfaction": 0.5}}}, "add up to 1"),
+    ({"engineers": [{"id": 1, "name": "A", "skills": ["toaster"]}]}, "engineers.0.skills"),
+    ({"rotations": [{"name": "day", "engineers": [5]}]}, "rotations.day.engineers: 5 is not in"),
+    ({"business_hours": {"mon-fry": "09:00-18:00"}}, "unknown key 'mon-fry'"),
+    ({"sla": {"P1": {"respond": 30}}}, "sla.P1.respond: a duration is a string"),
+    ({"escalation": {"P1": [{"after": "10m", "notify": "everyone"}]}}, "escalation.P1.0.notify"),
+])
+def test_bad_settings_name_the_key(data: dict, message: str) -> None:
+    with pytest.raises(ConfigError) as caught:
+        parse_config(data)
+    assert message in str(caught.value)
+
+
+def test_settings_from_environment() -> None:
+    settings = Settings.from_env({"TELEGRAM_BOT_TOKEN": "123:" + "a" * 30,
+                                  "HELPDESK_TELEGRAM_API_URL": "http://127.0.0.1:8081/bot"})
+    assert settings.api_url == "http://127.0.0.1:8081/bot" and str(settings.db_path) == "helpdesk.db"
+    assert Settings.from_env({}).token is None
+    with pytest.raises(ConfigError, match="TELEGRAM_BOT_TOKEN"):
+        Settings.from_env({"TELEGRAM_BOT_TOKEN": "not-a-token"})
+    with pytest.raises(ConfigError, match="HELPDESK_TELEGRAM_API_URL"):
+        Settings.from_env({"HELPDESK_TELEGRAM_API_URL": "ftp://x"})
+
+
+def _placeholders(template: object) -> set[str]:
+    if callable(template):
+        return set()
+    return {name for _, name, _, _ in string.Formatter().parse(str(template)) if name}
+
+
+def test_every_text_exists_in_both_languages_with_the_same_placeholders() -> None:
+    assert set(TEXTS["en"]) == set(TEXTS["zh"])
+    for key, template in TEXTS["en"].items():
+        assert _placeholders(template) == _placeholders(TEXTS["zh"][key]), key
+        assert callable(template) == callable(TEXTS["zh"][key]), key
+
+
+def test_chinese_texts_are_chinese() -> None:
+    cjk = re.compile(r"[\u4e00-\u9fff]")
+    untranslated = [k for k, v in TEXTS["zh"].items()
+                    if isinstance(v, str) and not cjk.search(v) and v != TEXTS["en"][k]]
+    assert untranslated == []
