@@ -19,6 +19,8 @@ fault *and* a shared device, so "where do I buy a printer" finds nothing while
 
 from __future__ import annotations
 
+import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz
@@ -58,12 +60,24 @@ class Verdict:
     gate: bool
 
 
-def _weighted(concepts: dict[str, float], th: Thesaurus) -> dict[str, float]:
+def concept_rarity(doc_freq: Mapping[str, int], n_docs: int) -> dict[str, float]:
+    """A damped IDF per concept: "duplex" says more about an article than "printer".
+
+    Square-rooted so that a concept in every article still counts about half
+    as much as a unique one, instead of nothing.
+    """
+    top = math.log(1.0 + n_docs)
+    return {c: math.sqrt(math.log(1.0 + n_docs / df) / top) for c, df in doc_freq.items() if df}
+
+
+def _weighted(
+    concepts: dict[str, float], th: Thesaurus, rarity: Mapping[str, float]
+) -> dict[str, float]:
     out = {}
     for cid, w in concepts.items():
         kw = KIND_WEIGHT[th.kind(cid)]
         if kw > 0:
-            out[cid] = w * kw
+            out[cid] = w * kw * rarity.get(cid, 1.0)
     return out
 
 
@@ -81,9 +95,15 @@ def _fuzz(query: str, phrase: str) -> float:
     return score
 
 
-def _phrase_score(q: dict[str, float], q_total: float, query: Analysis, phrase: Phrase,
-                  th: Thesaurus) -> tuple[float, float]:
-    p = _weighted(phrase.concepts, th)
+def _phrase_score(
+    q: dict[str, float],
+    q_total: float,
+    query: Analysis,
+    phrase: Phrase,
+    th: Thesaurus,
+    rarity: Mapping[str, float],
+) -> tuple[float, float]:
+    p = _weighted(phrase.concepts, th, rarity)
     p_total = sum(p.values())
     concept_sim = 0.0
     if p_total > 0 and q_total > 0:
@@ -95,9 +115,19 @@ def _phrase_score(q: dict[str, float], q_total: float, query: Analysis, phrase: 
     return max(concept_sim, 0.9 * fz_sim), fz
 
 
-def judge(query: Analysis, profile: Profile, lexical: float, th: Thesaurus) -> Verdict:
-    """Score one candidate article for a query; see the module docstring."""
-    q = _weighted(query.concepts, th)
+def judge(
+    query: Analysis,
+    profile: Profile,
+    lexical: float,
+    th: Thesaurus,
+    rarity: Mapping[str, float],
+) -> Verdict:
+    """Score one candidate article for a query; see the module docstring.
+
+    ``rarity`` comes from concept_rarity() over the whole index; concepts no
+    article has are missing from it and count fully.
+    """
+    q = _weighted(query.concepts, th, rarity)
     q_total = sum(q.values())
     coverage = 0.0
     if q_total > 0:
@@ -111,7 +141,7 @@ def judge(query: Analysis, profile: Profile, lexical: float, th: Thesaurus) -> V
 
     symptom, best_fz = 0.0, 0.0
     for phrase in profile.phrases:
-        s, fz = _phrase_score(q, q_total, query, phrase, th)
+        s, fz = _phrase_score(q, q_total, query, phrase, th, rarity)
         symptom = max(symptom, s)
         best_fz = max(best_fz, fz)
 

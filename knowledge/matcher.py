@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from knowledge.article import Article
 from knowledge.features import CONCEPT_PREFIX, Analysis, analyze
 from knowledge.index import Bm25Index
-from knowledge.judge import MIN_SCORE, judge
+from knowledge.judge import MIN_SCORE, concept_rarity, judge
 from knowledge.normalize import MAX_QUERY_CHARS, has_content
 from knowledge.profile import Profile, build_profile
 from knowledge.thesaurus import Thesaurus, default_thesaurus
@@ -53,6 +53,7 @@ class Matcher:
         self._index: Bm25Index | None = None
         self._order: list[str] = []
         self._corrector: TypoCorrector | None = None
+        self._rarity: dict[str, float] = {}
 
     # --------------------------------------------------------- maintenance
     def __len__(self) -> int:
@@ -99,6 +100,11 @@ class Matcher:
                 targets.update(profile.words)
                 known.update(profile.body_words)
             self._corrector = TypoCorrector(targets, known)
+            doc_freq: dict[str, int] = {}
+            for profile in self._profiles.values():
+                for cid in profile.strong:
+                    doc_freq[cid] = doc_freq.get(cid, 0) + 1
+            self._rarity = concept_rarity(doc_freq, len(self._profiles))
         return self._index
 
     # -------------------------------------------------------------- search
@@ -135,7 +141,9 @@ class Matcher:
         results: list[tuple[float, str]] = []
         for pos in index.top(scores, SHORTLIST):
             art_id = self._order[pos]
-            verdict = judge(a, self._profiles[art_id], scores[pos] / bound, self.thesaurus)
+            verdict = judge(
+                a, self._profiles[art_id], scores[pos] / bound, self.thesaurus, self._rarity
+            )
             if verdict.gate and verdict.score >= MIN_SCORE:
                 results.append((verdict.score, art_id))
         results.sort(key=lambda r: (-r[0], r[1]))

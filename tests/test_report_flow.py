@@ -122,3 +122,12 @@ async def test_cancel_draft_and_ticket_with_reason(desk: BotHarness) -> None:
         events = await tx.events_of("HD-2026-00001")
     assert [e.kind for e in events] == ["opened", "cancel"]
     assert events[1].data["reason"] == "It works again after a restart"
+
+
+async def test_engineers_may_see_any_ticket_by_number(desk: BotHarness) -> None:
+    from tests.conftest import ENGINEER
+
+    await desk.report(ALICE, description="Copier jam", device="Copier", site="HQ-3F",
+                      room=None, severity="Badly affected", phone="13800001234")
+    replies = await desk.say(ENGINEER, "/status HD-2026-00001")
+    assert "HD-2026-00001" in replies[0].text and "Copier jam" in replies[0].text
