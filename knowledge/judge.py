@@ -82,11 +82,16 @@ def _weighted(
 
 
 def _fuzz(query: str, phrase: str) -> float:
-    """0..100 similarity of two normalised strings, tolerant of extra words."""
+    """0..100 similarity of two normalised strings, tolerant of word order.
+
+    token_sort_ratio rather than token_set_ratio: the set variant scores 90+
+    whenever a short query shares a few words with a line ("laptop ... every
+    few minutes"), which says nothing about the fault.
+    """
     if not query or not phrase:
         return 0.0
     short, long_ = sorted((query, phrase), key=len)
-    score = fuzz.token_set_ratio(query, phrase)
+    score = fuzz.token_sort_ratio(query, phrase)
     if len(short) >= 4:
         # partial_ratio rewards a short line found inside a long message, but
         # is discounted when the line is a small part of it.
@@ -157,4 +162,12 @@ def _gate(query: Analysis, profile: Profile, th: Thesaurus) -> bool:
     faults = "fault" in kinds
     if any(th.kind(c) == "oos" for c in query.concepts):
         return faults and objects
-    return faults or "action" in kinds or ("generic" in kinds and objects)
+    if faults or "action" in kinds or ("generic" in kinds and objects):
+        return True
+    # A problem report whose fault the article words differently ("the copier's
+    # e-mail option times out") or a how-to question ("how do I print
+    # double-sided?") still fits an article about the same specific function.
+    asks = "how_to" in query.concepts or any(
+        th.kind(c) in ("fault", "generic") for c in query.concepts
+    )
+    return asks and "part" in kinds

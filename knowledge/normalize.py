@@ -43,6 +43,8 @@ _BARE_NEGATIONS = frozenset(
     "couldnt wouldnt shouldnt aint".split()
 )
 _SPLIT_ALNUM_RE = re.compile(r"[a-z]+|\d+")
+# "slooooow", "pleeease": three or more of the same letter is emphasis, not spelling.
+_ELONGATED_RE = re.compile(r"([a-z])\1{2,}")
 
 #: Words dropped before thesaurus matching: they carry no meaning for a fault
 #: and dropping them lets "is not turning on" match the phrase "not turn on".
@@ -110,6 +112,7 @@ def stem(word: str) -> str:
 def fold(text: str) -> str:
     """NFKC, lower-case and expand negations; the textual part of normalisation."""
     text = unicodedata.normalize("NFKC", text).lower()
+    text = _ELONGATED_RE.sub(r"\1", text)
     text = _CONTRACTION_RE.sub(lambda m: f"{m.group(1)} not", text)
     text = _APOSTROPHE_RE.sub(" ", text)
     for pattern, repl in _PHRASE_NEGATIONS:

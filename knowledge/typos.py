@@ -4,9 +4,10 @@ Chat users type "monitr", "keybaord", "pritner". A word the index has never
 seen is replaced by the closest domain word when the edit distance is small
 for its length. Without a full English dictionary the risk is "correcting" a
 valid word into a domain word ("along" -> "long", "left" -> "lift"), so the
-rules are conservative: only words of five letters or more, the first letter
-must agree (typos rarely hit it), and any word found anywhere in the articles
-counts as known and is left alone.
+rules are conservative: only words of five letters or more (four-letter words
+only for swapped neighbours, "donw" -> "down"), the first letter must agree
+(typos rarely hit it), and any word found anywhere in the articles counts as
+known and is left alone.
 """
 
 from __future__ import annotations
@@ -19,8 +20,11 @@ from rapidfuzz.distance import OSA
 
 from knowledge.normalize import FEATURE_STOPWORDS, Units
 
-#: Words shorter than this are never corrected.
-MIN_LENGTH = 5
+#: Words shorter than this are never corrected; words of exactly this length
+#: only for a swap of two neighbouring letters.
+MIN_LENGTH = 4
+#: From this length any single edit is accepted.
+FREE_EDIT_LENGTH = 5
 #: At most this many unknown words per query are looked up (keeps long pastes fast).
 MAX_LOOKUPS = 24
 
@@ -49,7 +53,11 @@ class TypoCorrector:
         best = process.extractOne(
             word, choices, scorer=OSA.distance, score_cutoff=max_distance(word)
         )
-        return best[0] if best else None
+        if not best:
+            return None
+        if len(word) < FREE_EDIT_LENGTH and sorted(best[0]) != sorted(word):
+            return None
+        return best[0]
 
     def correct(self, word: str) -> str:
         """The word itself if known or uncorrectable, else its correction."""
