@@ -208,6 +208,9 @@ class Rotation(_Section):
     covers: Literal["workdays", "restdays", "all"] = "all"
     hours: TimeRange | None = None
     backup: str | None = None
+    """The rotation whose engineer on duty backs this one up; None = the next engineer in this one."""
+    start: date = date(2026, 1, 5)
+    """The first period begins at the hand-over on this date with the first engineer (anchors the turn)."""
 
 
 class EscalationStep(_Section):
@@ -267,6 +270,12 @@ class Config(_Section):
 
     @model_validator(mode="after")
     def _people_are_consistent(self) -> Config:
+        names = [r.name for r in self.rotations]
+        if len(names) != len(set(names)):
+            raise ValueError("rotations: a rotation name appears twice")
+        for rotation in self.rotations:
+            if rotation.backup is not None and rotation.backup not in names:
+                raise ValueError(f"rotations.{rotation.name}.backup: no rotation named {rotation.backup!r}")
         ids = [e.id for e in self.engineers]
         if len(ids) != len(set(ids)):
             raise ValueError("engineers: an engineer id appears twice")

@@ -1,0 +1,190 @@
+"""Command line for the knowledge base: ``helpdesk kb search|eval ...``.
+
+The bot's CLI passes everything after ``kb`` to main(). Streams are
+parameters so the bot and the tests can capture output without touching
+sys.stdout; argparse is kept from calling sys.exit so main() always returns
+an exit code (0 fine, 2 bad arguments or unreadable files).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import IO, NoReturn
+
+from knowledge.evaluate import EvalError, evaluate
+from knowledge.loader import LoadReport, load_articles, shipped_articles_dir
+from knowledge.matcher import Match, Matcher
+
+EXIT_OK = 0
+EXIT_USAGE = 2
+
+
+class _Exit(Exception):
+    def __init__(self, code: int) -> None:
+        super().__init__(code)
+        self.code = code
+
+
+class _Parser(argparse.ArgumentParser):
+    """ArgumentParser that writes to given streams and raises instead of exiting."""
+
+    def __init__(self, *args, out: IO[str], err: IO[str], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._out, self._err = out, err
+
+    def _print_message(self, message: str, file: IO[str] | None = None) -> None:
+        if message:
+            (self._err if file is sys.stderr else self._out).write(message)
+
+    def exit(self, status: int = 0, message: str | None = None) -> NoReturn:
+        if message:
+            self._err.write(message)
+        raise _Exit(status)
+
+
+def _positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be 1 or more")
+    return value
+
+
+def build_parser(out: IO[str], err: IO[str]) -> argparse.ArgumentParser:
+    """The ``kb`` argument parser (exposed so the bot can show its help)."""
+    common = dict(out=out, err=err, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = _Parser(
+        prog="helpdesk kb",
+        description="Search the knowledge base or measure how well it matches queries.",
+        **common,
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    sub.required = True
+
+    search = sub.add_parser(
+        "search",
+        help="suggest articles for a fault description",
+        description=(
+            "Suggest articles for a fault description.\n\n"
+            "With QUERY, print the matches. Without QUERY, read one query per line\n"
+            "from standard input and write one JSON line per query:\n"
+            '  {"query": "...", "matches": [{"id": "...", "score": 0.87, "title": "..."}]}\n'
+            "An empty match list means no confident match."
+        ),
+        epilog='example: helpdesk kb search "打印机卡纸了" --top 3',
+        **common,
+    )
+    search.add_argument("query", nargs="?", metavar="QUERY", help="the text a user wrote")
+    search.add_argument("--kb", type=Path, metavar="DIR",
+                        help="folder of article .md files (default: the shipped articles)")
+    search.add_argument("--top", type=_positive, default=3, metavar="N",
+                        help="at most N matches per query (default: 3)")
+    search.add_argument("--lang", choices=("zh", "en"),
+                        help="prefer titles in this language")
+    search.add_argument("--json", action="store_true",
+                        help="print JSON instead of a table (QUERY mode)")
+
+    ev = sub.add_parser(
+        "eval",
+        help="measure hit@1, hit@3 and rejection on labelled queries",
+        description=(
+            "Measure the matcher on a JSON Lines file of labelled queries:\n"
+            '  {"q": "...", "expect": "article-id"}   or   {"q": "...", "expect": null}\n'
+            "hit@k counts in-scope queries whose article is among the top k;\n"
+            "rejection is the share of out-of-scope queries that got no match."
+        ),
+        epilog="example: helpdesk kb eval queries.jsonl --kb articles/",
+        **common,
+    )
+    ev.add_argument("queries", type=Path, metavar="QUERIES.jsonl", help="labelled queries")
+    ev.add_argument("--kb", type=Path, metavar="DIR",
+                    help="folder of article .md files (default: the shipped articles)")
+    ev.add_argument("--failures", action="store_true", help="also list every miss")
+    return parser
+
+
+def _load(kb: Path | None, err: IO[str]) -> Matcher:
+    folder = kb if kb is not None else shipped_articles_dir()
+    if not folder.is_dir():
+        err.write(f"error: knowledge base folder not found: {folder}\n")
+        raise _Exit(EXIT_USAGE)
+    report: LoadReport = load_articles(folder)
+    for problem in report.problems:
+        err.write(f"warning: skipped {problem.path}: {problem.reason}\n")
+    if not report.articles:
+        err.write(f"warning: no articles loaded from {folder}\n")
+    return Matcher(report.articles)
+
+
+def _as_json(query: str, matches: list[Match]) -> str:
+    payload = {
+        "query": query,
+        "matches": [{"id": m.id, "score": m.score, "title": m.title} for m in matches],
+    }
+    return json.dumps(payload, ensure_ascii=False)
+
+
+def _search(args: argparse.Namespace, stdin: IO[str], out: IO[str], err: IO[str]) -> int:
+    matcher = _load(args.kb, err)
+    if args.query is None:
+        for line in stdin:
+            query = line.rstrip("\r\n")
+            out.write(_as_json(query, matcher.search(query, top=args.top, lang=args.lang)) + "\n")
+        return EXIT_OK
+    matches = matcher.search(args.query, top=args.top, lang=args.lang)
+    if args.json:
+        out.write(_as_json(args.query, matches) + "\n")
+    elif not matches:
+        out.write("No confident match.\n")
+    else:
+        width = max(len(m.id) for m in matches)
+        for m in matches:
+            out.write(f"{m.score:.2f}  {m.id:<{width}}  {m.title}\n")
+    return EXIT_OK
+
+
+def _eval(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
+    if not args.queries.is_file():
+        err.write(f"error: queries file not found: {args.queries}\n")
+        return EXIT_USAGE
+    matcher = _load(args.kb, err)
+    try:
+        result = evaluate(args.queries, matcher)
+    except EvalError as exc:
+        err.write(f"error: {exc}\n")
+        return EXIT_USAGE
+    out.write(
+        f"queries:    {result.n} ({result.in_scope} in scope, "
+        f"{result.out_of_scope} out of scope)\n"
+        f"hit@1:      {result.hit1:.3f}\n"
+        f"hit@3:      {result.hit3:.3f}\n"
+        f"rejection:  {result.rejection:.3f}\n"
+    )
+    if args.failures:
+        for f in result.failures:
+            out.write(f"miss: expected {f.expect or '(nothing)'}, got {f.got or '[]'}: {f.query}\n")
+    return EXIT_OK
+
+
+def main(
+    argv: list[str],
+    stdin: IO[str] = sys.stdin,
+    stdout: IO[str] = sys.stdout,
+    stderr: IO[str] | None = None,
+) -> int:
+    """Run ``kb`` with argv (the words after ``kb``); return the exit code."""
+    err = stderr if stderr is not None else sys.stderr
+    parser = build_parser(stdout, err)
+    try:
+        args = parser.parse_args(argv)
+        if args.command == "search":
+            return _search(args, stdin, stdout, err)
+        return _eval(args, stdout, err)
+    except _Exit as exc:
+        return exc.code
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,109 @@
+"""Measuring the matcher against labelled queries.
+
+A queries file is JSON Lines: ``{"q": "...", "expect": "article-id"}`` for a
+query that should find that article, ``"expect": null`` for one that should
+find nothing. hit@1/hit@3 are computed over the in-scope queries; rejection
+is the share of out-of-scope queries that got no match at all, because a
+wrong suggestion for "where do I buy a printer" is the failure that matters.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from knowledge.matcher import Matcher
+
+
+class EvalError(ValueError):
+    """The queries file cannot be read or a line is malformed."""
+
+
+@dataclass(frozen=True)
+class LabelledQuery:
+    """One query and the article id it should find (None: nothing)."""
+
+    q: str
+    expect: str | None
+    line: int = 0
+
+
+@dataclass(frozen=True)
+class Failure:
+    """A query whose top match was not the expected one."""
+
+    query: str
+    expect: str | None
+    got: list[str]
+
+
+@dataclass(frozen=True)
+class EvalResult:
+    """Headline figures plus every failure, for reading the misses."""
+
+    n: int
+    hit1: float
+    hit3: float
+    rejection: float
+    in_scope: int
+    out_of_scope: int
+    failures: list[Failure] = field(default_factory=list)
+
+
+def load_queries(path: Path) -> list[LabelledQuery]:
+    """Parse a queries JSONL file; raise EvalError naming the bad line."""
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise EvalError(f"cannot read {path}: {exc}") from None
+    queries: list[LabelledQuery] = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            obj = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise EvalError(f"{path}:{number}: not JSON ({exc.msg})") from None
+        if not isinstance(obj, dict) or not isinstance(obj.get("q"), str):
+            raise EvalError(f"{path}:{number}: expected an object with a string 'q'")
+        expect = obj.get("expect")
+        if expect is not None and not isinstance(expect, str):
+            raise EvalError(f"{path}:{number}: 'expect' must be an article id or null")
+        queries.append(LabelledQuery(obj["q"], expect, number))
+    return queries
+
+
+def evaluate_queries(queries: Iterable[LabelledQuery], matcher: Matcher) -> EvalResult:
+    """Run every query through the matcher (top 3) and score the answers."""
+    n = hit1 = hit3 = rejected = in_scope = out_of_scope = 0
+    failures: list[Failure] = []
+    for item in queries:
+        n += 1
+        got = [m.id for m in matcher.search(item.q, top=3)]
+        if item.expect is None:
+            out_of_scope += 1
+            ok = not got
+            rejected += ok
+        else:
+            in_scope += 1
+            ok = got[:1] == [item.expect]
+            hit1 += ok
+            hit3 += item.expect in got
+        if not ok:
+            failures.append(Failure(item.q, item.expect, got))
+    return EvalResult(
+        n=n,
+        hit1=hit1 / in_scope if in_scope else 0.0,
+        hit3=hit3 / in_scope if in_scope else 0.0,
+        rejection=rejected / out_of_scope if out_of_scope else 0.0,
+        in_scope=in_scope,
+        out_of_scope=out_of_scope,
+        failures=failures,
+    )
+
+
+def evaluate(queries_path: Path, matcher: Matcher) -> EvalResult:
+    """Evaluate a matcher on a queries JSONL file (see module docstring)."""
+    return evaluate_queries(load_queries(queries_path), matcher)
