@@ -8,10 +8,12 @@ acted on once.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
 
 from bot.config import Config
+from bot.domain import authoring
 from bot.domain import report as intake
 from bot.domain.assets import Asset
 from bot.domain.clock import Clock
@@ -29,11 +31,14 @@ from bot.domain.ticket import (
     parse_number,
     transition,
 )
+from bot.knowledge_base import KnowledgeBase
 from bot.messages import Button, Outcome, Reply, Text, t, verbatim
+from knowledge.article import DEVICES
 from storage import Storage, Transaction
 
 GREETINGS = frozenset({"hi", "hello", "hey", "你好", "您好", "在吗", "在么", "hi there", "早", "早上好"})
 MY_TICKETS_SHOWN = 10
+RELATIVE_CUTOFF = 0.8
 
 
 @dataclass(frozen=True)
@@ -55,11 +60,13 @@ class Incoming:
 
 class ReportingService:
     def __init__(
-        self, storage: Storage, config: Config, clock: Clock, sla_clock: SlaClock | None = None
+        self, storage: Storage, config: Config, clock: Clock, sla_clock: SlaClock | None = None,
+        kb: KnowledgeBase | None = None,
     ) -> None:
         self.storage = storage
         self.config = config
         self.clock = clock
+        self.kb = kb
         self.sla_clock = sla_clock or RoundTheClock()
         self.photo_limit = config.intake.max_photo_mb * 1024 * 1024
 
@@ -144,6 +151,8 @@ class _Session:
         self.now: datetime = service.clock.now()
         self.outcome = Outcome()
         self.duplicate = False
+        self.after_commit: list[Callable[[], None]] = []
+        """In-memory updates (the search index) that must happen only once the change is stored."""
         self._tx_cm = service.storage.transaction()
 
     async def __aenter__(self) -> _Session:
@@ -163,7 +172,11 @@ class _Session:
     async def __aexit__(self, exc_type, exc, tb) -> bool | None:  # type: ignore[no-untyped-def]
         if exc is None and not self.duplicate and self.user != self._original_user:
             await self.tx.save_user(self.user, self.now)
-        return await self._tx_cm.__aexit__(exc_type, exc, tb)
+        suppressed = await self._tx_cm.__aexit__(exc_type, exc, tb)
+        if exc is None:
+            for action in self.after_commit:
+                action()
+        return suppressed
 
     async def _load_user(self) -> User:
         sender, config = self.msg.sender, self.svc.config
@@ -196,11 +209,12 @@ class _Session:
         handler = {
             "start": self.cmd_start, "help": self.cmd_help, "new": self.cmd_new, "my": self.cmd_my,
             "status": self.cmd_status, "cancel": self.cmd_cancel, "lang": self.cmd_lang,
+            "kb": self.cmd_kb,
         }.get(name)
         if handler is None:
             await self.say(t("unknown_command", command=f"/{name}"))
             return
-        if self.user.awaiting and name != "cancel":
+        if self.user.awaiting and self.user.awaiting.get("kind") != "kb_add" and name != "cancel":
             self.user = replace(self.user, awaiting=None)
         await handler(args)
 
@@ -251,8 +265,9 @@ class _Session:
             await self.say(t("draft_cancelled"), remove_keyboard=True)
             return
         if self.user.awaiting and not args:
+            kind = self.user.awaiting.get("kind")
             self.user = replace(self.user, awaiting=None)
-            await self.say(t("cancel_aborted"))
+            await self.say(t("kb.discarded" if kind == "kb_add" else "cancel_aborted"))
             return
         if number is None:
             if args:
@@ -279,6 +294,96 @@ class _Session:
         await self.say(t("lang_choose"), buttons=((
             Button(verbatim("中文"), "lang:zh"), Button(verbatim("English"), "lang:en"),
         ),))
+
+    async def cmd_kb(self, args: str) -> None:
+        """`/kb WORDS` searches the knowledge base; `/kb add [id]` writes or edits an article."""
+        head, _, rest = args.partition(" ")
+        if head.lower() in ("add", "edit"):
+            await self.start_authoring(rest.strip() or None)
+            return
+        if not args:
+            await self.say(t("kb.usage"))
+            return
+        matches = self.svc.kb.suggest(args, self.user.language) if self.svc.kb else []
+        if not matches:
+            await self.say(t("kb.no_match"))
+            return
+        await self.say(t("kb.results"), buttons=tuple(
+            (Button(verbatim(f"📘 {m.title}"), f"k:{m.id}"),) for m in matches))
+
+    async def start_authoring(self, article_id: str | None) -> None:
+        if self.user.role not in ("engineer", "manager"):
+            await self.say(t("kb.not_allowed"))
+            return
+        kb = self.svc.kb
+        existing = kb.get(article_id, self.user.language) if kb and article_id else None
+        try:
+            form = authoring.new_form(article_id, self.user.language, existing)
+        except authoring.FormError as error:
+            await self.say(t(error.code, **error.params))
+            return
+        self.user = replace(self.user, awaiting=form)
+        await self.ask_form(form)
+
+    async def ask_form(self, form: dict) -> None:  # type: ignore[type-arg]
+        stage = form["stage"]
+        keep = ((Button(t("btn.keep"), f"a:{stage}:keep"),),) if form.get("editing") else ()
+        if stage == "device":
+            await self.say(t("kb.ask.device"), buttons=(*_rows(
+                [Button(t(f"kbdevice.{d}"), f"a:device:{d}") for d in DEVICES], 3), *keep))
+        elif stage == "confirm":
+            preview = t("kb.article", title=form["title"], body=form["body"], note=None)
+            await self.say(t("kb.preview", article=preview, symptoms="\n".join(form["symptoms"]),
+                             device=t(f"kbdevice.{form['device']}")),
+                           buttons=((Button(t("btn.save"), "a:confirm:save"),
+                                     Button(t("btn.cancel"), "a:confirm:cancel")),))
+        else:
+            current = form.get({"title": "title", "symptoms": "symptoms", "steps": "body"}[stage])
+            if isinstance(current, list):
+                current = "\n".join(current)
+            await self.say(t(f"kb.ask.{stage}", current=current), buttons=keep)
+
+    async def form_answer(self, text: str | None) -> None:
+        form = self.user.awaiting or {}
+        try:
+            form = authoring.answer(form, text)
+        except authoring.FormError as error:
+            await self.say(t(error.code, **error.params))
+            await self.ask_form(form)
+            return
+        self.user = replace(self.user, awaiting=form)
+        await self.ask_form(form)
+
+    async def form_button(self, stage: str, value: str) -> None:
+        form = self.user.awaiting
+        if not form or form.get("kind") != "kb_add" or form.get("stage") != stage:
+            self.refuse(t("button_stale"))
+            return
+        if stage == "confirm":
+            self.outcome.chosen = t("btn.save" if value == "save" else "btn.cancel")
+            self.user = replace(self.user, awaiting=None)
+            if value != "save":
+                await self.say(t("kb.discarded"))
+                return
+            await self.save_article(form)
+            return
+        self.outcome.chosen = t("btn.keep") if value == "keep" else t(f"kbdevice.{value}")
+        await self.form_answer(None if value == "keep" else value)
+
+    async def save_article(self, form: dict) -> None:  # type: ignore[type-arg]
+        kb = self.svc.kb
+        if kb is None:
+            await self.say(t("kb.gone"))
+            return
+        taken = {a.id for a in kb.articles()}
+        try:
+            article = authoring.finish(form, taken)
+        except authoring.FormError as error:
+            await self.say(t(error.code, **error.params))
+            return
+        await self.tx.save_kb_article(article, self.user.id, self.now)
+        self.after_commit.append(lambda: kb.put(article))
+        await self.say(t("kb.saved", id=article.id, title=article.title))
 
     # ---- free text, photos, contacts --------------------------------------------------------------
     async def on_text(self, text: str) -> None:
@@ -342,6 +447,10 @@ class _Session:
         return None
 
     async def on_photo(self, file_id: str, size: int | None, caption: str | None, group: str | None) -> None:
+        if self.user.awaiting and self.user.awaiting.get("kind") == "kb_add":
+            await self.say(t("kb.text_only"))
+            await self.ask_form(self.user.awaiting)
+            return
         if self.user.awaiting:
             self.user = replace(self.user, awaiting=None)
         draft = await self.tx.get_draft(self.user.id) or intake.start(self.user.id, self.now)
@@ -355,7 +464,7 @@ class _Session:
             if await self.tx.get_draft(self.user.id) is not None:
                 await self.prompt(draft)
             return
-        updated = replace(updated, last_media_group=group)
+        updated = self.with_suggestions(replace(updated, last_media_group=group))
         await self.save(updated)
         if same_album:
             return  # one answer per album, not one per picture
@@ -383,6 +492,9 @@ class _Session:
 
     async def answer_awaited(self, text: str) -> None:
         awaiting = self.user.awaiting or {}
+        if awaiting.get("kind") == "kb_add":
+            await self.form_answer(text)
+            return
         self.user = replace(self.user, awaiting=None)
         if awaiting.get("kind") == "cancel_reason":
             reason = text.strip()
@@ -412,6 +524,12 @@ class _Session:
             self.outcome.chosen = verbatim(number)
             await self.say(t("cancel_ask_reason", number=number))
             return
+        if kind == "k" and len(parts) == 2:
+            await self.show_article(parts[1])
+            return
+        if kind == "a" and len(parts) == 3:
+            await self.form_button(parts[1], parts[2])
+            return
         if kind == "r" and len(parts) == 4:
             await self.report_button(token=parts[1], step=parts[2], value=parts[3])
             return
@@ -431,6 +549,10 @@ class _Session:
             if step == "edit":
                 draft = intake.edit(draft, Step(value)) if value in Step._value2member_map_ else _bad()
                 self.outcome.chosen = t(f"field.{value}")
+            elif was is Step.SUGGEST:
+                draft = await self.suggestion_answer(draft, value)
+                if draft is None:
+                    return
             elif was is Step.DESCRIBE and value == "photos":
                 draft = intake.describe_with_photos_only(draft)
                 self.outcome.chosen = t("btn.photos_only")
@@ -457,6 +579,46 @@ class _Session:
             self.outcome.chosen = None
             return
         await self.advance(draft, was=was)
+
+    async def suggestion_answer(self, draft: ReportDraft, value: str) -> ReportDraft | None:
+        """Show an article, or take "fixed it" / "didn't help" / "skip"; None when the request ended."""
+        if value == "skip":
+            self.outcome.chosen = t("btn.kb_skip")
+            return intake.skip_suggestions(draft)
+        action, index = value[:1], value[1:]
+        article_id = intake.suggestion(draft, index)
+        if action == "s":
+            await self.show_article(article_id, buttons=((
+                Button(t("btn.kb_fixed"), f"r:{draft.token}:suggest:f{index}"),
+                Button(t("btn.kb_not_fixed"), f"r:{draft.token}:suggest:n{index}"),
+            ),))
+            self.outcome.answer = None
+            return None
+        if action == "f":
+            await self.tx.record_kb_outcome(self.user.id, article_id, True, draft.description or "", self.now)
+            await self.tx.delete_draft(self.user.id)
+            self.outcome.chosen = t("btn.kb_fixed")
+            await self.say(t("kb.fixed"))
+            return None
+        if action == "n":
+            await self.tx.record_kb_outcome(self.user.id, article_id, False, draft.description or "", self.now)
+            self.outcome.chosen = t("btn.kb_not_fixed")
+            await self.say(t("kb.continue"))
+            return intake.did_not_help(draft, article_id)
+        raise intake.Rejected("bad_choice")
+
+    def article_title(self, article_id: str) -> str:
+        shown = self.svc.kb.show(article_id, self.user.language) if self.svc.kb else None
+        return shown.article.title if shown else article_id
+
+    async def show_article(self, article_id: str, buttons: tuple[tuple[Button, ...], ...] = ()) -> None:
+        shown = self.svc.kb.show(article_id, self.user.language) if self.svc.kb else None
+        if shown is None:
+            self.refuse(t("kb.gone"))
+            return
+        note = t(f"kb.only_in.{shown.article.lang}") if shown.other_language else None
+        await self.say(t("kb.article", title=shown.article.title, body=shown.article.body, note=note),
+                       buttons=buttons)
 
     async def asset_answer(self, draft: ReportDraft, value: str) -> ReportDraft:
         if value == "no":
@@ -498,7 +660,17 @@ class _Session:
             self.refuse(t("button_invalid"))
 
     # ---- moving the report along ------------------------------------------------------------------
+    def with_suggestions(self, draft: ReportDraft) -> ReportDraft:
+        """First-line support: once the fault is described, offer the knowledge base's best fixes."""
+        if self.svc.kb is None or not intake.needs_suggestions(draft):
+            return draft
+        matches = self.svc.kb.suggest(draft.description or "", self.user.language)
+        # Only what is close to the best match: a distant third guess costs the reporter a read.
+        best = matches[0].score if matches else 0
+        return intake.offer_suggestions(draft, [m.id for m in matches if m.score >= best * RELATIVE_CUTOFF])
+
     async def advance(self, draft: ReportDraft, was: Step) -> None:
+        draft = self.with_suggestions(draft)
         await self.save(draft)
         if was is Step.CONTACT:
             await self.say(t("contact_saved"), remove_keyboard=True)
@@ -522,6 +694,12 @@ class _Session:
         if step is Step.DESCRIBE:
             buttons = ((button(t("btn.photos_only"), "photos"),),) if draft.photos else ()
             await self.say(t("ask.describe"), buttons=buttons)
+        elif step is Step.SUGGEST:
+            await self.say(t("kb.suggest"), buttons=(
+                *((button(verbatim("📘 " + self.article_title(article_id)), f"s{i}"),)
+                  for i, article_id in enumerate(draft.suggestions)),
+                (button(t("btn.kb_skip"), "skip"),),
+            ))
         elif step is Step.DEVICE:
             await self.say(t("ask.device"), buttons=_rows(
                 [button(t(f"device.{d}"), d) for d in DEVICE_TYPES], 3))
@@ -596,7 +774,7 @@ class _Session:
             severity=draft.severity, opened_at=self.now, sla=terms, photos=draft.photos,
             device_type=draft.device_type, asset_no=draft.asset_no, site=draft.site,
             room=draft.room, contact_phone=draft.phone, contact_name=draft.contact_name,
-            updated_at=self.now,
+            updated_at=self.now, tried_articles=draft.tried,
         )
         await self.tx.insert_ticket(ticket, opened_event(ticket))
         await self.tx.delete_draft(self.user.id)

@@ -20,6 +20,7 @@ from telegram.ext import Application
 from bot.chat.app import build_application
 from bot.config import Config, Settings
 from bot.domain.clock import Clock, SystemClock
+from bot.knowledge_base import KnowledgeBase
 from storage import Storage, open_storage
 
 log = logging.getLogger(__name__)
@@ -42,11 +43,17 @@ async def running_bot(
     clock: Clock | None = None,
     poll_timeout: float = 10,
     rate_limit: bool = True,
+    kb: KnowledgeBase | None = None,
 ) -> AsyncIterator[RunningBot]:
-    """The bot polling for updates until the block exits; stops cleanly even on errors."""
+    """The bot polling for updates until the block exits; stops cleanly even on errors.
+
+    `kb` defaults to the shipped articles plus those stored in the database.
+    """
+    if kb is None:
+        kb, _ = await KnowledgeBase.load(storage)
     app = build_application(
         token=token, base_url=base_url, base_file_url=base_file_url, config=config,
-        storage=storage, clock=clock or SystemClock(), rate_limit=rate_limit,
+        storage=storage, clock=clock or SystemClock(), rate_limit=rate_limit, kb=kb,
     )
     await app.initialize()
     try:

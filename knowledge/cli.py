@@ -77,14 +77,14 @@ def build_parser(out: IO[str], err: IO[str]) -> argparse.ArgumentParser:
         **common,
     )
     search.add_argument("query", nargs="?", metavar="QUERY", help="the text a user wrote")
-    search.add_argument("--kb", type=Path, metavar="DIR",
-                        help="folder of article .md files (default: the shipped articles)")
-    search.add_argument("--top", type=_positive, default=3, metavar="N",
-                        help="at most N matches per query (default: 3)")
-    search.add_argument("--lang", choices=("zh", "en"),
-                        help="prefer titles in this language")
-    search.add_argument("--json", action="store_true",
-                        help="print JSON instead of a table (QUERY mode)")
+    search.add_argument(
+        "--kb", type=Path, metavar="DIR", help="folder of article .md files (default: the shipped articles)"
+    )
+    search.add_argument(
+        "--top", type=_positive, default=3, metavar="N", help="at most N matches per query (default: 3)"
+    )
+    search.add_argument("--lang", choices=("zh", "en"), help="prefer titles in this language")
+    search.add_argument("--json", action="store_true", help="print JSON instead of a table (QUERY mode)")
 
     ev = sub.add_parser(
         "eval",
@@ -99,8 +99,9 @@ def build_parser(out: IO[str], err: IO[str]) -> argparse.ArgumentParser:
         **common,
     )
     ev.add_argument("queries", type=Path, metavar="QUERIES.jsonl", help="labelled queries")
-    ev.add_argument("--kb", type=Path, metavar="DIR",
-                    help="folder of article .md files (default: the shipped articles)")
+    ev.add_argument(
+        "--kb", type=Path, metavar="DIR", help="folder of article .md files (default: the shipped articles)"
+    )
     ev.add_argument("--failures", action="store_true", help="also list every miss")
     return parser
 

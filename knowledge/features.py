@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 
-from knowledge.normalize import FEATURE_STOPWORDS, Units, split_alnum, surface, to_units
+from knowledge.normalize import FEATURE_STOPWORDS, Units, split_alnum, to_units
 from knowledge.thesaurus import Thesaurus
 from knowledge.typos import TypoCorrector
 
@@ -69,4 +69,4 @@ def analyze(
     if corrector is not None:
         u = corrector.fix(u)
     concepts = thesaurus.concepts_in(u, typos=corrector is not None)
-    return Analysis(concepts, lexical_terms(u), surface(text, limit=limit))
+    return Analysis(concepts, lexical_terms(u), u.surface())

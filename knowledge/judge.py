@@ -70,9 +70,7 @@ def concept_rarity(doc_freq: Mapping[str, int], n_docs: int) -> dict[str, float]
     return {c: math.sqrt(math.log(1.0 + n_docs / df) / top) for c, df in doc_freq.items() if df}
 
 
-def _weighted(
-    concepts: dict[str, float], th: Thesaurus, rarity: Mapping[str, float]
-) -> dict[str, float]:
+def _weighted(concepts: dict[str, float], th: Thesaurus, rarity: Mapping[str, float]) -> dict[str, float]:
     out = {}
     for cid, w in concepts.items():
         kw = KIND_WEIGHT[th.kind(cid)]
@@ -167,7 +165,5 @@ def _gate(query: Analysis, profile: Profile, th: Thesaurus) -> bool:
     # A problem report whose fault the article words differently ("the copier's
     # e-mail option times out") or a how-to question ("how do I print
     # double-sided?") still fits an article about the same specific function.
-    asks = "how_to" in query.concepts or any(
-        th.kind(c) in ("fault", "generic") for c in query.concepts
-    )
+    asks = "how_to" in query.concepts or any(th.kind(c) in ("fault", "generic") for c in query.concepts)
     return asks and "part" in kinds

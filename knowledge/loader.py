@@ -88,9 +88,7 @@ def parse_article(text: str, source: str) -> Article:
 
     art_id = _required_str(meta, "id")
     if not _SLUG_RE.match(art_id):
-        raise ArticleError(
-            f"id {art_id!r} is not a slug (lower-case letters, digits and single hyphens)"
-        )
+        raise ArticleError(f"id {art_id!r} is not a slug (lower-case letters, digits and single hyphens)")
     lang = _required_str(meta, "lang")
     if lang not in LANGS:
         raise ArticleError(f"lang {lang!r} is not one of {', '.join(LANGS)}")
@@ -183,8 +181,7 @@ def load_articles(root: Path) -> LoadReport:
             report.problems.append(
                 Problem(
                     source,
-                    f"duplicate id {article.id!r} for lang {article.lang!r}: "
-                    f"{first} and {source}; keeping {first}",
+                    f"duplicate id {article.id!r} for lang {article.lang!r}: {first} and {source}; keeping {first}",
                 )
             )
             continue

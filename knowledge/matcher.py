@@ -14,7 +14,7 @@ from knowledge.article import Article
 from knowledge.features import CONCEPT_PREFIX, Analysis, analyze
 from knowledge.index import Bm25Index
 from knowledge.judge import MIN_SCORE, concept_rarity, judge
-from knowledge.normalize import MAX_QUERY_CHARS, has_content
+from knowledge.normalize import MAX_QUERY_CHARS, guess_lang, has_content
 from knowledge.profile import Profile, build_profile
 from knowledge.thesaurus import Thesaurus, default_thesaurus
 from knowledge.typos import TypoCorrector
@@ -23,8 +23,15 @@ from knowledge.typos import TypoCorrector
 SHORTLIST = 12
 #: Query feature weights for BM25: concepts carry meaning across languages,
 #: words and bigrams only within one.
-CONCEPT_QUERY_WEIGHT = {"fault": 2.0, "action": 1.5, "part": 1.5, "device": 1.2,
-                        "generic": 0.6, "context": 0.2, "oos": 0.0}
+CONCEPT_QUERY_WEIGHT = {
+    "fault": 2.0,
+    "action": 1.5,
+    "part": 1.5,
+    "device": 1.2,
+    "generic": 0.6,
+    "context": 0.2,
+    "oos": 0.0,
+}
 WORD_QUERY_WEIGHT = 1.0
 BIGRAM_QUERY_WEIGHT = 0.5
 
@@ -111,9 +118,7 @@ class Matcher:
     def analyze(self, query: str) -> Analysis:
         """The query as the matcher sees it (useful for debugging a miss)."""
         self._ensure_index()
-        return analyze(
-            query, self.thesaurus, corrector=self._corrector, limit=MAX_QUERY_CHARS
-        )
+        return analyze(query, self.thesaurus, corrector=self._corrector, limit=MAX_QUERY_CHARS)
 
     def _query_weights(self, a: Analysis) -> dict[str, float]:
         weights: dict[str, float] = {}
@@ -126,7 +131,11 @@ class Matcher:
         return weights
 
     def search(self, query: str, top: int = 3, lang: str | None = None) -> list[Match]:
-        """Up to ``top`` confident matches, best first; [] when nothing fits."""
+        """Up to ``top`` confident matches, best first; [] when nothing fits.
+
+        Titles are given in ``lang`` where the article has it; without
+        ``lang`` the language the query is written in is preferred.
+        """
         if top <= 0 or not isinstance(query, str) or not has_content(query[:MAX_QUERY_CHARS]):
             return []
         index = self._ensure_index()
@@ -141,14 +150,13 @@ class Matcher:
         results: list[tuple[float, str]] = []
         for pos in index.top(scores, SHORTLIST):
             art_id = self._order[pos]
-            verdict = judge(
-                a, self._profiles[art_id], scores[pos] / bound, self.thesaurus, self._rarity
-            )
+            verdict = judge(a, self._profiles[art_id], scores[pos] / bound, self.thesaurus, self._rarity)
             if verdict.gate and verdict.score >= MIN_SCORE:
                 results.append((verdict.score, art_id))
         results.sort(key=lambda r: (-r[0], r[1]))
+        lang = lang or guess_lang(query[:MAX_QUERY_CHARS])
         matches = []
         for score, art_id in results[:top]:
             version = self._profiles[art_id].version(lang)
-            matches.append(Match(art_id, round(min(score, 1.0), 2), version.title, version.lang))
+            matches.append(Match(art_id, round(float(min(score, 1.0)), 2), version.title, version.lang))
         return matches

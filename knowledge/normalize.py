@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 #: Queries are cut to this many characters: a pasted log or e-mail thread adds
 #: nothing after the first screenful and would only slow matching down.
@@ -28,9 +29,7 @@ MAX_QUERY_CHARS = 600
 _HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _HAN_RE = re.compile(f"[{_HAN}]")
 # A clause is broken by anything that is neither a word character nor blank.
-_TOKEN_RE = re.compile(
-    rf"(?P<han>[{_HAN}]+)|(?P<word>(?:(?![{_HAN}])\w)+)|(?P<brk>[^\w\s])"
-)
+_TOKEN_RE = re.compile(rf"(?P<han>[{_HAN}]+)|(?P<word>(?:(?![{_HAN}])\w)+)|(?P<brk>[^\w\s])")
 _CONTRACTION_RE = re.compile(r"(\w+)n['’]t\b")
 _APOSTROPHE_RE = re.compile(r"['’](s|m|re|ve|ll|d)\b")
 _PHRASE_NEGATIONS = (
@@ -38,9 +37,15 @@ _PHRASE_NEGATIONS = (
     (re.compile(r"\bfail(?:s|ed)? to\b"), " not "),
     (re.compile(r"\bcan not\b"), " not "),
 )
+
+
+def _words(text: str) -> list[str]:
+    """Whitespace-separated word lists keep the long lists below readable."""
+    return text.split()
+
+
 _BARE_NEGATIONS = frozenset(
-    "cant cannot wont dont doesnt didnt isnt arent wasnt werent havent hasnt "
-    "couldnt wouldnt shouldnt aint".split()
+    _words("cant cannot wont dont doesnt didnt isnt arent wasnt werent havent hasnt couldnt wouldnt shouldnt aint")
 )
 _SPLIT_ALNUM_RE = re.compile(r"[a-z]+|\d+")
 # "slooooow", "pleeease": three or more of the same letter is emphasis, not spelling.
@@ -49,21 +54,25 @@ _ELONGATED_RE = re.compile(r"([a-z])\1{2,}")
 #: Words dropped before thesaurus matching: they carry no meaning for a fault
 #: and dropping them lets "is not turning on" match the phrase "not turn on".
 LIGHT_STOPWORDS = frozenset(
-    """a an the my our your his her their its it this that these those is are was were
+    _words(
+        """a an the my our your his her their its it this that these those is are was were
     be been being am will would shall should do does did done has have had having ca wo
     just even really so still again also keep kept all any some i me we us you
     he she they them ve ll re of to for at with from by about and or but if then
     than as please pls plz literally actually suddenly always constantly anymore whole
-    totally completely only like kinda quite sooo soo""".split()
+    totally completely only like kinda quite sooo soo"""
+    )
 )
 
 #: Extra words that are fine inside thesaurus phrases but useless as search terms.
 FEATURE_STOPWORDS = LIGHT_STOPWORDS | frozenset(
-    """not no on off up out in into down back very too what how why when where who which there
+    _words(
+        """not no on off up out in into down back very too what how why when where who which there
     here get got getting say says said show shows showing can could may might must now
     today yesterday morning one two something anything nothing everything thing way
     make made go goes went come comes came try tried trying need want know see help
-    hello hi thanks thank ok okay yes""".split()
+    hello hi thanks thank ok okay yes"""
+    )
 )
 
 
@@ -75,13 +84,28 @@ def _undouble(word: str) -> str:
 
 #: Irregular forms that the suffix rules cannot fold.
 _IRREGULAR = {
-    "got": "get", "gotten": "get", "froze": "freez", "frozen": "freez", "sent": "send",
-    "hung": "hang", "went": "go", "gone": "go", "came": "com", "broke": "break",
-    "broken": "break", "ran": "run", "lost": "los", "shown": "show", "wrote": "writ",
-    "written": "writ", "thrown": "throw", "mice": "mous",
+    "got": "get",
+    "gotten": "get",
+    "froze": "freez",
+    "frozen": "freez",
+    "sent": "send",
+    "hung": "hang",
+    "went": "go",
+    "gone": "go",
+    "came": "com",
+    "broke": "break",
+    "broken": "break",
+    "ran": "run",
+    "lost": "los",
+    "shown": "show",
+    "wrote": "writ",
+    "written": "writ",
+    "thrown": "throw",
+    "mice": "mous",
 }
 
 
+@lru_cache(maxsize=65536)
 def stem(word: str) -> str:
     """A deliberately light English stemmer: enough to fold inflections together.
 
@@ -106,7 +130,7 @@ def stem(word: str) -> str:
         word = word[:-1]
     if word.endswith("y") and len(word) > 3:
         word = word[:-1] + "i"
-    return word
+    return _undouble(word)
 
 
 def fold(text: str) -> str:
@@ -147,6 +171,25 @@ class Units:
         if current:
             runs.append("".join(current))
         return runs
+
+    def surface(self) -> str:
+        """A compact normalised string for character-level fuzzy comparison.
+
+        Han runs are kept contiguous and Latin words are joined by single
+        spaces, so rapidfuzz compares what a person would call the same wording.
+        """
+        out: list[str] = []
+        prev_latin = False
+        for unit, is_latin in zip(self.units, self.latin, strict=True):
+            if unit is None:
+                out.append(" ")
+                prev_latin = False
+                continue
+            if is_latin or prev_latin:
+                out.append(" ")
+            out.append(unit)
+            prev_latin = is_latin
+        return " ".join("".join(out).split())
 
     def words(self) -> list[str]:
         """Latin units (stemmed), in order."""
@@ -189,9 +232,8 @@ def to_units(text: str, *, limit: int | None = None) -> Units:
             # spelling, not clause breaks.
             ch = m.group()
             start, end = m.start(), m.end()
-            if ch in ".-/:_+#" and 0 < start and end < len(text):
-                if text[start - 1].isalnum() and text[end].isalnum():
-                    continue
+            if ch in ".-/:_+#" and 0 < start < end < len(text) and text[start - 1].isalnum() and text[end].isalnum():
+                continue
             brk()
     while units and units[-1] is None:
         units.pop()
@@ -211,32 +253,18 @@ def split_alnum(word: str) -> list[str]:
     return parts if len(parts) > 1 else []
 
 
+def guess_lang(text: str) -> str:
+    """ "zh" when Han characters carry the text, else "en" (for picking titles)."""
+    han = len(_HAN_RE.findall(text))
+    latin = sum(1 for ch in text if ch.isascii() and ch.isalpha())
+    return "zh" if han and han * 3 >= latin else "en"
+
+
 def is_han(ch: str) -> bool:
     """True for a single Han (CJK ideograph) character."""
     return bool(_HAN_RE.match(ch))
 
 
 def surface(text: str, *, limit: int | None = None) -> str:
-    """A compact normalised string for character-level fuzzy comparison.
-
-    Han runs are kept contiguous and Latin words are joined by single spaces,
-    so rapidfuzz compares what a person would consider the same wording.
-    """
-    u = to_units(text, limit=limit)
-    out: list[str] = []
-    prev_latin = False
-    for unit, is_latin in zip(u.units, u.latin, strict=True):
-        if unit is None:
-            out.append(" ")
-            prev_latin = False
-            continue
-        if is_latin:
-            if out and out[-1] != " ":
-                out.append(" ")
-            out.append(unit)
-        else:
-            if prev_latin:
-                out.append(" ")
-            out.append(unit)
-        prev_latin = is_latin
-    return " ".join("".join(out).split())
+    """A compact normalised string for character-level fuzzy comparison."""
+    return to_units(text, limit=limit).surface()

@@ -12,9 +12,11 @@ Matching rules, chosen for chat text:
   "蓝屏" (blue screen) does not also count as "屏" (screen).
 * English phrases may skip one word ("no DP signal" still says "no signal").
 * Chinese phrases may contain ``*`` for up to three arbitrary characters.
-* A Chinese phrase also matches when one character is a homophone typo of
-  the right one (蓝平 -> 蓝屏, 打印鸡 -> 打印机), which is how pinyin input
-  methods fail; such hits count a little less than exact ones.
+* A device or fault phrase of three or more Chinese characters also matches
+  when its last character is a homophone typo (打印鸡 -> 打印机, 投影议 ->
+  投影仪), which is how pinyin input methods fail. Shorter phrases and other
+  positions are not tried: on correct text they misfire constantly (可以 ->
+  可疑, 一致 -> 一直). Such hits count a little less than exact ones.
 """
 
 from __future__ import annotations
@@ -34,6 +36,9 @@ KINDS = ("device", "part", "fault", "generic", "action", "context", "oos")
 DEFAULT_THESAURUS = Path(__file__).resolve().parent / "thesaurus.yaml"
 
 _WILD = "*"
+#: Shortest Chinese phrase tried for homophone typos, and the kinds tried.
+FUZZY_MIN_CHARS = 3
+FUZZY_KINDS = frozenset({"device", "fault"})
 _MAX_WILD = 3
 #: Weight of a concept found through a homophone typo rather than exactly.
 FUZZY_HIT_WEIGHT = 0.8
@@ -83,7 +88,13 @@ class Thesaurus:
         if not isinstance(data, dict) or not data:
             raise ThesaurusError("thesaurus must be a non-empty mapping of concepts")
         self.concepts: dict[str, Concept] = {}
-        self._by_first: dict[str, list[_Term]] = {}
+        # Terms keyed by their first unit (one-unit and wildcard terms) and by
+        # their first two units (the rest): most positions of a text then cost
+        # one or two dict lookups instead of trying every term that starts
+        # with a common word such as "not" or "不".
+        self._single: dict[str, list[_Term]] = {}
+        self._by_pair: dict[tuple[str, str], list[_Term]] = {}
+        self._all_terms: dict[tuple[str, ...], _Term] = {}
         self._han_terms: list[_Term] = []
         self._patterns: list[tuple[re.Pattern[str], str]] = []
         self.vocabulary: set[str] = set()
@@ -131,14 +142,23 @@ class Thesaurus:
             return
         self.vocabulary.update(u for u, lat in zip(units, latin, strict=True) if lat)
         key = tuple(units)
-        for term in self._by_first.get(units[0], ()):
-            if term.units == key:  # same phrase under several concepts
-                if cid not in term.concepts:
-                    term.concepts.append(cid)
-                return
+        existing = self._all_terms.get(key)
+        if existing is not None:  # the same phrase under several concepts
+            if cid not in existing.concepts:
+                existing.concepts.append(cid)
+            return
         term = _Term(key, tuple(latin), [cid])
-        self._by_first.setdefault(units[0], []).append(term)
-        if len(units) >= 2 and not any(latin) and _WILD not in units:
+        self._all_terms[key] = term
+        if len(units) == 1 or units[1] == _WILD:
+            self._single.setdefault(units[0], []).append(term)
+        else:
+            self._by_pair.setdefault((units[0], units[1]), []).append(term)
+        if (
+            len(units) >= FUZZY_MIN_CHARS
+            and not any(latin)
+            and _WILD not in units
+            and self.concepts[cid].kind in FUZZY_KINDS
+        ):
             self._han_terms.append(term)
 
     def _implied(self, cid: str) -> dict[str, float]:
@@ -166,11 +186,17 @@ class Thesaurus:
         curated article text does not and is indexed faster without it.
         """
         units, latin = u.units, u.latin
+        n = len(units)
         found: list[Hit] = []
         for i, unit in enumerate(units):
             if unit is None:
                 continue
-            for term in self._by_first.get(unit, ()):
+            candidates: list[_Term] = list(self._single.get(unit, ()))
+            if i + 1 < n and units[i + 1] is not None:
+                candidates.extend(self._by_pair.get((unit, units[i + 1]), ()))  # type: ignore[arg-type]
+            if latin[i] and i + 2 < n and latin[i + 1] and units[i + 2] is not None:
+                candidates.extend(self._by_pair.get((unit, units[i + 2]), ()))  # type: ignore[arg-type]
+            for term in candidates:
                 end = _match_at(term, units, latin, i)
                 if end > 0:
                     found.extend(Hit(c, i, end, True) for c in term.concepts)
@@ -183,40 +209,32 @@ class Thesaurus:
         return _longest_only(found)
 
     def _fuzzy_hits(self, units: tuple[str | None, ...], i: int) -> list[Hit]:
-        """Han phrases matching at i with exactly one homophone substitution."""
+        """Han phrases starting at i whose last character is a homophone typo."""
         if self._fuzzy_index is None:
             self._fuzzy_index = self._build_fuzzy_index()
-        first = units[i]
-        assert first is not None
-        candidates: dict[int, _Term] = {}
-        for syl in syllables(first):
-            for term in self._fuzzy_index.get(syl, ()):
-                candidates[id(term)] = term
         out: list[Hit] = []
-        for term in candidates.values():
+        for term in self._fuzzy_index.get(units[i] or "", ()):
             n = len(term.units)
             if i + n > len(units):
                 continue
-            misses = 0
-            for k in range(n):
-                q = units[i + k]
-                if q is None or not is_han(q):
-                    misses = 99
-                    break
-                if q != term.units[k]:
-                    if not (syllables(q) & syllables(term.units[k])):
-                        misses = 99
-                        break
-                    misses += 1
-            if misses == 1:
-                out.extend(Hit(c, i, i + n, False) for c in term.concepts)
+            head = units[i : i + n - 1]
+            last = units[i + n - 1]
+            if (
+                head != term.units[:-1]
+                or last is None
+                or last == term.units[-1]
+                or not is_han(last)
+                or not syllables(last) & syllables(term.units[-1])
+            ):
+                continue
+            out.extend(Hit(c, i, i + n, False) for c in term.concepts if self.kind(c) in FUZZY_KINDS)
         return out
 
     def _build_fuzzy_index(self) -> dict[str, list[_Term]]:
+        """Typo candidates keyed by their (exactly typed) first character."""
         index: dict[str, list[_Term]] = {}
         for term in self._han_terms:
-            for syl in syllables(term.units[0]):
-                index.setdefault(syl, []).append(term)
+            index.setdefault(term.units[0], []).append(term)
         return index
 
     def concepts_in(self, u: Units, *, typos: bool = False) -> dict[str, float]:
@@ -238,9 +256,7 @@ class Thesaurus:
         return {c: w for c, w in weights.items() if self.concepts[c].kind in wanted}
 
 
-def _match_at(
-    term: _Term, units: tuple[str | None, ...], latin: tuple[bool, ...], i: int
-) -> int:
+def _match_at(term: _Term, units: tuple[str | None, ...], latin: tuple[bool, ...], i: int) -> int:
     """End index of term matched at units[i], or -1. units[i] == term.units[0]."""
     n = len(units)
     j = i + 1
@@ -263,13 +279,7 @@ def _match_at(
             continue
         if j < n and units[j] == want:
             j += 1
-        elif (
-            term.latin[k]
-            and term.latin[k - 1]
-            and j + 1 < n
-            and latin[j]
-            and units[j + 1] == want
-        ):
+        elif term.latin[k] and term.latin[k - 1] and j + 1 < n and latin[j] and units[j + 1] == want:
             j += 2
         else:
             return -1
@@ -281,20 +291,31 @@ def _longest_only(hits: list[Hit]) -> list[Hit]:
     """Drop hits lying strictly inside a longer hit.
 
     A typo (inexact) hit never hides an exact one: a homophone guess must not
-    overrule what the user actually typed.
+    overrule what the user actually typed. Linear in the number of hits
+    because spans are short: only hits starting shortly before can contain one.
     """
     if len(hits) < 2:
         return hits
+    by_start: dict[int, list[Hit]] = {}
+    longest = 0
+    for h in hits:
+        by_start.setdefault(h.start, []).append(h)
+        longest = max(longest, h.end - h.start)
     kept: list[Hit] = []
     for h in hits:
         length = h.end - h.start
-        inside = any(
-            o.end - o.start > length
-            and o.start <= h.start
-            and h.end <= o.end
-            and (o.exact or not h.exact)
-            for o in hits
-        )
+        inside = False
+        for start in range(max(0, h.end - longest), h.start + 1):
+            for o in by_start.get(start, ()):
+                if (
+                    o.end - o.start > length
+                    and h.end <= o.end
+                    and (o.exact or not h.exact)
+                ):
+                    inside = True
+                    break
+            if inside:
+                break
         if not inside:
             kept.append(h)
     return kept

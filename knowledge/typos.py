@@ -50,9 +50,7 @@ class TypoCorrector:
         choices = self._by_initial.get(word[0])
         if not choices:
             return None
-        best = process.extractOne(
-            word, choices, scorer=OSA.distance, score_cutoff=max_distance(word)
-        )
+        best = process.extractOne(word, choices, scorer=OSA.distance, score_cutoff=max_distance(word))
         if not best:
             return None
         if len(word) < FREE_EDIT_LENGTH and sorted(best[0]) != sorted(word):

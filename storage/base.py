@@ -15,6 +15,7 @@ from bot.domain.assets import Asset
 from bot.domain.people import User
 from bot.domain.report import ReportDraft
 from bot.domain.ticket import Ticket, TicketEvent
+from knowledge.article import Article
 
 
 class StorageUnavailable(RuntimeError):
@@ -70,6 +71,19 @@ class Transaction(ABC):
         """A reporter's tickets, newest first."""
     @abstractmethod
     async def events_of(self, number: str) -> list[TicketEvent]: ...
+
+    # the knowledge base
+    @abstractmethod
+    async def kb_articles(self) -> list[Article]:
+        """Articles added or edited from chat (or imported), every language version."""
+    @abstractmethod
+    async def save_kb_article(self, article: Article, by: int | None, at: datetime) -> None:
+        """Add or replace one language version."""
+    @abstractmethod
+    async def record_kb_outcome(
+        self, reporter_id: int, article_id: str, helped: bool, query: str, at: datetime
+    ) -> None:
+        """A reporter said an article fixed it (a self-resolved request) or did not help."""
 
 
 class Storage(ABC):

@@ -25,7 +25,8 @@ from bot.domain.people import User
 from bot.domain.report import ReportDraft
 from bot.domain.severity import Severity
 from bot.domain.sla import Deadlines, SlaTerms
-from bot.domain.ticket import Status, Ticket, TicketEvent
+from bot.domain.ticket import Status, Ticket, TicketEvent, format_number
+from knowledge.article import Article
 from storage.base import SchemaTooNew, Storage, StorageUnavailable, Transaction
 
 BUSY_TIMEOUT_MS = 5000
@@ -287,8 +288,6 @@ class SqliteTransaction(Transaction):
 
     # tickets -----------------------------------------------------------------------------------
     async def next_ticket_number(self, year: int) -> str:
-        from bot.domain.ticket import format_number
-
         await self._run(
             """INSERT INTO ticket_counters (year, last) VALUES (?, 1)
                ON CONFLICT (year) DO UPDATE SET last = last + 1""",
@@ -303,14 +302,14 @@ class SqliteTransaction(Transaction):
         await self._run(
             """INSERT INTO tickets (number, reporter_id, status, severity, description, photos,
                  device_type, asset_no, site, room, contact_phone, contact_name, sla_tier, sla_clock,
-                 respond_by, onsite_by, resolve_by, cancel_reason, opened_at, updated_at)
-               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                 respond_by, onsite_by, resolve_by, cancel_reason, opened_at, updated_at, tried_articles)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
             (ticket.number, ticket.reporter_id, ticket.status.value, ticket.severity.value,
              ticket.description, json.dumps(list(ticket.photos)), ticket.device_type,
              ticket.asset_no, ticket.site, ticket.room, ticket.contact_phone, ticket.contact_name,
              ticket.sla.tier, ticket.sla.clock, _opt_ts(d.respond_by), _opt_ts(d.onsite_by),
              _opt_ts(d.resolve_by), ticket.cancel_reason, ts(ticket.opened_at),
-             ts(ticket.updated_at or ticket.opened_at)),
+             ts(ticket.updated_at or ticket.opened_at), json.dumps(list(ticket.tried_articles))),
         )
         await self._append(ticket.number, event)
 
@@ -359,6 +358,33 @@ class SqliteTransaction(Transaction):
             for r in rows
         ]
 
+    # knowledge base --------------------------------------------------------------------------
+    async def kb_articles(self) -> list[Article]:
+        rows = await self._all("SELECT rowid, * FROM kb_articles ORDER BY id, lang")
+        return [
+            Article(id=r["id"], lang=r["lang"], title=r["title"], device=r["device"],
+                    symptoms=tuple(json.loads(r["symptoms"])), body=r["body"], source=f"db:{r['rowid']}")
+            for r in rows
+        ]
+
+    async def save_kb_article(self, article: Article, by: int | None, at: datetime) -> None:
+        await self._run(
+            """INSERT INTO kb_articles (id, lang, title, device, symptoms, body, created_by, created_at, updated_at)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+               ON CONFLICT (id, lang) DO UPDATE SET title = excluded.title, device = excluded.device,
+                 symptoms = excluded.symptoms, body = excluded.body, updated_at = excluded.updated_at""",
+            (article.id, article.lang, article.title, article.device,
+             json.dumps(list(article.symptoms), ensure_ascii=False), article.body, by, ts(at), ts(at)),
+        )
+
+    async def record_kb_outcome(
+        self, reporter_id: int, article_id: str, helped: bool, query: str, at: datetime
+    ) -> None:
+        await self._run(
+            "INSERT INTO kb_outcomes (reporter_id, article_id, helped, query, at) VALUES (?, ?, ?, ?, ?)",
+            (reporter_id, article_id, int(helped), query, ts(at)),
+        )
+
 
 def _opt_ts(instant: datetime | None) -> str | None:
     return ts(instant) if instant else None
@@ -386,13 +412,13 @@ def _ticket_from_row(row: sqlite3.Row) -> Ticket:
         device_type=row["device_type"], asset_no=row["asset_no"], site=row["site"], room=row["room"],
         contact_phone=row["contact_phone"], contact_name=row["contact_name"],
         cancel_reason=row["cancel_reason"], updated_at=from_ts(row["updated_at"]),
+        tried_articles=tuple(json.loads(row["tried_articles"])),
     )
 
 
 def _draft_to_json(draft: ReportDraft) -> str:
     data = asdict(draft)
     data["started_at"] = ts(draft.started_at)
-    data["photos"] = list(draft.photos)
     data["severity"] = draft.severity.value if draft.severity else None
     return json.dumps(data, ensure_ascii=False)
 
@@ -402,6 +428,6 @@ def _draft_from_json(text: str) -> ReportDraft:
     known = {f.name for f in fields(ReportDraft)}
     data = {k: v for k, v in data.items() if k in known}
     data["started_at"] = from_ts(data["started_at"])
-    data["photos"] = tuple(data.get("photos", ()))
+    data.update({key: tuple(value) for key, value in data.items() if isinstance(value, list)})
     data["severity"] = Severity(data["severity"]) if data.get("severity") else None
     return ReportDraft(**data)

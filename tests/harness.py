@@ -12,6 +12,7 @@ from pathlib import Path
 
 from bot.config import Config
 from bot.domain.clock import FakeClock
+from bot.knowledge_base import KnowledgeBase
 from bot.runtime import RunningBot, UpdateTracker, running_bot
 from bot.standin import BotApiStandIn, FakeUser, SentMessage
 from storage import SqliteStorage, open_storage
@@ -27,14 +28,18 @@ class BotHarness:
         self.bot: RunningBot | None = None
         self._stack: AsyncExitStack | None = None
         self.tracker = UpdateTracker()
+        self.fresh_kb = False
+        """True: load the knowledge base anew (for tests that add articles); else share one."""
 
     async def start(self) -> None:
         self._stack = AsyncExitStack()
         self.storage = await open_storage(self.db_path, now=self.clock.now())
         self._stack.push_async_callback(self.storage.close)
+        kb = await KnowledgeBase.load(self.storage) if self.fresh_kb else await shared_kb(self.storage)
         self.bot = await self._stack.enter_async_context(running_bot(
             token=self.tg.token, base_url=self.tg.base_url, base_file_url=self.tg.base_file_url,
             config=self.config, storage=self.storage, clock=self.clock, poll_timeout=1, rate_limit=False,
+            kb=kb[0] if isinstance(kb, tuple) else kb,
         ))
         self.tracker.attach(self.bot.app)
 
@@ -64,6 +69,15 @@ class BotHarness:
         before = self._count(user.id)
         await self.handled(self.tg.send_text(user, text))
         return self.tg.messages_to(user.id)[before:]
+
+    async def describe(self, user: FakeUser, text: str) -> list[SentMessage]:
+        """Describe a fault; if the knowledge base offers guides, skip them like a hurried reporter."""
+        replies = await self.say(user, text)
+        if replies and self._is_button(user, "Skip — report it to an engineer"):
+            replies = await self.press(user, "Skip — report it to an engineer")
+        elif replies and self._is_button(user, "跳过，直接报修"):
+            replies = await self.press(user, "跳过，直接报修")
+        return replies
 
     async def press(self, user: FakeUser, label: str, message: SentMessage | None = None) -> list[SentMessage]:
         message = message or self.last_with_buttons(user)
@@ -96,7 +110,7 @@ class BotHarness:
     async def report(self, user: FakeUser, *, description: str, device: str, site: str,
                      room: str | None, severity: str, phone: str) -> list[SentMessage]:
         """A whole report by buttons and text; returns the messages after Submit."""
-        await self.say(user, description)
+        await self.describe(user, description)
         await self.press(user, device)
         if self._is_button(user, site):
             await self.press(user, site)
@@ -122,10 +136,24 @@ class BotHarness:
         return en if any(en in b for row in message.buttons() for b in row) else zh
 
 
+_SHARED_KB: KnowledgeBase | None = None
+
+
+async def shared_kb(storage: SqliteStorage) -> KnowledgeBase:
+    """The shipped knowledge base, indexed once per test run (tests that add articles use their own)."""
+    global _SHARED_KB
+    if _SHARED_KB is None:
+        _SHARED_KB, _ = await KnowledgeBase.load(storage)
+    return _SHARED_KB
+
+
 @asynccontextmanager
-async def harness(config: Config, clock: FakeClock, db_path: Path) -> AsyncIterator[BotHarness]:
+async def harness(
+    config: Config, clock: FakeClock, db_path: Path, *, fresh_kb: bool = False
+) -> AsyncIterator[BotHarness]:
     async with BotApiStandIn() as standin:
         h = BotHarness(standin, config, clock, db_path)
+        h.fresh_kb = fresh_kb
         await h.start()
         try:
             yield h

@@ -86,7 +86,7 @@ async def _load(desk: BotHarness) -> None:
 
 async def test_typed_asset_number_fills_device_and_location(desk: BotHarness) -> None:
     await _load(desk)
-    await desk.say(LINA, "打印机一直卡纸")
+    await desk.describe(LINA, "打印机一直卡纸")
     replies = await desk.say(LINA, " a-0042 ")
     card = replies[-1].text
     assert "HP LaserJet M404dn (A-0042)" in card and "HQ-12F / Finance" in card and "在保修期内" in card
@@ -105,7 +105,7 @@ async def test_typed_asset_number_fills_device_and_location(desk: BotHarness) ->
 
 async def test_serial_number_is_found_and_unknown_asset_gets_clear_answer(desk: BotHarness) -> None:
     await _load(desk)
-    await desk.say(ALICE, "PC is very slow")
+    await desk.describe(ALICE, "PC is very slow")
     replies = await desk.say(ALICE, "X-404")
     assert "can't find asset “X-404” in the register" in replies[0].text
     assert "Which device" in replies[-1].text

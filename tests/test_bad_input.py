@@ -29,7 +29,7 @@ async def test_ten_thousand_characters_are_refused_and_nothing_is_stored(desk: B
     replies = await desk.say(ALICE, "x" * 10_000)
     assert "That's too long (10000 characters); please keep it under 2000" in replies[0].text
     assert await _draft(desk, ALICE) is None
-    await desk.say(ALICE, "Printer is broken")
+    await desk.describe(ALICE, "Printer is broken")
     await desk.press(ALICE, "Printer")
     replies = await desk.say(ALICE, "y" * 10_000)
     assert "too long" in replies[0].text and "Where is it" in replies[-1].text
@@ -42,7 +42,7 @@ async def test_ten_thousand_characters_are_refused_and_nothing_is_stored(desk: B
     ("send_document", "files"), ("send_location", "locations"),
 ])
 async def test_unsupported_kinds_where_text_is_expected(desk: BotHarness, send: str, word: str) -> None:
-    await desk.say(ALICE, "Laptop battery does not charge")
+    await desk.describe(ALICE, "Laptop battery does not charge")
     await desk.press(ALICE, "Laptop")
     replies = await desk.run(ALICE, getattr(desk.tg, send)(ALICE))
     assert f"I can't use {word} here" in replies[0].text
@@ -57,7 +57,7 @@ async def test_unknown_command(desk: BotHarness) -> None:
 
 
 async def test_forged_and_foreign_buttons(desk: BotHarness) -> None:
-    await desk.say(ALICE, "Copier shows SC542")
+    await desk.describe(ALICE, "Copier shows SC542")
     question = desk.last_with_buttons(ALICE)
     token = question.callback_data("Copier").split(":")[1]
     for data in ("garbage", "r:zzz", "r:000000:device:copier", f"r:{token}:device:toaster",
@@ -78,7 +78,7 @@ async def test_forged_and_foreign_buttons(desk: BotHarness) -> None:
 
 
 async def test_button_pressed_by_another_user(desk: BotHarness) -> None:
-    await desk.say(ALICE, "Scanner not found")
+    await desk.describe(ALICE, "Scanner not found")
     question = desk.last_with_buttons(ALICE)
     await desk.say(BOB, "/help")
     await desk.handled(desk.tg.press_data(BOB, 1, question.callback_data("Scanner")))
@@ -88,7 +88,7 @@ async def test_button_pressed_by_another_user(desk: BotHarness) -> None:
 
 
 async def test_old_button_after_answer_and_double_press(desk: BotHarness) -> None:
-    await desk.say(ALICE, "No sound from speakers")
+    await desk.describe(ALICE, "No sound from speakers")
     question = desk.last_with_buttons(ALICE)
     data = question.callback_data("PC")
     await desk.press(ALICE, "PC", question)
@@ -99,7 +99,7 @@ async def test_old_button_after_answer_and_double_press(desk: BotHarness) -> Non
 
 
 async def test_bad_phone_numbers(desk: BotHarness) -> None:
-    await desk.say(ALICE, "Desk phone has no dial tone")
+    await desk.describe(ALICE, "Desk phone has no dial tone")
     await desk.press(ALICE, "Phone")
     await desk.press(ALICE, "HQ-3F")
     await desk.press(ALICE, "Skip")
@@ -155,9 +155,9 @@ async def test_user_who_blocked_the_bot(desk: BotHarness) -> None:
 
 
 async def test_edited_message_is_explained(desk: BotHarness) -> None:
-    await desk.say(ALICE, "Wifi drops")
-    user_message_id = desk.tg.messages_to(ALICE.id)[-1].message_id - 1
-    replies = await desk.run(ALICE, desk.tg.edit_text(ALICE, user_message_id, "Wifi drops all the time"))
+    await desk.describe(ALICE, "Wifi drops")
+    first_message_in_chat = 1  # the description, Alice's first message to the bot
+    replies = await desk.run(ALICE, desk.tg.edit_text(ALICE, first_message_in_chat, "Wifi drops all the time"))
     assert "Edits don't change a report" in replies[0].text
 
 
@@ -168,7 +168,7 @@ async def test_greeting_does_not_open_a_report(desk: BotHarness) -> None:
 
 
 async def test_text_where_a_button_is_needed(desk: BotHarness) -> None:
-    await desk.say(ALICE, "Keyboard dead")
+    await desk.describe(ALICE, "Keyboard dead")
     await desk.press(ALICE, "PC")
     await desk.press(ALICE, "HQ-3F")
     await desk.press(ALICE, "Skip")
@@ -196,7 +196,7 @@ async def test_locked_database_gets_clear_answer_and_nothing_written(desk: BotHa
         blocker.close()
         await desk.storage._db.execute(f"PRAGMA busy_timeout = {original}")  # type: ignore[union-attr]
     assert await _draft(desk, ALICE) is None
-    replies = await desk.say(ALICE, "Printer jammed")
+    replies = await desk.describe(ALICE, "Printer jammed")
     assert "Which device" in replies[-1].text
 
 

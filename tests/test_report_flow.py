@@ -8,6 +8,9 @@ from tests.harness import BotHarness
 
 async def test_english_report_by_buttons_gets_ticket_with_deadlines(desk: BotHarness) -> None:
     replies = await desk.say(ALICE, "The printer on our floor says paper jam and won't print")
+    assert "These guides may fix it" in replies[-1].text
+    assert replies[-1].buttons()[0] == ["📘 Printer paper jam"]  # first-line support comes first
+    replies = await desk.press(ALICE, "Skip — report it to an engineer")
     assert "Which device" in replies[-1].text
     replies = await desk.press(ALICE, "Printer")
     assert "Where is it" in replies[-1].text
@@ -39,6 +42,8 @@ async def test_english_report_by_buttons_gets_ticket_with_deadlines(desk: BotHar
 async def test_chinese_report_with_photo_and_vip_site(desk: BotHarness) -> None:
     replies = await desk.photo(LINA, caption="打印机卡纸了，拿不出来")
     assert "已保存照片（1 张）" in replies[0].text
+    assert replies[-1].buttons()[0] == ["📘 打印机卡纸"]  # the caption is matched against the knowledge base
+    replies = await desk.press(LINA, "跳过，直接报修")
     assert "是哪台设备" in replies[-1].text
     await desk.press(LINA, "打印机")
     await desk.press(LINA, "HQ-12F")
@@ -60,7 +65,7 @@ async def test_chinese_report_with_photo_and_vip_site(desk: BotHarness) -> None:
 async def test_second_report_offers_remembered_location_and_phone(desk: BotHarness) -> None:
     await desk.report(ALICE, description="Monitor flickers", device="Monitor", site="HQ-3F",
                       room="Room 305", severity="A part fails", phone="13800001234")
-    await desk.say(ALICE, "The scanner is not found by my PC")
+    await desk.describe(ALICE, "The scanner is not found by my PC")
     await desk.press(ALICE, "Scanner")
     site_question = desk.last_with_buttons(ALICE)
     assert site_question.buttons()[0][0] == "📍 HQ-3F / Room 305"
@@ -75,7 +80,7 @@ async def test_second_report_offers_remembered_location_and_phone(desk: BotHarne
 
 
 async def test_edit_from_summary_returns_to_summary(desk: BotHarness) -> None:
-    await desk.say(ALICE, "PC does not start")
+    await desk.describe(ALICE, "PC does not start")
     await desk.press(ALICE, "PC")
     await desk.press(ALICE, "HQ-3F")
     await desk.press(ALICE, "Skip")
@@ -102,7 +107,7 @@ async def test_my_and_status_show_own_tickets(desk: BotHarness) -> None:
 
 
 async def test_cancel_draft_and_ticket_with_reason(desk: BotHarness) -> None:
-    await desk.say(ALICE, "Projector shows no signal")
+    await desk.describe(ALICE, "Projector shows no signal")
     replies = await desk.say(ALICE, "/cancel")
     assert "Report discarded" in replies[0].text
     replies = await desk.press(ALICE, "Projector", desk.tg.messages_to(ALICE.id)[-2])

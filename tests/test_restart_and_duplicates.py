@@ -9,7 +9,7 @@ from tests.harness import BotHarness
 
 
 async def test_half_filled_report_survives_a_restart(desk: BotHarness) -> None:
-    await desk.say(LINA, "投影仪没有信号")
+    await desk.describe(LINA, "投影仪没有信号")
     await desk.press(LINA, "投影仪")
     await desk.press(LINA, "HQ-3F")
     await desk.restart()
@@ -23,7 +23,7 @@ async def test_half_filled_report_survives_a_restart(desk: BotHarness) -> None:
 
 
 async def test_buttons_sent_before_a_restart_still_work(desk: BotHarness) -> None:
-    await desk.say(ALICE, "Monitor is black")
+    await desk.describe(ALICE, "Monitor is black")
     question = desk.last_with_buttons(ALICE)
     await desk.restart()
     replies = await desk.press(ALICE, "Monitor", question)
@@ -38,7 +38,7 @@ async def _redeliver(desk: BotHarness, update: dict) -> None:
 
 
 async def test_same_update_delivered_twice_is_handled_once(desk: BotHarness) -> None:
-    await desk.say(ALICE, "Printer is offline")
+    await desk.describe(ALICE, "Printer is offline")
     await desk.press(ALICE, "Printer")
     await desk.press(ALICE, "HQ-3F")
     await desk.press(ALICE, "Skip")

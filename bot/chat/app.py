@@ -30,6 +30,7 @@ from bot.chat.ordering import PerChatOrder
 from bot.chat.render import markup, render
 from bot.config import Config
 from bot.domain.clock import Clock
+from bot.knowledge_base import KnowledgeBase
 from bot.messages import Outcome, Reply, t
 from bot.reporting import Incoming, ReportingService, Sender
 from storage import Storage, StorageUnavailable
@@ -60,6 +61,7 @@ def build_application(
     storage: Storage,
     clock: Clock,
     rate_limit: bool = True,
+    kb: KnowledgeBase | None = None,
 ) -> Application:
     """The bot, wired: the same function serves production, the sandbox and the tests."""
     builder = (
@@ -73,7 +75,7 @@ def build_application(
     app = builder.build()
     app.bot_data["services"] = Services(
         config=config, storage=storage, clock=clock,
-        reporting=ReportingService(storage, config, clock),
+        reporting=ReportingService(storage, config, clock, kb=kb),
     )
     private = filters.ChatType.PRIVATE
     app.add_handler(ChatMemberHandler(on_membership, ChatMemberHandler.MY_CHAT_MEMBER))
@@ -95,7 +97,7 @@ async def _post_init(app: Application) -> None:
     for language in ("en", "zh"):
         commands = [
             BotCommand(name, render(t(f"cmd.{name}"), language, _services(app).config.tz))
-            for name in ("new", "my", "status", "cancel", "lang", "help")
+            for name in ("new", "my", "status", "cancel", "kb", "lang", "help")
         ]
         try:
             await app.bot.set_my_commands(

@@ -85,6 +85,12 @@ def _my_line_zh(p: Mapping[str, Any]) -> str:
     return f"• {p['number']} · {p['device']} · {p['severity']} · {p['status']}{due}"
 
 
+def _article(p: Mapping[str, Any]) -> str:
+    """The same shape in both languages: an optional language note, the title, the steps."""
+    head = f"{p['note']}\n" if p["note"] else ""
+    return f"{head}📘 {p['title']}\n\n{p['body']}"
+
+
 EN: dict[str, Template] = {
     "verbatim": "{text}",
     "welcome": (
@@ -194,6 +200,40 @@ EN: dict[str, Template] = {
     "cmd.new": "report a fault", "cmd.my": "my tickets", "cmd.status": "one ticket: /status HD-…",
     "cmd.cancel": "discard a report or cancel a ticket", "cmd.lang": "中文 / English",
     "cmd.help": "how to use the help desk",
+    "cmd.kb": "search the knowledge base: /kb printer offline",
+    "kb.suggest": "These guides may fix it right now, in a few minutes. Open one, or skip to report it to an engineer:",
+    "btn.kb_skip": "Skip — report it to an engineer",
+    "btn.kb_fixed": "✅ This fixed it", "btn.kb_not_fixed": "❌ Didn't help",
+    "kb.fixed": "🎉 Great, glad it works again! No ticket was needed. If the problem comes back, just write to me.",
+    "kb.continue": "Sorry it didn't help. Let's get an engineer on it.",
+    "kb.gone": "That article is no longer available.",
+    "kb.only_in.zh": "(This guide exists only in Chinese.)", "kb.only_in.en": "(This guide exists only in English.)",
+    "kb.article": _article,
+    "kb.usage": "Write what you are looking for after the command, e.g. /kb printer offline.",
+    "kb.no_match": "No guide matches that. Describe your problem here and I'll open a ticket.",
+    "kb.results": "Guides that match:",
+    "kb.not_allowed": "Only engineers and managers can add or edit articles.",
+    "kb.bad_id": "An article id is lower-case letters, digits and dashes, like printer-offline.",
+    "kb.cannot_keep": "There is nothing to keep here; please answer the question.",
+    "kb.bad_title": "Please send a title of at most {limit} characters.",
+    "kb.bad_symptoms": "Send 1 to {limit} phrasings, one per line, each at most {length} characters.",
+    "kb.bad_steps": "Please send the steps as one message of at most {limit} characters.",
+    "kb.invalid": "The article is not valid: {reason}",
+    "kb.ask.title": "New article. Send its title (what users would call the problem).\nNow: {current}",
+    "kb.ask.device": "Which kind of device is it about?",
+    "kb.ask.symptoms": "Send the ways users describe this problem, one per line.\nNow:\n{current}",
+    "kb.ask.steps": (
+        "Send the steps a non-expert can follow, numbered, ending with when to ask for an engineer.\nNow:\n{current}"
+    ),
+    "kb.preview": "Please check the article:\n\n{article}\n\nDevice: {device}\nUsers say:\n{symptoms}",
+    "kb.discarded": "The article was not saved.",
+    "kb.saved": "📘 Saved “{title}” as {id}. It is searchable now.",
+    "kb.text_only": "Articles take text only; photos are not stored with them.",
+    "btn.keep": "Keep as is", "btn.save": "💾 Save",
+    "kbdevice.printer": "Printer", "kbdevice.copier": "Copier", "kbdevice.scanner": "Scanner",
+    "kbdevice.pc": "PC", "kbdevice.laptop": "Laptop", "kbdevice.monitor": "Monitor",
+    "kbdevice.network": "Network", "kbdevice.projector": "Projector", "kbdevice.phone": "Phone",
+    "kbdevice.software": "Software", "kbdevice.account": "Account", "kbdevice.other": "Other",
     "error.storage": "Sorry, I couldn't save that just now. Nothing was changed; please try again in a minute.",
     "error.internal": "Sorry, something went wrong on my side. Nothing was changed; please try again.",
 }
@@ -284,6 +324,38 @@ ZH: dict[str, Template] = {
     "submitted": _submitted_zh,
     "cmd.new": "报修", "cmd.my": "我的工单", "cmd.status": "查看工单：/status HD-…",
     "cmd.cancel": "放弃报修或取消工单", "cmd.lang": "中文 / English", "cmd.help": "使用帮助",
+    "cmd.kb": "搜索知识库：/kb 打印机脱机",
+    "kb.suggest": "下面的指引也许几分钟就能解决问题。可以打开看看，或者跳过直接报修：",
+    "btn.kb_skip": "跳过，直接报修",
+    "btn.kb_fixed": "✅ 已经解决了", "btn.kb_not_fixed": "❌ 没有解决",
+    "kb.fixed": "🎉 太好了，恢复正常就好！这次不需要开工单。如果问题再出现，随时告诉我。",
+    "kb.continue": "抱歉没能解决，我们安排工程师处理。",
+    "kb.gone": "这篇指引已经不存在了。",
+    "kb.only_in.zh": "（这篇指引只有中文版。）", "kb.only_in.en": "（这篇指引只有英文版。）",
+    "kb.article": _article,
+    "kb.usage": "请在命令后写上要查找的内容，例如 /kb 打印机脱机。",
+    "kb.no_match": "没有找到相关指引。直接在这里描述故障，我来为您报修。",
+    "kb.results": "相关指引：",
+    "kb.not_allowed": "只有工程师和管理员可以添加或修改知识库文章。",
+    "kb.bad_id": "文章编号只能包含小写字母、数字和短横线，例如 printer-offline。",
+    "kb.cannot_keep": "这里没有可保留的内容，请回答问题。",
+    "kb.bad_title": "请发送不超过 {limit} 个字的标题。",
+    "kb.bad_symptoms": "请发送 1 到 {limit} 种说法，每行一种，每种不超过 {length} 个字。",
+    "kb.bad_steps": "请把处理步骤写在一条消息里，不超过 {limit} 个字。",
+    "kb.invalid": "文章格式不正确：{reason}",
+    "kb.ask.title": "新文章。请发送标题（用户会怎么称呼这个问题）。\n当前：{current}",
+    "kb.ask.device": "这篇文章是关于哪类设备的？",
+    "kb.ask.symptoms": "请发送用户描述这个问题的说法，每行一种。\n当前：\n{current}",
+    "kb.ask.steps": "请发送普通员工能照着做的步骤，编好号，最后写明什么情况下需要报修。\n当前：\n{current}",
+    "kb.preview": "请确认文章内容：\n\n{article}\n\n设备：{device}\n用户的说法：\n{symptoms}",
+    "kb.discarded": "文章没有保存。",
+    "kb.saved": "📘 已保存“{title}”（编号 {id}），现在就可以搜索到。",
+    "kb.text_only": "文章只能包含文字，照片不会保存。",
+    "btn.keep": "保持不变", "btn.save": "💾 保存",
+    "kbdevice.printer": "打印机", "kbdevice.copier": "复印机", "kbdevice.scanner": "扫描仪",
+    "kbdevice.pc": "台式电脑", "kbdevice.laptop": "笔记本电脑", "kbdevice.monitor": "显示器",
+    "kbdevice.network": "网络", "kbdevice.projector": "投影仪", "kbdevice.phone": "电话",
+    "kbdevice.software": "软件", "kbdevice.account": "账号", "kbdevice.other": "其他",
     "error.storage": "抱歉，暂时无法保存，没有做任何修改。请一分钟后再试。",
     "error.internal": "抱歉，系统出了点问题，没有做任何修改。请再试一次。",
 }

@@ -26,6 +26,7 @@ class Step(StrEnum):
     """The questions of the intake, in the order they are asked."""
 
     DESCRIBE = "describe"
+    SUGGEST = "suggest"
     DEVICE = "device"
     CONFIRM_ASSET = "asset"
     SITE = "site"
@@ -67,12 +68,19 @@ class ReportDraft:
     contact_name: str | None = None
     editing: bool = False
     last_media_group: str | None = None
+    suggestions: tuple[str, ...] = ()
+    """Knowledge-base articles offered for the description (first-line remote support)."""
+    suggestions_done: bool = False
+    tried: tuple[str, ...] = ()
+    """Articles the reporter tried and that did not help; the engineer sees them on the ticket."""
 
     @property
     def step(self) -> Step:
         """The next question: the first thing still missing."""
         if self.description is None:
             return Step.DESCRIBE
+        if self.suggestions and not self.suggestions_done:
+            return Step.SUGGEST
         if self.pending_asset is not None:
             return Step.CONFIRM_ASSET
         if self.device_type is None:
@@ -110,6 +118,33 @@ def describe_with_photos_only(draft: ReportDraft) -> ReportDraft:
     if not draft.photos:
         raise Rejected("no_photo")
     return _after_answer(replace(draft, description=draft.description or ""))
+
+
+def needs_suggestions(draft: ReportDraft) -> bool:
+    """A described fault not yet matched against the knowledge base."""
+    return bool(draft.description) and not draft.suggestions_done and not draft.suggestions
+
+
+def offer_suggestions(draft: ReportDraft, article_ids: list[str]) -> ReportDraft:
+    """Offer these articles before the rest of the intake (none: go straight on)."""
+    return replace(draft, suggestions=tuple(article_ids), suggestions_done=not article_ids)
+
+
+def suggestion(draft: ReportDraft, index: str) -> str:
+    """The article id behind a suggestion button's index."""
+    if not index.isdigit() or int(index) >= len(draft.suggestions):
+        raise Rejected("bad_choice")
+    return draft.suggestions[int(index)]
+
+
+def did_not_help(draft: ReportDraft, article_id: str) -> ReportDraft:
+    """The reporter tried an article in vain: note it for the engineer and go on with the intake."""
+    tried = draft.tried if article_id in draft.tried else (*draft.tried, article_id)
+    return _after_answer(replace(draft, tried=tried, suggestions_done=True))
+
+
+def skip_suggestions(draft: ReportDraft) -> ReportDraft:
+    return _after_answer(replace(draft, suggestions_done=True))
 
 
 def add_photo(draft: ReportDraft, file_id: str, size: int | None, limit: int) -> ReportDraft:

@@ -102,6 +102,8 @@ class Ticket:
     contact_name: str | None = None
     cancel_reason: str | None = None
     updated_at: datetime | None = None
+    tried_articles: tuple[str, ...] = ()
+    """Knowledge-base articles the reporter tried before the ticket opened (shown to the engineer)."""
 
     @property
     def is_open(self) -> bool:
@@ -144,6 +146,7 @@ def opened_event(ticket: Ticket) -> TicketEvent:
             "site": ticket.site,
             "room": ticket.room,
             "photos": len(ticket.photos),
+            "tried_articles": list(ticket.tried_articles),
             "sla_tier": ticket.sla.tier,
             "deadlines": {
                 k: v.isoformat() if v else None for k, v in ticket.sla.deadlines.as_dict().items()

@@ -1,0 +1,157 @@
+"""The business-hours SLA clock: under a 5×8 contract the deadline only runs while the desk is open.
+
+A "4 h to resolve" ticket opened Friday at 17:00 is due Monday at 12:00, not Friday at 21:00; one
+opened on the eve of Spring Festival is due after the festival; and the Saturday China swaps in as a
+working day (调休) counts like a weekday. The clock implements :class:`bot.domain.sla.SlaClock`, so a
+ticket does not know which clock computed its deadlines.
+
+Rules, all in the deployment's wall-clock time (instants in and out are UTC):
+
+* Opening hours are per weekday (Monday = 0). A range whose end is not after its start
+  ("22:00-06:00", "00:00-00:00") crosses midnight and belongs to the day it starts on.
+* A public holiday is closed, whatever the hours say.
+* A swapped working day keeps the hours of the weekday it stands in for when the calendar knows it
+  (Saturday 14 February 2026 is worked instead of Friday 20 February → Friday's hours), else
+  Monday's, else the first configured weekday's — a working day must not end up closed.
+* A regular working day opens with its weekday's hours; a plain rest day opens only if hours are
+  configured for its weekday (a deployment with "sat" hours works ordinary Saturdays, not holidays).
+* Time outside the hours does not count; a start outside them starts counting at the next opening.
+  A zero duration owes nothing and returns the start unchanged.
+* Daylight saving: the hours are wall-clock times resolved by
+  :func:`bot.domain.calendar.wall_to_utc`, so an opening at 09:00 stays at 09:00 local.
+
+The arithmetic walks day by day (never minute by minute), and gives up with
+:class:`NoBusinessHoursError` after ``max_closed_days`` consecutive closed days instead of looping
+forever on a configuration in which the desk never opens.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from types import MappingProxyType
+from zoneinfo import ZoneInfo
+
+from bot.domain.calendar import ONE_DAY, DayKind, WorkCalendar, as_utc, local_date, wall_to_utc
+
+Hours = tuple[time, time]
+
+
+class NoBusinessHoursError(ValueError):
+    """The desk never opens within the search bound: the hours or the calendar are misconfigured."""
+
+
+@dataclass(frozen=True)
+class BusinessHoursClock:
+    """Adds durations counted in business hours only; pure, built from data (no clock, no I/O)."""
+
+    hours: Mapping[int, Hours] = field(hash=False)
+    calendar: WorkCalendar
+    tz: ZoneInfo
+    max_closed_days: int = 400
+    """Consecutive closed days after which the search stops (a year of holidays is not plausible)."""
+
+    def __post_init__(self) -> None:
+        if not self.hours:
+            raise NoBusinessHoursError("no opening hours are configured")
+        if any(not 0 <= weekday <= 6 for weekday in self.hours):
+            raise ValueError("opening hours are keyed by weekday number 0 (Monday) … 6 (Sunday)")
+        if self.max_closed_days < 1:
+            raise ValueError("max_closed_days must be at least 1")
+        object.__setattr__(self, "hours", MappingProxyType(dict(self.hours)))
+
+    def hours_on(self, d: date) -> Hours | None:
+        """The local opening hours of date `d`, or None when the desk is closed that day."""
+        day = self.calendar.day(d)
+        if day.kind is DayKind.HOLIDAY:
+            return None
+        if day.kind is DayKind.SWAPPED_WORKDAY:
+            substituted = self.calendar.substituted_weekday(d)
+            if substituted is not None and substituted in self.hours:
+                return self.hours[substituted]
+            return self.hours.get(0) or self.hours[min(self.hours)]
+        return self.hours.get(d.weekday())
+
+    def open_interval(self, d: date) -> tuple[datetime, datetime] | None:
+        """The UTC instants the desk opens and closes for date `d` (the close may fall on the next date)."""
+        hours = self.hours_on(d)
+        if hours is None:
+            return None
+        opens, closes = hours
+        end_day = d if closes > opens else d + ONE_DAY
+        start, end = wall_to_utc(d, opens, self.tz), wall_to_utc(end_day, closes, self.tz)
+        return (start, end) if end > start else None
+
+    def is_open(self, at: datetime) -> bool:
+        """Whether `at` lies inside business hours."""
+        at = as_utc(at)
+        today = local_date(at, self.tz)
+        for d in (today - ONE_DAY, today):
+            interval = self.open_interval(d)
+            if interval is not None and interval[0] <= at < interval[1]:
+                return True
+        return False
+
+    def _intervals_from(self, instant: datetime) -> Iterator[tuple[datetime, datetime]]:
+        """Open intervals in time order from the day before `instant` (a night shift may spill over)."""
+        d = local_date(instant, self.tz) - ONE_DAY
+        closed = 0
+        while True:
+            interval = self.open_interval(d)
+            if interval is None:
+                closed += 1
+                if closed > self.max_closed_days:
+                    raise NoBusinessHoursError(
+                        f"the desk is closed for more than {self.max_closed_days} days after "
+                        f"{d - timedelta(days=closed - 1)}: check [business_hours] and the holidays"
+                    )
+            else:
+                closed = 0
+                yield interval
+            d += ONE_DAY
+
+    def add(self, start: datetime, duration: timedelta) -> datetime:
+        """The instant at which `duration` of business time has elapsed since `start` (UTC)."""
+        if duration < timedelta(0):
+            raise ValueError("an SLA duration cannot be negative")
+        cursor = as_utc(start)
+        if duration == timedelta(0):
+            return cursor
+        remaining = duration
+        for opens, closes in self._intervals_from(cursor):
+            opens = max(opens, cursor)
+            if closes <= opens:
+                continue
+            if closes - opens >= remaining:
+                return opens + remaining
+            remaining -= closes - opens
+            cursor = closes
+        raise AssertionError("unreachable: the interval search either yields or raises")
+
+    def next_opening(self, at: datetime) -> datetime:
+        """`at` itself if the desk is open, else the moment it next opens."""
+        at = as_utc(at)
+        for opens, closes in self._intervals_from(at):
+            if closes > at:
+                return max(opens, at)
+        raise AssertionError("unreachable: the interval search either yields or raises")
+
+    def business_time_between(self, a: datetime, b: datetime) -> timedelta:
+        """Business time from `a` to `b`; negative when `b` is before `a` (so it is antisymmetric)."""
+        a, b = as_utc(a), as_utc(b)
+        if b < a:
+            return -self.business_time_between(b, a)
+        total = timedelta(0)
+        cursor = a
+        d = local_date(a, self.tz) - ONE_DAY
+        last = local_date(b, self.tz)
+        while d <= last:
+            interval = self.open_interval(d)
+            if interval is not None:
+                opens, closes = max(interval[0], cursor), min(interval[1], b)
+                if closes > opens:
+                    total += closes - opens
+                    cursor = closes
+            d += ONE_DAY
+        return total

@@ -1,0 +1,70 @@
+"""The knowledge base as the bot uses it: shipped articles and those saved from chat, indexed together.
+
+Articles saved from chat (or imported) live in the database and win over a shipped file with the same
+id and language, so an engineer can correct a shipped article without touching the repository. A
+saved article is indexed at once.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+from knowledge.article import Article
+from knowledge.loader import Problem, load_articles, shipped_articles_dir
+from knowledge.matcher import Match, Matcher
+from storage import Storage
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Shown:
+    """An article in the language it is shown in; `other_language` when the reader's is missing."""
+
+    article: Article
+    other_language: bool
+
+
+class KnowledgeBase:
+    def __init__(self, shipped: list[Article], stored: list[Article]) -> None:
+        self._versions: dict[tuple[str, str], Article] = {(a.id, a.lang): a for a in shipped}
+        self._versions.update({(a.id, a.lang): a for a in stored})
+        self.matcher = Matcher(self._versions.values())
+
+    @classmethod
+    async def load(cls, storage: Storage, shipped_dir: Path | None = None) -> tuple[KnowledgeBase, list[Problem]]:
+        """Read the shipped folder and the stored articles; bad files are skipped and reported."""
+        report = load_articles(shipped_dir or shipped_articles_dir())
+        for problem in report.problems:
+            log.warning("knowledge base: skipped %s: %s", problem.path, problem.reason)
+        async with storage.transaction() as tx:
+            stored = await tx.kb_articles()
+        return cls(report.articles, stored), report.problems
+
+    def __len__(self) -> int:
+        return len({article_id for article_id, _ in self._versions})
+
+    def suggest(self, text: str, lang: str, top: int = 3) -> list[Match]:
+        return self.matcher.search(text, top=top, lang=lang)
+
+    def show(self, article_id: str, lang: str) -> Shown | None:
+        """The article in `lang`, or in another language (said so) if it has no `lang` version."""
+        if (article_id, lang) in self._versions:
+            return Shown(self._versions[article_id, lang], other_language=False)
+        for (candidate, _), article in sorted(self._versions.items()):
+            if candidate == article_id:
+                return Shown(article, other_language=True)
+        return None
+
+    def get(self, article_id: str, lang: str) -> Article | None:
+        return self._versions.get((article_id, lang))
+
+    def put(self, article: Article) -> None:
+        """Index a new or edited article at once."""
+        self._versions[article.id, article.lang] = article
+        self.matcher.add(article)
+
+    def articles(self) -> list[Article]:
+        return sorted(self._versions.values(), key=lambda a: (a.id, a.lang))

@@ -1,0 +1,151 @@
+"""Normalisation, the thesaurus engine and the shipped thesaurus data."""
+
+from __future__ import annotations
+
+import pytest
+import yaml
+
+from knowledge.normalize import guess_lang, has_content, stem, surface, to_units
+from knowledge.pinyin import syllables
+from knowledge.thesaurus import (
+    DEFAULT_THESAURUS,
+    KINDS,
+    Thesaurus,
+    ThesaurusError,
+    default_thesaurus,
+)
+from knowledge.typos import TypoCorrector
+
+
+def concepts(text: str, typos: bool = True) -> set[str]:
+    th = default_thesaurus()
+    return {c for c, w in th.concepts_in(to_units(text), typos=typos).items() if w >= 0.8}
+
+
+def test_full_width_and_case_are_folded() -> None:
+    assert to_units("ＰＲＩＮＴＥＲ Ｏｆｆｌｉｎｅ").units == ("printer", "offlin")
+
+
+def test_negations_collapse_to_not() -> None:
+    for text in ("won't turn on", "doesnt turn on", "is unable to turn on", "can't turn on"):
+        assert to_units(text).units == ("not", "turn", "on"), text
+
+
+def test_stemming_folds_inflections() -> None:
+    assert {stem(w) for w in ("jam", "jams", "jammed", "jamming", "jamm")} == {"jam"}
+    assert stem("got") == stem("getting") == "get"
+
+
+def test_elongated_words_are_shortened() -> None:
+    assert to_units("sooooo slooooow").units == ("slow",)
+
+
+def test_clause_breaks_and_scripts() -> None:
+    u = to_units("打印机卡纸了，急！C盘满了")
+    assert u.units == ("打", "印", "机", "卡", "纸", "了", None, "急", None, "c", "盘", "满", "了")
+    assert u.han_runs() == ["打印机卡纸了", "急", "盘满了"]
+    assert surface("IP 是 169.254.1.1 开头") == "ip 是 169 254 1 1 开头"
+
+
+def test_has_content_and_language_guess() -> None:
+    assert not has_content("😀 ?!。")
+    assert has_content("ok")
+    assert guess_lang("打印机 offline 了") == "zh"
+    assert guess_lang("printer 坏了 again and again") == "en"
+
+
+@pytest.mark.parametrize(
+    ("text", "concept"),
+    [
+        ("电脑开不了机", "no_power"),
+        ("computer won't power on", "no_power"),
+        ("no power at all", "no_power"),
+        ("打印机卡纸", "paper_jam"),
+        ("paper keeps jamming", "paper_jam"),
+        ("又断网了", "no_internet"),
+        ("no internet since lunch", "no_internet"),
+        ("BSOD", "bsod"),
+        ("蓝屏", "bsod"),
+        ("硒鼓", "toner"),
+        ("碳粉", "toner"),
+        ("电脑死机", "freeze"),
+        ("laptop hangs", "freeze"),
+        ("投影仪", "projector"),
+        ("no DP signal", "no_signal"),  # one extra word allowed inside a phrase
+        ("打印鸡", "printer"),  # homophone typo of the last character
+        ("where can I buy one", "purchase"),
+    ],
+)
+def test_shipped_thesaurus_maps_synonyms(text: str, concept: str) -> None:
+    assert concept in concepts(text)
+
+
+def test_longest_phrase_wins() -> None:
+    found = concepts("蓝屏")
+    assert "bsod" in found
+    assert "screen" not in found
+
+
+def test_homophone_matching_is_limited_to_safe_cases() -> None:
+    assert "malware" not in concepts("可以")  # 可疑 is only two characters long
+    assert "printer" not in concepts("打印鸡", typos=False)
+
+
+def test_pinyin_readings_are_toneless() -> None:
+    assert "ping" in syllables("屏")
+    assert syllables("屏") & syllables("平")
+    assert syllables("a") == frozenset()
+
+
+def test_implied_concepts_count_less() -> None:
+    weights = default_thesaurus().concepts_in(to_units("thinkpad"))
+    assert weights["laptop"] == 1.0
+    assert 0 < weights["pc"] < 1.0
+
+
+def test_thesaurus_data_is_well_formed() -> None:
+    with open(DEFAULT_THESAURUS, encoding="utf-8") as fh:
+        data = yaml.safe_load(fh)
+    assert len(data) > 100
+    for cid, spec in data.items():
+        assert spec["kind"] in KINDS, cid
+        assert all(isinstance(t, str) and t.strip() for t in spec["terms"]), cid
+    kinds = {spec["kind"] for spec in data.values()}
+    assert kinds == set(KINDS)
+
+
+def test_custom_thesaurus_and_wildcards() -> None:
+    th = Thesaurus(
+        {
+            "room": {"kind": "context", "terms": ["会议室"]},
+            "booking": {"kind": "oos", "terms": ["订*会议室", "book room"]},
+        }
+    )
+    assert "booking" in th.concepts_in(to_units("帮我订三楼的会议室"))
+    assert "booking" in th.concepts_in(to_units("book a meeting room"))
+    assert "booking" not in th.concepts_in(to_units("订了很多很多东西的会议室"))
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {},
+        {"x": ["not", "a", "mapping"]},
+        {"x": {"kind": "nonsense", "terms": ["a"]}},
+        {"x": {"kind": "fault", "terms": ["a"], "implies": ["missing"]}},
+    ],
+)
+def test_malformed_thesaurus_is_rejected(data: dict) -> None:
+    with pytest.raises(ThesaurusError):
+        Thesaurus(data)
+
+
+def test_typo_corrector_is_conservative() -> None:
+    fixer = TypoCorrector(["monitor", "keyboard", "printer", "down", "lift"], known=["left"])
+    assert fixer.correct("monitr") == "monitor"
+    assert fixer.correct("keybaord") == "keyboard"
+    assert fixer.correct("pritner") == "printer"
+    assert fixer.correct("donw") == "down"  # four letters: only a swap
+    assert fixer.correct("dawn") == "dawn"  # four letters, not a swap
+    assert fixer.correct("left") == "left"  # a known word is never changed
+    assert fixer.correct("xonitor") == "xonitor"  # first letter must agree
