@@ -60,11 +60,11 @@ def main(argv: list[str] | None = None) -> int:
     commands.add_parser("kb", help="the knowledge base: kb search | kb eval (see helpdesk kb --help)",
                         add_help=False)
     args, rest = parser.parse_known_args(argv)
-    if args.command == "kb":
+    if args.command == "kb" and (not rest or rest[0] not in ("import", "export")):
         from knowledge.cli import main as kb_main
 
         return kb_main(rest)
-    if rest:
+    if rest and args.command != "kb":
         parser.error(f"unrecognized arguments: {' '.join(rest)}")
 
     try:
@@ -89,6 +89,8 @@ def main(argv: list[str] | None = None) -> int:
             return asyncio.run(run_sandbox(config, args.db))
         if args.command == "assets":
             return asyncio.run(_import_assets(settings.db_path, args.file))
+        if args.command == "kb":
+            return _kb_files(settings, rest)
     except (StorageUnavailable, SchemaTooNew) as exc:
         print(f"helpdesk: database: {exc}", file=sys.stderr)
         return EXIT_BAD_SETTING
@@ -114,6 +116,16 @@ def _sandbox_instead(config, db: Path) -> int:  # type: ignore[no-untyped-def]
     from bot.sandbox import run_sandbox
 
     return asyncio.run(run_sandbox(config, db))
+
+
+def _kb_files(settings: Settings, rest: list[str]) -> int:
+    from bot.kb_cli import export_dir, import_dir
+
+    parser = argparse.ArgumentParser(prog=f"helpdesk kb {rest[0]}")
+    parser.add_argument("folder", type=Path, help="a folder of article .md files (any depth)")
+    folder = parser.parse_args(rest[1:]).folder
+    run = import_dir if rest[0] == "import" else export_dir
+    return asyncio.run(run(settings.db_path, folder))
 
 
 async def _import_assets(db_path: Path, file: Path) -> int:
