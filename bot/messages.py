@@ -62,3 +62,8 @@ class Outcome:
     """For a button press that was taken: the choice, shown in place of the buttons."""
     duplicate: bool = False
     blocked_user: int | None = None
+
+
+def rows(buttons: list[Button], per_row: int) -> tuple[tuple[Button, ...], ...]:
+    """Lay buttons out `per_row` to a row."""
+    return tuple(tuple(buttons[i:i + per_row]) for i in range(0, len(buttons), per_row))

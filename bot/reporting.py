@@ -1,28 +1,20 @@
 """The reporter's side of the help desk: filling in a fault report and following one's tickets.
 
-This is the service layer the Telegram handlers call (and tests call directly): it loads state in one
-transaction, lets the domain decide, stores the result and says what to reply. It knows neither
-Telegram nor SQL. Every call first claims the Telegram update id, so an update delivered twice is
-acted on once.
+Handlers run inside a Session (one transaction per update): they load state, let the domain
+decide, store the result and say what to reply. They know neither Telegram nor SQL.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, replace
-from datetime import datetime
+from dataclasses import replace
 
-from bot.config import Config
-from bot.domain import authoring
 from bot.domain import report as intake
 from bot.domain.assets import Asset
-from bot.domain.clock import Clock
 from bot.domain.contact import display_phone
 from bot.domain.devices import DEVICE_TYPES, device_type_from_text
-from bot.domain.people import User, language_from_telegram
 from bot.domain.report import ReportDraft, Step
 from bot.domain.severity import Severity
-from bot.domain.sla import RoundTheClock, SlaClock, compute_terms
+from bot.domain.sla import compute_terms
 from bot.domain.ticket import (
     Action,
     IllegalTransition,
@@ -31,178 +23,16 @@ from bot.domain.ticket import (
     parse_number,
     transition,
 )
-from bot.knowledge_base import KnowledgeBase
-from bot.messages import Button, Outcome, Reply, Text, t, verbatim
-from knowledge.article import DEVICES
-from storage import Storage, Transaction
+from bot.kb_chat import KnowledgeSession
+from bot.messages import Button, Text, rows, t, verbatim
 
 GREETINGS = frozenset({"hi", "hello", "hey", "你好", "您好", "在吗", "在么", "hi there", "早", "早上好"})
 MY_TICKETS_SHOWN = 10
 RELATIVE_CUTOFF = 0.8
 
 
-@dataclass(frozen=True)
-class Sender:
-    """Who sent an update, as the channel tells it."""
-
-    id: int
-    name: str
-    username: str | None = None
-    language_code: str | None = None
-
-
-@dataclass(frozen=True)
-class Incoming:
-    update_id: int
-    sender: Sender
-    chat_id: int
-
-
-class ReportingService:
-    def __init__(
-        self, storage: Storage, config: Config, clock: Clock, sla_clock: SlaClock | None = None,
-        kb: KnowledgeBase | None = None,
-    ) -> None:
-        self.storage = storage
-        self.config = config
-        self.clock = clock
-        self.kb = kb
-        self.sla_clock = sla_clock or RoundTheClock()
-        self.photo_limit = config.intake.max_photo_mb * 1024 * 1024
-
-    # ---- entry points, one per kind of input ------------------------------------------------
-    async def text(self, msg: Incoming, text: str) -> Outcome:
-        async with self._session(msg) as s:
-            if s.duplicate:
-                return s.outcome
-            await s.on_text(text)
-            return s.outcome
-
-    async def photo(
-        self, msg: Incoming, file_id: str, size: int | None, caption: str | None, media_group: str | None
-    ) -> Outcome:
-        async with self._session(msg) as s:
-            if not s.duplicate:
-                await s.on_photo(file_id, size, caption, media_group)
-            return s.outcome
-
-    async def contact(self, msg: Incoming, phone: str, contact_user_id: int | None) -> Outcome:
-        async with self._session(msg) as s:
-            if not s.duplicate:
-                await s.on_contact(phone, contact_user_id)
-            return s.outcome
-
-    async def unsupported(self, msg: Incoming, kind: str) -> Outcome:
-        async with self._session(msg) as s:
-            if not s.duplicate:
-                await s.say(t("unsupported", kind=t(f"kind.{kind}")))
-                await s.prompt_if_drafting()
-            return s.outcome
-
-    async def edited(self, msg: Incoming) -> Outcome:
-        async with self._session(msg) as s:
-            if not s.duplicate:
-                await s.say(t("edited_ignored"))
-            return s.outcome
-
-    async def command(self, msg: Incoming, name: str, args: str) -> Outcome:
-        async with self._session(msg) as s:
-            if not s.duplicate:
-                await s.on_command(name, args.strip())
-            return s.outcome
-
-    async def button(self, msg: Incoming, data: str) -> Outcome:
-        async with self._session(msg) as s:
-            if not s.duplicate:
-                await s.on_button(data)
-            return s.outcome
-
-    async def in_group(self, msg: Incoming) -> Outcome:
-        """Reports are private: a group gets a pointer to the private chat, nothing else."""
-        return Outcome(replies=[Reply(msg.chat_id, t("group_only_private"), self._group_lang(msg))])
-
-    async def membership(self, msg: Incoming, blocked: bool) -> Outcome:
-        """The user blocked (or unblocked) the bot: stop (or resume) writing to them."""
-        async with self._session(msg) as s:
-            if not s.duplicate:
-                s.user = replace(s.user, blocked=blocked)
-            return Outcome(duplicate=s.duplicate)
-
-    async def mark_blocked(self, user_id: int) -> None:
-        """A send failed because the user blocked the bot."""
-        async with self.storage.transaction() as tx:
-            user = await tx.get_user(user_id)
-            if user is not None and not user.blocked:
-                await tx.save_user(replace(user, blocked=True), self.clock.now())
-
-    def _group_lang(self, msg: Incoming) -> str:
-        return language_from_telegram(msg.sender.language_code, self.config.bot.default_language)
-
-    def _session(self, msg: Incoming) -> _Session:
-        return _Session(self, msg)
-
-
-class _Session:
-    """One update being handled inside one transaction; replies collect in `outcome`."""
-
-    def __init__(self, service: ReportingService, msg: Incoming) -> None:
-        self.svc = service
-        self.msg = msg
-        self.now: datetime = service.clock.now()
-        self.outcome = Outcome()
-        self.duplicate = False
-        self.after_commit: list[Callable[[], None]] = []
-        """In-memory updates (the search index) that must happen only once the change is stored."""
-        self._tx_cm = service.storage.transaction()
-
-    async def __aenter__(self) -> _Session:
-        self.tx: Transaction = await self._tx_cm.__aenter__()
-        try:
-            if not await self.tx.claim_update(self.msg.update_id, self.now):
-                self.duplicate = True
-                self.outcome.duplicate = True
-                return self
-            self.user = await self._load_user()
-            self._original_user = self.user
-        except BaseException as exc:
-            await self._tx_cm.__aexit__(type(exc), exc, exc.__traceback__)
-            raise
-        return self
-
-    async def __aexit__(self, exc_type, exc, tb) -> bool | None:  # type: ignore[no-untyped-def]
-        if exc is None and not self.duplicate and self.user != self._original_user:
-            await self.tx.save_user(self.user, self.now)
-        suppressed = await self._tx_cm.__aexit__(exc_type, exc, tb)
-        if exc is None:
-            for action in self.after_commit:
-                action()
-        return suppressed
-
-    async def _load_user(self) -> User:
-        sender, config = self.msg.sender, self.svc.config
-        user = await self.tx.get_user(sender.id)
-        role = config.role_of(sender.id)
-        if user is None:
-            user = User(
-                id=sender.id,
-                name=sender.name,
-                username=sender.username,
-                language=language_from_telegram(sender.language_code, config.bot.default_language),
-                role=role,
-            )
-            await self.tx.save_user(user, self.now)
-        elif (user.name, user.username, user.role, user.blocked) != (sender.name, sender.username, role, False):
-            user = replace(user, name=sender.name, username=sender.username, role=role, blocked=False)
-        return user
-
-    # ---- replies ------------------------------------------------------------------------------
-    async def say(self, text: Text, **extra: object) -> None:
-        self.outcome.replies.append(Reply(self.msg.chat_id, text, self.user.language, **extra))  # type: ignore[arg-type]
-
-    def refuse(self, text: Text) -> None:
-        """A button press that is not taken: tell why, as an alert, and change nothing."""
-        self.outcome.answer = text
-        self.outcome.alert = True
+class ReporterSession(KnowledgeSession):
+    """Everything a reporter does: the report, /my, /status, /cancel, /lang."""
 
     # ---- commands -----------------------------------------------------------------------------
     async def on_command(self, name: str, args: str) -> None:
@@ -294,96 +124,6 @@ class _Session:
         await self.say(t("lang_choose"), buttons=((
             Button(verbatim("中文"), "lang:zh"), Button(verbatim("English"), "lang:en"),
         ),))
-
-    async def cmd_kb(self, args: str) -> None:
-        """`/kb WORDS` searches the knowledge base; `/kb add [id]` writes or edits an article."""
-        head, _, rest = args.partition(" ")
-        if head.lower() in ("add", "edit"):
-            await self.start_authoring(rest.strip() or None)
-            return
-        if not args:
-            await self.say(t("kb.usage"))
-            return
-        matches = self.svc.kb.suggest(args, self.user.language) if self.svc.kb else []
-        if not matches:
-            await self.say(t("kb.no_match"))
-            return
-        await self.say(t("kb.results"), buttons=tuple(
-            (Button(verbatim(f"📘 {m.title}"), f"k:{m.id}"),) for m in matches))
-
-    async def start_authoring(self, article_id: str | None) -> None:
-        if self.user.role not in ("engineer", "manager"):
-            await self.say(t("kb.not_allowed"))
-            return
-        kb = self.svc.kb
-        existing = kb.get(article_id, self.user.language) if kb and article_id else None
-        try:
-            form = authoring.new_form(article_id, self.user.language, existing)
-        except authoring.FormError as error:
-            await self.say(t(error.code, **error.params))
-            return
-        self.user = replace(self.user, awaiting=form)
-        await self.ask_form(form)
-
-    async def ask_form(self, form: dict) -> None:  # type: ignore[type-arg]
-        stage = form["stage"]
-        keep = ((Button(t("btn.keep"), f"a:{stage}:keep"),),) if form.get("editing") else ()
-        if stage == "device":
-            await self.say(t("kb.ask.device"), buttons=(*_rows(
-                [Button(t(f"kbdevice.{d}"), f"a:device:{d}") for d in DEVICES], 3), *keep))
-        elif stage == "confirm":
-            preview = t("kb.article", title=form["title"], body=form["body"], note=None)
-            await self.say(t("kb.preview", article=preview, symptoms="\n".join(form["symptoms"]),
-                             device=t(f"kbdevice.{form['device']}")),
-                           buttons=((Button(t("btn.save"), "a:confirm:save"),
-                                     Button(t("btn.cancel"), "a:confirm:cancel")),))
-        else:
-            current = form.get({"title": "title", "symptoms": "symptoms", "steps": "body"}[stage])
-            if isinstance(current, list):
-                current = "\n".join(current)
-            await self.say(t(f"kb.ask.{stage}", current=current), buttons=keep)
-
-    async def form_answer(self, text: str | None) -> None:
-        form = self.user.awaiting or {}
-        try:
-            form = authoring.answer(form, text)
-        except authoring.FormError as error:
-            await self.say(t(error.code, **error.params))
-            await self.ask_form(form)
-            return
-        self.user = replace(self.user, awaiting=form)
-        await self.ask_form(form)
-
-    async def form_button(self, stage: str, value: str) -> None:
-        form = self.user.awaiting
-        if not form or form.get("kind") != "kb_add" or form.get("stage") != stage:
-            self.refuse(t("button_stale"))
-            return
-        if stage == "confirm":
-            self.outcome.chosen = t("btn.save" if value == "save" else "btn.cancel")
-            self.user = replace(self.user, awaiting=None)
-            if value != "save":
-                await self.say(t("kb.discarded"))
-                return
-            await self.save_article(form)
-            return
-        self.outcome.chosen = t("btn.keep") if value == "keep" else t(f"kbdevice.{value}")
-        await self.form_answer(None if value == "keep" else value)
-
-    async def save_article(self, form: dict) -> None:  # type: ignore[type-arg]
-        kb = self.svc.kb
-        if kb is None:
-            await self.say(t("kb.gone"))
-            return
-        taken = {a.id for a in kb.articles()}
-        try:
-            article = authoring.finish(form, taken)
-        except authoring.FormError as error:
-            await self.say(t(error.code, **error.params))
-            return
-        await self.tx.save_kb_article(article, self.user.id, self.now)
-        self.after_commit.append(lambda: kb.put(article))
-        await self.say(t("kb.saved", id=article.id, title=article.title))
 
     # ---- free text, photos, contacts --------------------------------------------------------------
     async def on_text(self, text: str) -> None:
@@ -607,19 +347,6 @@ class _Session:
             return intake.did_not_help(draft, article_id)
         raise intake.Rejected("bad_choice")
 
-    def article_title(self, article_id: str) -> str:
-        shown = self.svc.kb.show(article_id, self.user.language) if self.svc.kb else None
-        return shown.article.title if shown else article_id
-
-    async def show_article(self, article_id: str, buttons: tuple[tuple[Button, ...], ...] = ()) -> None:
-        shown = self.svc.kb.show(article_id, self.user.language) if self.svc.kb else None
-        if shown is None:
-            self.refuse(t("kb.gone"))
-            return
-        note = t(f"kb.only_in.{shown.article.lang}") if shown.other_language else None
-        await self.say(t("kb.article", title=shown.article.title, body=shown.article.body, note=note),
-                       buttons=buttons)
-
     async def asset_answer(self, draft: ReportDraft, value: str) -> ReportDraft:
         if value == "no":
             self.outcome.chosen = t("btn.no")
@@ -652,7 +379,7 @@ class _Session:
             await self.say(t("draft_cancelled"))
         elif value == "edit":
             self.outcome.chosen = t("btn.edit")
-            await self.say(t("edit_which"), buttons=_rows([
+            await self.say(t("edit_which"), buttons=rows([
                 Button(t(f"field.{step.value}"), f"r:{draft.token}:edit:{step.value}")
                 for step in intake.EDITABLE
             ], 3))
@@ -701,7 +428,7 @@ class _Session:
                 (button(t("btn.kb_skip"), "skip"),),
             ))
         elif step is Step.DEVICE:
-            await self.say(t("ask.device"), buttons=_rows(
+            await self.say(t("ask.device"), buttons=rows(
                 [button(t(f"device.{d}"), d) for d in DEVICE_TYPES], 3))
         elif step is Step.CONFIRM_ASSET:
             asset = await self.tx.get_asset(draft.pending_asset or "")
@@ -717,7 +444,7 @@ class _Session:
             if self.user.last_site:
                 choices.append(button(verbatim("📍 " + _place(self.user.last_site, self.user.last_room)), "last"))
             choices += [button(verbatim(site), f"s{i}") for i, site in enumerate(self.svc.config.intake.sites)]
-            await self.say(t("ask.site"), buttons=_rows(choices, 2))
+            await self.say(t("ask.site"), buttons=rows(choices, 2))
         elif step is Step.ROOM:
             await self.say(t("ask.room", site=draft.site), buttons=((button(t("btn.skip"), "skip"),),))
         elif step is Step.SEVERITY:
@@ -845,10 +572,6 @@ class _Session:
 
 def _bad() -> ReportDraft:
     raise intake.Rejected("bad_choice")
-
-
-def _rows(buttons: list[Button], per_row: int) -> tuple[tuple[Button, ...], ...]:
-    return tuple(tuple(buttons[i:i + per_row]) for i in range(0, len(buttons), per_row))
 
 
 def _place(site: str, room: str | None) -> str:

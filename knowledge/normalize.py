@@ -213,10 +213,10 @@ def to_units(text: str, *, limit: int | None = None) -> Units:
 
     for m in _TOKEN_RE.finditer(text):
         if m.lastgroup == "han":
-            for ch in m.group():
-                units.append(ch)
-                latin.append(False)
-                raw.append(ch)
+            chars = m.group()
+            units.extend(chars)
+            latin.extend([False] * len(chars))
+            raw.extend(chars)
         elif m.lastgroup == "word":
             word = m.group()
             if word in _BARE_NEGATIONS:

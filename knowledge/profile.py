@@ -20,7 +20,7 @@ TITLE_WEIGHT = 3.0
 SYMPTOM_WEIGHT = 2.0
 BODY_WEIGHT = 0.25
 #: Only the start of the body is used: later steps drift to unrelated devices.
-BODY_CHARS = 1500
+BODY_CHARS = 600
 #: Thesaurus concept standing for each article ``device`` value: an article
 #: about streaky prints is about a printer even if no symptom says "printer".
 DEVICE_CONCEPTS = {

@@ -185,28 +185,41 @@ class Thesaurus:
         ``typos`` also looks for homophone misspellings; queries need that,
         curated article text does not and is indexed faster without it.
         """
-        units, latin = u.units, u.latin
+        units, latin, raw = u.units, u.latin, u.raw
         n = len(units)
         found: list[Hit] = []
-        for i, unit in enumerate(units):
+        single_get, pair_get = self._single.get, self._by_pair.get
+        for i in range(n):
+            unit = units[i]
             if unit is None:
                 continue
-            candidates: list[_Term] = list(self._single.get(unit, ()))
-            if i + 1 < n and units[i + 1] is not None:
-                candidates.extend(self._by_pair.get((unit, units[i + 1]), ()))  # type: ignore[arg-type]
-            if latin[i] and i + 2 < n and latin[i + 1] and units[i + 2] is not None:
-                candidates.extend(self._by_pair.get((unit, units[i + 2]), ()))  # type: ignore[arg-type]
-            for term in candidates:
-                end = _match_at(term, units, latin, i)
+            for term in single_get(unit, ()):
+                end = i + 1 if len(term.units) == 1 else _match_at(term, units, latin, i)
                 if end > 0:
-                    found.extend(Hit(c, i, end, True) for c in term.concepts)
-            if typos and not latin[i]:
+                    found.extend([Hit(c, i, end, True) for c in term.concepts])
+            nxt = units[i + 1] if i + 1 < n else None
+            if nxt is not None:
+                self._pair_hits(pair_get((unit, nxt), ()), u, i, found)
+                if latin[i] and latin[i + 1] and i + 2 < n and units[i + 2] is not None:
+                    self._pair_hits(pair_get((unit, units[i + 2]), ()), u, i, found)  # type: ignore[arg-type]
+            if latin[i]:
+                # Code patterns (0x80070002, SC542) all contain a digit.
+                if self._patterns and not raw[i].isalpha():
+                    found.extend(
+                        Hit(cid, i, i + 1, True)
+                        for pattern, cid in self._patterns
+                        if pattern.fullmatch(raw[i])
+                    )
+            elif typos:
                 found.extend(self._fuzzy_hits(units, i))
-            if latin[i] and self._patterns:
-                for pattern, cid in self._patterns:
-                    if pattern.fullmatch(u.raw[i]):
-                        found.append(Hit(cid, i, i + 1, True))
         return _longest_only(found)
+
+    @staticmethod
+    def _pair_hits(terms: Iterable[_Term], u: Units, i: int, found: list[Hit]) -> None:
+        for term in terms:
+            end = _match_at(term, u.units, u.latin, i)
+            if end > 0:
+                found.extend([Hit(c, i, end, True) for c in term.concepts])
 
     def _fuzzy_hits(self, units: tuple[str | None, ...], i: int) -> list[Hit]:
         """Han phrases starting at i whose last character is a homophone typo."""

@@ -1,7 +1,7 @@
 """The Telegram adapter: builds the PTB Application and translates updates into service calls.
 
 Every handler is registered in :func:`build_application`, in one place. A handler only reads the
-update, calls :class:`~bot.reporting.ReportingService` and sends what it says; no decision about
+update, calls :class:`~bot.desk.ReportingService` and sends what it says; no decision about
 reports or tickets is made here.
 """
 
@@ -29,10 +29,11 @@ from telegram.ext import (
 from bot.chat.ordering import PerChatOrder
 from bot.chat.render import markup, render
 from bot.config import Config
+from bot.desk import Desk
 from bot.domain.clock import Clock
 from bot.knowledge_base import KnowledgeBase
 from bot.messages import Outcome, Reply, t
-from bot.reporting import Incoming, ReportingService, Sender
+from bot.session import Incoming, Sender
 from storage import Storage, StorageUnavailable
 
 log = logging.getLogger(__name__)
@@ -49,7 +50,7 @@ class Services:
     config: Config
     storage: Storage
     clock: Clock
-    reporting: ReportingService
+    desk: Desk
 
 
 def build_application(
@@ -75,7 +76,7 @@ def build_application(
     app = builder.build()
     app.bot_data["services"] = Services(
         config=config, storage=storage, clock=clock,
-        reporting=ReportingService(storage, config, clock, kb=kb),
+        desk=Desk(storage, config, clock, kb=kb),
     )
     private = filters.ChatType.PRIVATE
     app.add_handler(ChatMemberHandler(on_membership, ChatMemberHandler.MY_CHAT_MEMBER))
@@ -124,7 +125,7 @@ def _incoming(update: Update) -> Incoming:
 # ---- handlers: one per kind of update ----------------------------------------------------------
 async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     assert update.message is not None
-    outcome = await _services(context).reporting.text(_incoming(update), update.message.text or "")
+    outcome = await _services(context).desk.text(_incoming(update), update.message.text or "")
     await deliver(context, outcome)
 
 
@@ -132,7 +133,7 @@ async def on_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     assert update.message is not None and update.message.text is not None
     head, _, args = update.message.text.partition(" ")
     name = head[1:].split("@", 1)[0].lower()
-    outcome = await _services(context).reporting.command(_incoming(update), name, args)
+    outcome = await _services(context).desk.command(_incoming(update), name, args)
     await deliver(context, outcome)
 
 
@@ -145,7 +146,7 @@ async def on_photo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     else:
         assert message.document is not None
         file_id, size = message.document.file_id, message.document.file_size
-    outcome = await _services(context).reporting.photo(
+    outcome = await _services(context).desk.photo(
         _incoming(update), file_id, size, message.caption, message.media_group_id
     )
     await deliver(context, outcome)
@@ -154,7 +155,7 @@ async def on_photo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 async def on_contact(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     assert update.message is not None and update.message.contact is not None
     contact = update.message.contact
-    outcome = await _services(context).reporting.contact(
+    outcome = await _services(context).desk.contact(
         _incoming(update), contact.phone_number, contact.user_id
     )
     await deliver(context, outcome)
@@ -165,14 +166,14 @@ async def on_unsupported(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     if message is None or update.effective_user is None:
         return
     kind = next((k for k in UNSUPPORTED_KINDS if getattr(message, k, None)), "other")
-    outcome = await _services(context).reporting.unsupported(_incoming(update), kind)
+    outcome = await _services(context).desk.unsupported(_incoming(update), kind)
     await deliver(context, outcome)
 
 
 async def on_edited(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if update.effective_user is None:
         return
-    await deliver(context, await _services(context).reporting.edited(_incoming(update)))
+    await deliver(context, await _services(context).desk.edited(_incoming(update)))
 
 
 async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -181,7 +182,7 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if query.message is None or query.message.chat.type != ChatType.PRIVATE:
         await query.answer(render(t("button_invalid"), "en", _services(context).config.tz), show_alert=True)
         return
-    outcome = await _services(context).reporting.button(_incoming(update), query.data or "")
+    outcome = await _services(context).desk.button(_incoming(update), query.data or "")
     await deliver(context, outcome, update)
 
 
@@ -191,7 +192,7 @@ async def on_group(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     if message.text and not message.text.startswith("/") and not _mentions_bot(message, context):
         return
-    await deliver(context, await _services(context).reporting.in_group(_incoming(update)), reply_to=message)
+    await deliver(context, await _services(context).desk.in_group(_incoming(update)), reply_to=message)
 
 
 async def on_membership(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -199,7 +200,7 @@ async def on_membership(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     if change is None or change.chat.type != ChatType.PRIVATE:
         return
     blocked = change.new_chat_member.status in ("kicked", "left")
-    await _services(context).reporting.membership(_incoming(update), blocked)
+    await _services(context).desk.membership(_incoming(update), blocked)
 
 
 def _mentions_bot(message: Message, context: ContextTypes.DEFAULT_TYPE) -> bool:
@@ -246,7 +247,7 @@ async def send_reply(context: ContextTypes.DEFAULT_TYPE, reply: Reply, reply_to:
         )
     except Forbidden:
         log.info("user %s has blocked the bot; not writing to them", reply.chat_id)
-        await services.reporting.mark_blocked(reply.chat_id)
+        await services.desk.mark_blocked(reply.chat_id)
     except BadRequest as exc:
         log.warning("Telegram refused a message to %s: %s", reply.chat_id, exc)
 

@@ -1,0 +1,110 @@
+"""The help desk's service layer: one entry point per kind of input, each one transaction.
+
+The Telegram adapter translates an update into one of these calls and sends the Outcome. The flows
+live in their own modules (reporting, kb_chat, duty_chat); DeskSession combines them, so a person
+who is both a reporter and an engineer is served by one session.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from bot.config import Config
+from bot.domain.clock import Clock
+from bot.domain.people import language_from_telegram
+from bot.domain.sla import RoundTheClock, SlaClock
+from bot.knowledge_base import KnowledgeBase
+from bot.messages import Outcome, Reply, t
+from bot.reporting import ReporterSession
+from bot.session import Incoming
+from storage import Storage
+
+
+class DeskSession(ReporterSession):
+    """The session every update gets: all flows."""
+
+
+class Desk:
+    """The entry points the Telegram adapter (and tests) call, one per kind of input."""
+
+    def __init__(
+        self, storage: Storage, config: Config, clock: Clock, sla_clock: SlaClock | None = None,
+        kb: KnowledgeBase | None = None,
+    ) -> None:
+        self.storage = storage
+        self.config = config
+        self.clock = clock
+        self.kb = kb
+        self.sla_clock = sla_clock or RoundTheClock()
+        self.photo_limit = config.intake.max_photo_mb * 1024 * 1024
+
+    # ---- entry points, one per kind of input ------------------------------------------------
+    async def text(self, msg: Incoming, text: str) -> Outcome:
+        async with self._session(msg) as s:
+            if s.duplicate:
+                return s.outcome
+            await s.on_text(text)
+            return s.outcome
+
+    async def photo(
+        self, msg: Incoming, file_id: str, size: int | None, caption: str | None, media_group: str | None
+    ) -> Outcome:
+        async with self._session(msg) as s:
+            if not s.duplicate:
+                await s.on_photo(file_id, size, caption, media_group)
+            return s.outcome
+
+    async def contact(self, msg: Incoming, phone: str, contact_user_id: int | None) -> Outcome:
+        async with self._session(msg) as s:
+            if not s.duplicate:
+                await s.on_contact(phone, contact_user_id)
+            return s.outcome
+
+    async def unsupported(self, msg: Incoming, kind: str) -> Outcome:
+        async with self._session(msg) as s:
+            if not s.duplicate:
+                await s.say(t("unsupported", kind=t(f"kind.{kind}")))
+                await s.prompt_if_drafting()
+            return s.outcome
+
+    async def edited(self, msg: Incoming) -> Outcome:
+        async with self._session(msg) as s:
+            if not s.duplicate:
+                await s.say(t("edited_ignored"))
+            return s.outcome
+
+    async def command(self, msg: Incoming, name: str, args: str) -> Outcome:
+        async with self._session(msg) as s:
+            if not s.duplicate:
+                await s.on_command(name, args.strip())
+            return s.outcome
+
+    async def button(self, msg: Incoming, data: str) -> Outcome:
+        async with self._session(msg) as s:
+            if not s.duplicate:
+                await s.on_button(data)
+            return s.outcome
+
+    async def in_group(self, msg: Incoming) -> Outcome:
+        """Reports are private: a group gets a pointer to the private chat, nothing else."""
+        return Outcome(replies=[Reply(msg.chat_id, t("group_only_private"), self._group_lang(msg))])
+
+    async def membership(self, msg: Incoming, blocked: bool) -> Outcome:
+        """The user blocked (or unblocked) the bot: stop (or resume) writing to them."""
+        async with self._session(msg) as s:
+            if not s.duplicate:
+                s.user = replace(s.user, blocked=blocked)
+            return Outcome(duplicate=s.duplicate)
+
+    async def mark_blocked(self, user_id: int) -> None:
+        """A send failed because the user blocked the bot."""
+        async with self.storage.transaction() as tx:
+            user = await tx.get_user(user_id)
+            if user is not None and not user.blocked:
+                await tx.save_user(replace(user, blocked=True), self.clock.now())
+
+    def _group_lang(self, msg: Incoming) -> str:
+        return language_from_telegram(msg.sender.language_code, self.config.bot.default_language)
+
+    def _session(self, msg: Incoming) -> DeskSession:
+        return DeskSession(self, msg)

@@ -1,0 +1,104 @@
+"""One incoming update, handled inside one database transaction.
+
+A Session claims the Telegram update id first (a redelivered update is acted on once), loads the
+user, lets the flows decide, and collects the replies; the transaction commits when the session
+ends, and only then run the in-memory updates that must follow a successful commit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from bot.domain.people import User, language_from_telegram
+from bot.messages import Outcome, Reply, Text
+from storage import Transaction
+
+if TYPE_CHECKING:
+    from bot.desk import Desk
+
+
+@dataclass(frozen=True)
+class Sender:
+    """Who sent an update, as the channel tells it."""
+
+    id: int
+    name: str
+    username: str | None = None
+    language_code: str | None = None
+
+
+@dataclass(frozen=True)
+class Incoming:
+    update_id: int
+    sender: Sender
+    chat_id: int
+
+
+class Session:
+    """One update being handled inside one transaction; replies collect in `outcome`.
+
+    The flows (reporter, knowledge base, duty) are subclasses that add their handlers; `bot.desk`
+    combines them into the session every update gets.
+    """
+
+    def __init__(self, service: Desk, msg: Incoming) -> None:
+        self.svc = service
+        self.msg = msg
+        self.now: datetime = service.clock.now()
+        self.outcome = Outcome()
+        self.duplicate = False
+        self.after_commit: list[Callable[[], None]] = []
+        """In-memory updates (the search index) that must happen only once the change is stored."""
+        self._tx_cm = service.storage.transaction()
+
+    async def __aenter__(self) -> Session:
+        self.tx: Transaction = await self._tx_cm.__aenter__()
+        try:
+            if not await self.tx.claim_update(self.msg.update_id, self.now):
+                self.duplicate = True
+                self.outcome.duplicate = True
+                return self
+            self.user = await self._load_user()
+            self._original_user = self.user
+        except BaseException as exc:
+            await self._tx_cm.__aexit__(type(exc), exc, exc.__traceback__)
+            raise
+        return self
+
+    async def __aexit__(self, exc_type, exc, tb) -> bool | None:  # type: ignore[no-untyped-def]
+        if exc is None and not self.duplicate and self.user != self._original_user:
+            await self.tx.save_user(self.user, self.now)
+        suppressed = await self._tx_cm.__aexit__(exc_type, exc, tb)
+        if exc is None:
+            for action in self.after_commit:
+                action()
+        return suppressed
+
+    async def _load_user(self) -> User:
+        sender, config = self.msg.sender, self.svc.config
+        user = await self.tx.get_user(sender.id)
+        role = config.role_of(sender.id)
+        if user is None:
+            user = User(
+                id=sender.id,
+                name=sender.name,
+                username=sender.username,
+                language=language_from_telegram(sender.language_code, config.bot.default_language),
+                role=role,
+            )
+            await self.tx.save_user(user, self.now)
+        elif (user.name, user.username, user.role, user.blocked) != (sender.name, sender.username, role, False):
+            user = replace(user, name=sender.name, username=sender.username, role=role, blocked=False)
+        return user
+
+    # ---- replies ------------------------------------------------------------------------------
+    async def say(self, text: Text, **extra: object) -> None:
+        self.outcome.replies.append(Reply(self.msg.chat_id, text, self.user.language, **extra))  # type: ignore[arg-type]
+
+    def refuse(self, text: Text) -> None:
+        """A button press that is not taken: tell why, as an alert, and change nothing."""
+        self.outcome.answer = text
+        self.outcome.alert = True
