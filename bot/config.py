@@ -141,6 +141,7 @@ class SlaSection(_Section):
                 },
                 sites=frozenset(tier.sites),
                 reporters=frozenset(tier.reporters),
+                clock=tier.clock,
             )
             for name, tier in self.tiers.items()
         )
@@ -231,6 +232,11 @@ class EscalationSection(_Section):
     sla_warning_at: float = Field(0.8, gt=0, lt=1)
 
 
+class DutySection(_Section):
+    engineers_may_swap: bool = False
+    """Whether engineers (not only managers) may /swap and /cover duty periods themselves."""
+
+
 class FollowupSection(_Section):
     delay: Duration = timedelta(hours=72)
     quiet_hours: TimeRange = (time(20), time(8))
@@ -265,6 +271,7 @@ class Config(_Section):
     managers: tuple[Manager, ...] = ()
     rotations: tuple[Rotation, ...] = ()
     escalation: EscalationSection = EscalationSection()
+    duty: DutySection = DutySection()
     followup: FollowupSection = FollowupSection()
     reports: ReportsSection = ReportsSection()
 

@@ -12,7 +12,8 @@ from dataclasses import replace
 from bot.config import Config
 from bot.domain.clock import Clock
 from bot.domain.people import language_from_telegram
-from bot.domain.sla import RoundTheClock, SlaClock
+from bot.duty import Duty
+from bot.duty_chat import DutySession
 from bot.knowledge_base import KnowledgeBase
 from bot.messages import Outcome, Reply, t
 from bot.reporting import ReporterSession
@@ -20,22 +21,46 @@ from bot.session import Incoming
 from storage import Storage
 
 
-class DeskSession(ReporterSession):
-    """The session every update gets: all flows."""
+class DeskSession(ReporterSession, DutySession):
+    """The session every update gets: all flows; duty buttons and commands are routed here first."""
+
+    DUTY_COMMANDS = ("queue", "oncall", "cover", "swap", "holiday", "rotation")
+
+    async def on_button(self, data: str) -> None:
+        kind, _, rest = data.partition(":")
+        number, _, action = rest.partition(":")
+        if kind == "t" and action:
+            await self.on_ticket_button(number, action)
+        elif kind == "f" and action:
+            await self.reporter_confirms(number, action)
+        else:
+            await super().on_button(data)
+
+    async def on_command(self, name: str, args: str) -> None:
+        if name in self.DUTY_COMMANDS:
+            if self.user.awaiting and self.user.awaiting.get("kind") == "resolve":
+                self.user = replace(self.user, awaiting=None)
+            await getattr(self, f"cmd_{name}")(args)
+            return
+        await super().on_command(name, args)
+
+    async def answer_awaited(self, text: str) -> None:
+        if (self.user.awaiting or {}).get("kind") == "resolve":
+            await self.answer_resolution(text)
+            return
+        await super().answer_awaited(text)
 
 
 class Desk:
     """The entry points the Telegram adapter (and tests) call, one per kind of input."""
 
-    def __init__(
-        self, storage: Storage, config: Config, clock: Clock, sla_clock: SlaClock | None = None,
-        kb: KnowledgeBase | None = None,
-    ) -> None:
+    def __init__(self, storage: Storage, config: Config, clock: Clock, kb: KnowledgeBase | None = None) -> None:
         self.storage = storage
         self.config = config
         self.clock = clock
         self.kb = kb
-        self.sla_clock = sla_clock or RoundTheClock()
+        self.duty = Duty(config)
+        self.sla_clocks = self.duty.sla_clocks
         self.photo_limit = config.intake.max_photo_mb * 1024 * 1024
 
     # ---- entry points, one per kind of input ------------------------------------------------
@@ -108,3 +133,24 @@ class Desk:
 
     def _session(self, msg: Incoming) -> DeskSession:
         return DeskSession(self, msg)
+
+    async def tick(self, limit: int = 100) -> int:
+        """Fire the durable timers that are due; each in its own transaction, claimed before acting."""
+        fired = 0
+        now = self.clock.now()
+        async with self.storage.transaction() as tx:
+            due = await tx.due_timers(now, limit)
+        for timer in due:
+            async with self.storage.transaction() as tx:
+                if timer.id is None or not await tx.finish_timer(timer.id, now):
+                    continue  # another tick claimed it first
+                await self.duty.fire(tx, timer, now)
+                fired += 1
+        return fired
+
+    async def start_up(self) -> None:
+        """Once at start: gaps in the roster and the calendar's coverage are told to the managers."""
+        now = self.clock.now()
+        async with self.storage.transaction() as tx:
+            await self.duty.report_gaps(tx, now)
+            await self.duty.check_calendar(tx, now)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 
@@ -48,6 +49,8 @@ class Reply:
     request_contact: Text | None = None
     """A reply-keyboard button that shares the user's phone number."""
     remove_keyboard: bool = False
+    photos: tuple[str, ...] = ()
+    """Telegram file ids sent after the text (a ticket's photos on the engineer's card)."""
 
 
 @dataclass
@@ -61,9 +64,55 @@ class Outcome:
     chosen: Text | None = None
     """For a button press that was taken: the choice, shown in place of the buttons."""
     duplicate: bool = False
-    blocked_user: int | None = None
+    replace_pressed: Reply | None = None
+    """For a button press: the pressed message becomes this (a ticket card after Accept)."""
+    notify: bool = False
+    """Notifications were queued in the outbox: the adapter should deliver them now."""
 
 
 def rows(buttons: list[Button], per_row: int) -> tuple[tuple[Button, ...], ...]:
     """Lay buttons out `per_row` to a row."""
     return tuple(tuple(buttons[i:i + per_row]) for i in range(0, len(buttons), per_row))
+
+
+# ---- storing replies (the outbox keeps them until they are sent) ----------------------------------
+def reply_to_json(reply: Reply) -> dict[str, Any]:
+    return {
+        "chat_id": reply.chat_id, "text": _encode(reply.text), "lang": reply.lang,
+        "buttons": [[{"label": _encode(b.label), "data": b.data} for b in row] for row in reply.buttons],
+        "options": [_encode(o) for o in reply.options],
+        "request_contact": _encode(reply.request_contact) if reply.request_contact else None,
+        "remove_keyboard": reply.remove_keyboard,
+        "photos": list(reply.photos),
+    }
+
+
+def reply_from_json(data: dict[str, Any]) -> Reply:
+    return Reply(
+        chat_id=data["chat_id"], text=_decode(data["text"]), lang=data["lang"],
+        buttons=tuple(tuple(Button(_decode(b["label"]), b["data"]) for b in row) for row in data["buttons"]),
+        options=tuple(_decode(o) for o in data["options"]),
+        request_contact=_decode(data["request_contact"]) if data["request_contact"] else None,
+        remove_keyboard=data["remove_keyboard"],
+        photos=tuple(data.get("photos", ())),
+    )
+
+
+def _encode(value: Any) -> Any:
+    if isinstance(value, Text):
+        return {"$text": value.key, "params": {k: _encode(v) for k, v in value.params.items()}}
+    if isinstance(value, datetime):
+        return {"$instant": value.isoformat()}
+    if isinstance(value, list | tuple):
+        return [_encode(v) for v in value]
+    return value
+
+
+def _decode(value: Any) -> Any:
+    if isinstance(value, dict) and "$text" in value:
+        return Text(value["$text"], {k: _decode(v) for k, v in value["params"].items()})
+    if isinstance(value, dict) and "$instant" in value:
+        return datetime.fromisoformat(value["$instant"])
+    if isinstance(value, list):
+        return [_decode(v) for v in value]
+    return value

@@ -494,7 +494,7 @@ class ReporterSession(KnowledgeSession):
         number = await self.tx.next_ticket_number(year)
         terms = compute_terms(
             config.sla.to_policy(), draft.severity, opened_at=self.now, site=draft.site,
-            reporter_id=self.user.id, clock=self.svc.sla_clock,
+            reporter_id=self.user.id, clocks=self.svc.sla_clocks,
         )
         ticket = Ticket(
             number=number, reporter_id=self.user.id, description=draft.description or "",
@@ -502,6 +502,7 @@ class ReporterSession(KnowledgeSession):
             device_type=draft.device_type, asset_no=draft.asset_no, site=draft.site,
             room=draft.room, contact_phone=draft.phone, contact_name=draft.contact_name,
             updated_at=self.now, tried_articles=draft.tried,
+            escalation=self.svc.duty.policy(draft.severity).to_json(),
         )
         await self.tx.insert_ticket(ticket, opened_event(ticket))
         await self.tx.delete_draft(self.user.id)
@@ -512,6 +513,8 @@ class ReporterSession(KnowledgeSession):
             respond=deadlines.respond_by, onsite=deadlines.onsite_by, resolve=deadlines.resolve_by,
             tier=terms.tier,
         ))
+        await self.svc.duty.dispatch(self.tx, ticket, self.now)
+        self.outcome.notify = True
 
     # ---- tickets ----------------------------------------------------------------------------------
     def may_see(self, ticket: Ticket) -> bool:

@@ -15,7 +15,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime, timedelta
 from typing import Any, NoReturn, TextIO
 
@@ -196,13 +196,22 @@ def main(
     overrides: Sequence[Override] = (),
     stderr: TextIO | None = None,
     clock: Clock | None = None,
+    rotation_engineers: Mapping[str, Sequence[int]] | None = None,
+    holidays: Mapping[date, str | None] | None = None,
+    workdays: Mapping[date, str | None] | None = None,
 ) -> int:
-    """Run `helpdesk roster <argv>`; 0 on success, 2 on a bad argument (with the reason on stderr)."""
+    """Run `helpdesk roster <argv>`; 0 on success, 2 on a bad argument (with the reason on stderr).
+
+    Besides the configuration, the caller passes what the database holds: overrides, rotation
+    engineer lists edited from chat and local holidays/working days (see :func:`roster_from_config`).
+    """
     out = stdout if stdout is not None else sys.stdout
     err = stderr if stderr is not None else sys.stderr
     try:
         args = _parser(out).parse_args(argv)
-        roster = roster_from_config(config, overrides)
+        roster = roster_from_config(
+            config, overrides, rotation_engineers=rotation_engineers, holidays=holidays, workdays=workdays
+        )
         if args.command == "who":
             at = _parse_instant(args.at, roster) if args.at else (clock or SystemClock()).now()
             day = local_date(at, roster.tz)

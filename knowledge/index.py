@@ -4,8 +4,12 @@ Written by hand rather than pulled in as a library because the matcher needs
 two things BM25 packages rarely expose: per-field weights (title and symptoms
 matter more than the body) and an upper bound of the score a query could
 reach, which turns BM25 into an absolute "how much of the query is covered"
-signal rather than a rank-only one. Postings are numpy arrays so that one
-query over 10,000 articles costs a few vectorised adds per feature.
+signal rather than a rank-only one.
+
+Postings are stored CSR-style (one array of documents and one of
+precomputed contributions, sliced per feature) so a build over 10,000
+articles is a few vectorised numpy passes and a query costs one slice-add
+per feature.
 """
 
 from __future__ import annotations
@@ -24,42 +28,51 @@ class Bm25Index:
 
     def __init__(self, docs: Sequence[Mapping[str, float]]) -> None:
         self.size = len(docs)
-        lengths = np.array([sum(d.values()) for d in docs], dtype=np.float64)
+        vocab: dict[str, int] = {}
+        counts = [len(doc) for doc in docs]
+        total = sum(counts)
+        # fromiter instead of Python lists: at 10,000 articles the lists alone
+        # would take >100 MB of short-lived int and float objects.
+        fid = np.fromiter(
+            (vocab.setdefault(f, len(vocab)) for doc in docs for f in doc),
+            dtype=np.int64,
+            count=total,
+        )
+        tf = np.fromiter((w for doc in docs for w in doc.values()), dtype=np.float64, count=total)
+        self._vocab = vocab
+        doc_ids = np.repeat(np.arange(self.size, dtype=np.int32), counts)
+        lengths = np.bincount(doc_ids, weights=tf, minlength=self.size)
         avg = float(lengths.mean()) if self.size else 1.0
         norm = K1 * (1.0 - B + B * lengths / (avg or 1.0))
-        grouped: dict[str, tuple[list[int], list[float]]] = {}
-        for i, doc in enumerate(docs):
-            for feature, tf in doc.items():
-                if tf <= 0:
-                    continue
-                entry = grouped.setdefault(feature, ([], []))
-                entry[0].append(i)
-                entry[1].append(tf)
-        self._postings: dict[str, tuple[np.ndarray, np.ndarray]] = {}
-        self.idf: dict[str, float] = {}
-        for feature, (ids, tfs) in grouped.items():
-            idx = np.array(ids, dtype=np.int32)
-            tf = np.array(tfs, dtype=np.float64)
-            df = len(ids)
-            idf = math.log(1.0 + (self.size - df + 0.5) / (df + 0.5))
-            self.idf[feature] = idf
-            self._postings[feature] = (idx, (idf * tf * (K1 + 1.0) / (tf + norm[idx])))
+
+        df = np.bincount(fid, minlength=len(vocab)).astype(np.float64)
+        self._idf = np.log(1.0 + (self.size - df + 0.5) / (df + 0.5))
+        order = np.argsort(fid, kind="stable")
+        self._docs = doc_ids[order]
+        tf_sorted = tf[order]
+        self._contrib = (
+            self._idf[fid[order]] * tf_sorted * (K1 + 1.0) / (tf_sorted + norm[self._docs])
+        )
+        self._indptr = np.concatenate(([0], np.cumsum(df.astype(np.int64))))
 
     def __contains__(self, feature: str) -> bool:
-        return feature in self._postings
+        return feature in self._vocab
 
-    def unseen_idf(self) -> float:
-        """IDF a feature would have if it occurred in one document."""
-        return math.log(1.0 + (self.size - 0.5) / 1.5) if self.size else 0.0
+    def idf(self, feature: str) -> float:
+        """IDF of a feature; an unseen one counts as if it occurred once."""
+        i = self._vocab.get(feature)
+        if i is None:
+            return math.log(1.0 + (self.size - 0.5) / 1.5) if self.size else 0.0
+        return float(self._idf[i])
 
     def scores(self, query: Mapping[str, float]) -> np.ndarray:
         """BM25F score of every document for a weighted query."""
         out = np.zeros(self.size, dtype=np.float64)
         for feature, weight in query.items():
-            posting = self._postings.get(feature)
-            if posting is not None:
-                idx, contrib = posting
-                out[idx] += weight * contrib
+            i = self._vocab.get(feature)
+            if i is not None:
+                lo, hi = self._indptr[i], self._indptr[i + 1]
+                out[self._docs[lo:hi]] += weight * self._contrib[lo:hi]
         return out
 
     def upper_bound(self, query: Mapping[str, float]) -> float:
@@ -68,11 +81,7 @@ class Bm25Index:
         Unknown features count at the IDF of a feature seen once, so a query
         that is mostly words no article uses gets a low normalised score.
         """
-        total = 0.0
-        for feature, weight in query.items():
-            idf = self.idf.get(feature, self.unseen_idf())
-            total += weight * idf * (K1 + 1.0)
-        return total
+        return sum(weight * self.idf(f) * (K1 + 1.0) for f, weight in query.items())
 
     def top(self, scores: np.ndarray, k: int) -> list[int]:
         """Indices of the k best positive scores, best first."""

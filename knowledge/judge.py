@@ -39,12 +39,10 @@ KIND_WEIGHT = {
     "context": 0.0,
     "oos": 0.0,
 }
-#: A concept only mentioned in an article's body counts this much.
-BODY_PRESENCE = 0.35
 #: Final score = weighted sum of the three signals.
 W_SYMPTOM, W_COVERAGE, W_LEXICAL = 0.45, 0.35, 0.20
 #: Below this final score a candidate is not suggested.
-MIN_SCORE = 0.30
+MIN_SCORE = 0.35
 #: Surface similarity (0..100) at which a symptom line counts as restated.
 FUZZ_FLOOR, FUZZ_SURE = 60.0, 88.0
 
@@ -138,8 +136,6 @@ def judge(
         for cid, w in q.items():
             if cid in profile.strong:
                 got += w * min(1.0, profile.strong[cid] / max(query.concepts[cid], 1e-9))
-            elif cid in profile.weak:
-                got += w * BODY_PRESENCE
         coverage = got / q_total
 
     symptom, best_fz = 0.0, 0.0

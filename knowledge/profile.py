@@ -11,7 +11,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from knowledge.article import Article
-from knowledge.features import CONCEPT_PREFIX, analyze
+from knowledge.features import CONCEPT_PREFIX, analyze, lexical_only
 from knowledge.thesaurus import Thesaurus
 
 #: BM25F field weights: symptoms are what users say, titles summarise them,
@@ -19,8 +19,10 @@ from knowledge.thesaurus import Thesaurus
 TITLE_WEIGHT = 3.0
 SYMPTOM_WEIGHT = 2.0
 BODY_WEIGHT = 0.25
-#: Only the start of the body is used: later steps drift to unrelated devices.
-BODY_CHARS = 600
+#: Only the start of the body is used, for words only: later steps drift to
+#: unrelated devices, and on the development and test sets the body's
+#: concepts changed no result while costing most of the index build time.
+BODY_CHARS = 240
 #: Thesaurus concept standing for each article ``device`` value: an article
 #: about streaky prints is about a printer even if no symptom says "printer".
 DEVICE_CONCEPTS = {
@@ -38,7 +40,7 @@ DEVICE_CONCEPTS = {
 }
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Phrase:
     """One title or symptom line, analysed."""
 
@@ -56,8 +58,7 @@ class Profile:
     versions: dict[str, Article]
     phrases: list[Phrase] = field(default_factory=list)
     strong: dict[str, float] = field(default_factory=dict)
-    weak: dict[str, float] = field(default_factory=dict)
-    features: Counter[str] = field(default_factory=Counter)
+    features: dict[str, float] = field(default_factory=dict)
     words: set[str] = field(default_factory=set)
     body_words: set[str] = field(default_factory=set)
 
@@ -71,9 +72,10 @@ class Profile:
         return next(iter(self.versions.values()))
 
 
-def _add(features: Counter[str], terms: Counter[str], weight: float) -> None:
+def _add(features: dict[str, float], terms: Counter[str], weight: float) -> None:
+    get = features.get
     for term, count in terms.items():
-        features[term] += count * weight
+        features[term] = get(term, 0.0) + count * weight
 
 
 def build_profile(versions: list[Article], thesaurus: Thesaurus) -> Profile:
@@ -83,20 +85,21 @@ def build_profile(versions: list[Article], thesaurus: Thesaurus) -> Profile:
         device = DEVICE_CONCEPTS.get(article.device)
         if device and device in thesaurus.concepts:
             profile.strong[device] = 1.0
-            profile.features[CONCEPT_PREFIX + device] += 1.0
+            key = CONCEPT_PREFIX + device
+            profile.features[key] = profile.features.get(key, 0.0) + 1.0
         lines = [(article.title, TITLE_WEIGHT), *((s, SYMPTOM_WEIGHT) for s in article.symptoms)]
         for text, weight in lines:
             a = analyze(text, thesaurus)
             profile.phrases.append(Phrase(article.lang, text, a.surface, a.concepts))
-            _add(profile.features, a.terms, weight)
-            profile.words.update(t[2:] for t in a.terms if t.startswith("w:"))
+            _add(profile.features, a.words, weight)
+            _add(profile.features, a.bigrams, weight)
+            profile.words.update(a.words)
             for cid, w in a.concepts.items():
-                profile.features[CONCEPT_PREFIX + cid] += w * weight
+                key = CONCEPT_PREFIX + cid
+                profile.features[key] = profile.features.get(key, 0.0) + w * weight
                 profile.strong[cid] = max(profile.strong.get(cid, 0.0), w)
-        body = analyze(article.body[:BODY_CHARS], thesaurus)
-        _add(profile.features, body.terms, BODY_WEIGHT)
-        profile.body_words.update(t[2:] for t in body.terms if t.startswith("w:"))
-        for cid, w in body.concepts.items():
-            profile.features[CONCEPT_PREFIX + cid] += w * BODY_WEIGHT
-            profile.weak[cid] = max(profile.weak.get(cid, 0.0), w)
+        words, bigrams = lexical_only(article.body[:BODY_CHARS])
+        _add(profile.features, words, BODY_WEIGHT)
+        _add(profile.features, bigrams, BODY_WEIGHT)
+        profile.body_words.update(words)
     return profile

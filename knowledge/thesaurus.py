@@ -25,6 +25,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 from pathlib import Path
 
 import yaml
@@ -71,9 +72,8 @@ class _Term:
     concepts: list[str]
 
 
-@dataclass(frozen=True)
-class Hit:
-    """A phrase of the thesaurus found at units[start:end]."""
+class Hit(NamedTuple):
+    """A phrase of the thesaurus found at units[start:end] (a tuple: made in bulk)."""
 
     concept: str
     start: int
@@ -95,6 +95,7 @@ class Thesaurus:
         self._single: dict[str, list[_Term]] = {}
         self._by_pair: dict[tuple[str, str], list[_Term]] = {}
         self._all_terms: dict[tuple[str, ...], _Term] = {}
+        self._starts: set[str] = set()  # first units of all terms: a cheap pre-check
         self._han_terms: list[_Term] = []
         self._patterns: list[tuple[re.Pattern[str], str]] = []
         self.vocabulary: set[str] = set()
@@ -149,6 +150,7 @@ class Thesaurus:
             return
         term = _Term(key, tuple(latin), [cid])
         self._all_terms[key] = term
+        self._starts.add(units[0])
         if len(units) == 1 or units[1] == _WILD:
             self._single.setdefault(units[0], []).append(term)
         else:
@@ -188,20 +190,39 @@ class Thesaurus:
         units, latin, raw = u.units, u.latin, u.raw
         n = len(units)
         found: list[Hit] = []
-        single_get, pair_get = self._single.get, self._by_pair.get
+        single_get, pair_get, starts = self._single.get, self._by_pair.get, self._starts
         for i in range(n):
             unit = units[i]
             if unit is None:
                 continue
+            if unit not in starts:
+                if latin[i]:
+                    if self._patterns and not raw[i].isalpha():
+                        found.extend(
+                            Hit(cid, i, i + 1, True)
+                            for pattern, cid in self._patterns
+                            if pattern.fullmatch(raw[i])
+                        )
+                elif typos:
+                    found.extend(self._fuzzy_hits(units, i))
+                continue
             for term in single_get(unit, ()):
-                end = i + 1 if len(term.units) == 1 else _match_at(term, units, latin, i)
+                end = i + 1 if len(term.units) == 1 else _match_from(term, units, latin, i + 1, 1)
                 if end > 0:
                     found.extend([Hit(c, i, end, True) for c in term.concepts])
             nxt = units[i + 1] if i + 1 < n else None
             if nxt is not None:
-                self._pair_hits(pair_get((unit, nxt), ()), u, i, found)
+                # The pair index already matched the first two units: continue at the third.
+                for term in pair_get((unit, nxt), ()):
+                    end = _match_from(term, units, latin, i + 2, 2)
+                    if end > 0:
+                        found.extend([Hit(c, i, end, True) for c in term.concepts])
                 if latin[i] and latin[i + 1] and i + 2 < n and units[i + 2] is not None:
-                    self._pair_hits(pair_get((unit, units[i + 2]), ()), u, i, found)  # type: ignore[arg-type]
+                    for term in pair_get((unit, units[i + 2]), ()):  # type: ignore[arg-type]
+                        if term.latin[1]:
+                            end = _match_from(term, units, latin, i + 3, 2)
+                            if end > 0:
+                                found.extend([Hit(c, i, end, True) for c in term.concepts])
             if latin[i]:
                 # Code patterns (0x80070002, SC542) all contain a digit.
                 if self._patterns and not raw[i].isalpha():
@@ -213,13 +234,6 @@ class Thesaurus:
             elif typos:
                 found.extend(self._fuzzy_hits(units, i))
         return _longest_only(found)
-
-    @staticmethod
-    def _pair_hits(terms: Iterable[_Term], u: Units, i: int, found: list[Hit]) -> None:
-        for term in terms:
-            end = _match_at(term, u.units, u.latin, i)
-            if end > 0:
-                found.extend([Hit(c, i, end, True) for c in term.concepts])
 
     def _fuzzy_hits(self, units: tuple[str | None, ...], i: int) -> list[Hit]:
         """Han phrases starting at i whose last character is a homophone typo."""
@@ -269,12 +283,12 @@ class Thesaurus:
         return {c: w for c, w in weights.items() if self.concepts[c].kind in wanted}
 
 
-def _match_at(term: _Term, units: tuple[str | None, ...], latin: tuple[bool, ...], i: int) -> int:
-    """End index of term matched at units[i], or -1. units[i] == term.units[0]."""
+def _match_from(
+    term: _Term, units: tuple[str | None, ...], latin: tuple[bool, ...], j: int, k: int
+) -> int:
+    """End index of term, given term.units[:k] already matched up to units[j]; -1 if no match."""
     n = len(units)
-    j = i + 1
     tu = term.units
-    k = 1
     while k < len(tu):
         want = tu[k]
         if want == _WILD:
@@ -292,7 +306,13 @@ def _match_at(term: _Term, units: tuple[str | None, ...], latin: tuple[bool, ...
             continue
         if j < n and units[j] == want:
             j += 1
-        elif term.latin[k] and term.latin[k - 1] and j + 1 < n and latin[j] and units[j + 1] == want:
+        elif (
+            term.latin[k]
+            and term.latin[k - 1]
+            and j + 1 < n
+            and latin[j]
+            and units[j + 1] == want
+        ):
             j += 2
         else:
             return -1
@@ -308,6 +328,15 @@ def _longest_only(hits: list[Hit]) -> list[Hit]:
     because spans are short: only hits starting shortly before can contain one.
     """
     if len(hits) < 2:
+        return hits
+    ordered = sorted(hits, key=lambda h: (h.start, -h.end))
+    reach, reach_start = -1, -1
+    for h in ordered:
+        if h.end < reach or (h.end == reach and h.start > reach_start):
+            break  # some hit may lie inside an earlier one: do the full check
+        if h.end > reach:
+            reach, reach_start = h.end, h.start
+    else:
         return hits
     by_start: dict[int, list[Hit]] = {}
     longest = 0

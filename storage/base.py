@@ -9,12 +9,15 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from contextlib import AbstractAsyncContextManager
-from datetime import datetime
+from datetime import date, datetime
 
 from bot.domain.assets import Asset
 from bot.domain.people import User
 from bot.domain.report import ReportDraft
+from bot.domain.roster import Override
 from bot.domain.ticket import Ticket, TicketEvent
+from bot.domain.timers import Timer
+from bot.messages import Reply
 from knowledge.article import Article
 
 
@@ -84,6 +87,58 @@ class Transaction(ABC):
         self, reporter_id: int, article_id: str, helped: bool, query: str, at: datetime
     ) -> None:
         """A reporter said an article fixed it (a self-resolved request) or did not help."""
+
+
+    # durable timers
+    @abstractmethod
+    async def schedule(self, timer: Timer) -> None:
+        """Add a timer; one with the key of a pending timer is ignored."""
+    @abstractmethod
+    async def due_timers(self, now: datetime, limit: int = 100) -> list[Timer]: ...
+    @abstractmethod
+    async def finish_timer(self, timer_id: int, at: datetime) -> bool:
+        """Claim a timer as done; False if it was done already (then do not act on it)."""
+    @abstractmethod
+    async def cancel_timers(self, ticket: str, kinds: Sequence[str], at: datetime) -> int: ...
+
+    # the outbox: notifications written with the change that causes them
+    @abstractmethod
+    async def enqueue(self, reply: Reply, at: datetime) -> None: ...
+    @abstractmethod
+    async def pending_outbox(self, now: datetime, limit: int = 50) -> list[tuple[int, Reply, int]]:
+        """(id, reply, attempts so far) due to be sent."""
+    @abstractmethod
+    async def outbox_sent(self, item_id: int, at: datetime) -> None: ...
+    @abstractmethod
+    async def outbox_retry(self, item_id: int, at: datetime, retry_at: datetime, error: str) -> None: ...
+    @abstractmethod
+    async def outbox_failed(self, item_id: int, at: datetime, error: str) -> None: ...
+
+    # the roster's changes made from chat
+    @abstractmethod
+    async def add_override(self, override: Override, at: datetime) -> int: ...
+    @abstractmethod
+    async def overrides(self, start: datetime, end: datetime) -> list[Override]:
+        """Overrides (not cancelled) that overlap [start, end)."""
+    @abstractmethod
+    async def rotation_edits(self) -> dict[str, tuple[int, ...]]: ...
+    @abstractmethod
+    async def set_rotation_engineers(self, name: str, engineers: Sequence[int], by: int, at: datetime) -> None: ...
+    @abstractmethod
+    async def calendar_days(self) -> dict[date, tuple[str, str]]:
+        """Local days a manager declared a holiday or a working day: day → (kind, name)."""
+    @abstractmethod
+    async def set_calendar_day(self, day: date, kind: str | None, name: str, by: int, at: datetime) -> None:
+        """kind None removes the day's entry."""
+    @abstractmethod
+    async def notice_once(self, key: str, at: datetime) -> bool:
+        """True the first time a key is seen: for warnings that must be given exactly once."""
+
+    # ticket queries for the engineers
+    @abstractmethod
+    async def open_tickets_of(self, engineer_id: int) -> list[Ticket]: ...
+    @abstractmethod
+    async def asset_history(self, asset_no: str, before: datetime, limit: int = 5) -> list[Ticket]: ...
 
 
 class Storage(ABC):

@@ -23,9 +23,12 @@ import aiosqlite
 from bot.domain.assets import Asset, asset_key
 from bot.domain.people import User
 from bot.domain.report import ReportDraft
+from bot.domain.roster import Override
 from bot.domain.severity import Severity
 from bot.domain.sla import Deadlines, SlaTerms
 from bot.domain.ticket import Status, Ticket, TicketEvent, format_number
+from bot.domain.timers import Timer
+from bot.messages import Reply, reply_from_json, reply_to_json
 from knowledge.article import Article
 from storage.base import SchemaTooNew, Storage, StorageUnavailable, Transaction
 
@@ -298,31 +301,21 @@ class SqliteTransaction(Transaction):
         return format_number(year, int(row["last"]))
 
     async def insert_ticket(self, ticket: Ticket, event: TicketEvent) -> None:
-        d = ticket.sla.deadlines
+        columns = _ticket_columns(ticket)
         await self._run(
-            """INSERT INTO tickets (number, reporter_id, status, severity, description, photos,
-                 device_type, asset_no, site, room, contact_phone, contact_name, sla_tier, sla_clock,
-                 respond_by, onsite_by, resolve_by, cancel_reason, opened_at, updated_at, tried_articles)
-               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-            (ticket.number, ticket.reporter_id, ticket.status.value, ticket.severity.value,
-             ticket.description, json.dumps(list(ticket.photos)), ticket.device_type,
-             ticket.asset_no, ticket.site, ticket.room, ticket.contact_phone, ticket.contact_name,
-             ticket.sla.tier, ticket.sla.clock, _opt_ts(d.respond_by), _opt_ts(d.onsite_by),
-             _opt_ts(d.resolve_by), ticket.cancel_reason, ts(ticket.opened_at),
-             ts(ticket.updated_at or ticket.opened_at), json.dumps(list(ticket.tried_articles))),
+            f"INSERT INTO tickets ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
+            tuple(columns.values()),
         )
         await self._append(ticket.number, event)
 
     async def update_ticket(self, ticket: Ticket, event: TicketEvent) -> None:
+        columns = _ticket_columns(ticket)
+        for frozen in ("number", "reporter_id", "opened_at", "sla_tier", "sla_clock", "respond_by",
+                       "onsite_by", "resolve_by", "escalation"):
+            columns.pop(frozen)
         changed = await self._run(
-            """UPDATE tickets SET status = ?, severity = ?, description = ?, photos = ?,
-                 device_type = ?, asset_no = ?, site = ?, room = ?, contact_phone = ?,
-                 contact_name = ?, cancel_reason = ?, updated_at = ?
-               WHERE number = ?""",
-            (ticket.status.value, ticket.severity.value, ticket.description,
-             json.dumps(list(ticket.photos)), ticket.device_type, ticket.asset_no, ticket.site,
-             ticket.room, ticket.contact_phone, ticket.contact_name, ticket.cancel_reason,
-             ts(ticket.updated_at or event.at), ticket.number),
+            f"UPDATE tickets SET {', '.join(f'{c} = ?' for c in columns)} WHERE number = ?",
+            (*columns.values(), ticket.number),
         )
         if changed != 1:
             raise KeyError(ticket.number)
@@ -385,6 +378,134 @@ class SqliteTransaction(Transaction):
             (reporter_id, article_id, int(helped), query, ts(at)),
         )
 
+    # timers ------------------------------------------------------------------------------------
+    async def schedule(self, timer: Timer) -> None:
+        await self._run(
+            """INSERT OR IGNORE INTO timers (kind, due_at, ticket_id, payload, key, created_at)
+               VALUES (?, ?, (SELECT id FROM tickets WHERE number = ?), ?, ?, ?)""",
+            (timer.kind, ts(timer.due_at), timer.ticket, json.dumps(timer.payload, ensure_ascii=False),
+             timer.key, ts(timer.due_at)),
+        )
+
+    async def due_timers(self, now: datetime, limit: int = 100) -> list[Timer]:
+        rows = await self._all(
+            """SELECT t.id, t.kind, t.due_at, t.payload, t.key, k.number FROM timers t
+               LEFT JOIN tickets k ON k.id = t.ticket_id
+               WHERE t.done_at IS NULL AND t.due_at <= ? ORDER BY t.due_at, t.id LIMIT ?""",
+            (ts(now), limit),
+        )
+        return [Timer(kind=r["kind"], due_at=from_ts(r["due_at"]), ticket=r["number"],  # type: ignore[arg-type]
+                      payload=json.loads(r["payload"]), key=r["key"], id=r["id"]) for r in rows]
+
+    async def finish_timer(self, timer_id: int, at: datetime) -> bool:
+        changed = await self._run(
+            "UPDATE timers SET done_at = ?, claimed_at = ? WHERE id = ? AND done_at IS NULL",
+            (ts(at), ts(at), timer_id),
+        )
+        return changed == 1
+
+    async def cancel_timers(self, ticket: str, kinds: Sequence[str], at: datetime) -> int:
+        marks = ", ".join("?" * len(kinds))
+        return await self._run(
+            f"""UPDATE timers SET done_at = ? WHERE done_at IS NULL AND kind IN ({marks})
+                AND ticket_id = (SELECT id FROM tickets WHERE number = ?)""",
+            (ts(at), *kinds, ticket),
+        )
+
+    # outbox ------------------------------------------------------------------------------------
+    async def enqueue(self, reply: Reply, at: datetime) -> None:
+        await self._run(
+            "INSERT INTO outbox (chat_id, payload, created_at, not_before) VALUES (?, ?, ?, ?)",
+            (reply.chat_id, json.dumps(reply_to_json(reply), ensure_ascii=False), ts(at), ts(at)),
+        )
+
+    async def pending_outbox(self, now: datetime, limit: int = 50) -> list[tuple[int, Reply, int]]:
+        rows = await self._all(
+            """SELECT id, payload, attempts FROM outbox
+               WHERE sent_at IS NULL AND failed_at IS NULL AND not_before <= ? ORDER BY id LIMIT ?""",
+            (ts(now), limit),
+        )
+        return [(r["id"], reply_from_json(json.loads(r["payload"])), r["attempts"]) for r in rows]
+
+    async def outbox_sent(self, item_id: int, at: datetime) -> None:
+        await self._run("UPDATE outbox SET sent_at = ?, attempts = attempts + 1 WHERE id = ?", (ts(at), item_id))
+
+    async def outbox_retry(self, item_id: int, at: datetime, retry_at: datetime, error: str) -> None:
+        await self._run(
+            "UPDATE outbox SET attempts = attempts + 1, not_before = ?, last_error = ? WHERE id = ?",
+            (ts(retry_at), error[:500], item_id),
+        )
+
+    async def outbox_failed(self, item_id: int, at: datetime, error: str) -> None:
+        await self._run(
+            "UPDATE outbox SET attempts = attempts + 1, failed_at = ?, last_error = ? WHERE id = ?",
+            (ts(at), error[:500], item_id),
+        )
+
+    # roster changes ----------------------------------------------------------------------------
+    async def add_override(self, override: Override, at: datetime) -> int:
+        cursor = await self._db.execute(
+            """INSERT INTO duty_overrides (start, end, engineer_id, rotation, kind, reason, created_by, created_at)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?)""",
+            (ts(override.start), ts(override.end), override.engineer_id, override.rotation, override.kind,
+             override.reason, override.created_by, ts(at)),
+        )
+        return int(cursor.lastrowid or 0)
+
+    async def overrides(self, start: datetime, end: datetime) -> list[Override]:
+        rows = await self._all(
+            """SELECT * FROM duty_overrides WHERE cancelled_at IS NULL AND start < ? AND end > ? ORDER BY id""",
+            (ts(end), ts(start)),
+        )
+        return [Override(id=r["id"], start=from_ts(r["start"]), end=from_ts(r["end"]),  # type: ignore[arg-type]
+                         engineer_id=r["engineer_id"], rotation=r["rotation"], kind=r["kind"],
+                         reason=r["reason"], created_by=r["created_by"]) for r in rows]
+
+    async def rotation_edits(self) -> dict[str, tuple[int, ...]]:
+        rows = await self._all("SELECT name, engineers FROM rotation_edits")
+        return {r["name"]: tuple(json.loads(r["engineers"])) for r in rows}
+
+    async def set_rotation_engineers(self, name: str, engineers: Sequence[int], by: int, at: datetime) -> None:
+        await self._run(
+            """INSERT INTO rotation_edits (name, engineers, updated_by, updated_at) VALUES (?, ?, ?, ?)
+               ON CONFLICT (name) DO UPDATE SET engineers = excluded.engineers,
+                 updated_by = excluded.updated_by, updated_at = excluded.updated_at""",
+            (name, json.dumps(list(engineers)), by, ts(at)),
+        )
+
+    async def calendar_days(self) -> dict[date, tuple[str, str]]:
+        rows = await self._all("SELECT day, kind, name FROM calendar_days")
+        return {date.fromisoformat(r["day"]): (r["kind"], r["name"]) for r in rows}
+
+    async def set_calendar_day(self, day: date, kind: str | None, name: str, by: int, at: datetime) -> None:
+        if kind is None:
+            await self._run("DELETE FROM calendar_days WHERE day = ?", (day.isoformat(),))
+            return
+        await self._run(
+            """INSERT INTO calendar_days (day, kind, name, created_by, created_at) VALUES (?, ?, ?, ?, ?)
+               ON CONFLICT (day) DO UPDATE SET kind = excluded.kind, name = excluded.name""",
+            (day.isoformat(), kind, name, by, ts(at)),
+        )
+
+    async def notice_once(self, key: str, at: datetime) -> bool:
+        return await self._run("INSERT OR IGNORE INTO notices (key, at) VALUES (?, ?)", (key, ts(at))) == 1
+
+    # engineer queries --------------------------------------------------------------------------
+    async def open_tickets_of(self, engineer_id: int) -> list[Ticket]:
+        rows = await self._all(
+            """SELECT * FROM tickets WHERE assignee_id = ?
+               AND status IN ('new', 'assigned', 'accepted', 'on_site', 'reopened') ORDER BY id""",
+            (engineer_id,),
+        )
+        return [_ticket_from_row(r) for r in rows]
+
+    async def asset_history(self, asset_no: str, before: datetime, limit: int = 5) -> list[Ticket]:
+        rows = await self._all(
+            "SELECT * FROM tickets WHERE asset_no = ? AND opened_at < ? ORDER BY opened_at DESC LIMIT ?",
+            (asset_no, ts(before), limit),
+        )
+        return [_ticket_from_row(r) for r in rows]
+
 
 def _opt_ts(instant: datetime | None) -> str | None:
     return ts(instant) if instant else None
@@ -400,6 +521,29 @@ def _asset_from_row(row: sqlite3.Row) -> Asset:
     )
 
 
+def _ticket_columns(ticket: Ticket) -> dict[str, Any]:
+    """The ticket as table columns; the one place that knows how a Ticket is stored."""
+    d = ticket.sla.deadlines
+    return {
+        "number": ticket.number, "reporter_id": ticket.reporter_id, "status": ticket.status.value,
+        "severity": ticket.severity.value, "description": ticket.description,
+        "photos": json.dumps(list(ticket.photos)), "device_type": ticket.device_type,
+        "asset_no": ticket.asset_no, "site": ticket.site, "room": ticket.room,
+        "contact_phone": ticket.contact_phone, "contact_name": ticket.contact_name,
+        "sla_tier": ticket.sla.tier, "sla_clock": ticket.sla.clock, "respond_by": _opt_ts(d.respond_by),
+        "onsite_by": _opt_ts(d.onsite_by), "resolve_by": _opt_ts(d.resolve_by),
+        "cancel_reason": ticket.cancel_reason, "opened_at": ts(ticket.opened_at),
+        "updated_at": ts(ticket.updated_at or ticket.opened_at),
+        "tried_articles": json.dumps(list(ticket.tried_articles)), "assignee_id": ticket.assignee_id,
+        "escalation": json.dumps(ticket.escalation), "dispatched_at": _opt_ts(ticket.dispatched_at),
+        "accepted_at": _opt_ts(ticket.accepted_at), "arrived_at": _opt_ts(ticket.arrived_at),
+        "resolved_at": _opt_ts(ticket.resolved_at), "paused_since": _opt_ts(ticket.paused_since),
+        "paused_seconds": ticket.paused_seconds, "pause_reason": ticket.pause_reason,
+        "spare_due": ticket.spare_due.isoformat() if ticket.spare_due else None,
+        "resolution": ticket.resolution, "parts": ticket.parts,
+    }
+
+
 def _ticket_from_row(row: sqlite3.Row) -> Ticket:
     return Ticket(
         number=row["number"], reporter_id=row["reporter_id"], description=row["description"],
@@ -412,7 +556,13 @@ def _ticket_from_row(row: sqlite3.Row) -> Ticket:
         device_type=row["device_type"], asset_no=row["asset_no"], site=row["site"], room=row["room"],
         contact_phone=row["contact_phone"], contact_name=row["contact_name"],
         cancel_reason=row["cancel_reason"], updated_at=from_ts(row["updated_at"]),
-        tried_articles=tuple(json.loads(row["tried_articles"])),
+        tried_articles=tuple(json.loads(row["tried_articles"])), assignee_id=row["assignee_id"],
+        escalation=json.loads(row["escalation"]), dispatched_at=from_ts(row["dispatched_at"]),
+        accepted_at=from_ts(row["accepted_at"]), arrived_at=from_ts(row["arrived_at"]),
+        resolved_at=from_ts(row["resolved_at"]), paused_since=from_ts(row["paused_since"]),
+        paused_seconds=row["paused_seconds"], pause_reason=row["pause_reason"],
+        spare_due=date.fromisoformat(row["spare_due"]) if row["spare_due"] else None,
+        resolution=row["resolution"], parts=row["parts"],
     )
 
 

@@ -20,6 +20,8 @@ ALICE = FakeUser(id=501, first_name="Alice", language_code="en")
 LINA = FakeUser(id=502, first_name="李娜", language_code="zh-hans")
 BOB = FakeUser(id=503, first_name="Bob", language_code="en-GB")
 ENGINEER = FakeUser(id=1001, first_name="Wang Wei", language_code="zh")
+ENGINEER2 = FakeUser(id=1002, first_name="Liu Yang", language_code="en")
+EXPERT = FakeUser(id=1003, first_name="Chen Jie", language_code="zh")
 MANAGER = FakeUser(id=9001, first_name="Zhao Min", language_code="zh")
 
 
@@ -29,8 +31,17 @@ def make_config(**overrides: object) -> Config:
         "intake": {"sites": ["HQ-12F", "HQ-3F", "Branch-North"]},
         "sla": {"tiers": {"vip": {"P1": {"respond": "15m", "onsite": "1h", "resolve": "2h"},
                                   "sites": ["HQ-12F"]}}},
-        "engineers": [{"id": 1001, "name": "Wang Wei", "skills": ["printer", "pc"]}],
+        "engineers": [
+            {"id": 1001, "name": "Wang Wei", "phone": "+86 138 0000 1001", "skills": ["printer", "pc"]},
+            {"id": 1002, "name": "Liu Yang", "phone": "+86 138 0000 1002"},
+            {"id": 1003, "name": "Chen Jie", "phone": "+86 138 0000 1003", "tier": 2},
+        ],
         "managers": [{"id": 9001, "name": "Zhao Min"}],
+        "rotations": [
+            {"name": "day", "engineers": [1001, 1002], "period": "weekly", "handover": "09:00",
+             "covers": "workdays", "hours": "09:00-18:00"},
+            {"name": "night", "engineers": [1003, 1002], "period": "daily", "handover": "18:00", "covers": "all"},
+        ],
     }
     data.update(overrides)
     return parse_config(data)

@@ -9,7 +9,7 @@ import holidays
 import pytest
 
 from bot.config import BusinessHoursSection
-from bot.domain.calendar import DayKind, WorkCalendar, local_midnight, wall_to_utc
+from bot.domain.calendar import Day, DayKind, WorkCalendar, local_midnight, wall_to_utc
 from bot.holiday_calendar import calendar_from_config, china_calendar, years_to_flag
 
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -51,7 +51,7 @@ def test_swapped_days_know_which_weekday_they_stand_in_for(cn: WorkCalendar) -> 
 def test_national_day_2026(cn: WorkCalendar) -> None:
     for d in _span(date(2026, 10, 1), date(2026, 10, 7)):
         assert not cn.is_working_day(d), d
-    assert cn.day(date(2026, 10, 1)) .kind is DayKind.HOLIDAY
+    assert cn.day(date(2026, 10, 1)).kind is DayKind.HOLIDAY
     assert cn.day(date(2026, 10, 1)).name == "National Day"
     for swapped in (date(2026, 9, 20), date(2026, 10, 10)):
         assert cn.day(swapped).kind is DayKind.SWAPPED_WORKDAY
@@ -121,3 +121,18 @@ def test_wall_times_across_daylight_saving() -> None:
     assert local_midnight(date(2026, 10, 26), BERLIN) - local_midnight(date(2026, 10, 25), BERLIN) == timedelta(
         hours=25
     )
+
+
+def test_days_added_later_win_over_the_configured_extras() -> None:
+    configured = china_calendar(extra_holidays=[date(2026, 12, 24)], extra_workdays=[date(2026, 12, 26)])
+    later = configured.with_extras(
+        holidays={date(2026, 12, 26): "Company outing", date(2026, 11, 2): None},
+        workdays={date(2026, 12, 24): None, date(2026, 10, 6): "Audit day"},
+    )
+    assert later.day(date(2026, 12, 26)) == Day(date(2026, 12, 26), DayKind.HOLIDAY, "Company outing")
+    assert later.day(date(2026, 11, 2)).name == "Local holiday"
+    assert later.is_working_day(date(2026, 12, 24))
+    assert later.day(date(2026, 10, 6)) == Day(date(2026, 10, 6), DayKind.WORKDAY, "Audit day")
+    assert configured.is_working_day(date(2026, 12, 26))  # the original is untouched (frozen data)
+    with pytest.raises(ValueError):
+        configured.with_extras(holidays={date(2026, 5, 6): None}, workdays={date(2026, 5, 6): None})

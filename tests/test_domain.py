@@ -31,6 +31,7 @@ from bot.domain.ticket import (
     transition,
 )
 
+CLOCKS = {"24x7": RoundTheClock()}
 T0 = datetime(2026, 2, 16, 1, 30, tzinfo=UTC)  # the first day of Spring Festival 2026, 09:30 Beijing
 
 
@@ -46,9 +47,13 @@ HAPPY_PATH = [Action.ASSIGN, Action.ACCEPT, Action.ARRIVE, Action.RESOLVE, Actio
 def test_happy_path_walks_every_state_and_logs_each_change() -> None:
     ticket, clock, events = _ticket(), FakeClock(T0), []
     for action in HAPPY_PATH:
-        ticket, event = transition(ticket, action, actor_id=7, at=clock.advance(timedelta(minutes=5)))
+        extra = {"assignee": 7} if action is Action.ASSIGN else {}
+        ticket, event = transition(ticket, action, actor_id=7, at=clock.advance(timedelta(minutes=5)), **extra)
         events.append(event)
     assert ticket.status is Status.CLOSED
+    assert (ticket.dispatched_at, ticket.accepted_at, ticket.arrived_at, ticket.resolved_at) == tuple(
+        T0 + timedelta(minutes=m) for m in (5, 10, 15, 20))
+    assert ticket.assignee_id == 7
     assert [(e.data["from"], e.data["to"]) for e in events] == [
         ("new", "assigned"), ("assigned", "accepted"), ("accepted", "on_site"),
         ("on_site", "resolved"), ("resolved", "closed"),
@@ -60,12 +65,13 @@ def test_happy_path_walks_every_state_and_logs_each_change() -> None:
 @pytest.mark.parametrize("action", list(Action))
 def test_every_transition_is_either_allowed_or_refused_with_a_reason(status: Status, action: Action) -> None:
     allowed_from, target = TRANSITIONS[action]
+    extra = {"assignee": 9} if action is Action.ASSIGN else {}
     if status in allowed_from:
-        ticket, event = transition(_ticket(status), action, actor_id=1, at=T0)
+        ticket, event = transition(_ticket(status), action, actor_id=1, at=T0, **extra)
         assert ticket.status is target and event.kind == action.value
     else:
         with pytest.raises(IllegalTransition, match=f"cannot {action.value} a ticket that is {status.value}"):
-            transition(_ticket(status), action, actor_id=1, at=T0)
+            transition(_ticket(status), action, actor_id=1, at=T0, **extra)
 
 
 def test_reopen_after_close_and_cancel_keeps_reason() -> None:
@@ -97,7 +103,7 @@ POLICY = SlaPolicy(
 
 
 def test_default_table_on_the_24x7_clock_ignores_holidays() -> None:
-    terms = compute_terms(POLICY, Severity.P1, opened_at=T0, site=None, reporter_id=1, clock=RoundTheClock())
+    terms = compute_terms(POLICY, Severity.P1, opened_at=T0, site=None, reporter_id=1, clocks=CLOCKS)
     d = terms.deadlines
     assert terms.tier is None
     assert (d.respond_by, d.onsite_by, d.resolve_by) == (
@@ -105,27 +111,27 @@ def test_default_table_on_the_24x7_clock_ignores_holidays() -> None:
 
 
 def test_p3_has_no_resolve_promise_and_p4_only_a_response() -> None:
-    p3 = compute_terms(POLICY, Severity.P3, opened_at=T0, site=None, reporter_id=1, clock=RoundTheClock())
-    p4 = compute_terms(POLICY, Severity.P4, opened_at=T0, site=None, reporter_id=1, clock=RoundTheClock())
+    p3 = compute_terms(POLICY, Severity.P3, opened_at=T0, site=None, reporter_id=1, clocks=CLOCKS)
+    p4 = compute_terms(POLICY, Severity.P4, opened_at=T0, site=None, reporter_id=1, clocks=CLOCKS)
     assert p3.deadlines.onsite_by == T0 + timedelta(hours=24) and p3.deadlines.resolve_by is None
     assert p4.deadlines.respond_by == T0 + timedelta(days=1)
     assert p4.deadlines.onsite_by is None and p4.deadlines.resolve_by is None
 
 
 def test_tier_by_site_ignores_case_and_spaces_and_only_overrides_what_it_sets() -> None:
-    vip = compute_terms(POLICY, Severity.P1, opened_at=T0, site="hq-12f", reporter_id=1, clock=RoundTheClock())
+    vip = compute_terms(POLICY, Severity.P1, opened_at=T0, site="hq-12f", reporter_id=1, clocks=CLOCKS)
     assert vip.tier == "vip" and vip.deadlines.respond_by == T0 + timedelta(minutes=15)
-    far = compute_terms(POLICY, Severity.P1, opened_at=T0, site="branchnorth", reporter_id=1, clock=RoundTheClock())
+    far = compute_terms(POLICY, Severity.P1, opened_at=T0, site="branchnorth", reporter_id=1, clocks=CLOCKS)
     assert far.tier == "outlying"
     assert far.deadlines.onsite_by == T0 + timedelta(hours=4)  # loosened
     assert far.deadlines.respond_by == T0 + timedelta(minutes=30)  # kept from the table
-    p2 = compute_terms(POLICY, Severity.P2, opened_at=T0, site="HQ-12F", reporter_id=1, clock=RoundTheClock())
+    p2 = compute_terms(POLICY, Severity.P2, opened_at=T0, site="HQ-12F", reporter_id=1, clocks=CLOCKS)
     assert p2.tier == "vip" and p2.deadlines.respond_by == T0 + timedelta(hours=1)
 
 
 def test_reporter_tier_wins_over_site_tier() -> None:
     terms = compute_terms(POLICY, Severity.P1, opened_at=T0, site="Branch North", reporter_id=42,
-                          clock=RoundTheClock())
+                          clocks=CLOCKS)
     assert terms.tier == "vip"
 
 
@@ -201,3 +207,22 @@ def test_fake_clock_moves_72_hours_at_once() -> None:
     assert clock.advance(timedelta(hours=72)) == T0 + timedelta(hours=72)
     with pytest.raises(ValueError):
         FakeClock(datetime(2026, 1, 1))
+
+
+def test_pause_moves_deadlines_and_resolve_ends_the_pause() -> None:
+    from bot.domain.sla import Deadlines
+    from bot.domain.ticket import Happening, happened
+
+    ticket = Ticket(number="HD-2026-00001", reporter_id=1, description="x", severity=Severity.P2, opened_at=T0,
+                    sla=SlaTerms(tier=None, clock="24x7", deadlines=Deadlines(resolve_by=T0 + timedelta(hours=8))),
+                    status=Status.ACCEPTED)
+    paused, event = happened(ticket, Happening.PAUSED, actor_id=7, at=T0 + timedelta(hours=1), reason="part")
+    assert event.kind == "paused" and paused.pause_reason == "part"
+    now = T0 + timedelta(hours=4)
+    assert paused.deadline("resolve", now) == T0 + timedelta(hours=11)  # 3 hours paused so far
+    resumed, _ = happened(paused, Happening.RESUMED, actor_id=7, at=now)
+    assert resumed.paused_seconds == 3 * 3600 and resumed.paused_since is None
+    assert resumed.deadline("resolve", now + timedelta(days=1)) == T0 + timedelta(hours=11)
+    again, _ = happened(resumed, Happening.PAUSED, actor_id=7, at=now)
+    done, _ = transition(again, Action.RESOLVE, actor_id=7, at=now + timedelta(hours=1), resolution="fuser")
+    assert done.paused_seconds == 4 * 3600 and done.resolution == "fuser" and done.reached("resolve") is not None

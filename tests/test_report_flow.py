@@ -99,7 +99,7 @@ async def test_my_and_status_show_own_tickets(desk: BotHarness) -> None:
     await desk.report(ALICE, description="No network at my desk", device="Network", site="HQ-3F",
                       room=None, severity="Badly affected", phone="13800001234")
     replies = await desk.say(ALICE, "/my")
-    assert "HD-2026-00001 · Network · P2 · open, waiting for an engineer" in replies[0].text
+    assert "HD-2026-00001 · Network · P2 · assigned to an engineer" in replies[0].text
     replies = await desk.say(ALICE, "/status hd-2026-00001")
     assert "No network at my desk" in replies[0].text and "Respond by: 2026-11-23 11:00" in replies[0].text
     replies = await desk.say(LINA, "/status HD-2026-00001")
@@ -125,8 +125,8 @@ async def test_cancel_draft_and_ticket_with_reason(desk: BotHarness) -> None:
     assert "can't be cancelled: it is cancelled" in replies[0].text
     async with desk.storage.transaction() as tx:  # type: ignore[union-attr]
         events = await tx.events_of("HD-2026-00001")
-    assert [e.kind for e in events] == ["opened", "cancel"]
-    assert events[1].data["reason"] == "It works again after a restart"
+    assert [events[0].kind, events[-1].kind] == ["opened", "cancel"]
+    assert events[-1].data["reason"] == "It works again after a restart"
 
 
 async def test_engineers_may_see_any_ticket_by_number(desk: BotHarness) -> None:

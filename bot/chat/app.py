@@ -26,6 +26,7 @@ from telegram.ext import (
     filters,
 )
 
+from bot.chat.courier import Courier
 from bot.chat.ordering import PerChatOrder
 from bot.chat.render import markup, render
 from bot.config import Config
@@ -51,6 +52,7 @@ class Services:
     storage: Storage
     clock: Clock
     desk: Desk
+    courier: Courier | None = None
 
 
 def build_application(
@@ -93,12 +95,33 @@ def build_application(
     return app
 
 
+TICK_SECONDS = 5.0
+
+
 async def _post_init(app: Application) -> None:
+    """Start the delivery of notifications and the timers; publish the command menu."""
+    services = _services(app)
+    services.courier = Courier(app.bot, services.storage, services.clock, services.config.tz)
+    await services.desk.start_up()
+    if app.job_queue is not None:
+        app.job_queue.run_repeating(_tick, interval=TICK_SECONDS, first=0.5, name="timers")
+    await _post_init_commands(app)
+
+
+async def _tick(context: ContextTypes.DEFAULT_TYPE) -> None:
+    """The one scheduler job: fire the durable timers that are due, then deliver notifications."""
+    services = _services(context)
+    await services.desk.tick()
+    if services.courier is not None:
+        await services.courier.flush()
+
+
+async def _post_init_commands(app: Application) -> None:
     """Publish the command menu in both languages."""
     for language in ("en", "zh"):
         commands = [
             BotCommand(name, render(t(f"cmd.{name}"), language, _services(app).config.tz))
-            for name in ("new", "my", "status", "cancel", "kb", "lang", "help")
+            for name in ("new", "my", "status", "cancel", "kb", "queue", "oncall", "lang", "help")
         ]
         try:
             await app.bot.set_my_commands(
@@ -223,7 +246,12 @@ async def deliver(
         lang = outcome.replies[0].lang if outcome.replies else _lang_of(query.from_user.language_code, services)
         text = render(outcome.answer, lang, tz) if outcome.answer else None
         acknowledgements = [query.answer(text, show_alert=outcome.alert)]
-        if outcome.chosen is not None and isinstance(query.message, Message):
+        if outcome.replace_pressed is not None and isinstance(query.message, Message):
+            new = outcome.replace_pressed
+            acknowledgements.append(
+                query.message.edit_text(render(new.text, new.lang, tz), reply_markup=markup(new, tz))
+            )
+        elif outcome.chosen is not None and isinstance(query.message, Message):
             acknowledgements.append(_mark_chosen(query.message, render(outcome.chosen, lang, tz)))
         # Independent calls: answering the press and replacing its buttons need not wait on each other.
         for result in await asyncio.gather(*acknowledgements, return_exceptions=True):
@@ -233,6 +261,8 @@ async def deliver(
                 raise result
     for reply in outcome.replies:
         await send_reply(context, reply, reply_to=reply_to)
+    if outcome.notify and services.courier is not None:
+        await services.courier.flush()
 
 
 async def send_reply(context: ContextTypes.DEFAULT_TYPE, reply: Reply, reply_to: Message | None = None) -> None:
@@ -245,6 +275,8 @@ async def send_reply(context: ContextTypes.DEFAULT_TYPE, reply: Reply, reply_to:
             reply_markup=markup(reply, tz),
             reply_to_message_id=reply_to.message_id if reply_to else None,
         )
+        for photo in reply.photos:
+            await context.bot.send_photo(chat_id=reply.chat_id, photo=photo)
     except Forbidden:
         log.info("user %s has blocked the bot; not writing to them", reply.chat_id)
         await services.desk.mark_blocked(reply.chat_id)

@@ -91,6 +91,84 @@ def _article(p: Mapping[str, Any]) -> str:
     return f"{head}📘 {p['title']}\n\n{p['body']}"
 
 
+def _card(labels: Mapping[str, str]) -> Callable[[Mapping[str, Any]], str]:
+    """The engineer's ticket card; the same layout in both languages, labels differ."""
+
+    def card(p: Mapping[str, Any]) -> str:
+        return _lines(
+            f"🎫 {p['number']} · {p['severity']}",
+            f"{labels['status']}: {p['status']}" + (f" · {p['assignee']}" if p["assignee"] else ""),
+            f"{labels['device']}: {p['device']}" + (f" ({p['warranty']})" if p["warranty"] else ""),
+            f"{labels['where']}: {p['place']}",
+            f"{labels['problem']}: {p['description']}",
+            f"{labels['reporter']}: {p['reporter']}" + (f" · 📞 {p['phone']}" if p["phone"] else "")
+            if p["reporter"] else None,
+            f"{labels['photos']}: {p['photos']}" if p["photos"] != "0" else None,
+            f"{labels['tried']}: {p['tried']}".replace("\n", ", ") if p["tried"] else None,
+            f"{labels['history']}:\n{p['history']}" if p["history"] else None,
+            f"{labels['respond']}: {p['respond']}" if p["respond"] else None,
+            f"{labels['onsite']}: {p['onsite']}" if p["onsite"] else None,
+            f"{labels['resolve']}: {p['resolve']}" if p["resolve"] else None,
+            p["paused"],
+            f"{labels['spare']}: {p['spare']}" if p["spare"] else None,
+        )
+
+    return card
+
+
+def _accepted_en(p: Mapping[str, Any]) -> str:
+    return _lines(
+        f"👷 {p['engineer']} has taken your ticket {p['number']}.",
+        f"Phone: {p['phone']}" if p["phone"] else None,
+        f"On site by {p['onsite']}" if p["onsite"] else None,
+        f"Fixed by {p['resolve']}" if p["resolve"] else None,
+    )
+
+
+def _accepted_zh(p: Mapping[str, Any]) -> str:
+    return _lines(
+        f"👷 {p['engineer']} 已接手您的工单 {p['number']}。",
+        f"电话：{p['phone']}" if p["phone"] else None,
+        f"{p['onsite']} 前到场" if p["onsite"] else None,
+        f"{p['resolve']} 前修复" if p["resolve"] else None,
+    )
+
+
+def _resolved_en(p: Mapping[str, Any]) -> str:
+    return _lines(
+        f"🔧 {p['engineer']} has resolved {p['number']}: {p['note']}",
+        f"Parts replaced: {p['parts']}" if p["parts"] else None,
+        "Is it working again?",
+    )
+
+
+def _resolved_zh(p: Mapping[str, Any]) -> str:
+    return _lines(
+        f"🔧 {p['engineer']} 已处理完工单 {p['number']}：{p['note']}",
+        f"更换的配件：{p['parts']}" if p["parts"] else None,
+        "现在能正常使用了吗？",
+    )
+
+
+def _queue_line(p: Mapping[str, Any]) -> str:
+    due = f" · ⏰ {p['due']}" if p["due"] else ""
+    return f"• {p['number']} · {p['severity']} · {p['status']} · {p['place']}{due}"
+
+
+def _oncall_en(p: Mapping[str, Any]) -> str:
+    return _lines(
+        f"On duty now: {p['now']} ({p['rotation']})" + (f" until {p['until']}" if p["until"] else ""),
+        f"Next: {p['next']}" + (f" from {p['next_at']}" if p["next_at"] else ""),
+    )
+
+
+def _oncall_zh(p: Mapping[str, Any]) -> str:
+    return _lines(
+        f"当前值班：{p['now']}（{p['rotation']}）" + (f"，到 {p['until']}" if p["until"] else ""),
+        f"下一班：{p['next']}" + (f"，{p['next_at']} 起" if p["next_at"] else ""),
+    )
+
+
 EN: dict[str, Template] = {
     "verbatim": "{text}",
     "welcome": (
@@ -201,6 +279,79 @@ EN: dict[str, Template] = {
     "cmd.cancel": "discard a report or cancel a ticket", "cmd.lang": "中文 / English",
     "cmd.help": "how to use the help desk",
     "cmd.kb": "search the knowledge base: /kb printer offline",
+    "cmd.queue": "my open tickets by deadline (engineers)", "cmd.oncall": "who is on duty now",
+    "duty.card": _card({"status": "Status", "device": "Device", "where": "Where", "problem": "Problem",
+                        "reporter": "Reporter", "photos": "Photos", "tried": "Already tried",
+                        "history": "Earlier tickets on this device", "respond": "Respond by",
+                        "onsite": "On site by", "resolve": "Resolve by", "spare": "Spare machine due back"}),
+    "duty.card.with_note": "{note}\n{card}",
+    "duty.card.urgent": "🔁 REOPENED: the same fault is back.",
+    "duty.card.escalated": "⏰ Still not accepted after {minutes} min.",
+    "duty.card.handed_over": "🤝 Handed over to you by {engineer}.",
+    "duty.card.tier2": "⬆️ {engineer} asks an expert (tier 2) to take this.",
+    "duty.history_line": "  {number} · {opened} · {status}",
+    "duty.paused": "⏸ SLA clock paused: waiting for {reason}",
+    "btn.accept": "✅ Accept", "btn.decline": "🚫 Can't take", "btn.on_the_way": "🚗 On my way",
+    "btn.on_site": "📍 On site", "btn.need_part": "🔩 Need a part", "btn.part_arrived": "📦 Part arrived",
+    "btn.spare": "🖥 Spare lent", "btn.spare_back": "↩️ Spare returned", "btn.hand_over": "🤝 Hand over",
+    "btn.tier2": "⬆️ Tier 2", "btn.resolve": "✅ Resolve", "btn.no_parts": "No parts replaced",
+    "btn.fixed": "👍 Fixed", "btn.not_fixed": "👎 Not fixed",
+    "milestone.respond": "response", "milestone.onsite": "arrival on site", "milestone.resolve": "resolution",
+    "duty.nobody_on_duty": "⚠️ Nobody is on duty for new ticket {number} ({severity}). Please assign it.",
+    "duty.escalated_to_managers": (
+        "🚨 {number} ({severity}) opened {opened} is still not accepted (assigned to {assignee})."
+    ),
+    "duty.warn": "⏰ {number}: the {milestone} deadline {deadline} is close.",
+    "duty.breach": "🚨 {number}: the {milestone} deadline {deadline} has passed.",
+    "duty.spare_due": "🖥 {number}: the spare machine is due back on {due}; the repaired unit must be returned.",
+    "duty.unknown_year": (
+        "📅 The holiday calendar does not know {year}'s public holidays yet. Add them with /holiday "
+        "(or extra_holidays in the configuration) so duty and SLA clocks stay right."
+    ),
+    "duty.gap": "⚠️ Nobody is on duty from {start} to {end}. Use /cover to fill the gap.",
+    "duty.only_engineers": "Only engineers can act on tickets.",
+    "duty.only_managers": "Only managers can change the duty roster.",
+    "duty.not_yours": "This ticket is with {assignee}; only they or a manager can act on it.",
+    "duty.accept_first": "Accept the ticket first.",
+    "duty.already_taken": "{number} is already {status} ({engineer}).",
+    "duty.accepted_toast": "You have {number}. The reporter is told.",
+    "duty.declined_toast": "OK, passed on to the next engineer.",
+    "duty.cannot": "Not possible while the ticket is {status}.",
+    "duty.handover_to": "Hand {number} over to whom?",
+    "duty.handed_over": "🤝 {number} is handed over to {engineer}.",
+    "duty.no_tier2": "There is no tier-2 engineer configured.",
+    "duty.tier2_requested": "⬆️ {engineer} asked tier 2 to take {number}.",
+    "duty.tier2_sent": "Sent to {count} tier-2 engineer(s).",
+    "duty.ask_resolution": "Resolving {number}: what was wrong and what did you do? (one message)",
+    "duty.ask_parts": "Which parts did you replace? Type them, or press the button.",
+    "duty.bad_note": "Please write it in one message of at most {limit} characters.",
+    "duty.resolved": "✅ {number} is resolved; the reporter is asked to confirm.",
+    "duty.queue_empty": "You have no open tickets.",
+    "duty.queue": "Your open tickets, most urgent first:\n{lines}",
+    "duty.queue_line": _queue_line,
+    "duty.nobody": "nobody", "duty.oncall": _oncall_en,
+    "duty.cover_usage": (
+        "Usage: /cover ENGINEER_ID FROM TO [reason], e.g. /cover 1002 2026-02-16T09:00 2026-02-17T09:00 sick"
+    ),
+    "duty.covered": "🗓 {engineer} is on duty from {start} to {end}.",
+    "duty.swap_usage": "Usage: /swap DATE ENGINEER_A ENGINEER_B, e.g. /swap 2026-02-16 1001 1002",
+    "duty.swap_nothing": "Neither engineer is on duty on {day}: nothing to swap.",
+    "duty.swapped": "🔁 {a} and {b} swapped their {count} shift(s) on {day}.",
+    "duty.holiday_usage": "Usage: /holiday DATE [name] · /holiday workday DATE · /holiday remove DATE",
+    "duty.calendar_holiday": "📅 {day} is now a holiday.", "duty.calendar_workday": "📅 {day} is now a working day.",
+    "duty.calendar_remove": "📅 {day} follows the official calendar again.",
+    "duty.rotation_usage": "Usage: /rotation NAME ID,ID,… (rotations: {names})",
+    "duty.rotation_set": "🔁 Rotation {name}: {engineers}.",
+    "reporter.accepted": _accepted_en,
+    "reporter.on_the_way": "🚗 {engineer} is on the way for {number}.",
+    "reporter.on_site": "📍 {engineer} has arrived for {number}.",
+    "reporter.waiting_part": "🔩 {number}: a spare part is needed; the engineer will come back when it arrives.",
+    "reporter.part_arrived": "📦 {number}: the part has arrived; the repair continues.",
+    "reporter.spare": "🖥 {number}: you got a spare machine. Your own unit will be back by {due}.",
+    "reporter.handed_over": "🤝 {number} is now with {engineer}.",
+    "reporter.resolved": _resolved_en,
+    "reporter.thanks_confirmed": "Thank you! {number} is confirmed as fixed. We'll check in with you in a few days.",
+    "reporter.reopened": "Sorry! {number} is reopened and an engineer is on it again.",
     "kb.suggest": "These guides may fix it right now, in a few minutes. Open one, or skip to report it to an engineer:",
     "btn.kb_skip": "Skip — report it to an engineer",
     "btn.kb_fixed": "✅ This fixed it", "btn.kb_not_fixed": "❌ Didn't help",
@@ -325,6 +476,77 @@ ZH: dict[str, Template] = {
     "cmd.new": "报修", "cmd.my": "我的工单", "cmd.status": "查看工单：/status HD-…",
     "cmd.cancel": "放弃报修或取消工单", "cmd.lang": "中文 / English", "cmd.help": "使用帮助",
     "cmd.kb": "搜索知识库：/kb 打印机脱机",
+    "cmd.queue": "我的待办工单（工程师）", "cmd.oncall": "当前值班人员",
+    "duty.card": _card({"status": "状态", "device": "设备", "where": "地点", "problem": "故障",
+                        "reporter": "报修人", "photos": "照片", "tried": "已尝试", "history": "该设备以往工单",
+                        "respond": "响应时限", "onsite": "到场时限", "resolve": "修复时限",
+                        "spare": "备机归还日期"}),
+    "duty.card.with_note": "{note}\n{card}",
+    "duty.card.urgent": "🔁 重新打开：同样的故障又出现了。",
+    "duty.card.escalated": "⏰ 已过 {minutes} 分钟仍无人接单。",
+    "duty.card.handed_over": "🤝 {engineer} 把这张工单转给了您。",
+    "duty.card.tier2": "⬆️ {engineer} 请求二线专家接手。",
+    "duty.history_line": "  {number} · {opened} · {status}",
+    "duty.paused": "⏸ SLA 计时暂停：等待{reason}",
+    "btn.accept": "✅ 接单", "btn.decline": "🚫 无法接单", "btn.on_the_way": "🚗 出发",
+    "btn.on_site": "📍 已到场", "btn.need_part": "🔩 需要配件", "btn.part_arrived": "📦 配件已到",
+    "btn.spare": "🖥 已借备机", "btn.spare_back": "↩️ 备机已归还", "btn.hand_over": "🤝 转交",
+    "btn.tier2": "⬆️ 升级二线", "btn.resolve": "✅ 完成维修", "btn.no_parts": "未更换配件",
+    "btn.fixed": "👍 已修好", "btn.not_fixed": "👎 没修好",
+    "milestone.respond": "响应", "milestone.onsite": "到场", "milestone.resolve": "修复",
+    "duty.nobody_on_duty": "⚠️ 新工单 {number}（{severity}）没有值班工程师，请尽快指派。",
+    "duty.escalated_to_managers": "🚨 {number}（{severity}，{opened} 报修）仍无人接单（已派给 {assignee}）。",
+    "duty.warn": "⏰ {number}：{milestone}时限 {deadline} 即将到期。",
+    "duty.breach": "🚨 {number}：{milestone}时限 {deadline} 已超时。",
+    "duty.spare_due": "🖥 {number}：备机应于 {due} 归还，修好的设备需按时送回。",
+    "duty.unknown_year": (
+        "📅 节假日日历还没有 {year} 年的法定假日安排。请用 /holiday 添加（或在配置的 extra_holidays 中填写），"
+        "以免值班和 SLA 计时出错。"
+    ),
+    "duty.gap": "⚠️ {start} 至 {end} 没有人值班。请用 /cover 安排人员。",
+    "duty.only_engineers": "只有工程师可以处理工单。",
+    "duty.only_managers": "只有管理员可以修改值班表。",
+    "duty.not_yours": "这张工单由 {assignee} 负责，只有本人或管理员可以操作。",
+    "duty.accept_first": "请先接单。",
+    "duty.already_taken": "{number} 已经{status}（{engineer}）。",
+    "duty.accepted_toast": "{number} 归您了，已通知报修人。",
+    "duty.declined_toast": "好的，已转给下一位工程师。",
+    "duty.cannot": "工单{status}，无法进行此操作。",
+    "duty.handover_to": "把 {number} 转交给谁？",
+    "duty.handed_over": "🤝 {number} 已转交给 {engineer}。",
+    "duty.no_tier2": "没有配置二线工程师。",
+    "duty.tier2_requested": "⬆️ {engineer} 请求二线专家接手 {number}。",
+    "duty.tier2_sent": "已发送给 {count} 位二线工程师。",
+    "duty.ask_resolution": "完成 {number}：故障原因是什么，做了哪些处理？（一条消息）",
+    "duty.ask_parts": "更换了哪些配件？请输入，或点击按钮。",
+    "duty.bad_note": "请用一条不超过 {limit} 字的消息说明。",
+    "duty.resolved": "✅ {number} 已完成，已请报修人确认。",
+    "duty.queue_empty": "您没有待办工单。",
+    "duty.queue": "您的待办工单（最紧急的在前）：\n{lines}",
+    "duty.queue_line": _queue_line,
+    "duty.nobody": "无人", "duty.oncall": _oncall_zh,
+    "duty.cover_usage": (
+        "用法：/cover 工程师ID 开始 结束 [原因]，例如 /cover 1002 2026-02-16T09:00 2026-02-17T09:00 病假"
+    ),
+    "duty.covered": "🗓 {engineer} 在 {start} 至 {end} 值班。",
+    "duty.swap_usage": "用法：/swap 日期 工程师A 工程师B，例如 /swap 2026-02-16 1001 1002",
+    "duty.swap_nothing": "{day} 这两位都不值班，无需调换。",
+    "duty.swapped": "🔁 {a} 和 {b} 已调换 {day} 的 {count} 个班次。",
+    "duty.holiday_usage": "用法：/holiday 日期 [名称] · /holiday workday 日期 · /holiday remove 日期",
+    "duty.calendar_holiday": "📅 {day} 已设为假日。", "duty.calendar_workday": "📅 {day} 已设为工作日。",
+    "duty.calendar_remove": "📅 {day} 恢复按官方日历安排。",
+    "duty.rotation_usage": "用法：/rotation 名称 ID,ID,…（轮班：{names}）",
+    "duty.rotation_set": "🔁 轮班 {name}：{engineers}。",
+    "reporter.accepted": _accepted_zh,
+    "reporter.on_the_way": "🚗 {engineer} 正在赶往现场处理 {number}。",
+    "reporter.on_site": "📍 {engineer} 已到达现场处理 {number}。",
+    "reporter.waiting_part": "🔩 {number}：需要更换配件，配件到货后工程师会再来处理。",
+    "reporter.part_arrived": "📦 {number}：配件已到，继续维修。",
+    "reporter.spare": "🖥 {number}：已为您提供备机，您的设备将在 {due} 前送回。",
+    "reporter.handed_over": "🤝 {number} 现由 {engineer} 负责。",
+    "reporter.resolved": _resolved_zh,
+    "reporter.thanks_confirmed": "谢谢！{number} 已确认修好，几天后我们会回访。",
+    "reporter.reopened": "抱歉！{number} 已重新打开，工程师会再次处理。",
     "kb.suggest": "下面的指引也许几分钟就能解决问题。可以打开看看，或者跳过直接报修：",
     "btn.kb_skip": "跳过，直接报修",
     "btn.kb_fixed": "✅ 已经解决了", "btn.kb_not_fixed": "❌ 没有解决",

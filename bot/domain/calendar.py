@@ -82,8 +82,11 @@ class WorkCalendar:
     extra_holidays: frozenset[date] = frozenset()
     extra_workdays: frozenset[date] = frozenset()
     substitutes: Mapping[date, date] = field(default_factory=dict, hash=False)
+    extra_names: Mapping[date, str] = field(default_factory=dict, hash=False)
+    """Names of local extra days (e.g. entered by a manager from chat); unnamed ones get a generic name."""
 
     def __post_init__(self) -> None:
+        object.__setattr__(self, "extra_names", _frozen_map(self.extra_names))
         object.__setattr__(self, "holidays", _frozen_map(self.holidays))
         object.__setattr__(self, "swapped_workdays", _frozen_map(self.swapped_workdays))
         object.__setattr__(self, "substitutes", _frozen_map(self.substitutes))
@@ -107,15 +110,42 @@ class WorkCalendar:
         """The calendar "none": Saturdays and Sundays off, plus the local extras."""
         return cls(extra_holidays=frozenset(extra_holidays), extra_workdays=frozenset(extra_workdays))
 
+    def with_extras(
+        self, holidays: Mapping[date, str | None] | None = None, workdays: Mapping[date, str | None] | None = None
+    ) -> WorkCalendar:
+        """This calendar with more local days on top (days a manager entered later, e.g. from chat).
+
+        The newer entry wins over the configured one: a date given here as a holiday stops being an
+        extra working day, and the other way round.
+        """
+        holidays, workdays = dict(holidays or {}), dict(workdays or {})
+        both = sorted(set(holidays) & set(workdays))
+        if both:
+            raise ValueError(f"{both[0].isoformat()} is both an extra holiday and an extra working day")
+        names = {d: n for d, n in self.extra_names.items() if d not in holidays and d not in workdays}
+        names.update({d: n for d, n in (holidays | workdays).items() if n})
+        return WorkCalendar(
+            holidays=self.holidays,
+            swapped_workdays=self.swapped_workdays,
+            weekend=self.weekend,
+            known_years=self.known_years,
+            extra_holidays=(self.extra_holidays - set(workdays)) | set(holidays),
+            extra_workdays=(self.extra_workdays - set(holidays)) | set(workdays),
+            substitutes=self.substitutes,
+            extra_names=names,
+        )
+
     def day(self, d: date) -> Day:
         """What `d` is; local extras first, then the package's holidays and swaps, then the weekend."""
         weekend = d.weekday() in self.weekend
         if d in self.extra_workdays:
+            if d in self.extra_names:
+                return Day(d, DayKind.SWAPPED_WORKDAY if weekend else DayKind.WORKDAY, self.extra_names[d])
             if weekend:
                 return Day(d, DayKind.SWAPPED_WORKDAY, self.swapped_workdays.get(d, LOCAL_WORKDAY_NAME))
             return Day(d, DayKind.WORKDAY, LOCAL_WORKDAY_NAME)
         if d in self.extra_holidays:
-            return Day(d, DayKind.HOLIDAY, self.holidays.get(d, LOCAL_HOLIDAY_NAME))
+            return Day(d, DayKind.HOLIDAY, self.extra_names.get(d) or self.holidays.get(d, LOCAL_HOLIDAY_NAME))
         if d in self.holidays:
             return Day(d, DayKind.HOLIDAY, self.holidays[d])
         if d in self.swapped_workdays:

@@ -39,6 +39,8 @@ class SlaTier:
     targets: Mapping[Severity, SlaTargets]
     sites: frozenset[str] = frozenset()
     reporters: frozenset[int] = frozenset()
+    clock: str | None = None
+    """"24x7" or "business" for this tier; None = the policy's clock."""
 
     def applies_to(self, site: str | None, reporter_id: int) -> bool:
         return reporter_id in self.reporters or (site is not None and _site_key(site) in {
@@ -112,18 +114,21 @@ def compute_terms(
     opened_at: datetime,
     site: str | None,
     reporter_id: int,
-    clock: SlaClock,
+    clocks: Mapping[str, SlaClock],
 ) -> SlaTerms:
-    """The deadlines a new ticket is owed, counted on `clock` from the moment it opened."""
+    """The deadlines a new ticket is owed, counted from the moment it opened on its tier's clock
+    ("24x7" or "business", looked up in `clocks`)."""
     tier = policy.tier_for(site, reporter_id)
     targets = policy.targets_for(severity, tier)
+    clock_name = (tier.clock if tier else None) or policy.clock
+    clock = clocks[clock_name]
 
     def due(target: timedelta | None) -> datetime | None:
         return clock.add(opened_at, target) if target is not None else None
 
     return SlaTerms(
         tier=tier.name if tier else None,
-        clock=policy.clock,
+        clock=clock_name,
         deadlines=Deadlines(
             respond_by=due(targets.respond),
             onsite_by=due(targets.onsite),

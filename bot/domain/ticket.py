@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
@@ -37,11 +37,32 @@ class Action(StrEnum):
     CANCEL = "cancel"
 
 
+class Happening(StrEnum):
+    """Things that happen to a ticket without changing its state; they go to the audit log too."""
+
+    PINGED = "pinged"
+    DECLINED = "declined"
+    ESCALATED = "escalated"
+    ON_THE_WAY = "on_the_way"
+    NEED_PART = "need_part"
+    PAUSED = "paused"
+    RESUMED = "resumed"
+    SPARE_LENT = "spare_lent"
+    SPARE_RETURNED = "spare_returned"
+    WARNED = "warned"
+    BREACHED = "breached"
+    NOBODY_ON_DUTY = "nobody_on_duty"
+    REPORTER_CONFIRMED = "reporter_confirmed"
+
+
 _OPEN = frozenset({Status.NEW, Status.ASSIGNED, Status.ACCEPTED, Status.ON_SITE, Status.REOPENED})
 
 TRANSITIONS: dict[Action, tuple[frozenset[Status], Status]] = {
-    Action.ASSIGN: (frozenset({Status.NEW, Status.REOPENED, Status.ASSIGNED}), Status.ASSIGNED),
-    Action.ACCEPT: (frozenset({Status.ASSIGNED}), Status.ACCEPTED),
+    Action.ASSIGN: (
+        frozenset({Status.NEW, Status.REOPENED, Status.ASSIGNED, Status.ACCEPTED, Status.ON_SITE}),
+        Status.ASSIGNED,
+    ),
+    Action.ACCEPT: (frozenset({Status.NEW, Status.ASSIGNED, Status.REOPENED}), Status.ACCEPTED),
     Action.ARRIVE: (frozenset({Status.ACCEPTED}), Status.ON_SITE),
     Action.RESOLVE: (frozenset({Status.ACCEPTED, Status.ON_SITE}), Status.RESOLVED),
     Action.CLOSE: (frozenset({Status.RESOLVED}), Status.CLOSED),
@@ -104,6 +125,33 @@ class Ticket:
     updated_at: datetime | None = None
     tried_articles: tuple[str, ...] = ()
     """Knowledge-base articles the reporter tried before the ticket opened (shown to the engineer)."""
+    assignee_id: int | None = None
+    escalation: dict[str, Any] = field(default_factory=dict)
+    """The escalation policy frozen onto the ticket when it opened (EscalationPolicy.to_json)."""
+    dispatched_at: datetime | None = None
+    accepted_at: datetime | None = None
+    arrived_at: datetime | None = None
+    resolved_at: datetime | None = None
+    paused_since: datetime | None = None
+    paused_seconds: int = 0
+    pause_reason: str | None = None
+    spare_due: date | None = None
+    resolution: str | None = None
+    parts: str | None = None
+
+    def paused_for(self, now: datetime) -> timedelta:
+        """How long the SLA clock has stood still (waiting for parts or for the reporter)."""
+        current = now - self.paused_since if self.paused_since else timedelta()
+        return timedelta(seconds=self.paused_seconds) + current
+
+    def deadline(self, milestone: str, now: datetime) -> datetime | None:
+        """A deadline moved on by every pause so far: a stopped clock does not run out."""
+        promised = self.sla.deadlines.as_dict()[milestone]
+        return promised + self.paused_for(now) if promised else None
+
+    def reached(self, milestone: str) -> datetime | None:
+        """When a milestone was reached: respond = accepted, onsite = arrived, resolve = resolved."""
+        return {"respond": self.accepted_at, "onsite": self.arrived_at, "resolve": self.resolved_at}[milestone]
 
     @property
     def is_open(self) -> bool:
@@ -122,7 +170,19 @@ def transition(
     if ticket.status not in allowed_from:
         raise IllegalTransition(action, ticket.status)
     changes: dict[str, Any] = {"status": target, "updated_at": at}
-    if action is Action.CANCEL:
+    if action is Action.ASSIGN:
+        changes.update(assignee_id=data["assignee"], dispatched_at=ticket.dispatched_at or at)
+    elif action is Action.ACCEPT:
+        changes.update(assignee_id=actor_id, accepted_at=ticket.accepted_at or at,
+                       dispatched_at=ticket.dispatched_at or at)
+    elif action is Action.ARRIVE:
+        changes.update(arrived_at=ticket.arrived_at or at)
+    elif action is Action.RESOLVE:
+        changes.update(resolved_at=at, resolution=data.get("resolution"), parts=data.get("parts"),
+                       **_resumed(ticket, at))
+    elif action is Action.REOPEN:
+        changes.update(resolved_at=None)
+    elif action is Action.CANCEL:
         changes["cancel_reason"] = data.get("reason")
     event = TicketEvent(
         at=at,
@@ -131,6 +191,30 @@ def transition(
         data={"from": ticket.status.value, "to": target.value, **data},
     )
     return replace(ticket, **changes), event
+
+
+def happened(
+    ticket: Ticket, what: Happening, *, actor_id: int | None, at: datetime, **data: Any
+) -> tuple[Ticket, TicketEvent]:
+    """Record something that does not change the state (a ping, a pause, a spare machine…)."""
+    changes: dict[str, Any] = {"updated_at": at}
+    if what is Happening.PAUSED and ticket.paused_since is None:
+        changes.update(paused_since=at, pause_reason=data.get("reason"))
+    elif what is Happening.RESUMED:
+        changes.update(_resumed(ticket, at))
+    elif what is Happening.SPARE_LENT:
+        changes.update(spare_due=data["due"])
+    elif what is Happening.SPARE_RETURNED:
+        changes.update(spare_due=None)
+    event_data = {k: (v.isoformat() if isinstance(v, date | datetime) else v) for k, v in data.items()}
+    return replace(ticket, **changes), TicketEvent(at=at, actor_id=actor_id, kind=what.value, data=event_data)
+
+
+def _resumed(ticket: Ticket, at: datetime) -> dict[str, Any]:
+    if ticket.paused_since is None:
+        return {}
+    paused = int((at - ticket.paused_since).total_seconds())
+    return {"paused_since": None, "pause_reason": None, "paused_seconds": ticket.paused_seconds + paused}
 
 
 def opened_event(ticket: Ticket) -> TicketEvent:
