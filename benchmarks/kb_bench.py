@@ -97,8 +97,9 @@ def synthesize(base: list[Article], n: int, seed: int = 7) -> list[Article]:
         rng.shuffle(rest)
         title = f"{b.title} ({_fill('{brand} {model}', rng)})"
         out.append(
-            Article(f"{b.id}-{i:05d}", b.lang, title, b.device, tuple(symptoms),
-                    "\n".join(head + rest), f"synthetic:{i}")
+            Article(
+                f"{b.id}-{i:05d}", b.lang, title, b.device, tuple(symptoms), "\n".join(head + rest), f"synthetic:{i}"
+            )
         )
     return out
 
@@ -198,17 +199,22 @@ def main(argv: list[str] | None = None) -> int:
         rows.append((size, build_s, p50, p95, mem, f50, f95))
 
     rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"Knowledge-base matcher, {len(queries)} queries per size (one of 10,000 chars), "
-          f"Python {platform.python_version()} on {platform.machine()}; thesaurus load "
-          f"{thesaurus_s * 1000:.0f} ms.\n")
-    print("| articles | index build | p50 | p95 | peak alloc (build) "
-          "| floor p50 | floor p95 |")
+    print(
+        f"Knowledge-base matcher, {len(queries)} queries per size (one of 10,000 chars), "
+        f"Python {platform.python_version()} on {platform.machine()}; thesaurus load "
+        f"{thesaurus_s * 1000:.0f} ms.\n"
+    )
+    print("| articles | index build | p50 | p95 | peak alloc (build) | floor p50 | floor p95 |")
     print("|---:|---:|---:|---:|---:|---:|---:|")
     for size, build_s, p50, p95, mem, f50, f95 in rows:
-        print(f"| {size:,} | {build_s:.2f} s | {p50:.2f} ms | {p95:.2f} ms | {mem:.0f} MiB "
-              f"| {f50:.2f} ms | {f95:.2f} ms |")
-    print(f"\nProcess max RSS: {rss_mb:.0f} MiB. Floor = bare `rapidfuzz.process.extract` "
-          "(WRatio, top 3) over the same articles' titles, no index.")
+        print(
+            f"| {size:,} | {build_s:.2f} s | {p50:.2f} ms | {p95:.2f} ms | {mem:.0f} MiB "
+            f"| {f50:.2f} ms | {f95:.2f} ms |"
+        )
+    print(
+        f"\nProcess max RSS: {rss_mb:.0f} MiB. Floor = bare `rapidfuzz.process.extract` "
+        "(WRatio, top 3) over the same articles' titles, no index."
+    )
     return 0
 
 

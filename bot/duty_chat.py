@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date, datetime, time, timedelta
 
-from bot.domain.roster import Override, next_handover, on_duty
+from bot.domain.roster import Override, next_handover, on_duty, on_duty_until
 from bot.domain.ticket import Action, Happening, IllegalTransition, Status, Ticket, happened, parse_number, transition
 from bot.duty import WAITING
 from bot.messages import Button, Reply, Text, rows, t, verbatim
@@ -260,7 +260,7 @@ class DutySession(Session):
             return verbatim(f"{info.name}{phone}")
         await self.say(t("duty.oncall", now=who(shift.engineer_id if shift else None),
                          rotation=shift.rotation if shift else "—",
-                         until=shift.end if shift else None,
+                         until=on_duty_until(roster, self.now) if shift else None,
                          next=who(following.engineer_id) if following else t("duty.nobody"),
                          next_at=following.start if following else None))
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from telegram import Update
 from telegram.ext import Application
 
-from bot.chat.app import build_application
+from bot.chat.app import TICK_SECONDS, build_application
 from bot.config import Config, Settings
 from bot.domain.clock import Clock, SystemClock
 from bot.knowledge_base import KnowledgeBase
@@ -44,6 +44,7 @@ async def running_bot(
     poll_timeout: float = 10,
     rate_limit: bool = True,
     kb: KnowledgeBase | None = None,
+    tick_seconds: float | None = TICK_SECONDS,
 ) -> AsyncIterator[RunningBot]:
     """The bot polling for updates until the block exits; stops cleanly even on errors.
 
@@ -53,10 +54,12 @@ async def running_bot(
         kb, _ = await KnowledgeBase.load(storage)
     app = build_application(
         token=token, base_url=base_url, base_file_url=base_file_url, config=config,
-        storage=storage, clock=clock or SystemClock(), rate_limit=rate_limit, kb=kb,
+        storage=storage, clock=clock or SystemClock(), rate_limit=rate_limit, kb=kb, tick_seconds=tick_seconds,
     )
     await app.initialize()
     try:
+        if app.post_init is not None:  # run_polling would call it; the manual lifecycle must too
+            await app.post_init(app)
         await app.start()
         assert app.updater is not None
         await app.updater.start_polling(

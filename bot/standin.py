@@ -1499,6 +1499,15 @@ class BotApiStandIn:
 
     # ---------------------------------------------------------------- chats and messages
 
+    def introduce(self, *users: FakeUser) -> None:
+        """These users started the bot some time ago: the bot may write to them first.
+
+        Telegram lets a bot message a person only after that person has opened a chat with it;
+        engineers and managers do that once when they join, long before any ticket.
+        """
+        for user in users:
+            self._learn_chat(user.private_chat())
+
     def _learn_chat(self, chat: dict) -> None:
         cid = chat["id"]
         if cid not in self._chats:

@@ -50,9 +50,7 @@ class Bm25Index:
         order = np.argsort(fid, kind="stable")
         self._docs = doc_ids[order]
         tf_sorted = tf[order]
-        self._contrib = (
-            self._idf[fid[order]] * tf_sorted * (K1 + 1.0) / (tf_sorted + norm[self._docs])
-        )
+        self._contrib = self._idf[fid[order]] * tf_sorted * (K1 + 1.0) / (tf_sorted + norm[self._docs])
         self._indptr = np.concatenate(([0], np.cumsum(df.astype(np.int64))))
 
     def __contains__(self, feature: str) -> bool:

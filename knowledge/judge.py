@@ -156,7 +156,9 @@ def _gate(query: Analysis, profile: Profile, th: Thesaurus) -> bool:
     faults = "fault" in kinds
     if any(th.kind(c) == "oos" for c in query.concepts):
         return faults and objects
-    if faults or "action" in kinds or ("generic" in kinds and objects):
+    # A task ("install", "add") or a vague complaint only fits an article
+    # about the same thing: "install Photoshop" is not the printer-driver one.
+    if faults or (objects and kinds & {"action", "generic"}):
         return True
     # A problem report whose fault the article words differently ("the copier's
     # e-mail option times out") or a how-to question ("how do I print

@@ -31,9 +31,7 @@ _HAN_RE = re.compile(f"[{_HAN}]")
 # Han runs, Latin words (possibly joined by "-", ".", "/" ... as in wi-fi,
 # 169.254 or win+p) and clause breaks: anything else that is not blank.
 _LATIN = rf"(?:(?![{_HAN}])[^\W_])"
-_TOKEN_RE = re.compile(
-    rf"([{_HAN}]+)|({_LATIN}+(?:[.\-/:+#_]{_LATIN}+)*)|([^\w\s]|_)"
-)
+_TOKEN_RE = re.compile(rf"([{_HAN}]+)|({_LATIN}+(?:[.\-/:+#_]{_LATIN}+)*)|([^\w\s]|_)")
 _CONNECTOR_RE = re.compile(r"[.\-/:+#]")
 _CONTRACTION_RE = re.compile(r"\b(\w+?)n['’]t\b")
 _APOSTROPHE_RE = re.compile(r"['’](s|m|re|ve|ll|d)\b")

@@ -8,8 +8,12 @@ in normalised text and reports which concepts a text talks about.
 
 Matching rules, chosen for chat text:
 
-* Longest phrase wins: a phrase inside a longer matched phrase is dropped, so
-  "蓝屏" (blue screen) does not also count as "屏" (screen).
+* Longest phrase wins within a role: a device or part phrase inside a longer
+  device or part phrase is dropped ("无线网" is Wi-Fi, not also "网"), and a
+  fault, task or topic phrase inside a longer one likewise ("not turn on" is
+  not also "turn on"). Across roles both count: "printer offline" names the
+  printer and the fault, "reset password" the task and the part; but a single
+  Chinese character inside a longer word never counts on its own.
 * English phrases may skip one word ("no DP signal" still says "no signal").
 * Chinese phrases may contain ``*`` for up to three arbitrary characters.
 * A device or fault phrase of three or more Chinese characters also matches
@@ -25,8 +29,8 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import NamedTuple
 from pathlib import Path
+from typing import NamedTuple
 
 import yaml
 
@@ -199,9 +203,7 @@ class Thesaurus:
                 if latin[i]:
                     if self._patterns and not raw[i].isalpha():
                         found.extend(
-                            Hit(cid, i, i + 1, True)
-                            for pattern, cid in self._patterns
-                            if pattern.fullmatch(raw[i])
+                            Hit(cid, i, i + 1, True) for pattern, cid in self._patterns if pattern.fullmatch(raw[i])
                         )
                 elif typos:
                     found.extend(self._fuzzy_hits(units, i))
@@ -227,13 +229,11 @@ class Thesaurus:
                 # Code patterns (0x80070002, SC542) all contain a digit.
                 if self._patterns and not raw[i].isalpha():
                     found.extend(
-                        Hit(cid, i, i + 1, True)
-                        for pattern, cid in self._patterns
-                        if pattern.fullmatch(raw[i])
+                        Hit(cid, i, i + 1, True) for pattern, cid in self._patterns if pattern.fullmatch(raw[i])
                     )
             elif typos:
                 found.extend(self._fuzzy_hits(units, i))
-        return _longest_only(found)
+        return _longest_only(found, self.concepts, latin)
 
     def _fuzzy_hits(self, units: tuple[str | None, ...], i: int) -> list[Hit]:
         """Han phrases starting at i whose last character is a homophone typo."""
@@ -283,9 +283,7 @@ class Thesaurus:
         return {c: w for c, w in weights.items() if self.concepts[c].kind in wanted}
 
 
-def _match_from(
-    term: _Term, units: tuple[str | None, ...], latin: tuple[bool, ...], j: int, k: int
-) -> int:
+def _match_from(term: _Term, units: tuple[str | None, ...], latin: tuple[bool, ...], j: int, k: int) -> int:
     """End index of term, given term.units[:k] already matched up to units[j]; -1 if no match."""
     n = len(units)
     tu = term.units
@@ -306,13 +304,7 @@ def _match_from(
             continue
         if j < n and units[j] == want:
             j += 1
-        elif (
-            term.latin[k]
-            and term.latin[k - 1]
-            and j + 1 < n
-            and latin[j]
-            and units[j + 1] == want
-        ):
+        elif term.latin[k] and term.latin[k - 1] and j + 1 < n and latin[j] and units[j + 1] == want:
             j += 2
         else:
             return -1
@@ -320,8 +312,11 @@ def _match_from(
     return j
 
 
-def _longest_only(hits: list[Hit]) -> list[Hit]:
-    """Drop hits lying strictly inside a longer hit.
+_OBJECT_KINDS = frozenset({"device", "part"})
+
+
+def _longest_only(hits: list[Hit], kind_of: dict[str, Concept], latin: tuple[bool, ...]) -> list[Hit]:
+    """Drop hits lying strictly inside a longer hit of the same role (object or not).
 
     A typo (inexact) hit never hides an exact one: a homophone guess must not
     overrule what the user actually typed. Linear in the number of hits
@@ -338,6 +333,12 @@ def _longest_only(hits: list[Hit]) -> list[Hit]:
             reach, reach_start = h.end, h.start
     else:
         return hits
+
+    def single_han(h: Hit) -> bool:
+        # One Chinese character inside a longer word is part of that word
+        # (装 in 装订, 屏 in 蓝屏), whatever role it would have on its own.
+        return h.end - h.start == 1 and not latin[h.start]
+
     by_start: dict[int, list[Hit]] = {}
     longest = 0
     for h in hits:
@@ -353,6 +354,10 @@ def _longest_only(hits: list[Hit]) -> list[Hit]:
                     o.end - o.start > length
                     and h.end <= o.end
                     and (o.exact or not h.exact)
+                    and (
+                        (kind_of[o.concept].kind in _OBJECT_KINDS) == (kind_of[h.concept].kind in _OBJECT_KINDS)
+                        or single_han(h)
+                    )
                 ):
                     inside = True
                     break

@@ -11,7 +11,7 @@ import pytest
 from bot.config import Config, parse_config
 from bot.domain.clock import FakeClock
 from bot.standin import FakeUser
-from tests.harness import BotHarness, harness
+from tests.harness import STAFF, BotHarness, harness
 
 # Monday 23 November 2026, 10:00 in Shanghai.
 START = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)
@@ -19,10 +19,7 @@ START = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)
 ALICE = FakeUser(id=501, first_name="Alice", language_code="en")
 LINA = FakeUser(id=502, first_name="李娜", language_code="zh-hans")
 BOB = FakeUser(id=503, first_name="Bob", language_code="en-GB")
-ENGINEER = FakeUser(id=1001, first_name="Wang Wei", language_code="zh")
-ENGINEER2 = FakeUser(id=1002, first_name="Liu Yang", language_code="en")
-EXPERT = FakeUser(id=1003, first_name="Chen Jie", language_code="zh")
-MANAGER = FakeUser(id=9001, first_name="Zhao Min", language_code="zh")
+ENGINEER, ENGINEER2, EXPERT, MANAGER = STAFF
 
 
 def make_config(**overrides: object) -> Config:
@@ -37,6 +34,8 @@ def make_config(**overrides: object) -> Config:
             {"id": 1003, "name": "Chen Jie", "phone": "+86 138 0000 1003", "tier": 2},
         ],
         "managers": [{"id": 9001, "name": "Zhao Min"}],
+        "escalation": {"P1": [{"after": "10m", "notify": "backup"}, {"after": "20m", "notify": "managers"}],
+                       "repeat": 1, "sla_warning_at": 0.8},
         "rotations": [
             {"name": "day", "engineers": [1001, 1002], "period": "weekly", "handover": "09:00",
              "covers": "workdays", "hours": "09:00-18:00"},

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
+from datetime import timedelta
 from pathlib import Path
 
 from bot.config import Config
@@ -39,7 +40,7 @@ class BotHarness:
         self.bot = await self._stack.enter_async_context(running_bot(
             token=self.tg.token, base_url=self.tg.base_url, base_file_url=self.tg.base_file_url,
             config=self.config, storage=self.storage, clock=self.clock, poll_timeout=1, rate_limit=False,
-            kb=kb[0] if isinstance(kb, tuple) else kb,
+            kb=kb[0] if isinstance(kb, tuple) else kb, tick_seconds=None,
         ))
         self.tracker.attach(self.bot.app)
 
@@ -54,6 +55,18 @@ class BotHarness:
 
     async def handled(self, update_id: int, timeout: float = 5.0) -> None:
         await self.tracker.wait(update_id, timeout)
+
+    @property
+    def services(self):  # type: ignore[no-untyped-def]
+        return self.bot.app.bot_data["services"]  # type: ignore[union-attr]
+
+    async def tick(self, advance: timedelta | None = None) -> int:
+        """Move the fake clock, then run the scheduler job once, as PTB's JobQueue would."""
+        if advance is not None:
+            self.clock.advance(advance)
+        fired = await self.services.desk.tick()
+        await self.services.courier.flush()
+        return fired
 
     async def run(self, user: FakeUser, push_update_id: int) -> list[SentMessage]:
         """Wait for an update pushed as `user` to be handled; return the new messages to them."""
@@ -136,6 +149,14 @@ class BotHarness:
         return en if any(en in b for row in message.buttons() for b in row) else zh
 
 
+STAFF = (
+    FakeUser(id=1001, first_name="Wang Wei", language_code="zh"),
+    FakeUser(id=1002, first_name="Liu Yang", language_code="en"),
+    FakeUser(id=1003, first_name="Chen Jie", language_code="zh"),
+    FakeUser(id=9001, first_name="Zhao Min", language_code="zh"),
+)
+"""The configured engineers and manager, who opened a chat with the bot when they joined."""
+
 _SHARED_KB: KnowledgeBase | None = None
 
 
@@ -152,9 +173,12 @@ async def harness(
     config: Config, clock: FakeClock, db_path: Path, *, fresh_kb: bool = False
 ) -> AsyncIterator[BotHarness]:
     async with BotApiStandIn() as standin:
+        standin.introduce(*STAFF)
         h = BotHarness(standin, config, clock, db_path)
         h.fresh_kb = fresh_kb
         await h.start()
+        for member in STAFF:  # staff opened the bot when they joined: it knows their language
+            await h.say(member, "/start")
         try:
             yield h
         finally:

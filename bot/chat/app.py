@@ -39,6 +39,9 @@ from storage import Storage, StorageUnavailable
 
 log = logging.getLogger(__name__)
 
+TICK_SECONDS = 5.0
+"""How often the scheduler job looks for due timers and undelivered notifications."""
+
 UNSUPPORTED_KINDS = (
     "sticker", "voice", "video", "video_note", "audio", "animation", "location", "poll", "document",
 )
@@ -65,6 +68,7 @@ def build_application(
     clock: Clock,
     rate_limit: bool = True,
     kb: KnowledgeBase | None = None,
+    tick_seconds: float | None = TICK_SECONDS,
 ) -> Application:
     """The bot, wired: the same function serves production, the sandbox and the tests."""
     builder = (
@@ -76,6 +80,7 @@ def build_application(
     if rate_limit:
         builder = builder.rate_limiter(AIORateLimiter(max_retries=3))
     app = builder.build()
+    app.bot_data["tick_seconds"] = tick_seconds
     app.bot_data["services"] = Services(
         config=config, storage=storage, clock=clock,
         desk=Desk(storage, config, clock, kb=kb),
@@ -95,16 +100,14 @@ def build_application(
     return app
 
 
-TICK_SECONDS = 5.0
-
-
 async def _post_init(app: Application) -> None:
     """Start the delivery of notifications and the timers; publish the command menu."""
     services = _services(app)
     services.courier = Courier(app.bot, services.storage, services.clock, services.config.tz)
     await services.desk.start_up()
-    if app.job_queue is not None:
-        app.job_queue.run_repeating(_tick, interval=TICK_SECONDS, first=0.5, name="timers")
+    interval = app.bot_data.get("tick_seconds")
+    if app.job_queue is not None and interval:
+        app.job_queue.run_repeating(_tick, interval=interval, first=0.5, name="timers")
     await _post_init_commands(app)
 
 
