@@ -57,14 +57,16 @@ def main(argv: list[str] | None = None) -> int:
     assets_commands = assets.add_subparsers(dest="assets_command", required=True)
     load = assets_commands.add_parser("import", help="load the register from a CSV file (all or nothing)")
     load.add_argument("file", type=Path)
-    commands.add_parser("kb", help="the knowledge base: kb search | kb eval (see helpdesk kb --help)",
+    commands.add_parser("kb", help="the knowledge base: kb search | eval | import | export (helpdesk kb --help)",
+                        add_help=False)
+    commands.add_parser("roster", help="the duty roster: roster who --at … | roster show --from … --to …",
                         add_help=False)
     args, rest = parser.parse_known_args(argv)
     if args.command == "kb" and (not rest or rest[0] not in ("import", "export")):
         from knowledge.cli import main as kb_main
 
         return kb_main(rest)
-    if rest and args.command != "kb":
+    if rest and args.command not in ("kb", "roster"):
         parser.error(f"unrecognized arguments: {' '.join(rest)}")
 
     try:
@@ -91,6 +93,8 @@ def main(argv: list[str] | None = None) -> int:
             return asyncio.run(_import_assets(settings.db_path, args.file))
         if args.command == "kb":
             return _kb_files(settings, rest)
+        if args.command == "roster":
+            return asyncio.run(_roster(settings, config, rest))
     except (StorageUnavailable, SchemaTooNew) as exc:
         print(f"helpdesk: database: {exc}", file=sys.stderr)
         return EXIT_BAD_SETTING
@@ -126,6 +130,28 @@ def _kb_files(settings: Settings, rest: list[str]) -> int:
     folder = parser.parse_args(rest[1:]).folder
     run = import_dir if rest[0] == "import" else export_dir
     return asyncio.run(run(settings.db_path, folder))
+
+
+async def _roster(settings: Settings, config, argv: list[str]) -> int:  # type: ignore[no-untyped-def]
+    """The roster as the bot sees it: the configuration plus what managers changed from chat."""
+    from datetime import timedelta
+
+    from bot.duty import roster_edits
+    from bot.roster_cli import main as roster_main
+
+    clock = SystemClock()
+    edits: dict = {}  # type: ignore[type-arg]
+    overrides: list = []  # type: ignore[type-arg]
+    if settings.db_path.exists():
+        storage = await open_storage(settings.db_path, now=clock.now())
+        try:
+            async with storage.transaction() as tx:
+                edits = await roster_edits(tx)
+                far = timedelta(days=3660)
+                overrides = await tx.overrides(clock.now() - far, clock.now() + far)
+        finally:
+            await storage.close()
+    return roster_main(argv, config, overrides=overrides, clock=clock, **edits)
 
 
 async def _import_assets(db_path: Path, file: Path) -> int:

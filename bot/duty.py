@@ -8,13 +8,12 @@ transaction: a crash either keeps the change and its notifications, or neither.
 from __future__ import annotations
 
 import logging
-from dataclasses import replace
 from datetime import date, datetime, time, timedelta
 
 from bot.config import Config
 from bot.domain.business_hours import BusinessHoursClock
 from bot.domain.escalation import EscalationPolicy, EscalationStep, checkpoints
-from bot.domain.roster import DutyRoster, backup_for, candidates, on_duty, with_overrides
+from bot.domain.roster import DutyRoster, backup_for, candidates, on_duty
 from bot.domain.severity import Severity
 from bot.domain.sla import RoundTheClock, SlaClock
 from bot.domain.ticket import Action, Happening, Status, Ticket, happened, transition
@@ -31,6 +30,16 @@ WAITING = frozenset({Status.NEW, Status.ASSIGNED, Status.REOPENED})
 SPARE_DAYS = 7
 
 
+async def roster_edits(tx: Transaction) -> dict[str, dict]:  # type: ignore[type-arg]
+    """What managers changed from chat: rotation turn orders and local holidays / working days."""
+    days = await tx.calendar_days()
+    return {
+        "rotation_engineers": await tx.rotation_edits(),
+        "holidays": {d: name or None for d, (kind, name) in days.items() if kind == "holiday"},
+        "workdays": {d: name or None for d, (kind, name) in days.items() if kind == "workday"},
+    }
+
+
 class Duty:
     def __init__(self, config: Config) -> None:
         self.config = config
@@ -41,20 +50,8 @@ class Duty:
 
     # ---- the roster as it stands: configuration + edits from chat + overrides ------------------------
     async def roster(self, tx: Transaction, around: datetime) -> DutyRoster:
-        edits = await tx.rotation_edits()
-        days = await tx.calendar_days()
-        base = self.base_roster
-        rotations = tuple(replace(r, engineers=edits.get(r.name, r.engineers)) for r in base.rotations)
-        calendar = replace(
-            base.calendar,
-            extra_holidays=(base.calendar.extra_holidays - {d for d, (k, _) in days.items() if k == "workday"})
-            | {d for d, (k, _) in days.items() if k == "holiday"},
-            extra_workdays=(base.calendar.extra_workdays - {d for d, (k, _) in days.items() if k == "holiday"})
-            | {d for d, (k, _) in days.items() if k == "workday"},
-        )
-        roster = replace(base, rotations=rotations, calendar=calendar, overrides=())
         overrides = await tx.overrides(around - ROSTER_WINDOW, around + ROSTER_WINDOW)
-        return with_overrides(roster, overrides)
+        return roster_from_config(self.config, overrides, **await roster_edits(tx))
 
     def policy(self, severity: Severity) -> EscalationPolicy:
         section = self.config.escalation

@@ -138,6 +138,7 @@ async def run_sandbox(config: Config, db_path: Path) -> int:
             tracker = UpdateTracker()
             tracker.attach(bot.app)
             sandbox = Sandbox(standin, personas(config))
+            standin.introduce(*sandbox.personas.values())  # staff have opened the bot before
             print(HELP.format(personas=", ".join(sandbox.personas)))
             print(f"You are '{sandbox.current}' ({sandbox.user.first_name}). Try: 打印机卡纸了  or  /new")
             while True:
