@@ -29,14 +29,16 @@ async def test_who_uses_the_stored_override_and_rotation_edit(tmp_path: Path) ->
     storage = await open_storage(tmp_path / "h.db")
     now = datetime(2026, 1, 1, tzinfo=UTC)
     async with storage.transaction() as tx:
-        await tx.add_override(Override(None, datetime(2026, 2, 17, 1, tzinfo=UTC), datetime(2026, 2, 17, 10, tzinfo=UTC),
-                                       1001, None, "cover", "holiday duty", 9001), now)
+        cover = Override(None, datetime(2026, 2, 17, 1, tzinfo=UTC), datetime(2026, 2, 17, 10, tzinfo=UTC),
+                         1001, None, "cover", "holiday duty", 9001)
+        await tx.add_override(cover, now)
         await tx.set_rotation_engineers("day", [1002, 1001], 9001, now)
     await storage.close()
     after = json.loads(_helpdesk(tmp_path, "roster", "who", "--at", at, "--json").stdout)
     assert after["engineer"] == {"id": 1001, "name": "Wang Wei", "phone": "+86 138 0000 1001"}
     assert after["override"] is True
-    days = json.loads(_helpdesk(tmp_path, "roster", "show", "--from", "2026-02-14", "--to", "2026-02-14", "--json").stdout)
+    shown = _helpdesk(tmp_path, "roster", "show", "--from", "2026-02-14", "--to", "2026-02-14", "--json")
+    days = json.loads(shown.stdout)
     assert days[0]["kind"] == "swapped_workday"
     day_shift = next(s for s in days[0]["shifts"] if s["rotation"] == "day")
     assert day_shift["engineer"]["id"] == 1001  # week 6 of the edited turn order [1002, 1001]; 1002 before
