@@ -195,7 +195,8 @@ class DutySession(Session):
             return
         await self.tx.cancel_timers(ticket.number, ["escalate"], self.now)
         self.outcome.chosen = t("btn.no_parts") if parts is None else None
-        await self.say(t("duty.resolved", number=ticket.number))
+        await self.say(t("duty.resolved", number=ticket.number),
+                       buttons=((Button(t("btn.save_as_article"), f"s:{ticket.number}"),),))
         await self.duty.tell_reporter(self.tx, ticket, t(
             "reporter.resolved", number=ticket.number, engineer=self.user.name, note=ticket.resolution,
             parts=ticket.parts), self.now, buttons=((

@@ -41,6 +41,21 @@ class KnowledgeSession(Session):
         self.user = replace(self.user, awaiting=form)
         await self.ask_form(form)
 
+    async def start_from_ticket(self, number: str) -> None:
+        """"Save as article" on a resolved ticket: the form prefilled from the fault and its fix."""
+        if self.user.role not in ("engineer", "manager"):
+            self.refuse(t("kb.not_allowed"))
+            return
+        ticket = await self.tx.get_ticket(number)
+        if ticket is None or not ticket.resolution:
+            self.refuse(t("button_invalid"))
+            return
+        form = authoring.form_from_ticket(ticket.description, ticket.device_type, ticket.resolution,
+                                          self.user.language)
+        self.user = replace(self.user, awaiting=form)
+        self.outcome.chosen = t("btn.save_as_article")
+        await self.ask_form(form)
+
     async def ask_form(self, form: dict) -> None:  # type: ignore[type-arg]
         stage = form["stage"]
         keep = ((Button(t("btn.keep"), f"a:{stage}:keep"),),) if form.get("editing") else ()

@@ -264,6 +264,9 @@ class ReporterSession(KnowledgeSession):
             self.outcome.chosen = verbatim(number)
             await self.say(t("cancel_ask_reason", number=number))
             return
+        if kind == "s" and len(parts) == 2 and (number := parse_number(parts[1])):
+            await self.start_from_ticket(number)
+            return
         if kind == "k" and len(parts) == 2:
             await self.show_article(parts[1])
             return

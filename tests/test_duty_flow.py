@@ -263,3 +263,17 @@ async def test_duty_group_gets_the_card_without_private_data(duty_chat_desk: Bot
     (group_card,) = [m for m in desk.tg.messages_to(-100500) if number in m.text]
     assert "Printer is completely dead" in group_card.text
     assert "138" not in group_card.text and "Alice" not in group_card.text and group_card.buttons() == []
+
+
+async def test_business_hours_clock_skips_nights_weekends_and_holidays(tmp_path: Path) -> None:
+    config = make_config(sla={"clock": "business"}, business_hours={"mon-fri": "09:00-18:00", "calendar": "CN"})
+    clock = FakeClock(datetime(2026, 2, 13, 9, 0, tzinfo=UTC))  # Friday 13 Feb 2026, 17:00 in Shanghai
+    async with harness(config, clock, tmp_path / "h.db") as desk:
+        replies = await desk.report(ALICE, description="Scanner not found", device="Scanner", site="HQ-3F",
+                                    room=None, severity="Badly affected", phone="13800001234")
+        text = replies[-1].text
+        assert "respond by 2026-02-13 18:00" in text  # 1 h: the last business hour of Friday
+        # on site in 4 h: 1 h on Friday, then Saturday 14 Feb is a swapped working day (调休): 09:00–12:00
+        assert "be on site by 2026-02-14 12:00" in text
+        # resolve in 8 h: 1 h Friday + 7 h Saturday; Spring Festival follows, so not before 16:00 Saturday
+        assert "resolve by 2026-02-14 16:00" in text

@@ -149,3 +149,25 @@ async def test_bad_answers_in_the_article_form(fresh_desk: BotHarness) -> None:
     assert "文章只能包含文字" in replies[0].text
     replies = await desk.say(ENGINEER, "/cancel")
     assert "文章没有保存" in replies[0].text
+
+
+async def test_resolved_ticket_can_be_saved_as_an_article(fresh_desk: BotHarness) -> None:
+    desk = fresh_desk
+    await desk.report(ALICE, description="Label printer prints blank labels", device="Printer", site="HQ-3F",
+                      room=None, severity="A part fails", phone="13800001234")
+    card = desk.last_with_buttons(ENGINEER)
+    await desk.press(ENGINEER, "✅ 接单", card)
+    await desk.press(ENGINEER, "✅ 完成维修", card)
+    await desk.say(ENGINEER, "1. 打开盖子，把标签纸翻过来重新装。\n2. 长按进纸键校准。\n3. 还不行请报修。")
+    replies = await desk.press(ENGINEER, "未更换配件")
+    assert replies[-1].buttons() == [["📘 存为知识库文章"]]
+    replies = await desk.press(ENGINEER, "📘 存为知识库文章", replies[-1])
+    assert "Label printer prints blank labels" in replies[-1].text  # the title comes from the ticket
+    for _ in range(4):  # keep title, device, symptoms and steps as prefilled
+        await desk.press(ENGINEER, "保持不变")
+    replies = await desk.press(ENGINEER, "💾 保存")
+    assert "已保存“Label printer prints blank labels”" in replies[-1].text
+    article = _kb(desk).get("label-printer-prints-blank-labels", "zh")
+    assert article.device == "printer" and article.body.startswith("1. 打开盖子")
+    replies = await desk.say(ALICE, "/kb label printer blank labels")
+    assert replies[0].buttons()[0] == ["📘 Label printer prints blank labels"]

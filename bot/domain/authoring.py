@@ -42,6 +42,16 @@ def new_form(article_id: str | None, lang: str, existing: Article | None) -> dic
     return form
 
 
+def form_from_ticket(description: str, device_type: str | None, resolution: str, lang: str) -> dict[str, Any]:
+    """A form prefilled from a resolved ticket: what the reporter said, and how it was fixed."""
+    title = " ".join(description.split())[:MAX_TITLE] or "?"
+    device = device_type if device_type in DEVICES else "other"
+    form = new_form(None, lang, None)
+    form.update(editing=True, title=title, device=device, symptoms=[title[:MAX_SYMPTOM]],
+                body=resolution.strip()[:MAX_STEPS])
+    return form
+
+
 def answer(form: dict[str, Any], text: str | None) -> dict[str, Any]:
     """Take the answer to the current question (None = keep the current value) and move on."""
     stage = form["stage"]
