@@ -238,6 +238,8 @@ class DutySection(_Section):
 
 
 class FollowupSection(_Section):
+    confirm_wait: Duration = timedelta(hours=24)
+    """How long to wait for the reporter's "fixed?" before scheduling the follow-up anyway."""
     delay: Duration = timedelta(hours=72)
     quiet_hours: TimeRange = (time(20), time(8))
     reminder: Duration = timedelta(hours=24)

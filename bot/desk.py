@@ -14,6 +14,9 @@ from bot.domain.clock import Clock
 from bot.domain.people import language_from_telegram
 from bot.duty import Duty
 from bot.duty_chat import DutySession
+from bot.followup_chat import FollowUpSession
+from bot.followups import KINDS as FOLLOWUP_KINDS
+from bot.followups import FollowUps
 from bot.knowledge_base import KnowledgeBase
 from bot.messages import Outcome, Reply, t
 from bot.reporting import ReporterSession
@@ -21,10 +24,10 @@ from bot.session import Incoming
 from storage import Storage
 
 
-class DeskSession(ReporterSession, DutySession):
+class DeskSession(ReporterSession, DutySession, FollowUpSession):
     """The session every update gets: all flows; duty buttons and commands are routed here first."""
 
-    DUTY_COMMANDS = ("queue", "oncall", "cover", "swap", "holiday", "rotation")
+    DUTY_COMMANDS = ("queue", "oncall", "cover", "swap", "holiday", "rotation", "complaints")
 
     async def on_button(self, data: str) -> None:
         kind, _, rest = data.partition(":")
@@ -33,6 +36,10 @@ class DeskSession(ReporterSession, DutySession):
             await self.on_ticket_button(number, action)
         elif kind == "f" and action:
             await self.reporter_confirms(number, action)
+        elif kind == "u" and action:
+            await self.on_followup_button(number, action)
+        elif kind == "m" and action:
+            await self.on_complaint_button(number, action)
         else:
             await super().on_button(data)
 
@@ -45,8 +52,12 @@ class DeskSession(ReporterSession, DutySession):
         await super().on_command(name, args)
 
     async def answer_awaited(self, text: str) -> None:
-        if (self.user.awaiting or {}).get("kind") == "resolve":
+        kind = (self.user.awaiting or {}).get("kind")
+        if kind == "resolve":
             await self.answer_resolution(text)
+            return
+        if kind == "followup_comment":
+            await self.answer_followup_comment(text)
             return
         await super().answer_awaited(text)
 
@@ -60,6 +71,7 @@ class Desk:
         self.clock = clock
         self.kb = kb
         self.duty = Duty(config)
+        self.followups = FollowUps(config, self.duty)
         self.sla_clocks = self.duty.sla_clocks
         self.photo_limit = config.intake.max_photo_mb * 1024 * 1024
 
@@ -144,7 +156,10 @@ class Desk:
             async with self.storage.transaction() as tx:
                 if timer.id is None or not await tx.finish_timer(timer.id, now):
                     continue  # another tick claimed it first
-                await self.duty.fire(tx, timer, now)
+                if timer.kind in FOLLOWUP_KINDS:
+                    await self.followups.fire(tx, timer, now)
+                else:
+                    await self.duty.fire(tx, timer, now)
                 fired += 1
         return fired
 

@@ -194,6 +194,7 @@ class DutySession(Session):
         except IllegalTransition:
             return
         await self.tx.cancel_timers(ticket.number, ["escalate"], self.now)
+        await self.svc.followups.after_resolve(self.tx, ticket, self.now)
         self.outcome.chosen = t("btn.no_parts") if parts is None else None
         await self.say(t("duty.resolved", number=ticket.number),
                        buttons=((Button(t("btn.save_as_article"), f"s:{ticket.number}"),),))
@@ -217,10 +218,12 @@ class DutySession(Session):
         if answer == "yes":
             ticket, event = happened(ticket, Happening.REPORTER_CONFIRMED, actor_id=self.user.id, at=self.now)
             await self.tx.update_ticket(ticket, event)
+            await self.svc.followups.schedule(self.tx, ticket, self.now)
             self.outcome.chosen = t("btn.fixed")
             await self.say(t("reporter.thanks_confirmed", number=ticket.number))
             return
         ticket = await self.change(ticket, Action.REOPEN, reason="not fixed")
+        await self.tx.cancel_timers(ticket.number, ["confirm_timeout"], self.now)
         self.outcome.chosen = t("btn.not_fixed")
         await self.say(t("reporter.reopened", number=ticket.number))
         ticket = await self.duty.dispatch(self.tx, ticket, self.now, urgent=True)

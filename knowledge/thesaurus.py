@@ -319,52 +319,35 @@ def _longest_only(hits: list[Hit], kind_of: dict[str, Concept], latin: tuple[boo
     """Drop hits lying strictly inside a longer hit of the same role (object or not).
 
     A typo (inexact) hit never hides an exact one: a homophone guess must not
-    overrule what the user actually typed. Linear in the number of hits
-    because spans are short: only hits starting shortly before can contain one.
+    overrule what the user actually typed. One Chinese character inside a
+    longer word is part of that word (装 in 装订, 屏 in 蓝屏) whatever its role.
+
+    One sweep over the hits sorted by start (longest first): a hit is inside
+    another exactly when an earlier hit of an eligible kind reaches as far
+    (or further, for one starting at the same place).
     """
     if len(hits) < 2:
         return hits
-    ordered = sorted(hits, key=lambda h: (h.start, -h.end))
-    reach, reach_start = -1, -1
-    for h in ordered:
-        if h.end < reach or (h.end == reach and h.start > reach_start):
-            break  # some hit may lie inside an earlier one: do the full check
-        if h.end > reach:
-            reach, reach_start = h.end, h.start
-    else:
-        return hits
-
-    def single_han(h: Hit) -> bool:
-        # One Chinese character inside a longer word is part of that word
-        # (装 in 装订, 屏 in 蓝屏), whatever role it would have on its own.
-        return h.end - h.start == 1 and not latin[h.start]
-
-    by_start: dict[int, list[Hit]] = {}
-    longest = 0
-    for h in hits:
-        by_start.setdefault(h.start, []).append(h)
-        longest = max(longest, h.end - h.start)
+    before: dict[tuple[bool, bool], int] = {}  # (object role, exact) -> furthest end so far
+    group: dict[tuple[bool, bool], int] = {}  # the same for hits sharing the current start
+    group_start = -1
     kept: list[Hit] = []
-    for h in hits:
-        length = h.end - h.start
-        inside = False
-        for start in range(max(0, h.end - longest), h.start + 1):
-            for o in by_start.get(start, ()):
-                if (
-                    o.end - o.start > length
-                    and h.end <= o.end
-                    and (o.exact or not h.exact)
-                    and (
-                        (kind_of[o.concept].kind in _OBJECT_KINDS) == (kind_of[h.concept].kind in _OBJECT_KINDS)
-                        or single_han(h)
-                    )
-                ):
-                    inside = True
-                    break
-            if inside:
-                break
+    for h in sorted(hits, key=lambda h: (h.start, -h.end)):
+        if h.start != group_start:
+            for key, end in group.items():
+                if end > before.get(key, -1):
+                    before[key] = end
+            group = {}
+            group_start = h.start
+        obj = kind_of[h.concept].kind in _OBJECT_KINDS
+        roles = (True, False) if h.end - h.start == 1 and not latin[h.start] else (obj,)
+        exacts = (True,) if h.exact else (True, False)
+        inside = any(before.get((r, e), -1) >= h.end or group.get((r, e), -1) > h.end for r in roles for e in exacts)
         if not inside:
             kept.append(h)
+        key = (obj, h.exact)
+        if h.end > group.get(key, -1):
+            group[key] = h.end
     return kept
 
 

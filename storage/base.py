@@ -10,8 +10,10 @@ from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from contextlib import AbstractAsyncContextManager
 from datetime import date, datetime
+from typing import Any
 
 from bot.domain.assets import Asset
+from bot.domain.followup import FollowUp
 from bot.domain.people import User
 from bot.domain.report import ReportDraft
 from bot.domain.roster import Override
@@ -139,6 +141,21 @@ class Transaction(ABC):
     async def open_tickets_of(self, engineer_id: int) -> list[Ticket]: ...
     @abstractmethod
     async def asset_history(self, asset_no: str, before: datetime, limit: int = 5) -> list[Ticket]: ...
+
+
+    # follow-ups and complaints
+    @abstractmethod
+    async def get_followup(self, ticket: str) -> FollowUp | None: ...
+    @abstractmethod
+    async def save_followup(self, followup: FollowUp) -> None: ...
+    @abstractmethod
+    async def add_complaint(
+        self, ticket: str, rating: int, comment: str | None, at: datetime, due: datetime
+    ) -> int: ...
+    @abstractmethod
+    async def open_complaints(self) -> list[dict[str, Any]]: ...
+    @abstractmethod
+    async def handle_complaint(self, complaint_id: int, by: int, at: datetime) -> bool: ...
 
 
 class Storage(ABC):

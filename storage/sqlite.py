@@ -21,6 +21,8 @@ from typing import Any
 import aiosqlite
 
 from bot.domain.assets import Asset, asset_key
+from bot.domain.followup import Answer as FollowUpAnswer
+from bot.domain.followup import FollowUp, FollowUpState
 from bot.domain.people import User
 from bot.domain.report import ReportDraft
 from bot.domain.roster import Override
@@ -505,6 +507,60 @@ class SqliteTransaction(Transaction):
             (asset_no, ts(before), limit),
         )
         return [_ticket_from_row(r) for r in rows]
+
+    # follow-ups -------------------------------------------------------------------------------
+    async def get_followup(self, ticket: str) -> FollowUp | None:
+        row = await self._one(
+            "SELECT f.*, t.number FROM followups f JOIN tickets t ON t.id = f.ticket_id WHERE t.number = ?",
+            (ticket,),
+        )
+        if row is None:
+            return None
+        return FollowUp(
+            ticket=row["number"], reporter_id=row["reporter_id"], state=FollowUpState(row["state"]),
+            due_at=from_ts(row["due_at"]), sent_at=from_ts(row["sent_at"]),  # type: ignore[arg-type]
+            reminded_at=from_ts(row["reminded_at"]), expires_at=from_ts(row["expires_at"]),
+            answer=FollowUpAnswer(row["answer"]) if row["answer"] else None,
+            answered_at=from_ts(row["answered_at"]), rating=row["rating"], rated_at=from_ts(row["rated_at"]),
+            comment=row["comment"],
+        )
+
+    async def save_followup(self, followup: FollowUp) -> None:
+        await self._run(
+            """INSERT INTO followups (ticket_id, reporter_id, state, due_at, sent_at, reminded_at, expires_at,
+                 answer, answered_at, rating, rated_at, comment)
+               VALUES ((SELECT id FROM tickets WHERE number = ?), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+               ON CONFLICT (ticket_id) DO UPDATE SET state = excluded.state, due_at = excluded.due_at,
+                 sent_at = excluded.sent_at, reminded_at = excluded.reminded_at, expires_at = excluded.expires_at,
+                 answer = excluded.answer, answered_at = excluded.answered_at, rating = excluded.rating,
+                 rated_at = excluded.rated_at, comment = excluded.comment""",
+            (followup.ticket, followup.reporter_id, followup.state.value, ts(followup.due_at),
+             _opt_ts(followup.sent_at), _opt_ts(followup.reminded_at), _opt_ts(followup.expires_at),
+             followup.answer.value if followup.answer else None, _opt_ts(followup.answered_at),
+             followup.rating, _opt_ts(followup.rated_at), followup.comment),
+        )
+
+    async def add_complaint(self, ticket: str, rating: int, comment: str | None, at: datetime, due: datetime) -> int:
+        cursor = await self._db.execute(
+            """INSERT INTO complaints (ticket_id, rating, comment, created_at, due_at)
+               VALUES ((SELECT id FROM tickets WHERE number = ?), ?, ?, ?, ?)""",
+            (ticket, rating, comment, ts(at), ts(due)),
+        )
+        return int(cursor.lastrowid or 0)
+
+    async def open_complaints(self) -> list[dict[str, Any]]:
+        rows = await self._all(
+            """SELECT c.id, t.number, c.rating, c.comment, c.created_at, c.due_at FROM complaints c
+               JOIN tickets t ON t.id = c.ticket_id WHERE c.handled_at IS NULL ORDER BY c.due_at"""
+        )
+        return [{"id": r["id"], "ticket": r["number"], "rating": r["rating"], "comment": r["comment"],
+                 "created_at": from_ts(r["created_at"]), "due_at": from_ts(r["due_at"])} for r in rows]
+
+    async def handle_complaint(self, complaint_id: int, by: int, at: datetime) -> bool:
+        return await self._run(
+            "UPDATE complaints SET handled_at = ?, handled_by = ? WHERE id = ? AND handled_at IS NULL",
+            (ts(at), by, complaint_id),
+        ) == 1
 
 
 def _opt_ts(instant: datetime | None) -> str | None:

@@ -169,6 +169,36 @@ def _oncall_zh(p: Mapping[str, Any]) -> str:
     )
 
 
+def _followup_en(p: Mapping[str, Any]) -> str:
+    head = f"{p['reminder']} " if p["reminder"] else ""
+    return f"{head}Is the {p['device']} still working since {p['engineer']} repaired it on {p['date']}? ({p['number']})"
+
+
+def _followup_zh(p: Mapping[str, Any]) -> str:
+    head = p["reminder"] or ""
+    return f"{head}{p['engineer']} 于 {p['date']} 修好的{p['device']}，现在还正常吗？（{p['number']}）"
+
+
+def _complaint_en(p: Mapping[str, Any]) -> str:
+    return _lines(f"😠 Complaint: {p['number']} was rated {p['rating']} (engineer {p['engineer']}).",
+                  f"Comment: {p['comment']}" if p["comment"] else None, f"Please answer by {p['due']}.")
+
+
+def _complaint_zh(p: Mapping[str, Any]) -> str:
+    return _lines(f"😠 投诉：{p['number']} 评分 {p['rating']}（工程师 {p['engineer']}）。",
+                  f"意见：{p['comment']}" if p["comment"] else None, f"请在 {p['due']} 前答复。")
+
+
+def _complaint_line_en(p: Mapping[str, Any]) -> str:
+    late = " ⚠️ overdue" if p["late"] == "True" else ""
+    return f"• {p['number']} · rated {p['rating']} · answer by {p['due']}{late}"
+
+
+def _complaint_line_zh(p: Mapping[str, Any]) -> str:
+    late = " ⚠️ 已超期" if p["late"] == "True" else ""
+    return f"• {p['number']} · 评分 {p['rating']} · {p['due']} 前答复{late}"
+
+
 EN: dict[str, Template] = {
     "verbatim": "{text}",
     "welcome": (
@@ -279,6 +309,34 @@ EN: dict[str, Template] = {
     "cmd.cancel": "discard a report or cancel a ticket", "cmd.lang": "中文 / English",
     "cmd.help": "how to use the help desk",
     "cmd.kb": "search the knowledge base: /kb printer offline",
+    "cmd.complaints": "open complaints (managers)",
+    "followup.question": _followup_en,
+    "followup.reminder": "Reminder:",
+    "btn.still_working": "👍 Yes, it works", "btn.same_fault": "🔁 The same fault is back",
+    "btn.other_problem": "🆕 Another problem",
+    "followup.ask_rating": (
+        "Glad to hear it! How satisfied are you with the repair? (1 very dissatisfied … 5 very satisfied)"
+    ),
+    "rating.1": "1 😠", "rating.2": "2 🙁", "rating.3": "3 😐", "rating.4": "4 🙂", "rating.5": "5 😄",
+    "followup.ask_comment": "Thank you! Anything you'd like to add? Write a comment, or skip.",
+    "followup.thanks": "Thank you for your feedback!",
+    "followup.rating_changed": "Your rating is changed to {rating}.",
+    "followup.new_report": "OK, let's report the new problem. What's wrong?",
+    "followup.not_yours": "This survey is not yours or no longer exists.",
+    "followup.expired": "This survey has expired; the ticket is closed. If something is wrong, just describe it here.",
+    "followup.already_answered": "You have already answered this survey.",
+    "followup.already_rated": "You have already rated this repair.",
+    "followup.bad_rating": "A rating is a number from 1 to 5.",
+    "followup.not_now": "There is no question waiting for this answer.",
+    "followup.fault_back": "🔁 {number}: the reporter says the same fault is back after your repair. It is reopened.",
+    "followup.complaint": _complaint_en,
+    "followup.complaint_comment": "💬 Comment on the complaint about {number}: {comment}",
+    "followup.no_complaints": "No open complaints.",
+    "followup.complaints": "Open complaints (answer within a week):\n{lines}",
+    "followup.complaint_line": _complaint_line_en,
+    "followup.complaint_already": "This complaint is already handled.",
+    "followup.complaint_closed": "Marked as handled.",
+    "btn.complaint_handled": "✅ Mark handled", "btn.complaint_handled_n": "✅ {number} handled",
     "cmd.queue": "my open tickets by deadline (engineers)", "cmd.oncall": "who is on duty now",
     "duty.card": _card({"status": "Status", "device": "Device", "where": "Where", "problem": "Problem",
                         "reporter": "Reporter", "photos": "Photos", "tried": "Already tried",
@@ -476,6 +534,32 @@ ZH: dict[str, Template] = {
     "cmd.new": "报修", "cmd.my": "我的工单", "cmd.status": "查看工单：/status HD-…",
     "cmd.cancel": "放弃报修或取消工单", "cmd.lang": "中文 / English", "cmd.help": "使用帮助",
     "cmd.kb": "搜索知识库：/kb 打印机脱机",
+    "cmd.complaints": "未处理的投诉（管理员）",
+    "followup.question": _followup_zh,
+    "followup.reminder": "提醒：",
+    "btn.still_working": "👍 是的，正常", "btn.same_fault": "🔁 同样的故障又出现了",
+    "btn.other_problem": "🆕 有别的问题",
+    "followup.ask_rating": "太好了！您对这次维修满意吗？（1 非常不满意 … 5 非常满意）",
+    "rating.1": "1 😠", "rating.2": "2 🙁", "rating.3": "3 😐", "rating.4": "4 🙂", "rating.5": "5 😄",
+    "followup.ask_comment": "谢谢！还有什么想说的吗？可以写下意见，或者跳过。",
+    "followup.thanks": "感谢您的反馈！",
+    "followup.rating_changed": "您的评分已改为 {rating}。",
+    "followup.new_report": "好的，我们来报修新的问题。出了什么问题？",
+    "followup.not_yours": "这份回访不属于您，或已不存在。",
+    "followup.expired": "这份回访已过期，工单已关闭。如有问题，直接在这里描述即可。",
+    "followup.already_answered": "您已经回答过这份回访了。",
+    "followup.already_rated": "您已经为这次维修评过分了。",
+    "followup.bad_rating": "评分是 1 到 5 的数字。",
+    "followup.not_now": "现在没有需要回答的问题。",
+    "followup.fault_back": "🔁 {number}：报修人反映维修后同样的故障又出现了，工单已重新打开。",
+    "followup.complaint": _complaint_zh,
+    "followup.complaint_comment": "💬 关于 {number} 投诉的意见：{comment}",
+    "followup.no_complaints": "没有未处理的投诉。",
+    "followup.complaints": "未处理的投诉（须在一周内答复）：\n{lines}",
+    "followup.complaint_line": _complaint_line_zh,
+    "followup.complaint_already": "这条投诉已经处理过了。",
+    "followup.complaint_closed": "已标记为已处理。",
+    "btn.complaint_handled": "✅ 标记为已处理", "btn.complaint_handled_n": "✅ {number} 已处理",
     "cmd.queue": "我的待办工单（工程师）", "cmd.oncall": "当前值班人员",
     "duty.card": _card({"status": "状态", "device": "设备", "where": "地点", "problem": "故障",
                         "reporter": "报修人", "photos": "照片", "tried": "已尝试", "history": "该设备以往工单",
