@@ -96,10 +96,15 @@ def analyze(
     *,
     corrector: TypoCorrector | None = None,
     limit: int | None = None,
+    with_surface: bool = True,
 ) -> Analysis:
-    """Analyse a text; queries pass a corrector and a length limit, articles don't."""
+    """Analyse a text; queries pass a corrector and a length limit, articles don't.
+
+    ``with_surface=False`` leaves ``surface`` empty for callers that derive
+    it later (article lines, see knowledge.profile.Phrase).
+    """
     u = to_units(text, limit=limit)
     if corrector is not None:
         u = corrector.fix(u)
     found = thesaurus.concepts_in(u, typos=corrector is not None)
-    return Analysis(found, word_terms(u), bigram_terms(u), u.surface())
+    return Analysis(found, word_terms(u), bigram_terms(u), u.surface() if with_surface else "")

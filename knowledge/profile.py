@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from knowledge.article import Article
 from knowledge.features import CONCEPT_PREFIX, analyze, lexical_only
+from knowledge.normalize import surface
 from knowledge.thesaurus import Thesaurus
 
 #: BM25F field weights: symptoms are what users say, titles summarise them,
@@ -42,12 +43,23 @@ DEVICE_CONCEPTS = {
 
 @dataclass(slots=True)
 class Phrase:
-    """One title or symptom line, analysed."""
+    """One title or symptom line, analysed.
+
+    The fuzzy-matching surface is computed on first use: only the few
+    articles a query shortlists ever need it, and skipping it keeps the
+    index build of a large knowledge base fast.
+    """
 
     lang: str
     text: str
-    surface: str
     concepts: dict[str, float]
+    _surface: str | None = None
+
+    @property
+    def surface(self) -> str:
+        if self._surface is None:
+            self._surface = surface(self.text)
+        return self._surface
 
 
 @dataclass
@@ -89,8 +101,8 @@ def build_profile(versions: list[Article], thesaurus: Thesaurus) -> Profile:
             profile.features[key] = profile.features.get(key, 0.0) + 1.0
         lines = [(article.title, TITLE_WEIGHT), *((s, SYMPTOM_WEIGHT) for s in article.symptoms)]
         for text, weight in lines:
-            a = analyze(text, thesaurus)
-            profile.phrases.append(Phrase(article.lang, text, a.surface, a.concepts))
+            a = analyze(text, thesaurus, with_surface=False)
+            profile.phrases.append(Phrase(article.lang, text, a.concepts))
             _add(profile.features, a.words, weight)
             _add(profile.features, a.bigrams, weight)
             profile.words.update(a.words)
