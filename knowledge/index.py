@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
+from itertools import chain
 
 import numpy as np
 
@@ -28,17 +29,13 @@ class Bm25Index:
 
     def __init__(self, docs: Sequence[Mapping[str, float]]) -> None:
         self.size = len(docs)
-        vocab: dict[str, int] = {}
         counts = [len(doc) for doc in docs]
         total = sum(counts)
-        # fromiter instead of Python lists: at 10,000 articles the lists alone
-        # would take >100 MB of short-lived int and float objects.
-        fid = np.fromiter(
-            (vocab.setdefault(f, len(vocab)) for doc in docs for f in doc),
-            dtype=np.int64,
-            count=total,
-        )
-        tf = np.fromiter((w for doc in docs for w in doc.values()), dtype=np.float64, count=total)
+        # Feature ids in first-seen order; map/chain/fromiter keep the per-pair
+        # work in C, which matters at 10,000 articles (~2 million pairs).
+        vocab = {f: i for i, f in enumerate(dict.fromkeys(chain.from_iterable(docs)))}
+        fid = np.fromiter(map(vocab.__getitem__, chain.from_iterable(docs)), dtype=np.int64, count=total)
+        tf = np.fromiter(chain.from_iterable(doc.values() for doc in docs), dtype=np.float64, count=total)
         self._vocab = vocab
         doc_ids = np.repeat(np.arange(self.size, dtype=np.int32), counts)
         lengths = np.bincount(doc_ids, weights=tf, minlength=self.size)

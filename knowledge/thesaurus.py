@@ -216,13 +216,13 @@ class Thesaurus:
             if nxt is not None:
                 # The pair index already matched the first two units: continue at the third.
                 for term in pair_get((unit, nxt), ()):
-                    end = _match_from(term, units, latin, i + 2, 2)
+                    end = i + 2 if len(term.units) == 2 else _match_from(term, units, latin, i + 2, 2)
                     if end > 0:
                         found.extend([Hit(c, i, end, True) for c in term.concepts])
                 if latin[i] and latin[i + 1] and i + 2 < n and units[i + 2] is not None:
                     for term in pair_get((unit, units[i + 2]), ()):  # type: ignore[arg-type]
                         if term.latin[1]:
-                            end = _match_from(term, units, latin, i + 3, 2)
+                            end = i + 3 if len(term.units) == 2 else _match_from(term, units, latin, i + 3, 2)
                             if end > 0:
                                 found.extend([Hit(c, i, end, True) for c in term.concepts])
             if latin[i]:
@@ -328,11 +328,20 @@ def _longest_only(hits: list[Hit], kind_of: dict[str, Concept], latin: tuple[boo
     """
     if len(hits) < 2:
         return hits
+    ordered = sorted(hits, key=lambda h: (h.start, -h.end))
+    reach = reach_start = -1
+    for h in ordered:  # the common case: no span inside another at all
+        if h.end < reach or (h.end == reach and h.start > reach_start):
+            break
+        if h.end > reach:
+            reach, reach_start = h.end, h.start
+    else:
+        return hits
     before: dict[tuple[bool, bool], int] = {}  # (object role, exact) -> furthest end so far
     group: dict[tuple[bool, bool], int] = {}  # the same for hits sharing the current start
     group_start = -1
     kept: list[Hit] = []
-    for h in sorted(hits, key=lambda h: (h.start, -h.end)):
+    for h in ordered:
         if h.start != group_start:
             for key, end in group.items():
                 if end > before.get(key, -1):
