@@ -131,7 +131,12 @@ class Kpis:
       dispatched on site: arrived, or neither arrived nor resolved by a deadline that has passed. A
       ticket resolved remotely before its onsite deadline needed no visit and is left out.
     - resolution_rate: closed tickets with a resolution on record whose repair held / closed tickets.
-    - first_visit_resolution: resolved tickets fixed on one visit / resolved tickets with a visit.
+      Under today's state machine every close follows a resolve, so what lowers it is a follow-up
+      that reported the same fault without a later resolution, or a close recorded without one
+      (an import, a manual fix). A close by follow-up expiry keeps its resolution: silence is not
+      a failed repair.
+    - first_visit_resolution: resolved tickets fixed on one visit (one arrival, never reopened, no
+      return trip for a part or a spare machine, the repair held) / resolved tickets with a visit.
     - satisfaction_share: ratings 3–5 / ratings given; satisfaction_mean: mean of the 1–5 ratings.
     - repeat_repair_rate: tickets whose asset had another ticket opened in the 30 days before it /
       tickets with an asset number.
@@ -381,7 +386,8 @@ def compute_kpis(data: ReportData, *, now: datetime, site: str | None = None, en
                                                                             ctx.followups.get(t.number)))
     resolved = [t for t in live if is_resolved(t, ctx.facts[t.number])]
     visited = [t for t in resolved if ctx.facts[t.number].arrivals >= 1]
-    first_visit = sum(1 for t in visited if _fixed_on_first_visit(ctx.facts[t.number]))
+    first_visit = sum(1 for t in visited if _fixed_on_first_visit(ctx.facts[t.number])
+                      and repair_held(ctx.facts[t.number], ctx.followups.get(t.number)))
 
     ratings = [f.rating for f in ctx.followups.values() if f.rating is not None]
     good = sum(1 for r in ratings if r >= 3)
