@@ -65,7 +65,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "kb" and (not rest or rest[0] not in ("import", "export")):
         from knowledge.cli import main as kb_main
 
-        return kb_main(rest)
+        return kb_main(rest, stored=_stored_articles())
     if rest and args.command not in ("kb", "roster"):
         parser.error(f"unrecognized arguments: {' '.join(rest)}")
 
@@ -120,6 +120,29 @@ def _sandbox_instead(config, db: Path) -> int:  # type: ignore[no-untyped-def]
     from bot.sandbox import run_sandbox
 
     return asyncio.run(run_sandbox(config, db))
+
+
+def _stored_articles() -> list:  # type: ignore[type-arg]
+    """Articles saved from chat, for `kb search` without --kb; none if there is no database yet."""
+    try:
+        settings = Settings.from_env()
+    except ConfigError:
+        return []
+    if not settings.db_path.exists():
+        return []
+
+    async def read() -> list:  # type: ignore[type-arg]
+        storage = await open_storage(settings.db_path)
+        try:
+            async with storage.transaction() as tx:
+                return await tx.kb_articles()
+        finally:
+            await storage.close()
+
+    try:
+        return asyncio.run(read())
+    except (StorageUnavailable, SchemaTooNew):
+        return []
 
 
 def _kb_files(settings: Settings, rest: list[str]) -> int:

@@ -11,9 +11,11 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 from typing import IO, NoReturn
 
+from knowledge.article import Article
 from knowledge.evaluate import EvalError, evaluate
 from knowledge.loader import LoadReport, load_articles, shipped_articles_dir
 from knowledge.matcher import Match, Matcher
@@ -106,7 +108,8 @@ def build_parser(out: IO[str], err: IO[str]) -> argparse.ArgumentParser:
     return parser
 
 
-def _load(kb: Path | None, err: IO[str]) -> Matcher:
+def _load(kb: Path | None, err: IO[str], stored: Sequence[Article] = ()) -> Matcher:
+    """The articles of `kb`, or the shipped ones plus `stored` (the database's, which win)."""
     folder = kb if kb is not None else shipped_articles_dir()
     if not folder.is_dir():
         err.write(f"error: knowledge base folder not found: {folder}\n")
@@ -114,9 +117,12 @@ def _load(kb: Path | None, err: IO[str]) -> Matcher:
     report: LoadReport = load_articles(folder)
     for problem in report.problems:
         err.write(f"warning: skipped {problem.path}: {problem.reason}\n")
-    if not report.articles:
+    articles = {(a.id, a.lang): a for a in report.articles}
+    if kb is None:
+        articles.update({(a.id, a.lang): a for a in stored})
+    if not articles:
         err.write(f"warning: no articles loaded from {folder}\n")
-    return Matcher(report.articles)
+    return Matcher(articles.values())
 
 
 def _as_json(query: str, matches: list[Match]) -> str:
@@ -127,8 +133,9 @@ def _as_json(query: str, matches: list[Match]) -> str:
     return json.dumps(payload, ensure_ascii=False)
 
 
-def _search(args: argparse.Namespace, stdin: IO[str], out: IO[str], err: IO[str]) -> int:
-    matcher = _load(args.kb, err)
+def _search(args: argparse.Namespace, stdin: IO[str], out: IO[str], err: IO[str],
+            stored: Sequence[Article] = ()) -> int:
+    matcher = _load(args.kb, err, stored)
     if args.query is None:
         for line in stdin:
             query = line.rstrip("\r\n")
@@ -174,14 +181,19 @@ def main(
     stdin: IO[str] = sys.stdin,
     stdout: IO[str] = sys.stdout,
     stderr: IO[str] | None = None,
+    stored: Sequence[Article] = (),
 ) -> int:
-    """Run ``kb`` with argv (the words after ``kb``); return the exit code."""
+    """Run ``kb`` with argv (the words after ``kb``); return the exit code.
+
+    `stored` are the articles saved from chat (the bot passes the database's); without ``--kb`` they
+    are searched together with the shipped ones.
+    """
     err = stderr if stderr is not None else sys.stderr
     parser = build_parser(stdout, err)
     try:
         args = parser.parse_args(argv)
         if args.command == "search":
-            return _search(args, stdin, stdout, err)
+            return _search(args, stdin, stdout, err, stored)
         return _eval(args, stdout, err)
     except _Exit as exc:
         return exc.code

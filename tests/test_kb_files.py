@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -52,3 +53,16 @@ def test_import_reports_bad_files_and_export_round_trips(tmp_path: Path) -> None
 def test_import_of_a_missing_folder_is_refused(tmp_path: Path) -> None:
     result = _helpdesk(tmp_path, "kb", "import", str(tmp_path / "nope"))
     assert result.returncode == 2 and "is not a folder" in result.stderr
+
+
+def test_search_without_kb_finds_stored_articles_too(tmp_path: Path) -> None:
+    source = tmp_path / "in"
+    source.mkdir()
+    (source / "stapler-jam.md").write_text(ARTICLE, encoding="utf-8")
+    assert _helpdesk(tmp_path, "kb", "import", str(source)).returncode == 0
+    result = subprocess.run([sys.executable, "-m", "bot.cli", "kb", "search"], input="the stapler is stuck\n",
+                            capture_output=True, text=True, cwd=ROOT, timeout=120,
+                            env={"PATH": os.environ.get("PATH", "/usr/bin"), "HELPDESK_DB": str(tmp_path / "h.db"),
+                                 "HELPDESK_CONFIG": str(tmp_path / "none.toml")})
+    line = json.loads(result.stdout)
+    assert line["query"] == "the stapler is stuck" and line["matches"][0]["id"] == "stapler-jam"

@@ -391,14 +391,14 @@ def test_service_never_goes_below_zero_and_none_costs_nothing() -> None:
 
 @pytest.mark.parametrize(("share", "late", "total", "pay"), [
     (1.0, 0, 100.0, 1.0),
-    (0.8, 0.0, 94.0, 1.0),     # 50 + 20 + 24
+    (0.8, 0, 94.0, 1.0),       # 50 + 20 + 24
     (0.5, 0, 85.0, 0.9333),    # 50 + 20 + 15: 80% + 20% · 10/15
     (0.5, 3, 79.0, 0.8533),    # 50 + 14 + 15
     (0.0, 1, 68.0, 0.8),       # 50 + 18 + 0: below 75
     (0.5, 10, 65.0, 0.8),      # reporting floors at 0
 ])
 def test_total_and_pay_share(share: float, late: int, total: float, pay: float) -> None:
-    score = quarter_score(_with(share=share, late=int(late)))
+    score = quarter_score(_with(share=share, late=late))
     assert score.total == total
     assert score.pay_share == pay
 
