@@ -1,7 +1,8 @@
 """Reports completed per second, end to end through the Bot API stand-in, beside a bare echo bot.
 
-Many simulated reporters file a full fault report at once (describe → device → site → room → severity
-→ phone → submit: 7 round trips each, every one waiting for the bot's answer as a person would).
+Many simulated reporters file a full fault report at once (describe → skip the suggested fixes →
+device → site → room → severity → phone → submit: 8 round trips each, every one waiting for the
+bot's answer as a person would).
 The floor is a bare PTB echo bot on the same stand-in doing the same number of round trips.
 Both run over real HTTP on 127.0.0.1 with PTB's default sequential update processing.
 
@@ -28,7 +29,7 @@ from bot.runtime import running_bot
 from bot.standin import BotApiStandIn, FakeUser, SentMessage
 from storage import open_storage
 
-STEPS = 7
+STEPS = 8
 
 
 async def _next_message(tg: BotApiStandIn, user: FakeUser, seen: int, want_button: str | None) -> SentMessage:
@@ -44,9 +45,14 @@ async def _next_message(tg: BotApiStandIn, user: FakeUser, seen: int, want_butto
     return tg.messages_to(user.id)[-1]
 
 
+SKIP = "Skip — report it to an engineer"
+
+
 async def _one_report(tg: BotApiStandIn, user: FakeUser) -> str:
+    """A whole report; the knowledge base's suggestions (shown for this description) are skipped."""
     script: list[tuple[str, str, str | None]] = [
-        ("text", f"Printer {user.id} shows paper jam", "Printer"),
+        ("text", f"Printer {user.id} shows paper jam", SKIP),
+        ("press", SKIP, "Printer"),
         ("press", "Printer", "HQ-3F"),
         ("press", "HQ-3F", "Skip"),
         ("press", "Skip", "Badly affected"),

@@ -8,10 +8,12 @@ who is both a reporter and an engineer is served by one session.
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import datetime
 
 from bot.config import Config
 from bot.domain.clock import Clock
 from bot.domain.people import language_from_telegram
+from bot.domain.timers import Timer
 from bot.duty import Duty
 from bot.duty_chat import DutySession
 from bot.followup_chat import FollowUpSession
@@ -146,12 +148,23 @@ class Desk:
     def _session(self, msg: Incoming) -> DeskSession:
         return DeskSession(self, msg)
 
-    async def tick(self, limit: int = 100) -> int:
+    async def tick(self, batch: int = 200) -> int:
         """Fire the durable timers that are due; each in its own transaction, claimed before acting."""
         fired = 0
         now = self.clock.now()
+        while True:
+            async with self.storage.transaction() as tx:
+                due = await tx.due_timers(now, batch)
+            fired += await self._fire(due, now)
+            if len(due) < batch:
+                return fired
+
+    async def next_due(self) -> datetime | None:
         async with self.storage.transaction() as tx:
-            due = await tx.due_timers(now, limit)
+            return await tx.next_timer_due()
+
+    async def _fire(self, due: list[Timer], now: datetime) -> int:
+        fired = 0
         for timer in due:
             async with self.storage.transaction() as tx:
                 if timer.id is None or not await tx.finish_timer(timer.id, now):

@@ -15,6 +15,7 @@ import threading
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, timedelta, tzinfo
 from functools import lru_cache
+from itertools import chain, islice
 from pathlib import Path
 from typing import Any
 
@@ -329,6 +330,8 @@ WORK_ORDER_COLUMNS: tuple[str, ...] = (
 KPI_COLUMNS: tuple[str, ...] = ("kpi", "value", "numerator", "denominator", "target", "met")
 DATE_FORMAT = "yyyy-mm-dd hh:mm"
 _WIDTH_SAMPLE = 300
+_TEXT_FLOORS = {"description": 30, "resolution": 30, "comment": 24, "parts": 16, "tried": 16, "cancel_reason": 16}
+"""Free-text columns stay readable even when the first rows happen to be short."""
 _ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
@@ -408,7 +411,9 @@ def _width(value: Any) -> int:
     return sum(2 if ord(ch) > 0x2E7F else 1 for ch in text)
 
 
-def _set_widths(sheet: Any, rows: Sequence[Sequence[Any]], *, least: int = 6, most: int = 50) -> None:
+def _set_widths(sheet: Any, rows: Sequence[Sequence[Any]], *, least: int = 6, most: int = 50,
+                floors: Mapping[int, int] | None = None) -> None:
+    """Widths from the longest value in `rows` (CJK counts double), within [least or floor, most]."""
     from openpyxl.utils import get_column_letter
 
     widths: dict[int, int] = {}
@@ -416,28 +421,28 @@ def _set_widths(sheet: Any, rows: Sequence[Sequence[Any]], *, least: int = 6, mo
         for index, value in enumerate(row):
             widths[index] = max(widths.get(index, 0), _width(value))
     for index, width in widths.items():
-        sheet.column_dimensions[get_column_letter(index + 1)].width = min(max(width + 2, least), most)
+        floor = max(least, (floors or {}).get(index, 0))
+        sheet.column_dimensions[get_column_letter(index + 1)].width = min(max(width + 2, floor), most)
 
 
 def _work_orders_sheet(book: Any, data: ReportData, now: datetime, lang: str, tz: tzinfo) -> None:
+    """Rows are made one at a time and streamed out; only the first few hundred are held, to size the
+    columns (a streaming sheet takes its widths before its first row)."""
     from openpyxl.utils import get_column_letter
 
     sheet = book.create_sheet("Work orders")
     tickets = sorted(cohort(data), key=lambda t: (t.opened_at, t.number))
     followups = {f.ticket: f for f in data.followups}
     header = [_label(f"report.col.{name}", lang) for name in WORK_ORDER_COLUMNS]
-    sample: list[list[Any]] = [header]
-    rows: list[list[Any]] = []
-    for ticket in tickets:
-        facts = facts_of(ticket, data.events.get(ticket.number, ()))
-        rows.append(_ticket_row(ticket, facts, followups.get(ticket.number), now, lang, tz))
-        if len(sample) <= _WIDTH_SAMPLE:
-            sample.append(rows[-1])
-    _set_widths(sheet, sample)
+    rows = (_ticket_row(t, facts_of(t, data.events.get(t.number, ())), followups.get(t.number), now, lang, tz)
+            for t in tickets)
+    sample = list(islice(rows, _WIDTH_SAMPLE))
+    floors = {WORK_ORDER_COLUMNS.index(name): width for name, width in _TEXT_FLOORS.items()}
+    _set_widths(sheet, [header, *sample], floors=floors)
     sheet.freeze_panes = "B2"
-    sheet.auto_filter.ref = f"A1:{get_column_letter(len(header))}{len(rows) + 1}"
+    sheet.auto_filter.ref = f"A1:{get_column_letter(len(header))}{len(tickets) + 1}"
     sheet.append([_cell(sheet, name, bold=True) for name in header])
-    for row in rows:
+    for row in chain(sample, rows):
         sheet.append([_cell(sheet, value) for value in row])
 
 

@@ -101,6 +101,9 @@ class Transaction(ABC):
     async def finish_timer(self, timer_id: int, at: datetime) -> bool:
         """Claim a timer as done; False if it was done already (then do not act on it)."""
     @abstractmethod
+    async def next_timer_due(self) -> datetime | None:
+        """When the earliest pending timer falls due (so the scheduler can wake up just then)."""
+    @abstractmethod
     async def cancel_timers(self, ticket: str, kinds: Sequence[str], at: datetime) -> int: ...
 
     # the outbox: notifications written with the change that causes them

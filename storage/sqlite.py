@@ -406,6 +406,10 @@ class SqliteTransaction(Transaction):
         )
         return changed == 1
 
+    async def next_timer_due(self) -> datetime | None:
+        row = await self._one("SELECT MIN(due_at) AS due FROM timers WHERE done_at IS NULL")
+        return from_ts(row["due"]) if row and row["due"] else None
+
     async def cancel_timers(self, ticket: str, kinds: Sequence[str], at: datetime) -> int:
         marks = ", ".join("?" * len(kinds))
         return await self._run(

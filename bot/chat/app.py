@@ -112,11 +112,22 @@ async def _post_init(app: Application) -> None:
 
 
 async def _tick(context: ContextTypes.DEFAULT_TYPE) -> None:
-    """The one scheduler job: fire the durable timers that are due, then deliver notifications."""
+    """The one scheduler job: fire the durable timers that are due, then deliver notifications.
+
+    It runs every TICK_SECONDS, and also wakes up right when the next timer falls due in between,
+    so a follow-up or an escalation is not up to a whole tick late.
+    """
     services = _services(context)
     await services.desk.tick()
     if services.courier is not None:
         await services.courier.flush()
+    upcoming = await services.desk.next_due()
+    job_queue = context.job_queue
+    if upcoming is None or job_queue is None or job_queue.get_jobs_by_name("timers-soon"):
+        return
+    delay = (upcoming - services.clock.now()).total_seconds()
+    if 0 < delay < (context.application.bot_data.get("tick_seconds") or TICK_SECONDS):
+        job_queue.run_once(_tick, delay + 0.01, name="timers-soon")
 
 
 async def _post_init_commands(app: Application) -> None:

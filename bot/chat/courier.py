@@ -18,6 +18,7 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Tele
 
 from bot.chat.render import markup, render
 from bot.domain.clock import Clock
+from bot.messages import Reply
 from storage import Storage
 
 if TYPE_CHECKING:
@@ -36,24 +37,31 @@ class Courier:
         self.tz = tz
         self._lock = asyncio.Lock()
 
-    async def flush(self, limit: int = 200) -> int:
-        """Send what is due now; returns how many were sent."""
+    async def flush(self, batch: int = 200) -> int:
+        """Send everything due now, batch by batch; returns how many were sent."""
         sent = 0
         async with self._lock:
-            async with self.storage.transaction() as tx:
-                pending = await tx.pending_outbox(self.clock.now(), limit)
-            for item_id, reply, _attempts in pending:
-                outcome = await self._send(reply)
-                now = self.clock.now()
+            while True:
                 async with self.storage.transaction() as tx:
-                    if outcome is None:
-                        await tx.outbox_sent(item_id, now)
-                        sent += 1
-                    elif isinstance(outcome, timedelta):
-                        await tx.outbox_retry(item_id, now, now + outcome, "retry")
-                    else:
-                        await tx.outbox_failed(item_id, now, outcome)
-                        await self._blocked(tx, reply.chat_id, outcome)
+                    pending = await tx.pending_outbox(self.clock.now(), batch)
+                sent += await self._deliver(pending)
+                if len(pending) < batch:
+                    return sent
+
+    async def _deliver(self, pending: list[tuple[int, Reply, int]]) -> int:
+        sent = 0
+        for item_id, reply, _attempts in pending:
+            outcome = await self._send(reply)
+            now = self.clock.now()
+            async with self.storage.transaction() as tx:
+                if outcome is None:
+                    await tx.outbox_sent(item_id, now)
+                    sent += 1
+                elif isinstance(outcome, timedelta):
+                    await tx.outbox_retry(item_id, now, now + outcome, "retry")
+                else:
+                    await tx.outbox_failed(item_id, now, outcome)
+                    await self._blocked(tx, reply.chat_id, outcome)
         return sent
 
     async def _send(self, reply) -> timedelta | str | None:  # type: ignore[no-untyped-def]
