@@ -380,23 +380,31 @@ def _ticket_row(ticket: Ticket, facts: Facts, followup: FollowUp | None, now: da
     ]
 
 
-def _cell(sheet: Any, value: Any, *, bold: bool = False, number_format: str | None = None) -> Any:
-    """A value as a cell: text cleaned of what Excel refuses and never read as a formula."""
+@lru_cache(maxsize=1)
+def _openpyxl() -> tuple[Any, Any]:
+    """openpyxl's streaming cell and the bold header font, imported once (not once per cell)."""
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
 
+    return WriteOnlyCell, Font(bold=True)
+
+
+def _cell(sheet: Any, value: Any, *, bold: bool = False, number_format: str | None = None) -> Any:
+    """A value as a cell: text cleaned of what Excel refuses and never read as a formula."""
+    formula = False
     if isinstance(value, str):
         value = _ILLEGAL.sub("", value)
-    if isinstance(value, datetime):
+        formula = value.startswith("=")
+    elif isinstance(value, datetime):
         number_format = number_format or DATE_FORMAT
-    formula = isinstance(value, str) and value.startswith("=")
     if not (bold or number_format or formula):
         return value
-    cell = WriteOnlyCell(sheet, value=value)
+    cell_type, bold_font = _openpyxl()
+    cell = cell_type(sheet, value=value)
     if formula:
         cell.data_type = "s"  # a reporter's "=HYPERLINK(…)" stays text
     if bold:
-        cell.font = Font(bold=True)
+        cell.font = bold_font
     if number_format:
         cell.number_format = number_format
     return cell
