@@ -7,6 +7,7 @@ later outbox store them in the same transaction as the change that caused them.
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -39,6 +40,16 @@ class Button:
 
 
 @dataclass(frozen=True)
+class Attachment:
+    """A file sent with a reply: a chart as a photo, a workbook as a document."""
+
+    kind: str
+    """photo | document"""
+    filename: str
+    data: bytes
+
+
+@dataclass(frozen=True)
 class Reply:
     chat_id: int
     text: Text
@@ -51,6 +62,7 @@ class Reply:
     remove_keyboard: bool = False
     photos: tuple[str, ...] = ()
     """Telegram file ids sent after the text (a ticket's photos on the engineer's card)."""
+    attachment: Attachment | None = None
 
 
 @dataclass
@@ -84,6 +96,8 @@ def reply_to_json(reply: Reply) -> dict[str, Any]:
         "request_contact": _encode(reply.request_contact) if reply.request_contact else None,
         "remove_keyboard": reply.remove_keyboard,
         "photos": list(reply.photos),
+        "attachment": {"kind": reply.attachment.kind, "filename": reply.attachment.filename,
+                       "data": base64.b64encode(reply.attachment.data).decode()} if reply.attachment else None,
     }
 
 
@@ -95,6 +109,8 @@ def reply_from_json(data: dict[str, Any]) -> Reply:
         request_contact=_decode(data["request_contact"]) if data["request_contact"] else None,
         remove_keyboard=data["remove_keyboard"],
         photos=tuple(data.get("photos", ())),
+        attachment=Attachment(data["attachment"]["kind"], data["attachment"]["filename"],
+                              base64.b64decode(data["attachment"]["data"])) if data.get("attachment") else None,
     )
 
 

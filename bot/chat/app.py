@@ -26,7 +26,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot.chat.courier import Courier
+from bot.chat.courier import Courier, send_attachment
 from bot.chat.ordering import PerChatOrder
 from bot.chat.render import markup, render
 from bot.config import Config
@@ -291,6 +291,7 @@ async def send_reply(context: ContextTypes.DEFAULT_TYPE, reply: Reply, reply_to:
         )
         for photo in reply.photos:
             await context.bot.send_photo(chat_id=reply.chat_id, photo=photo)
+        await send_attachment(context.bot, reply)
     except Forbidden:
         log.info("user %s has blocked the bot; not writing to them", reply.chat_id)
         await services.desk.mark_blocked(reply.chat_id)

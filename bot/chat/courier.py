@@ -13,7 +13,7 @@ import logging
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
-from telegram import Bot
+from telegram import Bot, InputFile
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 
 from bot.chat.render import markup, render
@@ -64,7 +64,7 @@ class Courier:
                     await self._blocked(tx, reply.chat_id, outcome)
         return sent
 
-    async def _send(self, reply) -> timedelta | str | None:  # type: ignore[no-untyped-def]
+    async def _send(self, reply: Reply) -> timedelta | str | None:
         """None when delivered; a delay to retry after; or the reason it can never be delivered."""
         try:
             await self.bot.send_message(
@@ -72,6 +72,7 @@ class Courier:
             )
             for photo in reply.photos:
                 await self.bot.send_photo(chat_id=reply.chat_id, photo=photo)
+            await send_attachment(self.bot, reply)
         except RetryAfter as exc:
             delay = exc.retry_after
             return delay if isinstance(delay, timedelta) else timedelta(seconds=float(delay))
@@ -92,3 +93,15 @@ class Courier:
 
                 await tx.save_user(replace(user, blocked=True), self.clock.now())
         log.warning("could not deliver a notification to %s: %s", chat_id, reason)
+
+
+async def send_attachment(bot: Bot, reply: Reply) -> None:
+    """A chart goes as a photo, a workbook as a document."""
+    attachment = reply.attachment
+    if attachment is None:
+        return
+    upload = InputFile(attachment.data, filename=attachment.filename)
+    if attachment.kind == "photo":
+        await bot.send_photo(chat_id=reply.chat_id, photo=upload)
+    else:
+        await bot.send_document(chat_id=reply.chat_id, document=upload)
