@@ -61,12 +61,14 @@ def main(argv: list[str] | None = None) -> int:
                         add_help=False)
     commands.add_parser("roster", help="the duty roster: roster who --at … | roster show --from … --to …",
                         add_help=False)
+    commands.add_parser("report", help="KPIs: report --from DATE --to DATE [--json | --xlsx FILE | --png FILE]",
+                        add_help=False)
     args, rest = parser.parse_known_args(argv)
     if args.command == "kb" and (not rest or rest[0] not in ("import", "export")):
         from knowledge.cli import main as kb_main
 
         return kb_main(rest, stored=_stored_articles())
-    if rest and args.command not in ("kb", "roster"):
+    if rest and args.command not in ("kb", "roster", "report"):
         parser.error(f"unrecognized arguments: {' '.join(rest)}")
 
     try:
@@ -95,6 +97,8 @@ def main(argv: list[str] | None = None) -> int:
             return _kb_files(settings, rest)
         if args.command == "roster":
             return asyncio.run(_roster(settings, config, rest))
+        if args.command == "report":
+            return _report(settings, config, rest)
     except (StorageUnavailable, SchemaTooNew) as exc:
         print(f"helpdesk: database: {exc}", file=sys.stderr)
         return EXIT_BAD_SETTING
@@ -175,6 +179,22 @@ async def _roster(settings: Settings, config, argv: list[str]) -> int:  # type: 
         finally:
             await storage.close()
     return roster_main(argv, config, overrides=overrides, clock=clock, **edits)
+
+
+def _report(settings: Settings, config, argv: list[str]) -> int:  # type: ignore[no-untyped-def]
+    """`helpdesk report`: the figures of a period, from the database the bot writes."""
+    from bot.report_cli import main as report_main
+    from bot.reports import load
+
+    async def loader(start, end):  # type: ignore[no-untyped-def]
+        storage = await open_storage(settings.db_path)
+        try:
+            async with storage.transaction() as tx:
+                return await load(tx, start, end)
+        finally:
+            await storage.close()
+
+    return report_main(argv, loader, tz=config.tz, weights=config.reports.weights, now=SystemClock().now())
 
 
 async def _import_assets(db_path: Path, file: Path) -> int:

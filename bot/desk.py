@@ -21,15 +21,17 @@ from bot.followups import KINDS as FOLLOWUP_KINDS
 from bot.followups import FollowUps
 from bot.knowledge_base import KnowledgeBase
 from bot.messages import Outcome, Reply, t
+from bot.report_chat import ReportSession
 from bot.reporting import ReporterSession
+from bot.reports import Reports
 from bot.session import Incoming
 from storage import Storage
 
 
-class DeskSession(ReporterSession, DutySession, FollowUpSession):
+class DeskSession(ReporterSession, DutySession, FollowUpSession, ReportSession):
     """The session every update gets: all flows; duty buttons and commands are routed here first."""
 
-    DUTY_COMMANDS = ("queue", "oncall", "cover", "swap", "holiday", "rotation", "complaints")
+    DUTY_COMMANDS = ("queue", "oncall", "cover", "swap", "holiday", "rotation", "complaints", "report", "export")
 
     async def on_button(self, data: str) -> None:
         kind, _, rest = data.partition(":")
@@ -74,6 +76,7 @@ class Desk:
         self.kb = kb
         self.duty = Duty(config)
         self.followups = FollowUps(config, self.duty)
+        self.reports = Reports(config)
         self.sla_clocks = self.duty.sla_clocks
         self.photo_limit = config.intake.max_photo_mb * 1024 * 1024
 
@@ -171,6 +174,9 @@ class Desk:
                     continue  # another tick claimed it first
                 if timer.kind in FOLLOWUP_KINDS:
                     await self.followups.fire(tx, timer, now)
+                elif timer.kind == "monthly_report":
+                    managers = [(m, await self.duty.language_of(tx, m)) for m in self.duty.managers]
+                    await self.reports.push_monthly(tx, timer, now, managers)
                 else:
                     await self.duty.fire(tx, timer, now)
                 fired += 1
@@ -182,3 +188,5 @@ class Desk:
         async with self.storage.transaction() as tx:
             await self.duty.report_gaps(tx, now)
             await self.duty.check_calendar(tx, now)
+            if not await tx.has_pending_timer("monthly_report"):  # a missed push is kept, not doubled
+                await self.reports.schedule_monthly(tx, now)

@@ -149,28 +149,14 @@ def as_json(kpis: Kpis, score: QuarterScore | None, tz: tzinfo) -> dict[str, Any
 
 
 def render_line(key: str, params: Mapping[str, Any], lang: str, tz: tzinfo) -> str:
-    """One text in `lang`, the way the bot renders its own (bot.chat.render): nested texts in the same
-    language, instants in the deployment's zone, a missing value as "—" in plain templates."""
-    texts = REPORT_TEXTS.get(lang, REPORT_TEXTS["en"])
-    template = texts.get(key) or REPORT_TEXTS["en"][key]
-    values = {name: _param(value, lang, tz) for name, value in params.items()}
-    if callable(template):
-        return template(values)
-    return template.format(**{name: "—" if value is None else value for name, value in values.items()})
+    """One text in `lang`, rendered exactly as the bot renders its own messages."""
+    from bot.chat.render import render
+
+    return render(Text(key, dict(params)), lang, tz)
 
 
 def render_lines(lines: Sequence[Line], lang: str, tz: tzinfo) -> str:
     return "\n".join(render_line(key, params, lang, tz) for key, params in lines)
-
-
-def _param(value: Any, lang: str, tz: tzinfo) -> Any:
-    if value is None:
-        return None
-    if isinstance(value, Text):
-        return render_line(value.key, value.params, lang, tz)
-    if isinstance(value, datetime):
-        return value.astimezone(tz).strftime("%Y-%m-%d %H:%M")
-    return str(value)
 
 
 def _label(key: str, lang: str, **params: Any) -> str:
@@ -279,11 +265,17 @@ def _weekly_panel(axes: Any, weeks: list, target: float | None, lang: str, weigh
             label = f"n={fig.denominator}" if fig.denominator else "—"
             axes.annotate(label, (bar.get_x() + bar.get_width() / 2, bar.get_height()), ha="center", va="bottom",
                           xytext=(0, 2), textcoords="offset points", fontsize=8, color="#444444")
+    empty = [x for x, (_, fig) in zip(positions, weeks, strict=True) if not fig.denominator]
+    if empty:  # nothing counted that week: a grey mark, so it is not read as 0%
+        axes.scatter(empty, [1.5] * len(empty), marker="x", color="#999999", s=18, zorder=3)
+    zero = [x for x, (_, fig) in zip(positions, weeks, strict=True) if fig.denominator and not fig.value]
+    if zero:  # 0% on time: a bar of no height would look like no data
+        axes.scatter(zero, [1.5] * len(zero), marker="v", color="#d73027", s=22, zorder=3)
     step = max(1, len(weeks) // 13)
     axes.set_xticks(positions[::step], [week.strftime("%m-%d") for week, _ in weeks][::step])
     if target is not None:
         axes.axhline(target * 100, color="#d73027", linestyle="--", linewidth=1.2)
-        title += "  (" + _label("report.chart.target", lang, target=f"≥ {target * 100:g}%") + ")"
+        title += " " + _label("report.chart.target", lang, target=f"≥ {target * 100:g}%")
     axes.set_title(title, loc="left", fontweight=weight)
     if not any(fig.denominator for _, fig in weeks):
         _no_data(axes, lang)

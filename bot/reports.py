@@ -32,28 +32,28 @@ def period_of(arg: str, now: datetime, tz) -> tuple[datetime, datetime, str]:  #
     arg = (arg or "month").strip().lower()
     if arg == "month":
         first = today.replace(day=1)
-        return _bounds(first, _next_month(first), tz, first.strftime("%Y-%m"), now)
+        return _bounds(first, _next_month(first), tz, first.strftime("%Y-%m"))
     if arg == "last":
         first = (today.replace(day=1) - timedelta(days=1)).replace(day=1)
-        return _bounds(first, _next_month(first), tz, first.strftime("%Y-%m"), now)
+        return _bounds(first, _next_month(first), tz, first.strftime("%Y-%m"))
     if arg == "quarter":
         first = date(today.year, 3 * ((today.month - 1) // 3) + 1, 1)
-        return _bounds(first, _add_months(first, 3), tz, f"{first.year}-Q{(first.month - 1) // 3 + 1}", now)
+        return _bounds(first, _add_months(first, 3), tz, f"{first.year}-Q{(first.month - 1) // 3 + 1}")
     if match := re.fullmatch(r"(\d{4})-(\d{2})", arg):
         year, month = int(match[1]), int(match[2])
         if not 1 <= month <= 12:
             raise PeriodError(arg)
         first = date(year, month, 1)
-        return _bounds(first, _next_month(first), tz, arg, now)
+        return _bounds(first, _next_month(first), tz, arg)
     if match := re.fullmatch(r"(\d{4})-q([1-4])", arg):
         first = date(int(match[1]), 3 * (int(match[2]) - 1) + 1, 1)
-        return _bounds(first, _add_months(first, 3), tz, arg.upper(), now)
+        return _bounds(first, _add_months(first, 3), tz, arg.upper())
     raise PeriodError(arg)
 
 
-def _bounds(first: date, after: date, tz, label: str, now: datetime) -> tuple[datetime, datetime, str]:  # type: ignore[no-untyped-def]
+def _bounds(first: date, after: date, tz, label: str) -> tuple[datetime, datetime, str]:  # type: ignore[no-untyped-def]
     start = datetime.combine(first, time(), tzinfo=tz).astimezone(UTC)
-    end = min(datetime.combine(after, time(), tzinfo=tz).astimezone(UTC), max(now, start))
+    end = datetime.combine(after, time(), tzinfo=tz).astimezone(UTC)
     return start, end, label
 
 

@@ -101,6 +101,8 @@ class Transaction(ABC):
     async def finish_timer(self, timer_id: int, at: datetime) -> bool:
         """Claim a timer as done; False if it was done already (then do not act on it)."""
     @abstractmethod
+    async def has_pending_timer(self, kind: str) -> bool: ...
+    @abstractmethod
     async def next_timer_due(self) -> datetime | None:
         """When the earliest pending timer falls due (so the scheduler can wake up just then)."""
     @abstractmethod

@@ -406,6 +406,9 @@ class SqliteTransaction(Transaction):
         )
         return changed == 1
 
+    async def has_pending_timer(self, kind: str) -> bool:
+        return await self._one("SELECT 1 FROM timers WHERE kind = ? AND done_at IS NULL LIMIT 1", (kind,)) is not None
+
     async def next_timer_due(self) -> datetime | None:
         row = await self._one("SELECT MIN(due_at) AS due FROM timers WHERE done_at IS NULL")
         return from_ts(row["due"]) if row and row["due"] else None

@@ -285,6 +285,8 @@ def test_pauses_count_only_before_the_milestone() -> None:
 def test_without_a_log_the_tickets_own_fields_are_the_evidence() -> None:
     facts = facts_of(T09, [])
     assert (facts.arrivals, facts.reopens, facts.logged) == (1, 0, False)
+    partial = facts_of(T09, [TicketEvent(T09.opened_at, T09.reporter_id, "opened")])
+    assert (partial.arrivals, partial.resolves, partial.logged) == (1, (T09.resolved_at,), True)
     # no pause lines: the stored total (2 h) moves the deadline
     assert effective_deadline(T09, "onsite", facts, NOW) == T09.opened_at + 4 * H
     kpis = compute_kpis(month(events={}), now=NOW)

@@ -135,7 +135,7 @@ async def _post_init_commands(app: Application) -> None:
     for language in ("en", "zh"):
         commands = [
             BotCommand(name, render(t(f"cmd.{name}"), language, _services(app).config.tz))
-            for name in ("new", "my", "status", "cancel", "kb", "queue", "oncall", "lang", "help")
+            for name in ("new", "my", "status", "cancel", "kb", "queue", "oncall", "report", "export", "lang", "help")
         ]
         try:
             await app.bot.set_my_commands(

@@ -10,6 +10,9 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from bot.chat.report_texts import EN as REPORT_EN
+from bot.chat.report_texts import ZH as REPORT_ZH
+
 Template = str | Callable[[Mapping[str, Any]], str]
 
 
@@ -665,5 +668,13 @@ ZH: dict[str, Template] = {
     "error.storage": "抱歉，暂时无法保存，没有做任何修改。请一分钟后再试。",
     "error.internal": "抱歉，系统出了点问题，没有做任何修改。请再试一次。",
 }
+
+EN.update(REPORT_EN)
+ZH.update(REPORT_ZH)
+EN["report.message"] = ZH["report.message"] = "{lines}"
+EN["report.usage"] = "Usage: /report [month | quarter | last | YYYY-MM | YYYY-Qn]; /export [the same]"
+ZH["report.usage"] = "用法：/report [month | quarter | last | YYYY-MM | YYYY-Qn]；/export [同上]"
+EN["cmd.report"], ZH["cmd.report"] = "KPI report (managers)", "KPI 报告（管理员）"
+EN["cmd.export"], ZH["cmd.export"] = "work-order register as .xlsx (managers)", "导出工单台账 .xlsx（管理员）"
 
 TEXTS: dict[str, dict[str, Template]] = {"en": EN, "zh": ZH}

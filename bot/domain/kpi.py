@@ -138,11 +138,15 @@ class Kpis:
     - first_visit_resolution: resolved tickets fixed on one visit (one arrival, never reopened, no
       return trip for a part or a spare machine, the repair held) / resolved tickets with a visit.
     - satisfaction_share: ratings 3–5 / ratings given; satisfaction_mean: mean of the 1–5 ratings.
-    - repeat_repair_rate: tickets whose asset had another ticket opened in the 30 days before it /
-      tickets with an asset number.
-    - deflection_rate: self-service outcomes that helped / (those + tickets); only for the whole desk.
-    - survey_response_rate: follow-ups answered / follow-ups sent whose answer window has closed or
-      that were answered.
+    - repeat_repair_rate: tickets whose asset had another (non-cancelled) ticket opened in the 30 days
+      before it, in the period or in `earlier` / tickets with an asset number. domain.md divides by
+      "all tickets"; a ticket without an asset can never be a repeat, so counting it would let
+      unregistered devices dilute the rate. A reopen is the same ticket, not a repeat: it shows in
+      first-visit resolution instead.
+    - deflection_rate: self-service outcomes that helped / (those + non-cancelled tickets); only for
+      the whole desk, as an outcome has no site, device or engineer.
+    - survey_response_rate: follow-ups answered / follow-ups sent, leaving out those still inside
+      their answer window and unanswered. The contracts set no target for it.
     - open_breaches: open tickets with a deadline passed at `now` and its milestone not reached.
 
     Deadlines move on by the SLA pauses that happened before the milestone (see
@@ -196,7 +200,8 @@ class Facts:
     """The fix needed the engineer to come back: a wait for a part, or a spare machine lent."""
     pauses: tuple[tuple[datetime, datetime | None], ...]
     logged: bool
-    """The log had lines for this ticket; without them the ticket's own fields are the evidence."""
+    """The log had lines for this ticket. Without them (or where they are missing) the ticket's own
+    fields are the evidence: its arrival counts as one visit, its resolved_at as one resolution."""
 
 
 _PART_WAIT = frozenset({"need_part", "spare_lent"})
@@ -230,9 +235,10 @@ def facts_of(ticket: Ticket, events: Sequence[TicketEvent]) -> Facts:
             since = None
     if since is not None:
         pauses.append((since, None))
-    if not ordered:
-        arrivals = 1 if ticket.arrived_at else 0
-        resolves = [ticket.resolved_at] if ticket.resolved_at else []
+    if ticket.arrived_at is not None and arrivals == 0:
+        arrivals = 1  # a partial log must not hide a visit the ticket itself records
+    if ticket.resolved_at is not None and ticket.resolved_at not in resolves:
+        resolves.append(ticket.resolved_at)
     return Facts(arrivals, reopens, tuple(resolves), second_trip, tuple(pauses), bool(ordered))
 
 
@@ -265,7 +271,8 @@ def effective_deadline(ticket: Ticket, milestone: str, facts: Facts, now: dateti
 
 
 def milestone_outcome(ticket: Ticket, milestone: str, facts: Facts, now: datetime) -> MilestoneOutcome | None:
-    """Met, missed, pending or exempt for one milestone; None when nothing was promised for it."""
+    """Met (reached by the deadline, inclusive), missed, pending or exempt for one milestone; None when
+    nothing was promised for it. A milestone reached after `now` counts as not reached yet."""
     deadline = effective_deadline(ticket, milestone, facts, now)
     if deadline is None:
         return None
@@ -296,7 +303,7 @@ def repair_held(facts: Facts, followup: FollowUp | None) -> bool:
 
 # ---- selection ------------------------------------------------------------------------------------
 def site_key(site: str | None) -> str:
-    """Sites compare without case or spaces: "HQ 12F" is "hq-12f"'s neighbour, "hq12f" is the same."""
+    """Sites compare without case or spaces: "HQ 12F", "hq12f" and " HQ12F" are one site, as in the SLA tiers."""
     return "".join((site or "").split()).casefold()
 
 

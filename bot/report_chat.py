@@ -1,0 +1,29 @@
+"""/report and /export for managers: the period's figures with a chart, or the work-order register."""
+
+from __future__ import annotations
+
+from bot.messages import Reply, t
+from bot.reports import PeriodError, period_of
+from bot.session import Session
+
+
+class ReportSession(Session):
+    async def cmd_report(self, args: str) -> None:
+        await self.report(args, workbook=False)
+
+    async def cmd_export(self, args: str) -> None:
+        await self.report(args, workbook=True)
+
+    async def report(self, args: str, *, workbook: bool) -> None:
+        if self.user.role != "manager":
+            await self.say(t("duty.only_managers"))
+            return
+        try:
+            start, end, label = period_of(args, self.now, self.svc.config.tz)
+        except PeriodError:
+            await self.say(t("report.usage"))
+            return
+        built = await self.svc.reports.build(self.tx, start, end, label, self.user.language, self.now,
+                                             workbook=workbook)
+        self.outcome.replies.append(Reply(self.msg.chat_id, built.text, self.user.language,
+                                          attachment=built.attachment))

@@ -1,0 +1,90 @@
+"""Reports as managers get them: /report with a chart, /export as a workbook, the monthly push."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import subprocess
+import sys
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from openpyxl import load_workbook
+from PIL import Image
+
+from bot.domain.clock import FakeClock
+from tests.conftest import ALICE, ENGINEER, MANAGER, make_config
+from tests.harness import BotHarness, harness
+
+
+async def _one_resolved_ticket(desk: BotHarness) -> None:
+    await desk.report(ALICE, description="Printer prints blank pages", device="Printer", site="HQ-3F",
+                      room="305", severity="Badly affected", phone="13800001234")
+    card = desk.last_with_buttons(ENGINEER)
+    await desk.press(ENGINEER, "✅ 接单", card)
+    await desk.press(ENGINEER, "📍 已到场", card)
+    await desk.press(ENGINEER, "✅ 完成维修", card)
+    await desk.say(ENGINEER, "Toner was empty")
+    await desk.press(ENGINEER, "未更换配件")
+
+
+async def test_report_and_export_for_managers_only(desk: BotHarness) -> None:
+    await _one_resolved_ticket(desk)
+    replies = await desk.say(ALICE, "/report")
+    assert "Only managers" in replies[0].text
+    replies = await desk.say(MANAGER, "/report month")
+    summary = replies[0].text.splitlines()
+    assert summary[0] == "📊 服务报告 2026-11-01 00:00 – 2026-11-30 23:59"
+    assert "共受理 1 张工单，取消 0 张；0 张未结工单已超时。" in summary
+    assert "• 响应及时率：100.0%（1/1） · 目标 ≥ 95% ✅" in summary
+    chart = desk.tg.messages_to(MANAGER.id)[-1]
+    assert chart.method == "sendPhoto"
+    image = Image.open(io.BytesIO(chart.photo))  # type: ignore[arg-type]
+    assert image.size[0] > 600 and image.getextrema() != ((255, 255), (255, 255), (255, 255), (255, 255))
+    await desk.say(MANAGER, "/export 2026-11")
+    document = desk.tg.messages_to(MANAGER.id)[-1]
+    assert document.method == "sendDocument" and document.document_name == "helpdesk-2026-11.xlsx"
+    book = load_workbook(io.BytesIO(document.document))  # type: ignore[arg-type]
+    rows = list(book.worksheets[0].iter_rows(values_only=True))
+    assert len(rows) == 2 and "HD-2026-00001" in rows[1]
+    assert len(book.worksheets) >= 2
+    replies = await desk.say(MANAGER, "/report 2026-13")
+    assert "用法：/report" in replies[0].text
+
+
+async def test_monthly_report_missed_while_down_is_sent_when_back(tmp_path: Path) -> None:
+    config = make_config()
+    clock = FakeClock(datetime(2026, 11, 23, 2, 0, tzinfo=UTC))
+    async with harness(config, clock, tmp_path / "h.db") as desk:
+        await _one_resolved_ticket(desk)
+        await desk.stop()  # the bot is down over the 1st of December, 09:00
+        clock.set(datetime(2026, 12, 2, 3, 0, tzinfo=UTC))
+        await desk.start()
+        before = len(desk.tg.messages_to(MANAGER.id))
+        await desk.tick()
+        pushed = desk.tg.messages_to(MANAGER.id)[before:]
+        assert [m.method for m in pushed] == ["sendMessage", "sendPhoto"]
+        assert pushed[0].text.startswith("📊 服务报告 2026-11-01 00:00 – 2026-11-30 23:59")
+        assert "共受理 1 张工单" in pushed[0].text
+        await desk.restart()
+        await desk.tick(timedelta(days=1))
+        assert desk.tg.messages_to(MANAGER.id)[before + 2:] == []  # sent once, not again after a restart
+        async with desk.storage.transaction() as tx:  # type: ignore[union-attr]
+            deliveries = await tx.report_deliveries()
+        due, sent = deliveries["2026-11"]
+        assert due == datetime(2026, 12, 1, 1, 0, tzinfo=UTC) and sent == datetime(2026, 12, 2, 3, 0, tzinfo=UTC)
+
+
+def test_cli_report_json(tmp_path: Path) -> None:
+    env = {"PATH": os.environ.get("PATH", "/usr/bin"), "HELPDESK_DB": str(tmp_path / "h.db"),
+           "HELPDESK_CONFIG": str(tmp_path / "none.toml")}
+    result = subprocess.run([sys.executable, "-m", "bot.cli", "report", "--from", "2026-11-01", "--to", "2026-11-30",
+                             "--json"], capture_output=True, text=True, env=env, timeout=120,
+                            cwd=Path(__file__).parents[1])
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert data["tickets"] == 0 and data["period"]["from"] == "2026-11-01" and data["period"]["to"] == "2026-11-30"
+    bad = subprocess.run([sys.executable, "-m", "bot.cli", "report", "--from", "2026-11-30", "--to", "2026-11-01"],
+                         capture_output=True, text=True, env=env, timeout=120, cwd=Path(__file__).parents[1])
+    assert bad.returncode == 2
