@@ -74,7 +74,7 @@ class Desk:
         self.config = config
         self.clock = clock
         self.kb = kb
-        self.duty = Duty(config)
+        self.duty = Duty(config, kb)
         self.followups = FollowUps(config, self.duty)
         self.reports = Reports(config)
         self.sla_clocks = self.duty.sla_clocks

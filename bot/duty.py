@@ -19,6 +19,7 @@ from bot.domain.sla import RoundTheClock, SlaClock
 from bot.domain.ticket import Action, Happening, Status, Ticket, happened, transition
 from bot.domain.timers import Timer
 from bot.duty_config import business_clock_from_config, roster_from_config
+from bot.knowledge_base import KnowledgeBase
 from bot.messages import Button, Reply, Text, t, verbatim
 from storage import Transaction
 
@@ -41,8 +42,9 @@ async def roster_edits(tx: Transaction) -> dict[str, dict]:  # type: ignore[type
 
 
 class Duty:
-    def __init__(self, config: Config) -> None:
+    def __init__(self, config: Config, kb: KnowledgeBase | None = None) -> None:
         self.config = config
+        self.kb = kb
         self.base_roster = roster_from_config(config)
         self.business_clock: BusinessHoursClock = business_clock_from_config(config)
         self.sla_clocks: dict[str, SlaClock] = {"24x7": RoundTheClock(), "business": self.business_clock}
@@ -57,6 +59,11 @@ class Duty:
         section = self.config.escalation
         steps = getattr(section, severity.value) or section.default
         return EscalationPolicy(tuple(EscalationStep(s.after, s.notify) for s in steps), section.repeat)
+
+    def article_title(self, article_id: str, lang: str) -> str:
+        """What the engineer reads for an article the reporter tried: its title, else its id."""
+        shown = self.kb.show(article_id, lang) if self.kb is not None else None
+        return shown.article.title if shown else article_id
 
     def engineer_name(self, engineer_id: int | None) -> str:
         info = self.base_roster.engineers.get(engineer_id) if engineer_id is not None else None
@@ -142,7 +149,7 @@ class Duty:
         asset = await tx.get_asset(ticket.asset_no) if ticket.asset_no else None
         history = await tx.asset_history(ticket.asset_no, ticket.opened_at) if ticket.asset_no else []
         reporter = await tx.get_user(ticket.reporter_id)
-        tried = [verbatim(article) for article in ticket.tried_articles]
+        tried = [verbatim(self.article_title(article, lang)) for article in ticket.tried_articles]
         return t(
             "duty.card",
             number=ticket.number, severity=t(f"severity.{ticket.severity.value}"),
