@@ -71,7 +71,8 @@ async def test_fix_that_did_not_help_is_shown_on_the_ticket(desk: BotHarness) ->
         events = await tx.events_of(ticket.number)
     assert ticket.tried_articles == ("pc-blue-screen",)
     card = desk.last_with_buttons(ENGINEER)
-    assert "已尝试: " + _kb(desk).get("pc-blue-screen", "zh").title in card.text  # the title, in the engineer's language
+    title = _kb(desk).get("pc-blue-screen", "zh").title
+    assert "已尝试: " + title in card.text  # the title, in the engineer's language
     assert events[0].data["tried_articles"] == ["pc-blue-screen"]
     assert await _outcomes(desk) == [(ALICE.id, "pc-blue-screen", 0, "My PC shows a blue screen with a stop code")]
 
