@@ -13,6 +13,7 @@ from datetime import datetime
 from bot.config import Config
 from bot.domain.clock import Clock
 from bot.domain.people import language_from_telegram
+from bot.domain.ticket import Happening, happened
 from bot.domain.timers import Timer
 from bot.duty import Duty
 from bot.duty_chat import DutySession
@@ -161,6 +162,24 @@ class Desk:
             fired += await self._fire(due, now)
             if len(due) < batch:
                 return fired
+
+    async def undeliverable(self, chat_id: int, reply: Reply, reason: str) -> None:
+        """A message can never be delivered: note it on its ticket and tell the managers, once per person."""
+        now = self.clock.now()
+        async with self.storage.transaction() as tx:
+            if reply.ticket:
+                ticket = await tx.get_ticket(reply.ticket)
+                if ticket is not None:
+                    ticket, event = happened(ticket, Happening.DELIVERY_FAILED, actor_id=None, at=now,
+                                             chat=chat_id, reason=reason)
+                    await tx.update_ticket(ticket, event)
+            if reply.ticket and await tx.notice_once(f"undeliverable:{chat_id}", now):
+                user = await tx.get_user(chat_id)
+                who = f"{user.name} ({chat_id})" if user else str(chat_id)
+                for manager in self.duty.managers:
+                    if manager != chat_id:
+                        await self.duty.tell(tx, manager, t("duty.undeliverable", who=who, number=reply.ticket,
+                                                            reason=reason), now)
 
     async def next_due(self) -> datetime | None:
         async with self.storage.transaction() as tx:

@@ -110,7 +110,7 @@ class Duty:
         heading = note or (t("duty.card.urgent") if urgent else None)
         text = t("duty.card.with_note", note=heading, card=card) if heading else card
         await tx.enqueue(Reply(engineer_id, text, lang, buttons=self.waiting_buttons(ticket),
-                               photos=ticket.photos), now)
+                               photos=ticket.photos, ticket=ticket.number), now)
         ticket, event = happened(ticket, Happening.PINGED, actor_id=None, at=now, engineer=engineer_id)
         await tx.update_ticket(ticket, event)
 
@@ -182,7 +182,7 @@ class Duty:
             await self.tell(tx, manager, text, now)
 
     async def tell_reporter(self, tx: Transaction, ticket: Ticket, text: Text, now: datetime, **extra: object) -> None:
-        await self.tell(tx, ticket.reporter_id, text, now, **extra)
+        await self.tell(tx, ticket.reporter_id, text, now, ticket=ticket.number, **extra)
 
     # ---- timers ---------------------------------------------------------------------------------------
     async def fire(self, tx: Transaction, timer: Timer, now: datetime) -> None:

@@ -63,6 +63,8 @@ class Reply:
     photos: tuple[str, ...] = ()
     """Telegram file ids sent after the text (a ticket's photos on the engineer's card)."""
     attachment: Attachment | None = None
+    ticket: str | None = None
+    """The ticket this message is about: a permanent delivery failure is recorded on it."""
 
 
 @dataclass
@@ -79,7 +81,9 @@ class Outcome:
     replace_pressed: Reply | None = None
     """For a button press: the pressed message becomes this (a ticket card after Accept)."""
     notify: bool = False
-    """Notifications were queued in the outbox: the adapter should deliver them now."""
+    """Notifications to other people were queued in the outbox: the adapter should deliver them now."""
+    queued: bool = False
+    """The replies are in the outbox (written in the update's transaction), not to be sent directly."""
 
 
 def rows(buttons: list[Button], per_row: int) -> tuple[tuple[Button, ...], ...]:
@@ -96,6 +100,7 @@ def reply_to_json(reply: Reply) -> dict[str, Any]:
         "request_contact": _encode(reply.request_contact) if reply.request_contact else None,
         "remove_keyboard": reply.remove_keyboard,
         "photos": list(reply.photos),
+        "ticket": reply.ticket,
         "attachment": {"kind": reply.attachment.kind, "filename": reply.attachment.filename,
                        "data": base64.b64encode(reply.attachment.data).decode()} if reply.attachment else None,
     }
@@ -109,6 +114,7 @@ def reply_from_json(data: dict[str, Any]) -> Reply:
         request_contact=_decode(data["request_contact"]) if data["request_contact"] else None,
         remove_keyboard=data["remove_keyboard"],
         photos=tuple(data.get("photos", ())),
+        ticket=data.get("ticket"),
         attachment=Attachment(data["attachment"]["kind"], data["attachment"]["filename"],
                               base64.b64decode(data["attachment"]["data"])) if data.get("attachment") else None,
     )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.messages import Reply, t
+from bot.messages import t
 from bot.reports import PeriodError, period_of
 from bot.session import Session
 
@@ -25,5 +25,4 @@ class ReportSession(Session):
             return
         built = await self.svc.reports.build(self.tx, start, end, label, self.user.language, self.now,
                                              workbook=workbook)
-        self.outcome.replies.append(Reply(self.msg.chat_id, built.text, self.user.language,
-                                          attachment=built.attachment))
+        await self.say(built.text, attachment=built.attachment)

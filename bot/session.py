@@ -69,8 +69,10 @@ class Session:
         return self
 
     async def __aexit__(self, exc_type, exc, tb) -> bool | None:  # type: ignore[no-untyped-def]
-        if exc is None and not self.duplicate and self.user != self._original_user:
-            await self.tx.save_user(self.user, self.now)
+        if exc is None and not self.duplicate:
+            if self.user != self._original_user:
+                await self.tx.save_user(self.user, self.now)
+            self.outcome.queued = True
         suppressed = await self._tx_cm.__aexit__(exc_type, exc, tb)
         if exc is None:
             for action in self.after_commit:
@@ -96,7 +98,12 @@ class Session:
 
     # ---- replies ------------------------------------------------------------------------------
     async def say(self, text: Text, **extra: object) -> None:
-        self.outcome.replies.append(Reply(self.msg.chat_id, text, self.user.language, **extra))  # type: ignore[arg-type]
+        """Answer the sender. The reply is stored with the change that caused it, in this transaction:
+        a crash after the commit cannot lose it (the courier sends it after a restart), and messages
+        keep the order they were said in, notifications to the same person included."""
+        reply = Reply(self.msg.chat_id, text, self.user.language, **extra)  # type: ignore[arg-type]
+        await self.tx.enqueue(reply, self.now)
+        self.outcome.replies.append(reply)
 
     def refuse(self, text: Text) -> None:
         """A button press that is not taken: tell why, as an alert, and change nothing."""

@@ -112,8 +112,11 @@ class Transaction(ABC):
     @abstractmethod
     async def enqueue(self, reply: Reply, at: datetime) -> None: ...
     @abstractmethod
-    async def pending_outbox(self, now: datetime, limit: int = 50) -> list[tuple[int, Reply, int]]:
-        """(id, reply, attempts so far) due to be sent."""
+    async def pending_outbox(self, chat_id: int, now: datetime, limit: int = 50) -> list[tuple[int, Reply, int]]:
+        """(id, reply, attempts so far) of one chat, in order, up to the first one not due yet."""
+    @abstractmethod
+    async def outbox_chats(self, now: datetime, limit: int = 500) -> list[int]:
+        """Chats with a message due to be sent."""
     @abstractmethod
     async def outbox_sent(self, item_id: int, at: datetime) -> None: ...
     @abstractmethod

@@ -428,13 +428,26 @@ class SqliteTransaction(Transaction):
             (reply.chat_id, json.dumps(reply_to_json(reply), ensure_ascii=False), ts(at), ts(at)),
         )
 
-    async def pending_outbox(self, now: datetime, limit: int = 50) -> list[tuple[int, Reply, int]]:
+    async def pending_outbox(self, chat_id: int, now: datetime, limit: int = 50) -> list[tuple[int, Reply, int]]:
         rows = await self._all(
-            """SELECT id, payload, attempts FROM outbox
-               WHERE sent_at IS NULL AND failed_at IS NULL AND not_before <= ? ORDER BY id LIMIT ?""",
+            """SELECT id, payload, attempts, not_before FROM outbox
+               WHERE chat_id = ? AND sent_at IS NULL AND failed_at IS NULL ORDER BY id LIMIT ?""",
+            (chat_id, limit),
+        )
+        due = []
+        for r in rows:
+            if r["not_before"] > ts(now):
+                break  # a message waiting for its retry holds back the later ones: order is kept
+            due.append((r["id"], reply_from_json(json.loads(r["payload"])), r["attempts"]))
+        return due
+
+    async def outbox_chats(self, now: datetime, limit: int = 500) -> list[int]:
+        rows = await self._all(
+            """SELECT chat_id, MIN(id) AS first FROM outbox WHERE sent_at IS NULL AND failed_at IS NULL
+               AND not_before <= ? GROUP BY chat_id ORDER BY first LIMIT ?""",
             (ts(now), limit),
         )
-        return [(r["id"], reply_from_json(json.loads(r["payload"])), r["attempts"]) for r in rows]
+        return [r["chat_id"] for r in rows]
 
     async def outbox_sent(self, item_id: int, at: datetime) -> None:
         await self._run("UPDATE outbox SET sent_at = ?, attempts = attempts + 1 WHERE id = ?", (ts(at), item_id))

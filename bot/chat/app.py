@@ -103,7 +103,8 @@ def build_application(
 async def _post_init(app: Application) -> None:
     """Start the delivery of notifications and the timers; publish the command menu."""
     services = _services(app)
-    services.courier = Courier(app.bot, services.storage, services.clock, services.config.tz)
+    services.courier = Courier(app.bot, services.storage, services.clock, services.config.tz,
+                               on_undeliverable=services.desk.undeliverable)
     await services.desk.start_up()
     interval = app.bot_data.get("tick_seconds")
     if app.job_queue is not None and interval:
@@ -273,10 +274,16 @@ async def deliver(
                 log.info("could not acknowledge a button press: %s", result)
             elif isinstance(result, BaseException):
                 raise result
-    for reply in outcome.replies:
-        await send_reply(context, reply, reply_to=reply_to)
-    if outcome.notify and services.courier is not None:
-        await services.courier.flush()
+    courier = services.courier
+    if outcome.queued and courier is not None:
+        chats = {reply.chat_id for reply in outcome.replies}
+        for chat in chats:
+            await courier.flush_chat(chat)
+    else:
+        for reply in outcome.replies:
+            await send_reply(context, reply, reply_to=reply_to)
+    if outcome.notify and courier is not None:
+        await courier.flush()
 
 
 async def send_reply(context: ContextTypes.DEFAULT_TYPE, reply: Reply, reply_to: Message | None = None) -> None:

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
@@ -26,43 +28,84 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+FIRST_RETRY = timedelta(seconds=2)
 MAX_BACKOFF = timedelta(minutes=5)
+MAX_ATTEMPTS = 25
+"""With backoff doubling up to 5 minutes, about 1.5 hours of retrying before a message is given up."""
 
 
 class Courier:
-    def __init__(self, bot: Bot, storage: Storage, clock: Clock, tz: ZoneInfo) -> None:
+    def __init__(self, bot: Bot, storage: Storage, clock: Clock, tz: ZoneInfo,
+                 on_undeliverable: Callable[[int, Reply, str], Awaitable[None]] | None = None) -> None:
         self.bot = bot
         self.storage = storage
         self.clock = clock
         self.tz = tz
-        self._lock = asyncio.Lock()
+        self.on_undeliverable = on_undeliverable
+        """Told about a permanent failure (the ticket's log and the managers hear of it)."""
+        self._locks: dict[int, asyncio.Lock] = {}
 
-    async def flush(self, batch: int = 200) -> int:
-        """Send everything due now, batch by batch; returns how many were sent."""
+    async def flush(self, concurrency: int = 16) -> int:
+        """Send everything due now, chat by chat (several chats at once); returns how many were sent."""
         sent = 0
-        async with self._lock:
+        limit = asyncio.Semaphore(concurrency)
+
+        async def one(chat: int) -> int:
+            async with limit:
+                return await self.flush_chat(chat)
+
+        while True:
+            async with self.storage.transaction() as tx:
+                chats = await tx.outbox_chats(self.clock.now())
+            if not chats:
+                return sent
+
+            counts = await asyncio.gather(*(one(chat) for chat in chats))
+            sent += sum(counts)
+            if not any(counts):
+                return sent  # what is left waits for its retry time
+
+    async def flush_chat(self, chat_id: int) -> int:
+        """Send one chat's due messages in order; only one delivery per chat runs at a time."""
+        lock = self._locks.setdefault(chat_id, asyncio.Lock())
+        sent = 0
+        async with lock:
             while True:
                 async with self.storage.transaction() as tx:
-                    pending = await tx.pending_outbox(self.clock.now(), batch)
-                sent += await self._deliver(pending)
-                if len(pending) < batch:
-                    return sent
+                    pending = await tx.pending_outbox(chat_id, self.clock.now())
+                if not pending:
+                    break
+                delivered, stop = await self._deliver(pending)
+                sent += delivered
+                if stop:
+                    break
+        if not lock.locked():
+            self._locks.pop(chat_id, None)
+        return sent
 
-    async def _deliver(self, pending: list[tuple[int, Reply, int]]) -> int:
+    async def _deliver(self, pending: list[tuple[int, Reply, int]]) -> tuple[int, bool]:
+        """(sent, stop): a message that must wait for a retry stops the chat's later messages."""
         sent = 0
-        for item_id, reply, _attempts in pending:
+        for item_id, reply, attempts in pending:
             outcome = await self._send(reply)
             now = self.clock.now()
             async with self.storage.transaction() as tx:
                 if outcome is None:
                     await tx.outbox_sent(item_id, now)
                     sent += 1
-                elif isinstance(outcome, timedelta):
-                    await tx.outbox_retry(item_id, now, now + outcome, "retry")
-                else:
-                    await tx.outbox_failed(item_id, now, outcome)
-                    await self._blocked(tx, reply.chat_id, outcome)
-        return sent
+                    continue
+                if isinstance(outcome, timedelta) and attempts + 1 < MAX_ATTEMPTS:
+                    # 429 says how long to wait; other failures back off, doubling per attempt
+                    delay = outcome or min(FIRST_RETRY * 2**attempts, MAX_BACKOFF)
+                    await tx.outbox_retry(item_id, now, now + delay, "retry")
+                    return sent, True
+                reason = outcome if isinstance(outcome, str) else "gave up after repeated network errors"
+                await tx.outbox_failed(item_id, now, reason)
+                await self._blocked(tx, reply.chat_id, reason)
+            log.warning("could not deliver a message to %s: %s", reply.chat_id, reason)
+            if self.on_undeliverable is not None:
+                await self.on_undeliverable(reply.chat_id, reply, reason)
+        return sent, False
 
     async def _send(self, reply: Reply) -> timedelta | str | None:
         """None when delivered; a delay to retry after; or the reason it can never be delivered."""
@@ -80,19 +123,16 @@ class Courier:
             return f"forbidden: {exc.message}"
         except BadRequest as exc:
             return f"bad request: {exc.message}"
-        except (NetworkError, TelegramError) as exc:
+        except (NetworkError, TelegramError) as exc:  # timeouts, dropped connections, 5xx
             log.info("delivery to %s failed, will retry: %s", reply.chat_id, exc)
-            return timedelta(seconds=5)
+            return timedelta()  # back off by the number of attempts so far
         return None
 
     async def _blocked(self, tx, chat_id: int, reason: str) -> None:  # type: ignore[no-untyped-def]
         if reason.startswith("forbidden"):
             user = await tx.get_user(chat_id)
             if user is not None and not user.blocked:
-                from dataclasses import replace
-
                 await tx.save_user(replace(user, blocked=True), self.clock.now())
-        log.warning("could not deliver a notification to %s: %s", chat_id, reason)
 
 
 async def send_attachment(bot: Bot, reply: Reply) -> None:

@@ -370,6 +370,10 @@ EN: dict[str, Template] = {
         "(or extra_holidays in the configuration) so duty and SLA clocks stay right."
     ),
     "duty.gap": "⚠️ Nobody is on duty from {start} to {end}. Use /cover to fill the gap.",
+    "duty.undeliverable": (
+        "📵 I cannot write to {who} about {number}: {reason}. They need to open the bot in Telegram "
+        "(or unblock it); until then they get nothing from me."
+    ),
     "duty.only_engineers": "Only engineers can act on tickets.",
     "duty.only_managers": "Only managers can change the duty roster.",
     "duty.not_yours": "This ticket is with {assignee}; only they or a manager can act on it.",
@@ -591,6 +595,9 @@ ZH: dict[str, Template] = {
         "以免值班和 SLA 计时出错。"
     ),
     "duty.gap": "⚠️ {start} 至 {end} 没有人值班。请用 /cover 安排人员。",
+    "duty.undeliverable": (
+        "📵 无法就 {number} 给 {who} 发消息：{reason}。请对方在 Telegram 中打开机器人（或解除屏蔽），否则收不到任何通知。"
+    ),
     "duty.only_engineers": "只有工程师可以处理工单。",
     "duty.only_managers": "只有管理员可以修改值班表。",
     "duty.not_yours": "这张工单由 {assignee} 负责，只有本人或管理员可以操作。",

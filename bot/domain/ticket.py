@@ -53,6 +53,7 @@ class Happening(StrEnum):
     BREACHED = "breached"
     NOBODY_ON_DUTY = "nobody_on_duty"
     REPORTER_CONFIRMED = "reporter_confirmed"
+    DELIVERY_FAILED = "delivery_failed"
 
 
 _OPEN = frozenset({Status.NEW, Status.ASSIGNED, Status.ACCEPTED, Status.ON_SITE, Status.REOPENED})
