@@ -596,7 +596,8 @@ ZH: dict[str, Template] = {
     ),
     "duty.gap": "⚠️ {start} 至 {end} 没有人值班。请用 /cover 安排人员。",
     "duty.undeliverable": (
-        "📵 无法就 {number} 给 {who} 发消息：{reason}。请对方在 Telegram 中打开机器人（或解除屏蔽），否则收不到任何通知。"
+        "📵 无法就 {number} 给 {who} 发消息：{reason}。"
+        "请对方在 Telegram 中打开机器人（或解除屏蔽），否则收不到任何通知。"
     ),
     "duty.only_engineers": "只有工程师可以处理工单。",
     "duty.only_managers": "只有管理员可以修改值班表。",
