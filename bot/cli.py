@@ -63,7 +63,12 @@ def main(argv: list[str] | None = None) -> int:
                         add_help=False)
     commands.add_parser("report", help="KPIs: report --from DATE --to DATE [--json | --xlsx FILE | --png FILE]",
                         add_help=False)
+    commands.add_parser("doctor", help="check the set-up and say what to fix: doctor [--json]", add_help=False)
     args, rest = parser.parse_known_args(argv)
+    if args.command == "doctor":  # before the settings are read: a bad setting is one of its findings
+        from bot.doctor import main as doctor_main
+
+        return doctor_main(rest)
     if args.command == "kb" and (not rest or rest[0] not in ("import", "export")):
         from knowledge.cli import main as kb_main
 

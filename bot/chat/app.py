@@ -275,10 +275,10 @@ async def deliver(
             elif isinstance(result, BaseException):
                 raise result
     courier = services.courier
-    if outcome.queued and courier is not None:
-        chats = {reply.chat_id for reply in outcome.replies}
-        for chat in chats:
-            await courier.flush_chat(chat)
+    if outcome.queued:  # in the outbox already: sent now, or by the scheduler if this fails
+        for chat in dict.fromkeys(reply.chat_id for reply in outcome.replies):
+            if courier is not None:
+                await courier.flush_chat(chat)
     else:
         for reply in outcome.replies:
             await send_reply(context, reply, reply_to=reply_to)

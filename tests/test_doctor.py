@@ -1,0 +1,214 @@
+"""`helpdesk doctor` against the Bot API stand-in, a real database file and real configuration files."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import json
+import socket
+import sqlite3
+import sys
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from bot import doctor
+from bot.domain.timers import Timer
+from bot.messages import Reply, verbatim
+from bot.standin import BotApiStandIn
+from storage import open_storage
+from storage.sqlite import migrations
+
+ROOT = Path(__file__).parents[1]
+EXAMPLE = ROOT / "helpdesk.example.toml"
+TOKEN = "123456:AAHdoctorTestSecretPart_0123456789"
+SECRET = TOKEN.split(":", 1)[1]
+NOW = datetime(2026, 6, 1, 2, 0, tzinfo=UTC)  # a Monday in a year whose holiday schedule is published
+LATEST = migrations()[-1][0]
+
+
+@pytest.fixture
+async def standin() -> AsyncIterator[BotApiStandIn]:
+    async with BotApiStandIn(token=TOKEN) as tg:
+        yield tg
+
+
+@pytest.fixture
+async def db(tmp_path: Path) -> Path:
+    path = tmp_path / "helpdesk.db"
+    storage = await open_storage(path)
+    await storage.close()
+    return path
+
+
+def env_for(standin: BotApiStandIn, db: Path, config: Path = EXAMPLE, **changes: str) -> dict[str, str]:
+    env = {"TELEGRAM_BOT_TOKEN": standin.token, "HELPDESK_TELEGRAM_API_URL": standin.base_url,
+           "HELPDESK_DB": str(db), "HELPDESK_CONFIG": str(config)}
+    env.update(changes)
+    return env
+
+
+async def diagnose(env: dict[str, str], kb_dir: Path | None = None) -> tuple[int, dict[str, dict[str, str]]]:
+    """Run `doctor --json` in-process; the findings by check name. The token must never be printed."""
+    out = io.StringIO()
+    code = await doctor.run(["--json"], env, out=out, now=NOW, kb_dir=kb_dir)
+    printed = out.getvalue()
+    assert SECRET not in printed
+    findings = json.loads(printed)
+    assert {f["status"] for f in findings} <= {"ok", "warn", "fail"}
+    return code, {f["check"]: f for f in findings}
+
+
+def closed_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def set_schema_version(db: Path, version: int) -> None:
+    with sqlite3.connect(db) as connection:
+        connection.execute("DELETE FROM schema_migrations WHERE version > ?", (version,))
+        connection.execute("INSERT OR IGNORE INTO schema_migrations VALUES (?, '2030-01-01T00:00:00.000000Z')",
+                           (version,))
+    connection.close()
+
+
+async def test_a_healthy_setup_is_all_ok(standin: BotApiStandIn, db: Path) -> None:
+    code, found = await diagnose(env_for(standin, db))
+    assert code == 0
+    assert {name: f["status"] for name, f in found.items() if f["status"] != "ok"} == {}
+    assert set(found) >= {doctor.CONFIGURATION, doctor.PEOPLE, doctor.TOKEN, doctor.DATABASE, doctor.SCHEMA,
+                          doctor.JOURNAL, doctor.BACKLOG, doctor.API, doctor.CALENDAR, doctor.ROSTER, doctor.KNOWLEDGE}
+    assert "@helpdesk_test_bot" in found[doctor.API]["detail"]
+    assert "123456" in found[doctor.TOKEN]["detail"]  # the bot id may be shown, the secret never
+    assert f"version {LATEST}" in found[doctor.SCHEMA]["detail"]
+    text = io.StringIO()
+    assert await doctor.run([], env_for(standin, db), out=text, now=NOW) == 0
+    lines = text.getvalue().splitlines()
+    assert all(line.startswith("✓ ") for line in lines[:-1]) and lines[-1] == "All checks passed."
+    assert SECRET not in text.getvalue()
+
+
+async def test_a_wrong_token_fails_without_printing_it(standin: BotApiStandIn, db: Path) -> None:
+    wrong = "654321:WrongSecretWrongSecretWrong_99"
+    out = io.StringIO()
+    code = await doctor.run(["--json"], env_for(standin, db, TELEGRAM_BOT_TOKEN=wrong), out=out, now=NOW)
+    assert code == 1
+    assert wrong.split(":")[1] not in out.getvalue()
+    api = {f["check"]: f for f in json.loads(out.getvalue())}[doctor.API]
+    assert api["status"] == "fail" and "token" in api["detail"] and "401" in api["detail"]
+
+
+async def test_an_unreachable_api_fails(standin: BotApiStandIn, db: Path) -> None:
+    url = f"http://127.0.0.1:{closed_port()}/bot"
+    code, found = await diagnose(env_for(standin, db, HELPDESK_TELEGRAM_API_URL=url))
+    assert code == 1
+    assert found[doctor.API]["status"] == "fail"
+    assert "cannot reach" in found[doctor.API]["detail"] and url in found[doctor.API]["detail"]
+
+
+async def test_a_malformed_token_fails_and_skips_the_connection(standin: BotApiStandIn, db: Path) -> None:
+    code, found = await diagnose(env_for(standin, db, TELEGRAM_BOT_TOKEN="123456:short"))
+    assert code == 1
+    assert found[doctor.TOKEN]["status"] == "fail" and "short" not in found[doctor.TOKEN]["detail"]
+    assert doctor.API not in found
+
+
+async def test_no_token_is_a_warning_about_the_sandbox(standin: BotApiStandIn, db: Path) -> None:
+    code, found = await diagnose(env_for(standin, db, TELEGRAM_BOT_TOKEN=""))
+    assert code == 0
+    assert found[doctor.TOKEN]["status"] == "warn" and "sandbox" in found[doctor.TOKEN]["detail"]
+    assert doctor.API not in found
+
+
+@pytest.mark.parametrize(("delta", "status", "words"), [(1, "fail", "refuses"), (-1, "warn", "migrated")])
+async def test_the_schema_version_is_compared_and_the_file_left_alone(
+    standin: BotApiStandIn, db: Path, delta: int, status: str, words: str
+) -> None:
+    set_schema_version(db, LATEST + delta)
+    code, found = await diagnose(env_for(standin, db))
+    assert code == (1 if status == "fail" else 0)
+    assert found[doctor.SCHEMA]["status"] == status and words in found[doctor.SCHEMA]["detail"]
+    with sqlite3.connect(db) as connection:
+        assert connection.execute("SELECT MAX(version) FROM schema_migrations").fetchone()[0] == LATEST + delta
+    connection.close()
+
+
+async def test_a_missing_database_is_not_created(standin: BotApiStandIn, tmp_path: Path) -> None:
+    missing = tmp_path / "new.db"
+    code, found = await diagnose(env_for(standin, missing))
+    assert code == 0
+    assert found[doctor.DATABASE]["status"] == "ok" and "created on first run" in found[doctor.DATABASE]["detail"]
+    assert doctor.SCHEMA not in found
+    assert not missing.exists()
+
+
+async def test_overdue_timers_and_failed_deliveries_are_a_warning(standin: BotApiStandIn, db: Path) -> None:
+    storage = await open_storage(db)
+    async with storage.transaction() as tx:
+        await tx.schedule(Timer(kind="calendar_check", due_at=NOW - timedelta(hours=1)))
+        await tx.enqueue(Reply(chat_id=501, text=verbatim("hello"), lang="en"), NOW - timedelta(days=1))
+        await tx.outbox_failed(1, NOW - timedelta(hours=2), "Forbidden: bot was blocked by the user")
+    await storage.close()
+    code, found = await diagnose(env_for(standin, db))
+    assert code == 0
+    backlog = found[doctor.BACKLOG]
+    assert backlog["status"] == "warn"
+    assert "1 pending timers (1 overdue)" in backlog["detail"] and "1 failed deliveries" in backlog["detail"]
+
+
+async def test_a_typo_in_the_configuration_fails_naming_the_key(
+    standin: BotApiStandIn, db: Path, tmp_path: Path
+) -> None:
+    text = EXAMPLE.read_text(encoding="utf-8")
+    assert 'P1 = { respond = "30m"' in text
+    config = tmp_path / "helpdesk.toml"
+    config.write_text(text.replace('P1 = { respond = "30m"', 'P1 = { respnd = "30m"', 1), encoding="utf-8")
+    code, found = await diagnose(env_for(standin, db, config))
+    assert code == 1
+    assert found[doctor.CONFIGURATION]["status"] == "fail"
+    assert "sla.P1.respnd: unknown key" in found[doctor.CONFIGURATION]["detail"]
+    assert doctor.ROSTER not in found and found[doctor.API]["status"] == "ok"
+
+
+async def test_rotations_that_leave_a_gap_are_a_warning(standin: BotApiStandIn, db: Path, tmp_path: Path) -> None:
+    config = tmp_path / "helpdesk.toml"
+    config.write_text(
+        '[[engineers]]\nid = 1001\nname = "Wang Wei"\n\n[[managers]]\nid = 9001\nname = "Zhao Min"\n\n'
+        '[[rotations]]\nname = "day"\nengineers = [1001]\ncovers = "workdays"\nhours = "09:00-18:00"\n',
+        encoding="utf-8",
+    )
+    code, found = await diagnose(env_for(standin, db, config))
+    assert code == 0
+    roster = found[doctor.ROSTER]
+    assert roster["status"] == "warn" and "nobody on duty" in roster["detail"]
+    assert "Mon 2026-06-01 18:00 → Tue 2026-06-02 09:00" in roster["detail"]  # first evening, Shanghai time
+
+
+async def test_bad_knowledge_files_are_named_with_the_reason(
+    standin: BotApiStandIn, db: Path, tmp_path: Path
+) -> None:
+    kb = tmp_path / "articles"
+    kb.mkdir()
+    (kb / "broken.md").write_text("no front matter here\n", encoding="utf-8")
+    code, found = await diagnose(env_for(standin, db), kb_dir=kb)
+    assert code == 0
+    detail = found[doctor.KNOWLEDGE]["detail"]
+    assert found[doctor.KNOWLEDGE]["status"] == "warn"
+    assert "broken.md" in detail and "front matter missing" in detail
+
+
+async def test_the_cli_subcommand_prints_json(standin: BotApiStandIn, db: Path) -> None:
+    # A subprocess, awaited without blocking: the stand-in answers its getMe from this event loop.
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot.cli", "doctor", "--json", cwd=ROOT, env=env_for(standin, db),
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )
+    stdout, stderr = await asyncio.wait_for(process.communicate(), timeout=120)
+    assert SECRET not in stdout.decode() + stderr.decode()
+    findings = {f["check"]: f for f in json.loads(stdout)}
+    assert process.returncode == 0  # today's date may bring a calendar warning; warnings keep 0
+    assert findings[doctor.API]["status"] == "ok" and "@helpdesk_test_bot" in findings[doctor.API]["detail"]
+    assert all(f["status"] in ("ok", "warn") for f in findings.values())
