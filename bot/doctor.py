@@ -157,18 +157,21 @@ def check_database(path: Path, now: datetime) -> list[Finding]:
     if path.is_dir():
         return [Finding(DATABASE, "fail", f"{path} is a folder; HELPDESK_DB must name a file")]
     unwritable = [str(p) for p in (path, _folder(path)) if not os.access(p, os.W_OK)]
+    # mode=ro alone still creates empty -wal/-shm files beside a WAL database nobody has open, owned by
+    # whoever runs the doctor (root, say), which can lock the bot's own user out of them. Without a -wal
+    # file everything is in the main file: it is read as immutable and nothing is created.
+    query = "?mode=ro" if Path(f"{path}-wal").exists() else "?mode=ro&immutable=1"
     try:
-        connection = sqlite3.connect(path.resolve().as_uri() + "?mode=ro", uri=True, timeout=5)
+        connection = sqlite3.connect(path.resolve().as_uri() + query, uri=True, timeout=5)
     except sqlite3.Error as exc:
         return [Finding(DATABASE, "fail", f"{path}: cannot open it ({exc})")]
     try:
         version = _schema_version(connection)
-        journal = str(connection.execute("PRAGMA journal_mode").fetchone()[0])
-        findings = [_database_file(path, unwritable), _schema(version), _journal(journal)]
+        findings = [_database_file(path, unwritable), _schema(version), _journal(_is_wal(path))]
         if 1 <= version <= _latest_version():
             findings.append(_backlog(connection, now))
         return findings
-    except sqlite3.Error as exc:
+    except (sqlite3.Error, OSError) as exc:
         return [Finding(DATABASE, "fail", f"{path}: cannot read it as an SQLite database ({exc}); is HELPDESK_DB "
                         "the right file?")]
     finally:
@@ -232,11 +235,19 @@ def _schema(version: int) -> Finding:
     return Finding(SCHEMA, "ok", f"version {version}, the latest")
 
 
-def _journal(mode: str) -> Finding:
+def _is_wal(path: Path) -> bool:
+    """WAL is recorded in the file header (bytes 18-19 = 2); PRAGMA journal_mode cannot see it when the
+    file is opened as immutable."""
+    with path.open("rb") as file:
+        header = file.read(20)
+    return len(header) == 20 and header[18] == 2 and header[19] == 2
+
+
+def _journal(wal: bool) -> Finding:
     """WAL lets the CLI read while the bot writes; the bot switches to it at start."""
-    if mode.lower() == "wal":
+    if wal:
         return Finding(JOURNAL, "ok", "WAL mode")
-    return Finding(JOURNAL, "warn", f"journal mode {mode!r}: the bot switches it to WAL at start")
+    return Finding(JOURNAL, "warn", "rollback-journal mode, not WAL: the bot switches it to WAL at start")
 
 
 def _backlog(connection: sqlite3.Connection, now: datetime) -> Finding:

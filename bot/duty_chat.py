@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date, datetime, time, timedelta
 
+from bot.domain.permissions import Act, Role
 from bot.domain.roster import Override, next_handover, on_duty, on_duty_until
 from bot.domain.ticket import Action, Happening, IllegalTransition, Status, Ticket, happened, parse_number, transition
 from bot.duty import WAITING
@@ -17,6 +18,9 @@ from bot.messages import Button, Reply, Text, rows, t, verbatim
 from bot.session import Session
 
 MAX_NOTE = 1000
+_ACTS = {"accept": Act.ACCEPT, "decline": Act.ACCEPT, "resolve": Act.RESOLVE, "noparts": Act.RESOLVE,
+         "handover": Act.HAND_OVER, "tier2": Act.HAND_OVER, "card": Act.SEE_TICKET}
+"""A card button's action → what the permission table calls it (everything else is the assignee's WORK)."""
 
 
 class DutySession(Session):
@@ -39,20 +43,18 @@ class DutySession(Session):
         if ticket is None:
             self.refuse(t("button_invalid"))
             return
-        if not (self.is_engineer or self.is_manager):
-            self.refuse(t("duty.only_engineers"))
+        act = _ACTS.get(action, Act.HAND_OVER if action.startswith("to") else Act.WORK)
+        reason = self.refused(act, ticket)
+        if reason is not None:
+            self.refuse(t(reason, number=ticket.number, assignee=self.duty.engineer_name(ticket.assignee_id)))
             return
         if action == "accept":
             await self.accept(ticket)
         elif action == "decline":
             await self.decline(ticket)
+        elif ticket.status in WAITING and act is not Act.HAND_OVER and act is not Act.SEE_TICKET:
+            self.refuse(t("duty.accept_first"))
         else:
-            if ticket.assignee_id != self.user.id and not self.is_manager:
-                self.refuse(t("duty.not_yours", assignee=self.duty.engineer_name(ticket.assignee_id)))
-                return
-            if ticket.status in WAITING and not action.startswith("to") and action != "card":
-                self.refuse(t("duty.accept_first"))
-                return
             await self.work(ticket, action)
 
     async def accept(self, ticket: Ticket) -> None:
@@ -231,7 +233,7 @@ class DutySession(Session):
 
     # ---- commands -----------------------------------------------------------------------------------
     async def cmd_queue(self, args: str) -> None:
-        if not (self.is_engineer or self.is_manager):
+        if self.role_for() not in (Role.ENGINEER, Role.MANAGER):
             await self.say(t("duty.only_engineers"))
             return
         tickets = await self.tx.open_tickets_of(self.user.id)
@@ -322,7 +324,7 @@ class DutySession(Session):
 
     async def cmd_holiday(self, args: str) -> None:
         """/holiday DATE [name] · /holiday workday DATE · /holiday remove DATE (managers)."""
-        if not self.is_manager:
+        if self.refused(Act.EDIT_ROSTER):
             await self.say(t("duty.only_managers"))
             return
         parts = args.split(maxsplit=1)
@@ -342,7 +344,7 @@ class DutySession(Session):
 
     async def cmd_rotation(self, args: str) -> None:
         """/rotation NAME ID,ID,…: a new turn order for a rotation (managers)."""
-        if not self.is_manager:
+        if self.refused(Act.EDIT_ROSTER):
             await self.say(t("duty.only_managers"))
             return
         parts = args.split()
@@ -365,7 +367,10 @@ class DutySession(Session):
 
     # ---- helpers ------------------------------------------------------------------------------------
     def may_edit_roster(self) -> bool:
-        return self.is_manager or (self.is_engineer and self.svc.config.duty.engineers_may_swap)
+        """Managers; engineers too for /cover and /swap when the deployment allows it."""
+        if self.is_engineer and self.svc.config.duty.engineers_may_swap:
+            return True
+        return self.refused(Act.EDIT_ROSTER) is None
 
     def when(self, text: str) -> datetime:
         """A local date ("2026-02-16" = its midnight) or date and time ("2026-02-16T18:00")."""

@@ -11,6 +11,7 @@ from dataclasses import replace
 from bot.domain import followup as fu
 from bot.domain import report as intake
 from bot.domain.followup import Answer, FollowUpRefused, FollowUpState
+from bot.domain.permissions import Act
 from bot.domain.ticket import Action, Status, parse_number, transition
 from bot.messages import Button, t
 from bot.session import Session
@@ -21,7 +22,7 @@ class FollowUpSession(Session):
         number = parse_number(number_text)
         ticket = await self.tx.get_ticket(number) if number else None
         followup = await self.tx.get_followup(number) if number else None
-        if ticket is None or followup is None or ticket.reporter_id != self.user.id:
+        if ticket is None or followup is None or self.refused(Act.RATE, ticket):
             self.refuse(t("followup.not_yours"))
             return
         followups = self.svc.followups
@@ -107,7 +108,7 @@ class FollowUpSession(Session):
 
     # ---- complaints (managers) -------------------------------------------------------------------------
     async def cmd_complaints(self, args: str) -> None:
-        if self.user.role != "manager":
+        if self.refused(Act.REPORT):
             await self.say(t("duty.only_managers"))
             return
         complaints = await self.tx.open_complaints()
@@ -121,7 +122,7 @@ class FollowUpSession(Session):
             for c in complaints[:10]))
 
     async def on_complaint_button(self, complaint_id: str, action: str) -> None:
-        if self.user.role != "manager":
+        if self.refused(Act.REPORT):
             self.refuse(t("duty.only_managers"))
             return
         if action != "handled" or not complaint_id.isdigit():

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from bot.domain import authoring
+from bot.domain.permissions import Act
 from bot.messages import Button, rows, t, verbatim
 from bot.session import Session
 from knowledge.article import DEVICES
@@ -28,7 +29,7 @@ class KnowledgeSession(Session):
             (Button(verbatim(f"📘 {m.title}"), f"k:{m.id}"),) for m in matches))
 
     async def start_authoring(self, article_id: str | None) -> None:
-        if self.user.role not in ("engineer", "manager"):
+        if self.refused(Act.EDIT_KB):
             await self.say(t("kb.not_allowed"))
             return
         kb = self.svc.kb
@@ -43,7 +44,7 @@ class KnowledgeSession(Session):
 
     async def start_from_ticket(self, number: str) -> None:
         """"Save as article" on a resolved ticket: the form prefilled from the fault and its fix."""
-        if self.user.role not in ("engineer", "manager"):
+        if self.refused(Act.EDIT_KB):
             self.refuse(t("kb.not_allowed"))
             return
         ticket = await self.tx.get_ticket(number)

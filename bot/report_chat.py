@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.domain.permissions import Act
 from bot.messages import t
 from bot.reports import PeriodError, period_of
 from bot.session import Session
@@ -15,8 +16,9 @@ class ReportSession(Session):
         await self.report(args, workbook=True)
 
     async def report(self, args: str, *, workbook: bool) -> None:
-        if self.user.role != "manager":
-            await self.say(t("duty.only_managers"))
+        reason = self.refused(Act.EXPORT if workbook else Act.REPORT)
+        if reason is not None:
+            await self.say(t(reason))
             return
         try:
             start, end, label = period_of(args, self.now, self.svc.config.tz)

@@ -12,6 +12,7 @@ from bot.domain import report as intake
 from bot.domain.assets import Asset
 from bot.domain.contact import display_phone
 from bot.domain.devices import DEVICE_TYPES, device_type_from_text
+from bot.domain.permissions import Act
 from bot.domain.report import ReportDraft, Step
 from bot.domain.severity import Severity
 from bot.domain.sla import compute_terms
@@ -521,11 +522,11 @@ class ReporterSession(KnowledgeSession):
 
     # ---- tickets ----------------------------------------------------------------------------------
     def may_see(self, ticket: Ticket) -> bool:
-        return ticket.reporter_id == self.user.id or self.user.role in ("engineer", "manager")
+        return self.refused(Act.SEE_TICKET, ticket) is None
 
     async def own_open_ticket(self, number: str, quiet: bool = False) -> Ticket | None:
         ticket = await self.tx.get_ticket(number)
-        if ticket is None or ticket.reporter_id != self.user.id:
+        if ticket is None or self.refused(Act.CANCEL, ticket):
             if not quiet:
                 await self.say(t("ticket_not_found", number=number))
             return None

@@ -13,6 +13,8 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from bot.domain.people import User, language_from_telegram
+from bot.domain.permissions import Act, Role, refusal, role_of
+from bot.domain.ticket import Ticket
 from bot.messages import Outcome, Reply, Text
 from storage import Transaction
 
@@ -79,10 +81,21 @@ class Session:
                 action()
         return suppressed
 
+    def role_for(self, ticket: Ticket | None = None) -> Role:
+        """This person's role, for `ticket` or in general (see bot.domain.permissions)."""
+        return role_of(self.user.role, self.user.id, known=not self.first_contact,
+                       reporter_id=ticket.reporter_id if ticket else None,
+                       assignee_id=ticket.assignee_id if ticket else None)
+
+    def refused(self, act: Act, ticket: Ticket | None = None) -> str | None:
+        """The reason `act` is refused to this person (logged), or None when it is allowed."""
+        return refusal(act, self.role_for(ticket), self.user.id, ticket.number if ticket else "")
+
     async def _load_user(self) -> User:
         sender, config = self.msg.sender, self.svc.config
         user = await self.tx.get_user(sender.id)
         role = config.role_of(sender.id)
+        self.first_contact = user is None
         if user is None:
             user = User(
                 id=sender.id,

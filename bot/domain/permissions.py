@@ -1,0 +1,94 @@
+"""Who may do what: one table, consulted by every handler, tested cell by cell through the chat.
+
+Roles are relative to a ticket: the same engineer is the *assignee* of one ticket and just an
+*engineer* for another; a reporter is the *reporter* of their own ticket and *another reporter* for
+someone else's. A *stranger* has never talked to the desk before. Staff roles come from the
+configuration, never from anything a user can send.
+"""
+
+from __future__ import annotations
+
+import logging
+from enum import StrEnum
+
+log = logging.getLogger("bot.permissions")
+
+
+class Role(StrEnum):
+    STRANGER = "stranger"
+    REPORTER = "reporter"
+    OTHER_REPORTER = "other_reporter"
+    ENGINEER = "engineer"
+    ASSIGNEE = "assignee"
+    MANAGER = "manager"
+
+
+class Act(StrEnum):
+    ACCEPT = "accept"
+    WORK = "work"                  # on my way, on site, need a part, spare machine: the assignee's steps
+    RESOLVE = "resolve"
+    HAND_OVER = "hand_over"
+    EDIT_ROSTER = "edit_roster"
+    EDIT_KB = "edit_kb"
+    REPORT = "report"
+    EXPORT = "export"
+    SEE_TICKET = "see_ticket"
+    RATE = "rate"
+    CANCEL = "cancel"
+
+
+_STAFF_ON_TICKET = frozenset({Role.ASSIGNEE, Role.MANAGER})
+
+PERMISSIONS: dict[Act, frozenset[Role]] = {
+    Act.ACCEPT: frozenset({Role.ENGINEER, Role.ASSIGNEE}),
+    Act.WORK: _STAFF_ON_TICKET,
+    Act.RESOLVE: _STAFF_ON_TICKET,
+    Act.HAND_OVER: _STAFF_ON_TICKET,
+    Act.EDIT_ROSTER: frozenset({Role.MANAGER}),
+    Act.EDIT_KB: frozenset({Role.ENGINEER, Role.ASSIGNEE, Role.MANAGER}),
+    Act.REPORT: frozenset({Role.MANAGER}),
+    Act.EXPORT: frozenset({Role.MANAGER}),
+    Act.SEE_TICKET: frozenset({Role.REPORTER, Role.ENGINEER, Role.ASSIGNEE, Role.MANAGER}),
+    Act.RATE: frozenset({Role.REPORTER}),
+    Act.CANCEL: frozenset({Role.REPORTER}),
+}
+"""act → the roles allowed to do it. Everything else is refused with REFUSALS[act]."""
+
+REFUSALS: dict[Act, str] = {
+    Act.ACCEPT: "duty.only_engineers",
+    Act.WORK: "duty.not_yours",
+    Act.RESOLVE: "duty.not_yours",
+    Act.HAND_OVER: "duty.not_yours",
+    Act.EDIT_ROSTER: "duty.only_managers",
+    Act.EDIT_KB: "kb.not_allowed",
+    Act.REPORT: "duty.only_managers",
+    Act.EXPORT: "duty.only_managers",
+    Act.SEE_TICKET: "ticket_not_found",
+    Act.RATE: "followup.not_yours",
+    Act.CANCEL: "ticket_not_found",
+}
+"""act → the text that says why it was refused (seeing a ticket one may not see reads as "not found")."""
+
+
+def role_of(staff_role: str, user_id: int, *, known: bool, reporter_id: int | None = None,
+            assignee_id: int | None = None) -> Role:
+    """A person's role for one ticket (or for no ticket: reporter_id None)."""
+    if staff_role == "manager":
+        return Role.MANAGER
+    if staff_role == "engineer":
+        return Role.ASSIGNEE if assignee_id is not None and assignee_id == user_id else Role.ENGINEER
+    if reporter_id is not None and reporter_id == user_id:
+        return Role.REPORTER
+    return Role.OTHER_REPORTER if known else Role.STRANGER
+
+
+def allowed(act: Act, role: Role) -> bool:
+    return role in PERMISSIONS[act]
+
+
+def refusal(act: Act, role: Role, user_id: int, subject: str = "") -> str | None:
+    """None if allowed; else the text key of the reason, and a log line (the only trace a refusal leaves)."""
+    if allowed(act, role):
+        return None
+    log.info("refused %s to user %s (%s) %s", act.value, user_id, role.value, subject)
+    return REFUSALS[act]

@@ -1,0 +1,110 @@
+"""The permission table, cell by cell, through the chat: allowed actions work; the rest are refused
+with a reason and leave no trace but a log line."""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
+import pytest
+
+from bot.domain.clock import FakeClock
+from bot.domain.permissions import PERMISSIONS, Act, Role
+from bot.standin import FakeUser
+from tests.conftest import ALICE, BOB, ENGINEER, ENGINEER2, MANAGER, START, make_config
+from tests.harness import BotHarness, harness
+
+STRANGER = FakeUser(id=8888, first_name="Stranger", language_code="en")
+ACTOR = {Role.STRANGER: STRANGER, Role.REPORTER: ALICE, Role.OTHER_REPORTER: BOB,
+         Role.ENGINEER: ENGINEER2, Role.ASSIGNEE: ENGINEER, Role.MANAGER: MANAGER}
+NUMBER = "HD-2026-00001"
+
+
+async def _setup(desk: BotHarness, *, accepted: bool = True, resolved: bool = False, followup: bool = False) -> None:
+    """Alice's ticket, assigned to Wang Wei (accepted); Bob has a ticket of his own."""
+    await desk.report(ALICE, description="Printer dead", device="Printer", site="HQ-3F", room=None,
+                      severity="Badly affected", phone="13800001234")
+    await desk.report(BOB, description="Monitor flickers", device="Monitor", site="HQ-3F", room=None,
+                      severity="A part fails", phone="13800001235")
+    if accepted:
+        await desk.handled(desk.tg.press_data(ENGINEER, 1, f"t:{NUMBER}:accept"))
+    if resolved:
+        await desk.handled(desk.tg.press_data(ENGINEER, 1, f"t:{NUMBER}:resolve"))
+        await desk.say(ENGINEER, "Replaced the fuser")
+        await desk.handled(desk.tg.press_data(ENGINEER, 1, f"t:{NUMBER}:noparts"))
+    if followup:
+        await desk.handled(desk.tg.press_data(ALICE, 1, f"f:{NUMBER}:yes"))
+        from datetime import timedelta
+
+        await desk.tick(timedelta(hours=72))
+
+
+def _snapshot(db: Path) -> dict[str, list]:
+    with sqlite3.connect(db) as con:
+        return {table: con.execute(f"SELECT * FROM {table} ORDER BY 1").fetchall()
+                for table in ("tickets", "ticket_events", "kb_articles", "duty_overrides", "followups", "calendar_days")}
+
+
+async def _press(desk: BotHarness, user: FakeUser, data: str) -> str:
+    await desk.handled(desk.tg.press_data(user, 1, data))
+    return desk.last_answer().get("text") or ""
+
+
+async def _say(desk: BotHarness, user: FakeUser, text: str) -> str:
+    replies = await desk.say(user, text)
+    return replies[0].text if replies else ""
+
+
+# act → (setup options, how the actor tries it, what success looks like in the answer or the database)
+Attempt = Callable[[BotHarness, FakeUser], Awaitable[str]]
+CASES: dict[Act, tuple[dict, Attempt, Callable[[str, dict], bool]]] = {
+    Act.ACCEPT: ({"accepted": False}, lambda d, u: _press(d, u, f"t:{NUMBER}:accept"),
+                 lambda answer, db: any(e[4] == "accept" for e in db["ticket_events"])),
+    Act.WORK: ({}, lambda d, u: _press(d, u, f"t:{NUMBER}:arrive"),
+               lambda answer, db: any(e[4] == "arrive" for e in db["ticket_events"])),
+    Act.RESOLVE: ({}, lambda d, u: _press(d, u, f"t:{NUMBER}:resolve"),
+                  lambda answer, db: answer == ""),  # allowed: the bot asks for the resolution note
+    Act.HAND_OVER: ({}, lambda d, u: _press(d, u, f"t:{NUMBER}:to1003"),
+                    lambda answer, db: any(e[4] == "assign" and '"assignee": 1003' in e[5]
+                                           for e in db["ticket_events"])),
+    Act.EDIT_ROSTER: ({}, lambda d, u: _say(d, u, "/cover 1002 2026-11-24T09:00 2026-11-24T18:00 leave"),
+                      lambda answer, db: len(db["duty_overrides"]) == 1),
+    Act.EDIT_KB: ({}, lambda d, u: _say(d, u, "/kb add"),
+                  lambda answer, db: "New article" in answer or "新文章" in answer),
+    Act.REPORT: ({}, lambda d, u: _say(d, u, "/report"), lambda answer, db: "2026-11" in answer),
+    Act.EXPORT: ({}, lambda d, u: _say(d, u, "/export"), lambda answer, db: "2026-11" in answer),
+    Act.SEE_TICKET: ({}, lambda d, u: _say(d, u, f"/status {NUMBER}"), lambda answer, db: "Printer dead" in answer),
+    Act.RATE: ({"resolved": True, "followup": True}, lambda d, u: _press(d, u, f"u:{NUMBER}:working"),
+               lambda answer, db: any(f[7] == "working" for f in db["followups"])),
+    Act.CANCEL: ({}, lambda d, u: _say(d, u, f"/cancel {NUMBER} not needed"),
+                 lambda answer, db: any(t[3] == "cancelled" for t in db["tickets"])),
+}
+
+REFUSED_WORDS = ("Only", "只有", "with Wang Wei", "由 Wang Wei", "can't find", "找不到", "not yours", "不属于")
+
+
+@pytest.mark.parametrize("role", list(Role))
+@pytest.mark.parametrize("act", list(Act))
+async def test_every_cell(act: Act, role: Role, tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    options, attempt, succeeded = CASES[act]
+    async with harness(make_config(), FakeClock(START), tmp_path / "h.db") as desk:
+        await _setup(desk, **options)
+        if role is not Role.STRANGER:
+            await desk.say(ACTOR[role], "/help")  # everyone but the stranger has talked to the desk before
+        before = _snapshot(desk.db_path)
+        with caplog.at_level(logging.INFO, logger="bot.permissions"):
+            answer = await attempt(desk, ACTOR[role])
+        after = _snapshot(desk.db_path)
+    if role in PERMISSIONS[act]:
+        assert succeeded(answer, after), (act, role, answer)
+        assert not any("refused" in r.getMessage() for r in caplog.records)
+    else:
+        assert any(word in answer for word in REFUSED_WORDS), (act, role, answer)
+        assert after == before, (act, role)  # no trace …
+        assert any(f"refused {act.value}" in r.getMessage() for r in caplog.records)  # … but a log line
+
+
+def test_the_table_covers_every_act() -> None:
+    assert set(PERMISSIONS) == set(Act) == set(CASES)
