@@ -43,8 +43,8 @@ async def _setup(desk: BotHarness, *, accepted: bool = True, resolved: bool = Fa
 
 def _snapshot(db: Path) -> dict[str, list]:
     with sqlite3.connect(db) as con:
-        return {table: con.execute(f"SELECT * FROM {table} ORDER BY 1").fetchall()
-                for table in ("tickets", "ticket_events", "kb_articles", "duty_overrides", "followups", "calendar_days")}
+        tables = ("tickets", "ticket_events", "kb_articles", "duty_overrides", "followups", "calendar_days")
+        return {table: con.execute(f"SELECT * FROM {table} ORDER BY 1").fetchall() for table in tables}
 
 
 async def _press(desk: BotHarness, user: FakeUser, data: str) -> str:
