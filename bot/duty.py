@@ -13,12 +13,13 @@ from datetime import date, datetime, time, timedelta
 from bot.config import Config
 from bot.domain.business_hours import BusinessHoursClock
 from bot.domain.escalation import EscalationPolicy, EscalationStep, checkpoints
-from bot.domain.roster import DutyRoster, backup_for, candidates, on_duty
+from bot.domain.roster import DutyRoster, backup_for, candidates, gaps, on_duty
 from bot.domain.severity import Severity
 from bot.domain.sla import RoundTheClock, SlaClock
 from bot.domain.ticket import Action, Happening, Status, Ticket, happened, transition
 from bot.domain.timers import Timer
 from bot.duty_config import business_clock_from_config, roster_from_config
+from bot.holiday_calendar import years_to_flag
 from bot.knowledge_base import KnowledgeBase
 from bot.messages import Button, Reply, Text, t, verbatim
 from storage import Transaction
@@ -299,8 +300,6 @@ class Duty:
     # ---- the roster's health ----------------------------------------------------------------------------
     async def check_calendar(self, tx: Transaction, now: datetime) -> None:
         """Warn the managers, once per year, when the next 60 days reach a year the calendar lacks."""
-        from bot.holiday_calendar import years_to_flag
-
         today = now.astimezone(self.config.tz).date()
         if self.config.business_hours.calendar == "CN":
             for year in years_to_flag(self.base_roster.calendar, today):
@@ -311,8 +310,6 @@ class Duty:
 
     async def report_gaps(self, tx: Transaction, now: datetime, days: int = 30) -> int:
         """Tell the managers about every stretch nobody is on duty for, once per stretch."""
-        from bot.domain.roster import gaps
-
         roster = await self.roster(tx, now)
         found = 0
         for start, end in gaps(roster, now, now + timedelta(days=days)):

@@ -11,7 +11,7 @@ from dataclasses import replace
 from datetime import date, datetime, time, timedelta
 
 from bot.domain.permissions import Act, Role
-from bot.domain.roster import Override, next_handover, on_duty, on_duty_until
+from bot.domain.roster import Override, next_handover, on_duty, on_duty_until, shifts
 from bot.domain.ticket import Action, Happening, IllegalTransition, Status, Ticket, happened, parse_number, transition
 from bot.duty import WAITING
 from bot.messages import Button, Reply, Text, rows, t, verbatim
@@ -294,7 +294,6 @@ class DutySession(Session):
         if not self.may_edit_roster():
             await self.say(t("duty.only_managers"))
             return
-        from bot.domain.roster import shifts
         parts = args.split()
         try:
             day = date.fromisoformat(parts[0])

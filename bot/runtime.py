@@ -15,7 +15,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
 from telegram import Update
-from telegram.ext import Application
+from telegram.ext import Application, TypeHandler
 
 from bot.chat.app import TICK_SECONDS, build_application
 from bot.config import Config, Settings
@@ -119,8 +119,6 @@ class UpdateTracker:
         self._waiters: dict[int, asyncio.Future[None]] = {}
 
     def attach(self, app: Application) -> None:
-        from telegram.ext import TypeHandler
-
         app.add_handler(TypeHandler(Update, self._mark), group=self.GROUP)
 
     async def _mark(self, update: Update, context: object) -> None:

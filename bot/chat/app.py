@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass
-from typing import Any
 
 from telegram import BotCommand, BotCommandScopeDefault, Message, Update
 from telegram.constants import ChatType
@@ -32,6 +31,7 @@ from bot.chat.render import markup, render
 from bot.config import Config
 from bot.desk import Desk
 from bot.domain.clock import Clock
+from bot.domain.people import language_from_telegram
 from bot.knowledge_base import KnowledgeBase
 from bot.messages import Outcome, Reply, t
 from bot.session import Incoming, Sender
@@ -316,8 +316,6 @@ async def _mark_chosen(message: Message, chosen: str) -> None:
 
 
 def _lang_of(language_code: str | None, services: Services) -> str:
-    from bot.domain.people import language_from_telegram
-
     return language_from_telegram(language_code, services.config.bot.default_language)
 
 
@@ -343,8 +341,3 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
             await context.bot.send_message(update.effective_chat.id, render(t(key), lang, services.config.tz))
     except TelegramError:
         log.warning("could not tell user %s about the error", update.effective_user.id)
-
-
-def application_summary(app: Application) -> dict[str, Any]:
-    """For logs at start: which handlers are there (helps a reader of production logs)."""
-    return {"handlers": sum(len(group) for group in app.handlers.values())}
