@@ -163,8 +163,10 @@ class Desk:
             if len(due) < batch:
                 return fired
 
-    async def undeliverable(self, chat_id: int, reply: Reply, reason: str) -> None:
-        """A message can never be delivered: note it on its ticket and tell the managers, once per person."""
+    async def undeliverable(self, chat_id: int, reply: Reply, reason: str) -> list[int]:
+        """A message can never be delivered: note it on its ticket and tell the managers, once per person.
+
+        Returns the chats that got a message about it."""
         now = self.clock.now()
         async with self.storage.transaction() as tx:
             if reply.ticket:
@@ -180,6 +182,7 @@ class Desk:
                     if manager != chat_id:
                         await self.duty.tell(tx, manager, t("duty.undeliverable", who=who, number=reply.ticket,
                                                             reason=reason), now)
+            return list(tx.enqueued_chats)
 
     async def next_due(self) -> datetime | None:
         async with self.storage.transaction() as tx:

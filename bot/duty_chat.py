@@ -85,7 +85,6 @@ class DutySession(Session):
         await self.duty.escalate_now(self.tx, ticket, self.now, declined_by=self.user.id)
         self.outcome.chosen = t("btn.decline")
         self.outcome.answer = t("duty.declined_toast")
-        self.outcome.notify = True
 
     async def work(self, ticket: Ticket, action: str) -> None:
         if action == "card":
@@ -166,7 +165,6 @@ class DutySession(Session):
         await self.duty.tell_managers(self.tx, t("duty.tier2_requested", number=ticket.number,
                                                  engineer=self.user.name), self.now)
         self.outcome.answer = t("duty.tier2_sent", count=len(experts))
-        self.outcome.notify = True
 
     # ---- resolving: a note, the parts, then the reporter confirms ----------------------------------------
     async def answer_resolution(self, text: str) -> None:
@@ -205,7 +203,6 @@ class DutySession(Session):
             parts=ticket.parts), self.now, buttons=((
                 Button(t("btn.fixed"), f"f:{ticket.number}:yes"), Button(t("btn.not_fixed"), f"f:{ticket.number}:no"),
             ),))
-        self.outcome.notify = True
 
     async def reporter_confirms(self, number_text: str, answer: str) -> None:
         """The reporter says the repair worked (follow-up comes later) or not (reopened at once)."""
@@ -229,7 +226,6 @@ class DutySession(Session):
         self.outcome.chosen = t("btn.not_fixed")
         await self.say(t("reporter.reopened", number=ticket.number))
         ticket = await self.duty.dispatch(self.tx, ticket, self.now, urgent=True)
-        self.outcome.notify = True
 
     # ---- commands -----------------------------------------------------------------------------------
     async def cmd_queue(self, args: str) -> None:
@@ -339,7 +335,6 @@ class DutySession(Session):
         await self.tx.set_calendar_day(day, None if kind == "remove" else kind, name, self.user.id, self.now)
         await self.say(t(f"duty.calendar_{kind}", day=day.isoformat()))
         await self.duty.report_gaps(self.tx, self.now)
-        self.outcome.notify = True
 
     async def cmd_rotation(self, args: str) -> None:
         """/rotation NAME ID,ID,…: a new turn order for a rotation (managers)."""
@@ -362,7 +357,6 @@ class DutySession(Session):
         await self.say(t("duty.rotation_set", name=name,
                          engineers=", ".join(self.duty.engineer_name(i) for i in ids)))
         await self.duty.report_gaps(self.tx, self.now)
-        self.outcome.notify = True
 
     # ---- helpers ------------------------------------------------------------------------------------
     def may_edit_roster(self) -> bool:
@@ -382,18 +376,15 @@ class DutySession(Session):
         await self.tx.add_override(override, self.now)
         if report:
             await self.duty.report_gaps(self.tx, self.now)
-        self.outcome.notify = True
 
     async def change(self, ticket: Ticket, action: Action, **data: object) -> Ticket:
         ticket, event = transition(ticket, action, actor_id=self.user.id, at=self.now, **data)
         await self.tx.update_ticket(ticket, event)
-        self.outcome.notify = True
         return ticket
 
     async def note(self, ticket: Ticket, what: Happening, **data: object) -> Ticket:
         ticket, event = happened(ticket, what, actor_id=self.user.id, at=self.now, **data)
         await self.tx.update_ticket(ticket, event)
-        self.outcome.notify = True
         return ticket
 
     async def reporter_update(self, ticket: Ticket, text: Text) -> None:

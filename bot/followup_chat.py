@@ -55,7 +55,6 @@ class FollowUpSession(Session):
                 await self.svc.duty.tell(self.tx, ticket.assignee_id, fault_back, self.now)
             await self.svc.duty.dispatch(self.tx, reopened, self.now, urgent=True)
             await self.say(t("reporter.reopened", number=ticket.number))
-            self.outcome.notify = True
         elif value == "other_problem":
             self.outcome.chosen = t("btn.other_problem")
             await self.tx.cancel_timers(ticket.number, ["followup_expire"], self.now)
@@ -84,7 +83,6 @@ class FollowUpSession(Session):
             await self.say(t("followup.rating_changed", rating=rating))
         if fu.is_complaint(rating) and (first_rating or not await self.has_complaint(ticket.number)):
             await self.svc.followups.complaint(self.tx, ticket, rating, None, self.now)
-            self.outcome.notify = True
 
     async def has_complaint(self, number: str) -> bool:
         return any(c["ticket"] == number for c in await self.tx.open_complaints())
@@ -103,7 +101,6 @@ class FollowUpSession(Session):
                 for manager in self.svc.duty.managers:
                     await self.svc.duty.tell(self.tx, manager, t("followup.complaint_comment",
                                                                   number=ticket.number, comment=text.strip()), self.now)
-                self.outcome.notify = True
         await self.say(t("followup.thanks"))
 
     # ---- complaints (managers) -------------------------------------------------------------------------

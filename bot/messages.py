@@ -80,10 +80,10 @@ class Outcome:
     duplicate: bool = False
     replace_pressed: Reply | None = None
     """For a button press: the pressed message becomes this (a ticket card after Accept)."""
-    notify: bool = False
-    """Notifications to other people were queued in the outbox: the adapter should deliver them now."""
     queued: bool = False
     """The replies are in the outbox (written in the update's transaction), not to be sent directly."""
+    chats: tuple[int, ...] = ()
+    """Every chat this update left messages for in the outbox (replies and notifications): deliver now."""
 
 
 def rows(buttons: list[Button], per_row: int) -> tuple[tuple[Button, ...], ...]:

@@ -518,7 +518,6 @@ class ReporterSession(KnowledgeSession):
             tier=terms.tier,
         ))
         await self.svc.duty.dispatch(self.tx, ticket, self.now)
-        self.outcome.notify = True
 
     # ---- tickets ----------------------------------------------------------------------------------
     def may_see(self, ticket: Ticket) -> bool:

@@ -75,6 +75,7 @@ class Session:
             if self.user != self._original_user:
                 await self.tx.save_user(self.user, self.now)
             self.outcome.queued = True
+            self.outcome.chats = tuple(self.tx.enqueued_chats)
         suppressed = await self._tx_cm.__aexit__(exc_type, exc, tb)
         if exc is None:
             for action in self.after_commit:

@@ -34,6 +34,9 @@ class SchemaTooNew(RuntimeError):
 class Transaction(ABC):
     """The operations available inside one transaction."""
 
+    enqueued_chats: dict[int, None]
+    """Chats this transaction left outbox messages for, in order (so they can be delivered at once)."""
+
     @abstractmethod
     async def claim_update(self, update_id: int, at: datetime) -> bool:
         """Remember a Telegram update as handled; False if it already was (a redelivery)."""

@@ -188,6 +188,7 @@ def _explain(exc: sqlite3.Error) -> str:
 class SqliteTransaction(Transaction):
     def __init__(self, db: aiosqlite.Connection) -> None:
         self._db = db
+        self.enqueued_chats = {}
 
     async def _one(self, sql: str, params: Sequence[Any] = ()) -> sqlite3.Row | None:
         cursor = await self._db.execute(sql, params)
@@ -423,6 +424,7 @@ class SqliteTransaction(Transaction):
 
     # outbox ------------------------------------------------------------------------------------
     async def enqueue(self, reply: Reply, at: datetime) -> None:
+        self.enqueued_chats[reply.chat_id] = None
         await self._run(
             "INSERT INTO outbox (chat_id, payload, created_at, not_before) VALUES (?, ?, ?, ?)",
             (reply.chat_id, json.dumps(reply_to_json(reply), ensure_ascii=False), ts(at), ts(at)),

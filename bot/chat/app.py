@@ -275,15 +275,11 @@ async def deliver(
             elif isinstance(result, BaseException):
                 raise result
     courier = services.courier
-    if outcome.queued:  # in the outbox already: sent now, or by the scheduler if this fails
-        for chat in dict.fromkeys(reply.chat_id for reply in outcome.replies):
-            if courier is not None:
-                await courier.flush_chat(chat)
-    else:
+    if not outcome.queued:
         for reply in outcome.replies:
             await send_reply(context, reply, reply_to=reply_to)
-    if outcome.notify and courier is not None:
-        await courier.flush()
+    elif courier is not None:  # in the outbox already: sent now (chats side by side), or by the scheduler
+        await asyncio.gather(*(courier.flush_chat(chat) for chat in outcome.chats))
 
 
 async def send_reply(context: ContextTypes.DEFAULT_TYPE, reply: Reply, reply_to: Message | None = None) -> None:

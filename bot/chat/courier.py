@@ -36,7 +36,7 @@ MAX_ATTEMPTS = 25
 
 class Courier:
     def __init__(self, bot: Bot, storage: Storage, clock: Clock, tz: ZoneInfo,
-                 on_undeliverable: Callable[[int, Reply, str], Awaitable[None]] | None = None) -> None:
+                 on_undeliverable: Callable[[int, Reply, str], Awaitable[list[int]]] | None = None) -> None:
         self.bot = bot
         self.storage = storage
         self.clock = clock
@@ -104,7 +104,10 @@ class Courier:
                 await self._blocked(tx, reply.chat_id, reason)
             log.warning("could not deliver a message to %s: %s", reply.chat_id, reason)
             if self.on_undeliverable is not None:
-                await self.on_undeliverable(reply.chat_id, reply, reason)
+                told = await self.on_undeliverable(reply.chat_id, reply, reason)
+                for chat in told:
+                    if chat != reply.chat_id:  # the managers hear of it now, not at the next tick
+                        await self.flush_chat(chat)
         return sent, False
 
     async def _send(self, reply: Reply) -> timedelta | str | None:
