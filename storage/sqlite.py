@@ -96,6 +96,7 @@ async def open_storage(path: Path, *, now: datetime | None = None) -> SqliteStor
     """Open (or create) the database and bring its schema up to date; refuse a newer schema."""
     try:
         db = await aiosqlite.connect(str(path), isolation_level=None)
+        db.row_factory = sqlite3.Row
     except sqlite3.Error as exc:
         raise StorageUnavailable(f"{path}: {_explain(exc)}") from exc
     try:
@@ -191,14 +192,12 @@ class SqliteTransaction(Transaction):
         self.enqueued_chats = {}
 
     async def _one(self, sql: str, params: Sequence[Any] = ()) -> sqlite3.Row | None:
-        cursor = await self._db.execute(sql, params)
-        cursor.row_factory = sqlite3.Row  # type: ignore[assignment]
-        return await cursor.fetchone()
+        rows = await self._all(sql, params)
+        return rows[0] if rows else None
 
     async def _all(self, sql: str, params: Sequence[Any] = ()) -> list[sqlite3.Row]:
-        cursor = await self._db.execute(sql, params)
-        cursor.row_factory = sqlite3.Row  # type: ignore[assignment]
-        return list(await cursor.fetchall())
+        # one hop to aiosqlite's thread per query (execute + fetch together), rows as sqlite3.Row
+        return list(await self._db.execute_fetchall(sql, params))  # type: ignore[arg-type]
 
     async def _run(self, sql: str, params: Sequence[Any] = ()) -> int:
         try:
@@ -451,8 +450,10 @@ class SqliteTransaction(Transaction):
         )
         return [r["chat_id"] for r in rows]
 
-    async def outbox_sent(self, item_id: int, at: datetime) -> None:
-        await self._run("UPDATE outbox SET sent_at = ?, attempts = attempts + 1 WHERE id = ?", (ts(at), item_id))
+    async def outbox_sent(self, item_ids: Sequence[int], at: datetime) -> None:
+        marks = ", ".join("?" * len(item_ids))
+        await self._run(f"UPDATE outbox SET sent_at = ?, attempts = attempts + 1 WHERE id IN ({marks})",
+                        (ts(at), *item_ids))
 
     async def outbox_retry(self, item_id: int, at: datetime, retry_at: datetime, error: str) -> None:
         await self._run(
