@@ -21,16 +21,16 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks.report_throughput import SKIP, bench_echo  # noqa: E402
-from bot.config import parse_config  # noqa: E402
-from bot.domain.clock import SystemClock  # noqa: E402
-from bot.domain.people import User  # noqa: E402
-from bot.domain.severity import Severity  # noqa: E402
-from bot.domain.sla import SlaTerms  # noqa: E402
-from bot.domain.ticket import Status, Ticket, opened_event  # noqa: E402
-from bot.runtime import running_bot  # noqa: E402
-from bot.standin import BotApiStandIn, FakeUser  # noqa: E402
-from storage import open_storage  # noqa: E402
+from benchmarks.report_throughput import SKIP, bench_echo
+from bot.config import parse_config
+from bot.domain.clock import SystemClock
+from bot.domain.people import User
+from bot.domain.severity import Severity
+from bot.domain.sla import SlaTerms
+from bot.domain.ticket import Status, Ticket, opened_event
+from bot.runtime import running_bot
+from bot.standin import BotApiStandIn, FakeUser
+from storage import open_storage
 
 ENGINEERS = (1001, 1002, 1003)
 
