@@ -21,6 +21,8 @@ MAX_NOTE = 1000
 _ACTS = {"accept": Act.ACCEPT, "decline": Act.ACCEPT, "resolve": Act.RESOLVE, "noparts": Act.RESOLVE,
          "handover": Act.HAND_OVER, "tier2": Act.HAND_OVER, "card": Act.SEE_TICKET}
 """A card button's action → what the permission table calls it (everything else is the assignee's WORK)."""
+_WORKING_STEPS = frozenset({"way", "part", "resume", "spare", "spareback", "tier2"})
+"""Steps that record work in progress: only while the ticket is accepted or on site."""
 
 
 class DutySession(Session):
@@ -48,14 +50,17 @@ class DutySession(Session):
         if reason is not None:
             self.refuse(t(reason, number=ticket.number, assignee=self.duty.engineer_name(ticket.assignee_id)))
             return
-        if action == "accept":
-            await self.accept(ticket)
-        elif action == "decline":
-            await self.decline(ticket)
-        elif ticket.status in WAITING and act is not Act.HAND_OVER and act is not Act.SEE_TICKET:
-            self.refuse(t("duty.accept_first"))
-        else:
-            await self.work(ticket, action)
+        try:
+            if action == "accept":
+                await self.accept(ticket)
+            elif action == "decline":
+                await self.decline(ticket)
+            elif ticket.status in WAITING and act is not Act.HAND_OVER and act is not Act.SEE_TICKET:
+                self.refuse(t("duty.accept_first"))
+            else:
+                await self.work(ticket, action)
+        except IllegalTransition as illegal:  # an old card's button: the ticket has moved on
+            self.refuse(t("duty.cannot", status=t(f"status.{illegal.status.value}")))
 
     async def accept(self, ticket: Ticket) -> None:
         if ticket.status not in WAITING:
@@ -89,6 +94,9 @@ class DutySession(Session):
     async def work(self, ticket: Ticket, action: str) -> None:
         if action == "card":
             await self.show_card(ticket)
+            return
+        if action in _WORKING_STEPS and ticket.status not in (Status.ACCEPTED, Status.ON_SITE):
+            self.refuse(t("duty.cannot", status=t(f"status.{ticket.status.value}")))
             return
         if action == "way":
             ticket = await self.note(ticket, Happening.ON_THE_WAY)
@@ -189,6 +197,10 @@ class DutySession(Session):
         ticket = await self.tx.get_ticket(awaiting["ticket"])
         if ticket is None:
             return
+        reason = self.refused(Act.RESOLVE, ticket)  # handed over meanwhile: no longer theirs to resolve
+        if reason is not None:
+            await self.say(t(reason, number=ticket.number, assignee=self.duty.engineer_name(ticket.assignee_id)))
+            return
         try:
             ticket = await self.change(ticket, Action.RESOLVE, resolution=awaiting["note"], parts=parts)
         except IllegalTransition:
@@ -278,7 +290,8 @@ class DutySession(Session):
         except (IndexError, ValueError):
             await self.say(t("duty.cover_usage"))
             return
-        if engineer not in self.duty.base_roster.engineers or end <= start:
+        if engineer not in self.duty.base_roster.engineers or end <= start or not (
+                self.plannable(start.date()) and self.plannable(end.date())):
             await self.say(t("duty.cover_usage"))
             return
         reason = parts[3] if len(parts) > 3 else ""
@@ -298,7 +311,7 @@ class DutySession(Session):
             await self.say(t("duty.swap_usage"))
             return
         engineers = self.duty.base_roster.engineers
-        if a not in engineers or b not in engineers or a == b:
+        if a not in engineers or b not in engineers or a == b or not self.plannable(day):
             await self.say(t("duty.swap_usage"))
             return
         roster = await self.duty.roster(self.tx, self.now)
@@ -330,6 +343,9 @@ class DutySession(Session):
                 day, kind = date.fromisoformat(parts[0]), "holiday"
                 name = args.split(maxsplit=1)[1] if len(args.split(maxsplit=1)) > 1 else ""
         except (IndexError, ValueError):
+            await self.say(t("duty.holiday_usage"))
+            return
+        if not self.plannable(day):
             await self.say(t("duty.holiday_usage"))
             return
         await self.tx.set_calendar_day(day, None if kind == "remove" else kind, name, self.user.id, self.now)
@@ -364,6 +380,11 @@ class DutySession(Session):
         if self.is_engineer and self.svc.config.duty.engineers_may_swap:
             return True
         return self.refused(Act.EDIT_ROSTER) is None
+
+    def plannable(self, day: date) -> bool:
+        """Roster changes are for the coming two years (and the last month, to fix the record)."""
+        today = self.now.astimezone(self.svc.config.tz).date()
+        return today - timedelta(days=31) <= day <= today + timedelta(days=2 * 366)
 
     def when(self, text: str) -> datetime:
         """A local date ("2026-02-16" = its midnight) or date and time ("2026-02-16T18:00")."""

@@ -26,6 +26,14 @@ class PeriodError(ValueError):
 
 
 def period_of(arg: str, now: datetime, tz) -> tuple[datetime, datetime, str]:  # type: ignore[no-untyped-def]
+    """A period as managers type it (see _period_of); PeriodError for anything else, e.g. year 9999."""
+    try:
+        return _period_of(arg, now, tz)
+    except (ValueError, OverflowError) as exc:
+        raise PeriodError(arg) from exc
+
+
+def _period_of(arg: str, now: datetime, tz) -> tuple[datetime, datetime, str]:  # type: ignore[no-untyped-def]
     """`month` (this month so far), `quarter` (this quarter so far), `YYYY-MM`, `YYYY-Qn` or
     `last` (the previous month) → [start, end) in UTC and a label."""
     today = now.astimezone(tz).date()
