@@ -86,43 +86,32 @@ class Courier:
     async def _deliver(self, pending: list[tuple[int, Reply, int]]) -> tuple[int, bool]:
         """(sent, stop): a message that must wait for a retry stops the chat's later messages.
 
-        Delivered messages are marked sent together, in one transaction after the run (or before a
-        failure is recorded), which keeps the database out of the way of the sending."""
-        delivered: list[int] = []
-        stop = False
-        failed: tuple[int, Reply, str] | None = None
+        Each message is marked sent right after Telegram accepted it: a crash can then repeat at most
+        the one message in flight, never a whole batch."""
+        sent = 0
         for item_id, reply, attempts in pending:
             outcome = await self._send(reply)
-            if outcome is None:
-                delivered.append(item_id)
-                continue
             now = self.clock.now()
-            if isinstance(outcome, timedelta) and attempts + 1 < MAX_ATTEMPTS:
-                # 429 says how long to wait; other failures back off, doubling per attempt
-                delay = outcome or min(FIRST_RETRY * 2**attempts, MAX_BACKOFF)
-                async with self.storage.transaction() as tx:
-                    if delivered:
-                        await tx.outbox_sent(delivered, now)
+            async with self.storage.transaction() as tx:
+                if outcome is None:
+                    await tx.outbox_sent([item_id], now)
+                    sent += 1
+                    continue
+                if isinstance(outcome, timedelta) and attempts + 1 < MAX_ATTEMPTS:
+                    # 429 says how long to wait; other failures back off, doubling per attempt
+                    delay = outcome or min(FIRST_RETRY * 2**attempts, MAX_BACKOFF)
                     await tx.outbox_retry(item_id, now, now + delay, "retry")
-                return len(delivered), True
-            reason = outcome if isinstance(outcome, str) else "gave up after repeated network errors"
-            failed = (item_id, reply, reason)
-            break
-        now = self.clock.now()
-        async with self.storage.transaction() as tx:
-            if delivered:
-                await tx.outbox_sent(delivered, now)
-            if failed is not None:
-                await tx.outbox_failed(failed[0], now, failed[2])
-                await self._blocked(tx, failed[1].chat_id, failed[2])
-        if failed is not None:
-            log.warning("could not deliver a message to %s: %s", failed[1].chat_id, failed[2])
+                    return sent, True
+                reason = outcome if isinstance(outcome, str) else "gave up after repeated network errors"
+                await tx.outbox_failed(item_id, now, reason)
+                await self._blocked(tx, reply.chat_id, reason)
+            log.warning("could not deliver a message to %s: %s", reply.chat_id, reason)
             if self.on_undeliverable is not None:
-                told = await self.on_undeliverable(failed[1].chat_id, failed[1], failed[2])
+                told = await self.on_undeliverable(reply.chat_id, reply, reason)
                 for chat in told:
-                    if chat != failed[1].chat_id:  # the managers hear of it now, not at the next tick
+                    if chat != reply.chat_id:  # the managers hear of it now, not at the next tick
                         await self.flush_chat(chat)
-        return len(delivered), stop
+        return sent, False
 
     async def _send(self, reply: Reply) -> timedelta | str | None:
         """None when delivered; a delay to retry after; or the reason it can never be delivered."""

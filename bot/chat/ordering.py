@@ -10,35 +10,46 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable
+from dataclasses import dataclass, field
 from typing import Any
 
 from telegram import Update
 from telegram.ext import BaseUpdateProcessor
 
 
+@dataclass
+class _Turn:
+    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    users: int = 0
+    """Updates of this chat holding or waiting for the lock: the entry may go only when none is left
+    (dropping it while one waits would let the chat's next update run beside that one)."""
+
+
 class PerChatOrder(BaseUpdateProcessor):
     def __init__(self, max_concurrent_updates: int = 64) -> None:
         super().__init__(max_concurrent_updates)
-        self._locks: dict[int, asyncio.Lock] = {}
+        self._turns: dict[int, _Turn] = {}
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
         key = _chat_key(update)
         if key is None:
             await coroutine
             return
-        lock = self._locks.setdefault(key, asyncio.Lock())
+        turn = self._turns.setdefault(key, _Turn())
+        turn.users += 1  # counted before waiting, so nobody drops the lock from under a waiter
         try:
-            async with lock:
+            async with turn.lock:
                 await coroutine
         finally:
-            if not lock.locked():
-                self._locks.pop(key, None)
+            turn.users -= 1
+            if turn.users == 0:
+                del self._turns[key]
 
     async def initialize(self) -> None:
         """Nothing to set up: the locks are created on demand."""
 
     async def shutdown(self) -> None:
-        self._locks.clear()
+        self._turns.clear()
 
 
 def _chat_key(update: object) -> int | None:
