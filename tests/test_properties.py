@@ -16,6 +16,7 @@ import os
 import sqlite3
 import tempfile
 import traceback
+from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
@@ -126,9 +127,11 @@ def commands(draw: st.DrawFn) -> Command:
 
 
 # ---- one step of a sequence ------------------------------------------------------------------------
-class Op:
-    async def apply(self, run: Run) -> None:
-        raise NotImplementedError
+class Op(ABC):
+    """One step of a generated sequence: something a user (or the clock) does to the desk."""
+
+    @abstractmethod
+    async def apply(self, run: Run) -> None: ...
 
 
 @dataclass(frozen=True)
