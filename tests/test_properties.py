@@ -722,8 +722,8 @@ def _check_database(db: sqlite3.Connection, run: Run) -> None:
 
 
 # ---- the property --------------------------------------------------------------------------------------------
-EXAMPLES = int(os.environ.get("HELPDESK_PROPERTY_EXAMPLES", "120"))
-"""About 0.25 s each. Raise it to search longer (e.g. HELPDESK_PROPERTY_EXAMPLES=2000 before a release)."""
+EXAMPLES = int(os.environ.get("HELPDESK_PROPERTY_EXAMPLES", "100"))
+"""About 0.4 s each. Raise it to search longer (e.g. HELPDESK_PROPERTY_EXAMPLES=2000 before a release)."""
 SHRINK = os.environ.get("HELPDESK_PROPERTY_SHRINK") == "1"
 """Shrinking a failing sequence can take minutes: off by default (the failing sequence is printed whole)."""
 
