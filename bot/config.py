@@ -107,6 +107,11 @@ class Targets(_Section):
     def to_domain(self) -> SlaTargets:
         return SlaTargets(self.respond, self.onsite, self.resolve)
 
+    @classmethod
+    def of(cls, targets: SlaTargets) -> Targets:
+        """The domain's default table as configuration defaults."""
+        return cls(respond=targets.respond, onsite=targets.onsite, resolve=targets.resolve)
+
 
 Clock = Literal["24x7", "business"]
 
@@ -123,10 +128,10 @@ class Tier(_Section):
 
 class SlaSection(_Section):
     clock: Clock = "24x7"
-    P1: Targets = Targets(**{k: v for k, v in vars(DEFAULT_TARGETS[Severity.P1]).items()})
-    P2: Targets = Targets(**{k: v for k, v in vars(DEFAULT_TARGETS[Severity.P2]).items()})
-    P3: Targets = Targets(**{k: v for k, v in vars(DEFAULT_TARGETS[Severity.P3]).items()})
-    P4: Targets = Targets(**{k: v for k, v in vars(DEFAULT_TARGETS[Severity.P4]).items()})
+    P1: Targets = Targets.of(DEFAULT_TARGETS[Severity.P1])
+    P2: Targets = Targets.of(DEFAULT_TARGETS[Severity.P2])
+    P3: Targets = Targets.of(DEFAULT_TARGETS[Severity.P3])
+    P4: Targets = Targets.of(DEFAULT_TARGETS[Severity.P4])
     tiers: dict[str, Tier] = {}
 
     def to_policy(self) -> SlaPolicy:

@@ -80,7 +80,7 @@ class Duty:
             ticket, event = happened(ticket, Happening.NOBODY_ON_DUTY, actor_id=None, at=now)
             await tx.update_ticket(ticket, event)
             await self.tell_managers(tx, t("duty.nobody_on_duty", number=ticket.number,
-                                           severity=t(f"severity.{ticket.severity.value}")), now, ticket)
+                                           severity=t(f"severity.{ticket.severity.value}")), now)
         else:
             assignee = shift.engineer_id if shift.engineer_id in offered else offered[0]
             ticket, event = transition(ticket, Action.ASSIGN, actor_id=None, at=now, assignee=assignee,
@@ -178,7 +178,7 @@ class Duty:
     async def tell(self, tx: Transaction, user_id: int, text: Text, now: datetime, **extra: object) -> None:
         await tx.enqueue(Reply(user_id, text, await self.language_of(tx, user_id), **extra), now)  # type: ignore[arg-type]
 
-    async def tell_managers(self, tx: Transaction, text: Text, now: datetime, ticket: Ticket | None = None) -> None:
+    async def tell_managers(self, tx: Transaction, text: Text, now: datetime) -> None:
         for manager in self.managers:
             await self.tell(tx, manager, text, now)
 

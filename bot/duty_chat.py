@@ -30,14 +30,6 @@ class DutySession(Session):
     def duty(self):  # type: ignore[no-untyped-def]
         return self.svc.duty
 
-    @property
-    def is_engineer(self) -> bool:
-        return self.user.role == "engineer"
-
-    @property
-    def is_manager(self) -> bool:
-        return self.user.role == "manager"
-
     # ---- the card's buttons -----------------------------------------------------------------------
     async def on_ticket_button(self, number_text: str, action: str) -> None:
         number = parse_number(number_text)
@@ -265,7 +257,7 @@ class DutySession(Session):
         roster = await self.duty.roster(self.tx, self.now)
         shift = on_duty(roster, self.now)
         following = next_handover(roster, self.now)
-        private = self.is_engineer or self.is_manager
+        private = self.role_for() in (Role.ENGINEER, Role.MANAGER)
         def who(engineer_id: int | None) -> Text:
             info = roster.engineers.get(engineer_id) if engineer_id is not None else None
             if info is None:
@@ -377,7 +369,7 @@ class DutySession(Session):
     # ---- helpers ------------------------------------------------------------------------------------
     def may_edit_roster(self) -> bool:
         """Managers; engineers too for /cover and /swap when the deployment allows it."""
-        if self.is_engineer and self.svc.config.duty.engineers_may_swap:
+        if self.role_for() is Role.ENGINEER and self.svc.config.duty.engineers_may_swap:
             return True
         return self.refused(Act.EDIT_ROSTER) is None
 

@@ -291,7 +291,7 @@ class ReporterSession(KnowledgeSession):
         was = draft.step
         try:
             if step == "edit":
-                draft = intake.edit(draft, Step(value)) if value in Step._value2member_map_ else _bad()
+                draft = intake.edit(draft, value)
                 self.outcome.chosen = t(f"field.{value}")
             elif was is Step.SUGGEST:
                 draft = await self.suggestion_answer(draft, value)
@@ -317,7 +317,7 @@ class ReporterSession(KnowledgeSession):
                 await self.summary_answer(draft, value)
                 return
             else:
-                _bad()
+                raise intake.Rejected("bad_choice")
         except intake.Rejected:
             self.refuse(t("button_invalid"))
             self.outcome.chosen = None
@@ -574,10 +574,6 @@ class ReporterSession(KnowledgeSession):
             onsite=d.onsite_by, resolve=d.resolve_by, photos=len(ticket.photos),
             reason=ticket.cancel_reason,
         )
-
-
-def _bad() -> ReportDraft:
-    raise intake.Rejected("bad_choice")
 
 
 def _place(site: str, room: str | None) -> str:

@@ -200,13 +200,7 @@ class Thesaurus:
             if unit is None:
                 continue
             if unit not in starts:
-                if latin[i]:
-                    if self._patterns and not raw[i].isalpha():
-                        found.extend(
-                            Hit(cid, i, i + 1, True) for pattern, cid in self._patterns if pattern.fullmatch(raw[i])
-                        )
-                elif typos:
-                    found.extend(self._fuzzy_hits(units, i))
+                found.extend(self._unit_hits(units, raw, latin, i, typos))
                 continue
             for term in single_get(unit, ()):
                 end = i + 1 if len(term.units) == 1 else _match_from(term, units, latin, i + 1, 1)
@@ -225,15 +219,17 @@ class Thesaurus:
                             end = i + 3 if len(term.units) == 2 else _match_from(term, units, latin, i + 3, 2)
                             if end > 0:
                                 found.extend([Hit(c, i, end, True) for c in term.concepts])
-            if latin[i]:
-                # Code patterns (0x80070002, SC542) all contain a digit.
-                if self._patterns and not raw[i].isalpha():
-                    found.extend(
-                        Hit(cid, i, i + 1, True) for pattern, cid in self._patterns if pattern.fullmatch(raw[i])
-                    )
-            elif typos:
-                found.extend(self._fuzzy_hits(units, i))
+            found.extend(self._unit_hits(units, raw, latin, i, typos))
         return _longest_only(found, self.concepts, latin)
+
+    def _unit_hits(self, units: tuple[str | None, ...], raw, latin, i: int, typos: bool) -> list[Hit]:  # type: ignore[no-untyped-def]
+        """What a single unit says on its own: a code pattern (0x80070002, SC542: they all contain a
+        digit) for a Latin token, a typo'd phrase starting at a CJK character."""
+        if latin[i]:
+            if self._patterns and not raw[i].isalpha():
+                return [Hit(cid, i, i + 1, True) for pattern, cid in self._patterns if pattern.fullmatch(raw[i])]
+            return []
+        return self._fuzzy_hits(units, i) if typos else []
 
     def _fuzzy_hits(self, units: tuple[str | None, ...], i: int) -> list[Hit]:
         """Han phrases starting at i whose last character is a homophone typo."""

@@ -224,8 +224,9 @@ def set_phone(draft: ReportDraft, text: str, name: str | None = None, region: st
     return _after_answer(replace(draft, phone=phone, contact_name=name))
 
 
-def edit(draft: ReportDraft, step: Step) -> ReportDraft:
+def edit(draft: ReportDraft, field_name: str) -> ReportDraft:
     """From the summary, clear one answer so it is asked again, then come back to the summary."""
+    step = Step._value2member_map_.get(field_name)
     if draft.step is not Step.SUMMARY or step not in EDITABLE:
         raise Rejected("bad_choice")
     cleared: dict[str, object] = {
