@@ -353,6 +353,9 @@ class Settings:
     api_url: str
     db_path: Path
     config_path: Path
+    rate_limit: bool = True
+    """Keep under Telegram's limits (PTB's AIORateLimiter). Off only against a local stand-in, for
+    benchmarks: HELPDESK_RATE_LIMIT=off."""
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -363,9 +366,13 @@ class Settings:
         api_url = env.get("HELPDESK_TELEGRAM_API_URL", "").strip() or DEFAULT_API_URL
         if not re.match(r"https?://", api_url):
             raise ConfigError("HELPDESK_TELEGRAM_API_URL: must start with http:// or https://")
+        rate_limit = env.get("HELPDESK_RATE_LIMIT", "on").strip().lower() or "on"
+        if rate_limit not in ("on", "off"):
+            raise ConfigError("HELPDESK_RATE_LIMIT: must be 'on' (the default) or 'off' (benchmarks only)")
         return cls(
             token=token,
             api_url=api_url,
             db_path=Path(env.get("HELPDESK_DB", "").strip() or "helpdesk.db"),
             config_path=Path(env.get("HELPDESK_CONFIG", "").strip() or "helpdesk.toml"),
+            rate_limit=rate_limit == "on",
         )

@@ -1,8 +1,9 @@
 """Starting and stopping the bot: the same lifecycle for production, the sandbox and the tests.
 
-PTB's documented manual lifecycle (initialize → start → updater.start_polling … stop → shutdown) is
-spelled out here so that anything embedding the bot (the sandbox, the test harness) runs exactly
-what production runs.
+PTB's documented manual lifecycle (initialize → start → fetch updates … stop → shutdown) is spelled
+out here so that anything embedding the bot (the sandbox, the test harness) runs exactly what
+production runs. Updates are fetched by :class:`~bot.chat.polling.DurablePolling` instead of PTB's
+Updater, so that none is lost to a crash.
 """
 
 from __future__ import annotations
@@ -17,7 +18,9 @@ from dataclasses import dataclass
 from telegram import Update
 from telegram.ext import Application, TypeHandler
 
-from bot.chat.app import TICK_SECONDS, build_application
+from bot.chat.app import TICK_SECONDS, build_application, stopping
+from bot.chat.ordering import PerChatOrder
+from bot.chat.polling import DurablePolling
 from bot.config import Config, Settings
 from bot.domain.clock import Clock, SystemClock
 from bot.knowledge_base import KnowledgeBase
@@ -60,19 +63,19 @@ async def running_bot(
     try:
         if app.post_init is not None:  # run_polling would call it; the manual lifecycle must too
             await app.post_init(app)
+        polling = DurablePolling(app, storage, clock or SystemClock(), timeout=poll_timeout)
+        assert isinstance(app.update_processor, PerChatOrder)
+        app.update_processor.on_handled = polling.handled
         await app.start()
-        assert app.updater is not None
-        await app.updater.start_polling(
-            poll_interval=0, timeout=poll_timeout, allowed_updates=Update.ALL_TYPES,
-            drop_pending_updates=False,
-        )
+        await polling.start()
         try:
             yield RunningBot(app, storage)
         finally:
-            if app.updater.running:
-                await app.updater.stop()
+            await polling.stop()
+            stopping(app)
             if app.running:
-                await app.stop()
+                await app.stop()  # finishes the updates being handled and the scheduler's running job
+            await polling.forget_handled()
     finally:
         await app.shutdown()
 
@@ -90,6 +93,7 @@ async def run_forever(settings: Settings, config: Config) -> None:
         async with running_bot(
             token=settings.token, base_url=settings.api_url,
             base_file_url=_file_url(settings.api_url), config=config, storage=storage, clock=clock,
+            rate_limit=settings.rate_limit,
         ):
             log.info("the help desk is running (database %s); stop with Ctrl-C", settings.db_path)
             await stop.wait()

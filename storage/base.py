@@ -111,6 +111,17 @@ class Transaction(ABC):
     @abstractmethod
     async def cancel_timers(self, ticket: str, kinds: Sequence[str], at: datetime) -> int: ...
 
+    # the inbox: updates fetched from Telegram and not yet handled
+    @abstractmethod
+    async def inbox_add(self, updates: Sequence[tuple[int, str]], at: datetime) -> list[int]:
+        """Keep fetched updates (update_id, JSON); returns the ids that were not kept already."""
+    @abstractmethod
+    async def inbox_done(self, update_ids: Sequence[int]) -> None:
+        """Forget handled updates."""
+    @abstractmethod
+    async def inbox_pending(self) -> list[tuple[int, str]]:
+        """Updates fetched but not handled (a crash came between), oldest first."""
+
     # the outbox: notifications written with the change that causes them
     @abstractmethod
     async def enqueue(self, reply: Reply, at: datetime) -> None: ...

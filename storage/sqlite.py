@@ -212,6 +212,24 @@ class SqliteTransaction(Transaction):
         )
         return changed == 1
 
+    # the inbox of fetched updates ----------------------------------------------------------------
+    async def inbox_add(self, updates: Sequence[tuple[int, str]], at: datetime) -> list[int]:
+        added = []
+        for update_id, payload in updates:
+            if await self._run("INSERT OR IGNORE INTO inbox (update_id, payload, received_at) VALUES (?, ?, ?)",
+                               (update_id, payload, ts(at))) == 1:
+                added.append(update_id)
+        return added
+
+    async def inbox_done(self, update_ids: Sequence[int]) -> None:
+        for start in range(0, len(update_ids), 500):
+            chunk = update_ids[start:start + 500]
+            await self._run(f"DELETE FROM inbox WHERE update_id IN ({', '.join('?' * len(chunk))})", chunk)
+
+    async def inbox_pending(self) -> list[tuple[int, str]]:
+        rows = await self._all("SELECT update_id, payload FROM inbox ORDER BY update_id")
+        return [(r["update_id"], r["payload"]) for r in rows]
+
     # people ------------------------------------------------------------------------------------
     async def get_user(self, user_id: int) -> User | None:
         row = await self._one("SELECT * FROM users WHERE id = ?", (user_id,))

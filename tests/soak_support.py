@@ -746,8 +746,10 @@ def audit(db: Path, tg: SoakStandIn, filed: list[Filed], reports: int) -> tuple[
                         + "; ".join(out_of_order[:5]))
     lost_to_kills = [uid for uid in unhandled if uid in tg.delivered and tg.delivered[uid] < len(tg.ended)
                      and tg.ended[tg.delivered[uid]] == "kill"]
-    problems += [f"update {uid} was never handled, and no SIGKILL explains it: {tg.updates[uid]}"
-                 for uid in unhandled if uid not in lost_to_kills]
+    # Fetched updates are kept in the bot's inbox before Telegram is told they arrived (bot/chat/polling.py),
+    # so not even a SIGKILL between fetching and handling may lose one.
+    problems += [f"update {uid} was never handled{' (fetched before a SIGKILL)' if uid in lost_to_kills else ''}: "
+                 f"{tg.updates[uid]}" for uid in unhandled]
 
     figures = {
         "reports": reports, "confirmed": len(confirmed), "found_with_my": len(filed) - len(confirmed),

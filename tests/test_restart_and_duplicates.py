@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import json
+
 from telegram import Update
 
 from tests.conftest import ALICE, LINA
+from storage import open_storage
 from tests.harness import BotHarness
 
 
@@ -75,3 +78,58 @@ async def test_language_from_telegram_and_lang_switch_is_remembered(desk: BotHar
     assert "How to report a fault" in replies[0].text
     replies = await desk.say(LINA, "/lang zh")
     assert "用中文" in replies[0].text
+
+
+def _message_update(update_id: int, text: str) -> str:
+    sender = {"id": ALICE.id, "is_bot": False, "first_name": "Alice", "language_code": "en"}
+    return json.dumps({"update_id": update_id, "message": {
+        "message_id": 7000 + update_id % 1000, "date": 0, "chat": {"id": ALICE.id, "type": "private"},
+        "from": sender, "text": text, "entities": [{"type": "bot_command", "offset": 0, "length": len(text)}]}})
+
+
+async def _inbox(desk: BotHarness) -> list[int]:
+    storage = await open_storage(desk.db_path)
+    try:
+        async with storage.transaction() as tx:
+            return [update_id for update_id, _ in await tx.inbox_pending()]
+    finally:
+        await storage.close()
+
+
+async def _left_in_inbox(desk: BotHarness, *updates: tuple[int, str]) -> None:
+    """What a crash between keeping fetched updates and handling them leaves behind."""
+    storage = await open_storage(desk.db_path)
+    try:
+        async with storage.transaction() as tx:
+            await tx.inbox_add(list(updates), desk.clock.now())
+    finally:
+        await storage.close()
+
+
+async def test_updates_fetched_but_not_handled_before_a_crash_are_handled_at_the_next_start(desk: BotHarness) -> None:
+    desk.tg.introduce(ALICE)  # she wrote to the bot before: Telegram knows her chat
+    await desk.stop()
+    await _left_in_inbox(desk, (515151, _message_update(515151, "/help")), (515152, _message_update(515152, "/my")))
+    await desk.start()
+    messages = await desk.tg.wait_for_messages(ALICE.id, 2)
+    assert "How to report a fault" in messages[0].text  # in the order they came
+    assert "You have no tickets yet" in messages[1].text
+    await desk.stop()  # strikes what was handled
+    assert await _inbox(desk) == []
+    await desk.start()
+    await desk.say(ALICE, "/lang")
+    assert len(desk.tg.messages_to(ALICE.id)) == 3  # replayed once, not at every start
+
+
+async def test_an_update_handled_but_still_in_the_inbox_is_not_acted_on_again(desk: BotHarness) -> None:
+    update_id = desk.tg.send_text(ALICE, "/help")
+    assert len(await desk.run(ALICE, update_id)) == 1
+    await desk.stop()
+    # the crash came after the update was handled, before it was struck from the inbox
+    await _left_in_inbox(desk, (update_id, _message_update(update_id, "/help")))
+    await desk.start()
+    replies = await desk.say(ALICE, "/my")
+    messages = desk.tg.messages_to(ALICE.id)
+    assert len(messages) == 2 and messages[-1] == replies[-1]  # /help was not answered twice
+    await desk.stop()
+    assert await _inbox(desk) == []

@@ -73,7 +73,7 @@ def build_application(
     """The bot, wired: the same function serves production, the sandbox and the tests."""
     builder = (
         ApplicationBuilder().token(token).base_url(base_url).post_init(_post_init)
-        .concurrent_updates(PerChatOrder())
+        .concurrent_updates(PerChatOrder()).updater(None)  # updates are fetched by bot/chat/polling.py
     )
     if base_file_url:
         builder = builder.base_file_url(base_file_url)
@@ -129,6 +129,13 @@ async def _tick(context: ContextTypes.DEFAULT_TYPE) -> None:
     delay = (upcoming - services.clock.now()).total_seconds()
     if 0 < delay < (context.application.bot_data.get("tick_seconds") or TICK_SECONDS):
         job_queue.run_once(_tick, delay + 0.01, name="timers-soon")
+
+
+def stopping(app: Application) -> None:
+    """Shutdown has begun: the scheduler's backlog delivery ends early instead of holding it up."""
+    courier = _services(app).courier
+    if courier is not None:
+        courier.stopping = True
 
 
 async def _post_init_commands(app: Application) -> None:

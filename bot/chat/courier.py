@@ -43,6 +43,8 @@ class Courier:
         self.tz = tz
         self.on_undeliverable = on_undeliverable
         """Told about a permanent failure (the ticket's log and the managers hear of it)."""
+        self.stopping = False
+        """Set on shutdown: a backlog flush ends early (what is left stays in the outbox for the next start)."""
         self._locks: dict[int, asyncio.Lock] = {}
         """One per chat ever written to (a few hundred bytes each); never dropped, because dropping a lock
         another task is about to take would let two deliveries of one chat run side by side."""
@@ -54,9 +56,9 @@ class Courier:
 
         async def one(chat: int) -> int:
             async with limit:
-                return await self.flush_chat(chat)
+                return 0 if self.stopping else await self.flush_chat(chat)
 
-        while True:
+        while not self.stopping:
             async with self.storage.transaction() as tx:
                 chats = await tx.outbox_chats(self.clock.now())
             if not chats:
@@ -66,6 +68,7 @@ class Courier:
             sent += sum(counts)
             if not any(counts):
                 return sent  # what is left waits for its retry time
+        return sent
 
     async def flush_chat(self, chat_id: int) -> int:
         """Send one chat's due messages in order; only one delivery per chat runs at a time."""

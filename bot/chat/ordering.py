@@ -9,7 +9,7 @@ concurrency across chats, order within a chat.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -29,8 +29,15 @@ class PerChatOrder(BaseUpdateProcessor):
     def __init__(self, max_concurrent_updates: int = 64) -> None:
         super().__init__(max_concurrent_updates)
         self._turns: dict[int, _Turn] = {}
+        self.on_handled: Callable[[object], None] | None = None
+        """Told of each update whose handling has finished (the durable polling strikes it from its inbox)."""
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+        await self._in_turn(update, coroutine)
+        if self.on_handled is not None:  # not reached when cancelled: the update stays in the inbox
+            self.on_handled(update)
+
+    async def _in_turn(self, update: object, coroutine: Awaitable[Any]) -> None:
         key = _chat_key(update)
         if key is None:
             await coroutine
