@@ -6,8 +6,8 @@ import json
 
 from telegram import Update
 
-from tests.conftest import ALICE, LINA
 from storage import open_storage
+from tests.conftest import ALICE, LINA
 from tests.harness import BotHarness
 
 

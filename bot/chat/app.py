@@ -26,6 +26,7 @@ from telegram.ext import (
 )
 
 from bot.chat.courier import Courier, send_attachment
+from bot.chat.http import AiohttpRequest
 from bot.chat.ordering import PerChatOrder
 from bot.chat.render import markup, render
 from bot.config import Config
@@ -74,6 +75,7 @@ def build_application(
     builder = (
         ApplicationBuilder().token(token).base_url(base_url).post_init(_post_init)
         .concurrent_updates(PerChatOrder()).updater(None)  # updates are fetched by bot/chat/polling.py
+        .request(AiohttpRequest()).get_updates_request(AiohttpRequest(connections=2))
     )
     if base_file_url:
         builder = builder.base_file_url(base_file_url)

@@ -24,7 +24,7 @@ from telegram.error import InvalidToken, RetryAfter, TelegramError, TimedOut
 from telegram.ext import Application
 
 from bot.domain.clock import Clock
-from storage import Storage
+from storage import Storage, StorageUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -114,9 +114,15 @@ class DurablePolling:
         )
         if not updates:
             return
-        async with self.storage.transaction() as tx:
-            fresh = set(await tx.inbox_add(
-                [(u.update_id, json.dumps(u.to_dict(), ensure_ascii=False)) for u in updates], self.clock.now()))
+        try:
+            async with self.storage.transaction() as tx:
+                fresh = set(await tx.inbox_add(
+                    [(u.update_id, json.dumps(u.to_dict(), ensure_ascii=False)) for u in updates], self.clock.now()))
+        except StorageUnavailable as exc:
+            # The database is locked or gone: the handlers will fail the same way and tell each sender
+            # that nothing was saved, which is better than leaving them without an answer.
+            log.error("could not keep fetched updates (%s); handling them without a safety net", exc)
+            fresh = {u.update_id for u in updates}
         self._offset = updates[-1].update_id + 1  # confirmed to Telegram by the next poll, now that they are kept
         for update in updates:
             if update.update_id in fresh:  # one still in the inbox is queued already
