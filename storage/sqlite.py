@@ -74,6 +74,10 @@ class SqliteStorage(Storage):
                 await self._db.execute("BEGIN IMMEDIATE")
             except sqlite3.Error as exc:
                 raise StorageUnavailable(_explain(exc)) from exc
+            except asyncio.CancelledError:
+                # aiosqlite's thread runs the BEGIN anyway: end that transaction before giving up the lock
+                await self._db.rollback()
+                raise
             try:
                 yield SqliteTransaction(self._db)
             except BaseException:

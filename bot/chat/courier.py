@@ -75,36 +75,38 @@ class Courier:
         lock = self._locks.setdefault(chat_id, asyncio.Lock())
         sent = 0
         async with lock:
-            while True:
-                async with self.storage.transaction() as tx:
-                    pending = await tx.pending_outbox(chat_id, self.clock.now())
-                if not pending:
-                    break
-                delivered, stop = await self._deliver(pending)
+            pending = await self._due(chat_id)
+            while pending:
+                delivered, pending = await self._deliver(chat_id, pending)
                 sent += delivered
-                if stop:
-                    break
         return sent
 
-    async def _deliver(self, pending: list[tuple[int, Reply, int]]) -> tuple[int, bool]:
-        """(sent, stop): a message that must wait for a retry stops the chat's later messages.
+    async def _due(self, chat_id: int) -> list[tuple[int, Reply, int]]:
+        async with self.storage.transaction() as tx:
+            return await tx.pending_outbox(chat_id, self.clock.now())
+
+    async def _deliver(self, chat_id: int, pending: list[tuple[int, Reply, int]]) -> tuple[int, list]:
+        """(sent, what is due next); a message that must wait for a retry holds back the chat's later ones.
 
         Each message is marked sent right after Telegram accepted it: a crash can then repeat at most
-        the one message in flight, never a whole batch."""
+        the one message in flight, never a whole batch. Marking the last one and looking for more
+        share a transaction (one per message is what a reply costs the database)."""
         sent = 0
-        for item_id, reply, attempts in pending:
+        for index, (item_id, reply, attempts) in enumerate(pending):
             outcome = await self._send(reply)
             now = self.clock.now()
             async with self.storage.transaction() as tx:
                 if outcome is None:
                     await tx.outbox_sent([item_id], now)
                     sent += 1
+                    if index == len(pending) - 1:
+                        return sent, await tx.pending_outbox(chat_id, now)
                     continue
                 if isinstance(outcome, timedelta) and attempts + 1 < MAX_ATTEMPTS:
                     # 429 says how long to wait; other failures back off, doubling per attempt
                     delay = outcome or min(FIRST_RETRY * 2**attempts, MAX_BACKOFF)
                     await tx.outbox_retry(item_id, now, now + delay, "retry")
-                    return sent, True
+                    return sent, []
                 reason = outcome if isinstance(outcome, str) else "gave up after repeated network errors"
                 await tx.outbox_failed(item_id, now, reason)
                 await self._blocked(tx, reply.chat_id, reason)
@@ -114,7 +116,7 @@ class Courier:
                 for chat in told:
                     if chat != reply.chat_id:  # the managers hear of it now, not at the next tick
                         await self.flush_chat(chat)
-        return sent, False
+        return sent, await self._due(chat_id)
 
     async def _send(self, reply: Reply) -> timedelta | str | None:
         """None when delivered; a delay to retry after; or the reason it can never be delivered."""

@@ -7,6 +7,8 @@ is first written to the database's inbox, and only then confirmed to Telegram; a
 struck from the inbox (in batches, with the next poll's write), and on start-up whatever is left in
 the inbox is handled first. An update handled but not yet struck is replayed after a crash; the
 update's transaction claims its update_id, so the replay is recognised and not acted on twice.
+Striking shares the transaction that keeps the next batch, so under load the inbox costs the
+database one short transaction per batch of updates, not per update.
 
 On SIGTERM, updates fetched but not yet started stay in the inbox for the next start instead of
 holding up the shutdown: only the ones already being handled are finished.
@@ -41,6 +43,8 @@ class DurablePolling:
         self._handled: list[int] = []
         """Handled updates not yet struck from the inbox."""
         self._task: asyncio.Task[None] | None = None
+        self._fetch: asyncio.Future[tuple[Update, ...]] | None = None
+        self._stopping = asyncio.Event()
 
     def handled(self, update: object) -> None:
         """Called by the update processor when an update's handling has finished."""
@@ -60,9 +64,14 @@ class DurablePolling:
         return len(left)
 
     async def stop(self) -> None:
-        """Stop fetching; updates queued but not started stay in the inbox for the next start."""
+        """Stop fetching; updates queued but not started stay in the inbox for the next start.
+
+        Only the long poll itself is cancelled: a batch being written to the inbox is finished, since
+        a database call cut off half-way would leave the connection inside a transaction."""
+        self._stopping.set()
+        if self._fetch is not None:
+            self._fetch.cancel()
         if self._task is not None:
-            self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
             self._task = None
@@ -84,7 +93,7 @@ class DurablePolling:
 
     async def _run(self) -> None:
         backoff = 0.0
-        while True:
+        while not self._stopping.is_set():
             try:
                 await self._poll_once()
                 backoff = 0.0
@@ -95,30 +104,46 @@ class DurablePolling:
                 return
             except RetryAfter as exc:
                 delay = exc.retry_after
-                await asyncio.sleep(delay if isinstance(delay, int | float) else delay.total_seconds())
+                await self._pause(delay if isinstance(delay, int | float) else delay.total_seconds())
             except TimedOut:
                 continue  # the long poll itself ran out: ask again
             except TelegramError as exc:  # network errors, 5xx, Conflict with another instance
                 backoff = min(max(backoff * 2, 0.5), MAX_BACKOFF_SECONDS)
                 log.warning("fetching updates failed (%s); trying again in %.1f s", exc, backoff)
-                await asyncio.sleep(backoff)
+                await self._pause(backoff)
             except Exception:  # the database, most likely: nothing was confirmed, so nothing is lost
                 backoff = min(max(backoff * 2, 0.5), MAX_BACKOFF_SECONDS)
                 log.exception("keeping fetched updates failed; trying again in %.1f s", backoff)
-                await asyncio.sleep(backoff)
+                await self._pause(backoff)
+
+    async def _pause(self, seconds: float) -> None:
+        """Wait before trying again, unless told to stop meanwhile."""
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._stopping.wait(), seconds)
 
     async def _poll_once(self) -> None:
-        await self.forget_handled()
-        updates = await self.app.bot.get_updates(
-            offset=self._offset, timeout=int(self.timeout), allowed_updates=Update.ALL_TYPES,
-        )
-        if not updates:
+        if self._stopping.is_set():
             return
+        self._fetch = asyncio.ensure_future(self.app.bot.get_updates(
+            offset=self._offset, timeout=int(self.timeout), allowed_updates=Update.ALL_TYPES,
+        ))
+        try:
+            updates = await self._fetch
+        finally:
+            self._fetch = None
+        if not updates:
+            await self.forget_handled()  # a quiet moment: tidy up
+            return
+        done, self._handled = self._handled, []
         try:
             async with self.storage.transaction() as tx:
                 fresh = set(await tx.inbox_add(
                     [(u.update_id, json.dumps(u.to_dict(), ensure_ascii=False)) for u in updates], self.clock.now()))
-        except StorageUnavailable as exc:
+                await tx.inbox_done(done)  # in the same transaction: one per batch of updates
+        except BaseException as exc:
+            self._handled = done + self._handled  # struck next time
+            if not isinstance(exc, StorageUnavailable):
+                raise
             # The database is locked or gone: the handlers will fail the same way and tell each sender
             # that nothing was saved, which is better than leaving them without an answer.
             log.error("could not keep fetched updates (%s); handling them without a safety net", exc)
