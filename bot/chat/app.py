@@ -262,14 +262,19 @@ async def deliver(
     update: Update | None = None,
     reply_to: Message | None = None,
 ) -> None:
-    """Send what the service decided: the button's answer first, then the replies in order."""
+    """Send what the service decided: the button's answer, and the replies in order.
+
+    Answering a press, marking the pressed question and sending the next one are independent calls,
+    made at once: against Telegram each is a network round trip, and the reporter waits for the
+    next question, not for the bookkeeping of the last one."""
     services = _services(context)
     tz = services.config.tz
     query = update.callback_query if update else None
+    acknowledgements = []
     if query is not None and not outcome.duplicate:
         lang = outcome.replies[0].lang if outcome.replies else _lang_of(query.from_user.language_code, services)
         text = render(outcome.answer, lang, tz) if outcome.answer else None
-        acknowledgements = [query.answer(text, show_alert=outcome.alert)]
+        acknowledgements.append(query.answer(text, show_alert=outcome.alert))
         if outcome.replace_pressed is not None and isinstance(query.message, Message):
             new = outcome.replace_pressed
             acknowledgements.append(
@@ -277,18 +282,24 @@ async def deliver(
             )
         elif outcome.chosen is not None and isinstance(query.message, Message):
             acknowledgements.append(_mark_chosen(query.message, render(outcome.chosen, lang, tz)))
-        # Independent calls: answering the press and replacing its buttons need not wait on each other.
-        for result in await asyncio.gather(*acknowledgements, return_exceptions=True):
-            if isinstance(result, TelegramError):
-                log.info("could not acknowledge a button press: %s", result)
-            elif isinstance(result, BaseException):
-                raise result
     courier = services.courier
     if not outcome.queued:
-        for reply in outcome.replies:
-            await send_reply(context, reply, reply_to=reply_to)
+        sending = [_send_in_order(context, outcome.replies, reply_to)]
     elif courier is not None:  # in the outbox already: sent now (chats side by side), or by the scheduler
-        await asyncio.gather(*(courier.flush_chat(chat) for chat in outcome.chats))
+        sending = [courier.flush_chat(chat) for chat in outcome.chats]
+    else:
+        sending = []
+    results = await asyncio.gather(*acknowledgements, *sending, return_exceptions=True)
+    for index, result in enumerate(results):
+        if isinstance(result, TelegramError) and index < len(acknowledgements):
+            log.info("could not acknowledge a button press: %s", result)
+        elif isinstance(result, BaseException):
+            raise result
+
+
+async def _send_in_order(context: ContextTypes.DEFAULT_TYPE, replies: list[Reply], reply_to: Message | None) -> None:
+    for reply in replies:
+        await send_reply(context, reply, reply_to=reply_to)
 
 
 async def send_reply(context: ContextTypes.DEFAULT_TYPE, reply: Reply, reply_to: Message | None = None) -> None:
