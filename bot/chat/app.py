@@ -25,7 +25,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot.chat.courier import Courier, send_attachment
+from bot.chat.courier import Courier, call, send_attachment
 from bot.chat.http import AiohttpRequest
 from bot.chat.ordering import PerChatOrder
 from bot.chat.render import markup, render
@@ -326,7 +326,8 @@ async def _mark_chosen(message: Message, chosen: str) -> None:
     """Replace a question's buttons by the answer given, so old buttons cannot be pressed again."""
     base = message.text or message.caption or ""
     try:
-        await message.edit_text(f"{base}\n\n→ {chosen}"[:4096], reply_markup=None)
+        await call(message.get_bot(), "editMessageText", chat_id=message.chat.id, message_id=message.message_id,
+                   text=f"{base}\n\n→ {chosen}"[:4096])
     except BadRequest as exc:
         log.debug("could not mark the choice: %s", exc)
 
