@@ -96,6 +96,7 @@ class FollowUpSession(Session):
             return
         await self.tx.save_followup(fu.comment(followup, text, self.now))
         if fu.is_complaint(followup.rating):
+            await self.tx.complaint_comment(followup.ticket, text.strip())
             ticket = await self.tx.get_ticket(followup.ticket)
             if ticket is not None and ticket.assignee_id is not None:
                 for manager in self.svc.duty.managers:
@@ -113,7 +114,7 @@ class FollowUpSession(Session):
             await self.say(t("followup.no_complaints"))
             return
         lines = [t("followup.complaint_line", number=c["ticket"], rating=c["rating"], due=c["due_at"],
-                   late=c["due_at"] < self.now) for c in complaints]
+                   late=c["due_at"] < self.now, comment=c["comment"] or "") for c in complaints]
         await self.say(t("followup.complaints", lines=lines), buttons=tuple(
             (Button(t("btn.complaint_handled_n", number=c["ticket"]), f"m:{c['id']}:handled"),)
             for c in complaints[:10]))

@@ -175,6 +175,9 @@ class Transaction(ABC):
         self, ticket: str, rating: int, comment: str | None, at: datetime, due: datetime
     ) -> int: ...
     @abstractmethod
+    async def complaint_comment(self, ticket: str, comment: str) -> None:
+        """The reporter's words on an open complaint, for the manager who handles it."""
+    @abstractmethod
     async def open_complaints(self) -> list[dict[str, Any]]: ...
     @abstractmethod
     async def handle_complaint(self, complaint_id: int, by: int, at: datetime) -> bool: ...

@@ -584,6 +584,11 @@ class SqliteTransaction(Transaction):
         )
         return int(cursor.lastrowid or 0)
 
+    async def complaint_comment(self, ticket: str, comment: str) -> None:
+        await self._run(
+            """UPDATE complaints SET comment = ? WHERE handled_at IS NULL
+               AND ticket_id = (SELECT id FROM tickets WHERE number = ?)""", (comment, ticket))
+
     async def open_complaints(self) -> list[dict[str, Any]]:
         rows = await self._all(
             """SELECT c.id, t.number, c.rating, c.comment, c.created_at, c.due_at FROM complaints c

@@ -112,7 +112,7 @@ async def test_low_rating_raises_a_complaint_tracked_until_handled(desk: BotHarn
     await desk.say(ALICE, "The engineer was late and rude")
     assert "The engineer was late and rude" in desk.last_text(MANAGER)
     replies = await desk.say(MANAGER, "/complaints")
-    assert number in replies[0].text
+    assert number in replies[0].text and "“The engineer was late and rude”" in replies[0].text
     await desk.press(MANAGER, f"✅ {number} 已处理", replies[0])
     assert desk.last_answer()["text"] == "已标记为已处理。"
     replies = await desk.say(MANAGER, "/complaints")

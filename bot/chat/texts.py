@@ -194,12 +194,14 @@ def _complaint_zh(p: Mapping[str, Any]) -> str:
 
 def _complaint_line_en(p: Mapping[str, Any]) -> str:
     late = " ⚠️ overdue" if p["late"] == "True" else ""
-    return f"• {p['number']} · rated {p['rating']} · answer by {p['due']}{late}"
+    said = f"\n  “{p['comment']}”" if p["comment"] else ""
+    return f"• {p['number']} · rated {p['rating']} · answer by {p['due']}{late}{said}"
 
 
 def _complaint_line_zh(p: Mapping[str, Any]) -> str:
     late = " ⚠️ 已超期" if p["late"] == "True" else ""
-    return f"• {p['number']} · 评分 {p['rating']} · {p['due']} 前答复{late}"
+    said = f"\n  “{p['comment']}”" if p["comment"] else ""
+    return f"• {p['number']} · 评分 {p['rating']} · {p['due']} 前答复{late}{said}"
 
 
 EN: dict[str, Template] = {
