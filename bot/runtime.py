@@ -64,7 +64,8 @@ async def running_bot(
     try:
         if app.post_init is not None:  # run_polling would call it; the manual lifecycle must too
             await app.post_init(app)
-        polling = DurablePolling(app, storage, clock or SystemClock(), timeout=poll_timeout)
+        polling = DurablePolling(app, storage, clock or SystemClock(), timeout=poll_timeout,
+                                 raw=app.bot_data.get("updates_request"))
         assert isinstance(app.update_processor, PerChatOrder)
         app.update_processor.on_handled = polling.handled
         await app.start()

@@ -39,6 +39,13 @@ MarkdownV2 markup removed, like a Telegram client shows them), the markup as sen
 
 All ``push``/``send_*``/``press`` helpers are synchronous and must be called from the event
 loop thread the stand-in runs on (use ``loop.call_soon_threadsafe`` from other threads).
+
+Many simulated users at once (load tests): :meth:`BotApiStandIn.wait_for` re-checks every
+waiter on every event, which costs O(users²). :meth:`BotApiStandIn.next_message` and
+:meth:`BotApiStandIn.wait_for_chat` are woken only by changes to their own chat. Every pushed
+update's ``time.perf_counter()`` is kept in ``pushed_at`` (and when getUpdates first handed it
+out in ``delivered_at``), every bot message's in ``SentMessage.received_at``, so reply latency
+can be measured where the user would see it.
 """
 
 from __future__ import annotations
@@ -529,6 +536,10 @@ class SentMessage:
     document_mime_type: str | None = None
     #: the Telegram media object(s) (photo size list or Document dict) returned to the bot
     attachment: Any = field(default=None, repr=False)
+    #: ``time.perf_counter()`` when the stand-in received the message (for latency figures)
+    received_at: float = field(default=0.0, repr=False)
+    #: ``time.perf_counter()`` of the latest edit or deletion, None if never changed
+    changed_at: float | None = field(default=None, repr=False)
 
     @property
     def removed_keyboard(self) -> bool:
@@ -637,6 +648,10 @@ class BotApiStandIn:
         self.on_message: Callable[[SentMessage], None] | None = None
         #: every update pushed so far, by update_id (to look up e.g. a user's file_id)
         self.updates: dict[int, dict] = {}
+        #: update_id -> ``time.perf_counter()`` when it was pushed (made available to getUpdates)
+        self.pushed_at: dict[int, float] = {}
+        #: update_id -> ``time.perf_counter()`` when getUpdates first handed it to the bot
+        self.delivered_at: dict[int, float] = {}
 
         self._runner: web.AppRunner | None = None
         self._closing = False
@@ -665,6 +680,8 @@ class BotApiStandIn:
         self._error_hang = 0.05
         self._in_flight = 0
         self._waiters: list[tuple[Callable[[], bool], asyncio.Future[None]]] = []
+        self._chat_waiters: dict[int, list[tuple[Callable[[], bool], asyncio.Future[None]]]] = {}
+        self._callback_chats: dict[str, int] = {}
 
         self._methods: dict[str, Callable[[dict, dict], Any]] = {
             "getMe": self._get_me,
@@ -767,6 +784,7 @@ class BotApiStandIn:
             self._update_ids = itertools.count(uid + 1)
         self._last_update_id = uid
         self.updates[uid] = update
+        self.pushed_at[uid] = time.perf_counter()
         kinds = [k for k in update if k != "update_id"]
         if len(kinds) != 1:
             raise ValueError(f"an update carries exactly one object, got {kinds}")
@@ -774,7 +792,11 @@ class BotApiStandIn:
             if key in update:
                 self._learn_raw_message(update[key])
         if "callback_query" in update:  # a delivered query may be answered once
-            self._open_callbacks.add(str(update["callback_query"]["id"]))
+            query = update["callback_query"]
+            self._open_callbacks.add(str(query["id"]))
+            chat_id = (query.get("message") or {}).get("chat", {}).get("id")
+            if chat_id is not None:
+                self._callback_chats[str(query["id"])] = chat_id
         allowed = self._allowed_updates
         kind = kinds[0]
         delivered = kind in allowed if allowed is not None else kind not in _OPT_IN_UPDATES
@@ -1015,6 +1037,10 @@ class BotApiStandIn:
         """Everything the bot sent to ``chat_id``, oldest first (deleted ones flagged)."""
         return list(self._by_chat.get(chat_id, ()))
 
+    def message_count(self, chat_id: int) -> int:
+        """How many messages the bot sent to ``chat_id``: ``len(messages_to(...))`` without the copy."""
+        return len(self._by_chat.get(chat_id, ()))
+
     def last_to(self, chat_id: int) -> SentMessage:
         """The newest message the bot sent to ``chat_id``."""
         msgs = self._by_chat.get(chat_id)
@@ -1058,6 +1084,61 @@ class BotApiStandIn:
         finally:
             with contextlib.suppress(ValueError):
                 self._waiters.remove(entry)
+
+    async def wait_for_chat(
+        self, chat_id: int, predicate: Callable[[], bool], timeout: float = 5.0, *, what: str = "condition"
+    ) -> None:
+        """Like :meth:`wait_for`, but re-checked only when ``chat_id`` changes: cheap with many users.
+
+        A change is a new bot message in the chat, an edit or deletion of one, or an answer to a
+        callback query pressed in it; nothing else wakes the waiter, so the predicate must depend
+        on this chat alone.
+        """
+        if predicate():
+            return
+        fut: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        entry = (predicate, fut)
+        waiters = self._chat_waiters.setdefault(chat_id, [])
+        waiters.append(entry)
+        try:
+            await asyncio.wait_for(fut, timeout)
+        except TimeoutError:
+            raise AssertionError(f"timed out after {timeout}s waiting for {what} in chat {chat_id}") from None
+        finally:
+            with contextlib.suppress(ValueError):
+                waiters.remove(entry)
+            if not waiters and self._chat_waiters.get(chat_id) is waiters:
+                del self._chat_waiters[chat_id]
+
+    async def next_message(
+        self,
+        chat_id: int,
+        after: int = 0,
+        match: Callable[[SentMessage], bool] | None = None,
+        timeout: float = 5.0,
+    ) -> SentMessage:
+        """The first bot message to ``chat_id`` from index ``after`` on that ``match``es (any if None).
+
+        Pattern: ``n = len(tg.messages_to(c)); tg.send_text(...); m = await tg.next_message(c, n)``.
+        Only this chat's changes wake the waiter (see :meth:`wait_for_chat`); an edit counts,
+        so ``match`` may look for a button that an edit adds.
+        """
+        found: list[SentMessage] = []
+
+        def arrived() -> bool:
+            messages = self._by_chat.get(chat_id, ())
+            for m in itertools.islice(messages, after, None):
+                if match is None or match(m):
+                    found.append(m)
+                    return True
+            return False
+
+        try:
+            await self.wait_for_chat(chat_id, arrived, timeout, what=f"a message from #{after} on")
+        except AssertionError as exc:
+            listing = "\n".join(f"  {m.describe()}" for m in self._by_chat.get(chat_id, ())[after:])
+            raise AssertionError(f"{exc}; got:\n{listing or '  (nothing)'}") from None
+        return found[0]
 
     async def wait_for_messages(self, chat_id: int, count: int, timeout: float = 5.0) -> list[SentMessage]:
         """Wait until at least ``count`` bot messages exist in ``chat_id``; return all of them.
@@ -1128,6 +1209,22 @@ class BotApiStandIn:
         if not self._waiters:
             return
         for predicate, fut in list(self._waiters):
+            if fut.done():
+                continue
+            try:
+                ok = predicate()
+            except Exception as exc:
+                fut.set_exception(exc)
+                continue
+            if ok:
+                fut.set_result(None)
+
+    def _notify_chat(self, chat_id: int | None) -> None:
+        """Resolve the waiters of one chat whose condition now holds (see :meth:`wait_for_chat`)."""
+        waiters = self._chat_waiters.get(chat_id) if chat_id is not None else None
+        if not waiters:
+            return
+        for predicate, fut in list(waiters):
             if fut.done():
                 continue
             try:
@@ -1371,7 +1468,12 @@ class BotApiStandIn:
             finally:
                 with contextlib.suppress(ValueError):
                     self._pollers.remove(fut)
-        return list(itertools.islice(self._pending, limit))
+        batch = list(itertools.islice(self._pending, limit))
+        if batch:
+            now = time.perf_counter()
+            for update in batch:
+                self.delivered_at.setdefault(update["update_id"], now)
+        return batch
 
     def _confirm(self, offset: int) -> None:
         pending = self._pending
@@ -1495,6 +1597,7 @@ class BotApiStandIn:
                 answer[key] = p[key]
         self.callback_answers.append(answer)
         self._notify()
+        self._notify_chat(self._callback_chats.pop(query_id, None))
         return True
 
     # ---------------------------------------------------------------- chats and messages
@@ -1594,6 +1697,7 @@ class BotApiStandIn:
 
     def _record_sent(self, m: SentMessage) -> dict:
         """Store a new bot message, fire the hook and waiters; return its API object."""
+        m.received_at = time.perf_counter()
         self._messages.setdefault(m.chat_id, {})[m.message_id] = m
         self._by_chat.setdefault(m.chat_id, []).append(m)
         self.sent.append(m)
@@ -1605,6 +1709,7 @@ class BotApiStandIn:
                 self._keyboards[m.chat_id] = None
         self._fire_hook(m)
         self._notify()
+        self._notify_chat(m.chat_id)
         return self._api_message(m)
 
     def _fire_hook(self, m: SentMessage) -> None:
@@ -1759,10 +1864,12 @@ class BotApiStandIn:
         for key, value in changes.items():
             setattr(m, key, value)
         m.edit_date = int(time.time())
+        m.changed_at = time.perf_counter()
         public = {k: v for k, v in changes.items() if k not in ("entities",)}
         m.edits.append({"method": method, "date": m.edit_date, **public, "previous": previous})
         self._fire_hook(m)
         self._notify()
+        self._notify_chat(m.chat_id)
         return self._api_message(m)
 
     def _edit_message_text(self, p: dict, files: dict) -> dict:
@@ -1823,9 +1930,11 @@ class BotApiStandIn:
             raise _bad("message to delete not found")
         if isinstance(stored, SentMessage):
             stored.deleted = True
+            stored.changed_at = time.perf_counter()
         else:
             del self._messages[chat["id"]][mid]
         self._notify()
+        self._notify_chat(chat["id"])
         return True
 
     # ---------------------------------------------------------------- files

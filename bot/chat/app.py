@@ -72,10 +72,11 @@ def build_application(
     tick_seconds: float | None = TICK_SECONDS,
 ) -> Application:
     """The bot, wired: the same function serves production, the sandbox and the tests."""
+    updates_request = AiohttpRequest(connections=2, keep_last_body=True)
     builder = (
         ApplicationBuilder().token(token).base_url(base_url).post_init(_post_init)
         .concurrent_updates(PerChatOrder()).updater(None)  # updates are fetched by bot/chat/polling.py
-        .request(AiohttpRequest()).get_updates_request(AiohttpRequest(connections=2))
+        .request(AiohttpRequest()).get_updates_request(updates_request)
     )
     if base_file_url:
         builder = builder.base_file_url(base_file_url)
@@ -83,6 +84,7 @@ def build_application(
         builder = builder.rate_limiter(AIORateLimiter(max_retries=3))
     app = builder.build()
     app.bot_data["tick_seconds"] = tick_seconds
+    app.bot_data["updates_request"] = updates_request
     app.bot_data["services"] = Services(
         config=config, storage=storage, clock=clock,
         desk=Desk(storage, config, clock, kb=kb),

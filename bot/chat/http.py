@@ -10,6 +10,7 @@ to PTB, which turns them into `RetryAfter`, `Forbidden`, `BadRequest` and so on.
 
 from __future__ import annotations
 
+import json
 import re
 
 import aiohttp
@@ -18,6 +19,7 @@ from telegram._utils.types import ODVInput
 from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
 
+_JSON = {"Content-Type": "application/json"}
 _TOKEN = re.compile(r"bot\d+:[A-Za-z0-9_-]+")
 
 
@@ -36,6 +38,7 @@ class AiohttpRequest(BaseRequest):
         connect_timeout: float | None = 5.0,
         pool_timeout: float | None = 5.0,
         media_write_timeout: float | None = 20.0,
+        keep_last_body: bool = False,
     ) -> None:
         self._connections = connections
         self._read_timeout = read_timeout
@@ -44,6 +47,10 @@ class AiohttpRequest(BaseRequest):
         self._pool_timeout = pool_timeout
         self._media_write_timeout = media_write_timeout
         self._session: aiohttp.ClientSession | None = None
+        self.keep_last_body = keep_last_body
+        self.last_body: bytes | None = None
+        """The last answer's raw bytes, when kept: the polling stores fetched updates as Telegram sent
+        them instead of serialising PTB's objects back (see bot/chat/polling.py)."""
 
     @property
     def read_timeout(self) -> float | None:
@@ -73,7 +80,6 @@ class AiohttpRequest(BaseRequest):
         if self._session is None or self._session.closed:
             raise RuntimeError("AiohttpRequest is not initialized")
         files = request_data.multipart_data if request_data else None
-        fields = request_data.json_parameters if request_data else None
         read = self._read_timeout if isinstance(read_timeout, DefaultValue) else read_timeout
         write = write_timeout
         if isinstance(write, DefaultValue):
@@ -83,18 +89,27 @@ class AiohttpRequest(BaseRequest):
         # aiohttp has no separate write timeout: sending is bounded by the whole request's budget
         total = None if read is None or write is None else read + write + (connect or 0) + (pool or 0)
         timeout = aiohttp.ClientTimeout(total=total, connect=(connect or 0) + (pool or 0) or None, sock_read=read)
-        body: aiohttp.FormData | dict[str, str] | None = fields or None
+        body: aiohttp.FormData | bytes | None = None
+        headers = None
         if files:
+            assert request_data is not None
             form = aiohttp.FormData()
-            for name, value in (fields or {}).items():
+            for name, value in request_data.json_parameters.items():
                 form.add_field(name, value)
             for name, (filename, content, mime) in files.items():
                 form.add_field(name, content, filename=filename or name, content_type=mime)
             body = form
+        elif request_data is not None and (params := request_data.parameters):
+            # a JSON body: cheaper to build than a form, and the Bot API takes either
+            body = json.dumps(params, ensure_ascii=False).encode()
+            headers = _JSON
         try:
-            async with self._session.request(method, url, data=body, timeout=timeout) as response:
-                return response.status, await response.read()
+            async with self._session.request(method, url, data=body, headers=headers, timeout=timeout) as response:
+                content = await response.read()
         except TimeoutError as exc:
             raise TimedOut(_redacted(f"Timed out: {exc}")) from None
         except aiohttp.ClientError as exc:
             raise NetworkError(_redacted(f"aiohttp.{type(exc).__name__}: {exc}")) from None
+        if self.keep_last_body:
+            self.last_body = content
+        return response.status, content
