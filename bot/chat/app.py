@@ -136,10 +136,12 @@ async def _tick(context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 def stopping(app: Application) -> None:
-    """Shutdown has begun: the scheduler's backlog delivery ends early instead of holding it up."""
+    """Shutdown has begun: updates not yet started and the outbox's backlog wait for the next start."""
     courier = _services(app).courier
     if courier is not None:
         courier.stopping = True
+    if isinstance(app.update_processor, PerChatOrder):
+        app.update_processor.stopping = True
 
 
 async def _post_init_commands(app: Application) -> None:

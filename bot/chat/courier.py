@@ -81,6 +81,8 @@ class Courier:
             while pending:
                 delivered, pending = await self._deliver(chat_id, pending)
                 sent += delivered
+                if self.stopping:  # shutting down: one message per chat still goes, the rest waits for the next start
+                    break
         return sent
 
     async def _due(self, chat_id: int) -> list[tuple[int, Reply, int]]:
@@ -95,6 +97,8 @@ class Courier:
         share a transaction (one per message is what a reply costs the database)."""
         sent = 0
         for index, (item_id, reply, attempts) in enumerate(pending):
+            if self.stopping and index:
+                return sent, []
             outcome = await self._send(reply)
             now = self.clock.now()
             async with self.storage.transaction() as tx:
