@@ -44,7 +44,6 @@ import random
 import re
 import shlex
 import signal
-import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -66,6 +65,7 @@ from bot.domain.sla import SlaTerms  # noqa: E402
 from bot.domain.ticket import Status, Ticket, opened_event  # noqa: E402
 from bot.standin import BotApiStandIn, FakeUser, SentMessage  # noqa: E402
 from storage import open_storage  # noqa: E402
+from tests.soak_support import query  # noqa: E402
 
 ENGINEERS = (1001, 1002, 1003)
 STAFF = tuple(FakeUser(id=e, first_name=f"E{e}", language_code="en") for e in ENGINEERS)
@@ -121,15 +121,6 @@ async def prefill(storage, count: int) -> None:  # type: ignore[no-untyped-def]
                             status=Status.CLOSED, device_type="printer", asset_no=f"A-{i % 3000}",
                             assignee_id=ENGINEERS[i % 3], resolved_at=opened + timedelta(hours=2))
             await tx.insert_ticket(ticket, opened_event(ticket))
-
-
-def query(db: Path, sql: str, params: tuple = ()) -> list[tuple]:
-    """Read the bot's database without disturbing it (read-only, its own connection)."""
-    con = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=5)
-    try:
-        return con.execute(sql, params).fetchall()
-    finally:
-        con.close()
 
 
 # ---- the scripts: what a person does, and which answer they wait for -----------------------------------

@@ -143,6 +143,20 @@ _BOT_COMMAND_NAME_RE = re.compile(r"^[a-z0-9_]{1,32}$")
 # --------------------------------------------------------------------------------------------
 
 
+def _resolve(waiters: Iterable[tuple[Callable[[], bool], asyncio.Future[None]]]) -> None:
+    """Resolve each waiting future whose predicate holds now (or fails: then with its exception)."""
+    for predicate, fut in list(waiters):
+        if fut.done():
+            continue
+        try:
+            ok = predicate()
+        except Exception as exc:
+            fut.set_exception(exc)
+            continue
+        if ok:
+            fut.set_result(None)
+
+
 class _ApiError(Exception):
     """A Bot API error answer; raised inside method handlers, turned into the JSON reply."""
 
@@ -1206,34 +1220,12 @@ class BotApiStandIn:
 
     def _notify(self) -> None:
         """Resolve waiters whose condition now holds."""
-        if not self._waiters:
-            return
-        for predicate, fut in list(self._waiters):
-            if fut.done():
-                continue
-            try:
-                ok = predicate()
-            except Exception as exc:
-                fut.set_exception(exc)
-                continue
-            if ok:
-                fut.set_result(None)
+        _resolve(self._waiters)
 
     def _notify_chat(self, chat_id: int | None) -> None:
         """Resolve the waiters of one chat whose condition now holds (see :meth:`wait_for_chat`)."""
-        waiters = self._chat_waiters.get(chat_id) if chat_id is not None else None
-        if not waiters:
-            return
-        for predicate, fut in list(waiters):
-            if fut.done():
-                continue
-            try:
-                ok = predicate()
-            except Exception as exc:
-                fut.set_exception(exc)
-                continue
-            if ok:
-                fut.set_result(None)
+        if chat_id is not None:
+            _resolve(self._chat_waiters.get(chat_id, ()))
 
     def _wake_pollers(self) -> None:
         pollers, self._pollers = self._pollers, []
