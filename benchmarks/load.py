@@ -620,19 +620,24 @@ def steps_table(results: list[Result]) -> str:
     return "\n".join(lines)
 
 
+def _reply_cells(r: Result) -> tuple[str, str, str]:
+    """The cells both tables share: reply p50 | p95 | p99, fetched p50 / p99, pages per second."""
+    latencies = [s.latency for s in r.samples]
+    fetched = [s.fetched for s in r.samples]
+    return (f"{ms(pct(latencies, 50))} | {ms(pct(latencies, 95))} | {ms(pct(latencies, 99))}",
+            f"{ms(pct(fetched, 50))} / {ms(pct(fetched, 99))}",
+            f"{r.pages / r.pages_seconds:.1f}" if r.pages else "—")
+
+
 def throughput_table(results: list[Result]) -> str:
     lines = [f"| bot | reporters | round trips | seconds | reports/s | round trips/s | reply p50 | p95 | p99 | "
              f"fetched p50 / p99 | pages/s | {CPU_HEADS} | bot peak RSS |",
              "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for r in results:
-        latencies = [s.latency for s in r.samples]
-        fetched = [s.fetched for s in r.samples]
-        pages = f"{r.pages / r.pages_seconds:.1f}" if r.pages else "—"
+        replies, fetched, pages = _reply_cells(r)
         lines.append(f"| {r.bot} | {r.reporters} | {len(r.samples)} | {r.seconds:.1f} | "
-                     f"{r.reports / r.seconds:.1f} | {len(r.samples) / r.seconds:.0f} | "
-                     f"{ms(pct(latencies, 50))} | {ms(pct(latencies, 95))} | {ms(pct(latencies, 99))} | "
-                     f"{ms(pct(fetched, 50))} / {ms(pct(fetched, 99))} | {pages} | {cpu_columns(r)} | "
-                     f"{r.peak_rss:.0f} MiB |")
+                     f"{r.reports / r.seconds:.1f} | {len(r.samples) / r.seconds:.0f} | {replies} | "
+                     f"{fetched} | {pages} | {cpu_columns(r)} | {r.peak_rss:.0f} MiB |")
     desk = next((r for r in results if r.bot == "help desk"), None)
     ratios = [f"help desk / {r.bot}: **{(len(desk.samples) / desk.seconds) / (len(r.samples) / r.seconds):.2f}**"
               for r in results if desk is not None and r is not desk]
@@ -644,12 +649,10 @@ def latency_table(results: list[Result]) -> str:
              f"pages/s | card p50 | card p95 | {CPU_HEADS} | driver lag p99 / max | bot peak RSS |",
              "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for r in results:
-        latencies = [s.latency for s in r.samples]
-        fetched = [s.fetched for s in r.samples]
-        pages = f"{r.pages / r.pages_seconds:.1f}" if r.pages else "—"
+        replies, fetched, pages = _reply_cells(r)
+        worst = ms(max((s.latency for s in r.samples), default=math.nan))
         lines.append(f"| {r.bot} | {r.reporters} | {len(r.samples)} | {len(r.samples) / r.seconds:.0f} | "
-                     f"{ms(pct(latencies, 50))} | {ms(pct(latencies, 95))} | {ms(pct(latencies, 99))} | "
-                     f"{ms(max(latencies, default=math.nan))} | {ms(pct(fetched, 50))} / {ms(pct(fetched, 99))} | "
+                     f"{replies} | {worst} | {fetched} | "
                      f"{pages} | {ms(pct(r.card_latencies, 50))} | {ms(pct(r.card_latencies, 95))} | "
                      f"{cpu_columns(r)} | {ms(pct(r.lag, 99))} / {ms(max(r.lag, default=math.nan))} | "
                      f"{r.peak_rss:.0f} MiB |")

@@ -157,6 +157,23 @@ def _resolve(waiters: Iterable[tuple[Callable[[], bool], asyncio.Future[None]]])
             fut.set_result(None)
 
 
+async def _wait_in(waiters: list[tuple[Callable[[], bool], asyncio.Future[None]]], predicate: Callable[[], bool],
+                   timeout: float, what: str) -> None:
+    """Wait, listed in `waiters`, until `predicate()` holds (see `_resolve`); AssertionError on timeout."""
+    if predicate():
+        return
+    fut: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+    entry = (predicate, fut)
+    waiters.append(entry)
+    try:
+        await asyncio.wait_for(fut, timeout)
+    except TimeoutError:
+        raise AssertionError(f"timed out after {timeout}s waiting for {what}") from None
+    finally:
+        with contextlib.suppress(ValueError):
+            waiters.remove(entry)
+
+
 class _ApiError(Exception):
     """A Bot API error answer; raised inside method handlers, turned into the JSON reply."""
 
@@ -1086,18 +1103,7 @@ class BotApiStandIn:
 
     async def wait_for(self, predicate: Callable[[], bool], timeout: float = 5.0, *, what: str = "condition") -> None:
         """Wait until ``predicate()`` holds; re-checked on every state change, never polled."""
-        if predicate():
-            return
-        fut: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        entry = (predicate, fut)
-        self._waiters.append(entry)
-        try:
-            await asyncio.wait_for(fut, timeout)
-        except TimeoutError:
-            raise AssertionError(f"timed out after {timeout}s waiting for {what}") from None
-        finally:
-            with contextlib.suppress(ValueError):
-                self._waiters.remove(entry)
+        await _wait_in(self._waiters, predicate, timeout, what)
 
     async def wait_for_chat(
         self, chat_id: int, predicate: Callable[[], bool], timeout: float = 5.0, *, what: str = "condition"
@@ -1108,19 +1114,10 @@ class BotApiStandIn:
         callback query pressed in it; nothing else wakes the waiter, so the predicate must depend
         on this chat alone.
         """
-        if predicate():
-            return
-        fut: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        entry = (predicate, fut)
         waiters = self._chat_waiters.setdefault(chat_id, [])
-        waiters.append(entry)
         try:
-            await asyncio.wait_for(fut, timeout)
-        except TimeoutError:
-            raise AssertionError(f"timed out after {timeout}s waiting for {what} in chat {chat_id}") from None
+            await _wait_in(waiters, predicate, timeout, f"{what} in chat {chat_id}")
         finally:
-            with contextlib.suppress(ValueError):
-                waiters.remove(entry)
             if not waiters and self._chat_waiters.get(chat_id) is waiters:
                 del self._chat_waiters[chat_id]
 
