@@ -1,6 +1,6 @@
 """The one door to the database. Callers see :class:`Storage` and :class:`Transaction`; SQL stays here.
 
-SQLite (aiosqlite, one file, WAL) is the embedded default; the interface is small and portable so a
+SQLite (one file, WAL) is the embedded default; the interface is small and portable so a
 PostgreSQL backend can sit beside it later.
 """
 

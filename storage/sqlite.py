@@ -1,8 +1,17 @@
-"""SQLite backend: one file, WAL mode, a busy timeout, versioned migrations, one writer at a time.
+"""SQLite backend: one file, WAL mode, versioned migrations, one writer at a time.
 
-One aiosqlite connection serves the whole bot; an asyncio lock hands it to one transaction at a time
+One connection serves the whole bot; an asyncio lock hands it to one transaction at a time
 (`BEGIN IMMEDIATE`), which is what SQLite allows anyway and keeps concurrent handlers from mixing
 their statements into each other's transactions.
+
+Statements run on the event loop's own thread. The bot's are short indexed lookups and writes of a
+few rows (a reply's transaction holds about ten), 5–20 µs each in WAL mode with `synchronous=NORMAL`,
+which commits without an fsync. Handing each to a worker thread, as aiosqlite does, cost 85 µs of
+CPU per statement in thread hand-offs and loop wake-ups: under 500 reporters it was a third of the
+bot's CPU and the largest part of its latency (docs/benchmarks.md). The one way a statement could
+hold the loop is waiting for a lock another process holds (a `helpdesk` CLI command writing): so
+the connection never waits inside SQLite (`timeout=0`), and `_patiently` waits for the lock with
+asyncio sleeps instead, for up to BUSY_TIMEOUT_MS.
 """
 
 from __future__ import annotations
@@ -17,8 +26,6 @@ from datetime import UTC, date, datetime, timedelta
 from importlib import resources
 from pathlib import Path
 from typing import Any
-
-import aiosqlite
 
 from bot.domain.assets import Asset, asset_key
 from bot.domain.followup import Answer as FollowUpAnswer
@@ -62,7 +69,7 @@ def migrations() -> list[tuple[int, str]]:
 
 
 class SqliteStorage(Storage):
-    def __init__(self, connection: aiosqlite.Connection, path: Path) -> None:
+    def __init__(self, connection: sqlite3.Connection, path: Path) -> None:
         self._db = connection
         self._lock = asyncio.Lock()
         self.path = path
@@ -71,78 +78,89 @@ class SqliteStorage(Storage):
     async def transaction(self) -> AsyncIterator[Transaction]:
         async with self._lock:
             try:
-                await self._db.execute("BEGIN IMMEDIATE")
+                await _patiently(self._db, "BEGIN IMMEDIATE")
             except sqlite3.Error as exc:
                 raise StorageUnavailable(_explain(exc)) from exc
-            except asyncio.CancelledError:
-                # aiosqlite's thread runs the BEGIN anyway: end that transaction before giving up the lock
-                await self._db.rollback()
-                raise
             try:
                 yield SqliteTransaction(self._db)
             except BaseException:
-                await self._db.rollback()
+                self._db.rollback()
                 raise
             try:
-                await self._db.commit()
+                self._db.commit()
             except sqlite3.Error as exc:
-                await self._db.rollback()
+                self._db.rollback()
                 raise StorageUnavailable(_explain(exc)) from exc
 
     async def schema_version(self) -> int:
-        return await _current_version(self._db)
+        return _current_version(self._db)
 
     async def close(self) -> None:
-        await self._db.close()
+        self._db.close()
 
 
 async def open_storage(path: Path, *, now: datetime | None = None) -> SqliteStorage:
     """Open (or create) the database and bring its schema up to date; refuse a newer schema."""
     try:
-        db = await aiosqlite.connect(str(path), isolation_level=None)
+        # timeout=0: never wait for another process's lock inside SQLite, which would stop the event loop
+        db = sqlite3.connect(str(path), isolation_level=None, timeout=0)
         db.row_factory = sqlite3.Row
     except sqlite3.Error as exc:
         raise StorageUnavailable(f"{path}: {_explain(exc)}") from exc
     try:
-        await db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-        mode = await (await db.execute("PRAGMA journal_mode = WAL")).fetchone()
+        mode = (await _patiently(db, "PRAGMA journal_mode = WAL")).fetchone()
         if path != Path(":memory:") and mode and mode[0] != "wal":
             raise StorageUnavailable(f"{path}: could not switch to WAL mode (got {mode[0]})")
-        await db.execute("PRAGMA foreign_keys = ON")
-        await db.execute("PRAGMA synchronous = NORMAL")
+        db.execute("PRAGMA foreign_keys = ON")
+        db.execute("PRAGMA synchronous = NORMAL")
         await _migrate(db, path)
         if now is not None:
-            await db.execute(
-                "DELETE FROM processed_updates WHERE at < ?", (ts(now - PROCESSED_UPDATES_KEPT),)
-            )
+            await _patiently(db, "DELETE FROM processed_updates WHERE at < ?", (ts(now - PROCESSED_UPDATES_KEPT),))
     except sqlite3.Error as exc:
-        await db.close()
+        db.close()
         raise StorageUnavailable(f"{path}: {_explain(exc)}") from exc
     except BaseException:
-        await db.close()
+        db.close()
         raise
     return SqliteStorage(db, path)
 
 
-async def _current_version(db: aiosqlite.Connection) -> int:
-    row = await (await db.execute(
-        "SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'"
-    )).fetchone()
+async def _patiently(db: sqlite3.Connection, sql: str, params: Sequence[Any] = ()) -> sqlite3.Cursor:
+    """Run a statement, waiting (without holding up the event loop) while another process has the lock.
+
+    Only taking the write lock (`BEGIN IMMEDIATE`, the start-up statements) can meet one: inside a
+    transaction that holds it, WAL mode has no other lock to wait for. The waits grow from 1 ms to
+    50 ms, as SQLite's own busy handler does, for up to BUSY_TIMEOUT_MS in all."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + BUSY_TIMEOUT_MS / 1000
+    pause = 0.001
+    while True:
+        try:
+            return db.execute(sql, params)
+        except sqlite3.OperationalError as exc:
+            if getattr(exc, "sqlite_errorcode", None) != sqlite3.SQLITE_BUSY or loop.time() >= deadline:
+                raise
+        await asyncio.sleep(pause)
+        pause = min(pause * 2, 0.05)
+
+
+def _current_version(db: sqlite3.Connection) -> int:
+    row = db.execute("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'").fetchone()
     if row is None:
         return 0
-    row = await (await db.execute("SELECT MAX(version) FROM schema_migrations")).fetchone()
+    row = db.execute("SELECT MAX(version) FROM schema_migrations").fetchone()
     return int(row[0] or 0)
 
 
-async def _migrate(db: aiosqlite.Connection, path: Path) -> None:
+async def _migrate(db: sqlite3.Connection, path: Path) -> None:
     known = migrations()
     latest = known[-1][0] if known else 0
-    await db.execute("BEGIN IMMEDIATE")
+    await _patiently(db, "BEGIN IMMEDIATE")
     try:
-        await db.execute(
+        db.execute(
             "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)"
         )
-        current = await _current_version(db)
+        current = _current_version(db)
         if current > latest:
             raise SchemaTooNew(
                 f"{path}: the database has schema version {current}, this bot knows up to {latest}; "
@@ -152,14 +170,14 @@ async def _migrate(db: aiosqlite.Connection, path: Path) -> None:
             if version <= current:
                 continue
             for statement in _statements(sql):
-                await db.execute(statement)
-            await db.execute(
+                db.execute(statement)
+            db.execute(
                 "INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)",
                 (version, ts(datetime.now(UTC))),
             )
-        await db.commit()
+        db.commit()
     except BaseException:
-        await db.rollback()
+        db.rollback()
         raise
 
 
@@ -191,7 +209,7 @@ def _explain(exc: sqlite3.Error) -> str:
 
 
 class SqliteTransaction(Transaction):
-    def __init__(self, db: aiosqlite.Connection) -> None:
+    def __init__(self, db: sqlite3.Connection) -> None:
         self._db = db
         self.enqueued_chats = {}
 
@@ -200,15 +218,16 @@ class SqliteTransaction(Transaction):
         return rows[0] if rows else None
 
     async def _all(self, sql: str, params: Sequence[Any] = ()) -> list[sqlite3.Row]:
-        # one hop to aiosqlite's thread per query (execute + fetch together), rows as sqlite3.Row
-        return list(await self._db.execute_fetchall(sql, params))  # type: ignore[arg-type]
+        return self._db.execute(sql, params).fetchall()
 
     async def _run(self, sql: str, params: Sequence[Any] = ()) -> int:
+        return self._insert(sql, params).rowcount
+
+    def _insert(self, sql: str, params: Sequence[Any] = ()) -> sqlite3.Cursor:
         try:
-            cursor = await self._db.execute(sql, params)
+            return self._db.execute(sql, params)
         except sqlite3.OperationalError as exc:
             raise StorageUnavailable(_explain(exc)) from exc
-        return cursor.rowcount
 
     async def claim_update(self, update_id: int, at: datetime) -> bool:
         changed = await self._run(
@@ -491,7 +510,7 @@ class SqliteTransaction(Transaction):
 
     # roster changes ----------------------------------------------------------------------------
     async def add_override(self, override: Override, at: datetime) -> int:
-        cursor = await self._db.execute(
+        cursor = self._insert(
             """INSERT INTO duty_overrides (start, end, engineer_id, rotation, kind, reason, created_by, created_at)
                VALUES (?, ?, ?, ?, ?, ?, ?, ?)""",
             (ts(override.start), ts(override.end), override.engineer_id, override.rotation, override.kind,
@@ -577,7 +596,7 @@ class SqliteTransaction(Transaction):
         )
 
     async def add_complaint(self, ticket: str, rating: int, comment: str | None, at: datetime, due: datetime) -> int:
-        cursor = await self._db.execute(
+        cursor = self._insert(
             """INSERT INTO complaints (ticket_id, rating, comment, created_at, due_at)
                VALUES ((SELECT id FROM tickets WHERE number = ?), ?, ?, ?, ?)""",
             (ticket, rating, comment, ts(at), ts(due)),

@@ -179,22 +179,22 @@ async def test_text_where_a_button_is_needed(desk: BotHarness) -> None:
     assert "Please check your report" in replies[-1].text
 
 
-async def test_locked_database_gets_clear_answer_and_nothing_written(desk: BotHarness) -> None:
+async def test_locked_database_gets_clear_answer_and_nothing_written(
+    desk: BotHarness, monkeypatch: pytest.MonkeyPatch
+) -> None:
     import sqlite3
 
+    from storage import sqlite as backend
+
+    monkeypatch.setattr(backend, "BUSY_TIMEOUT_MS", 50)
     blocker = sqlite3.connect(desk.db_path, timeout=0)
     blocker.execute("BEGIN EXCLUSIVE")
     try:
-        from storage import sqlite as backend
-
-        original = backend.BUSY_TIMEOUT_MS
-        await desk.storage._db.execute("PRAGMA busy_timeout = 50")  # type: ignore[union-attr]
         replies = await desk.say(ALICE, "Printer jammed")
         assert "couldn't save that just now. Nothing was changed" in replies[0].text
     finally:
         blocker.rollback()
         blocker.close()
-        await desk.storage._db.execute(f"PRAGMA busy_timeout = {original}")  # type: ignore[union-attr]
     assert await _draft(desk, ALICE) is None
     replies = await desk.describe(ALICE, "Printer jammed")
     assert "Which device" in replies[-1].text

@@ -15,9 +15,9 @@ from tests.harness import BotHarness, harness
 
 async def _pending(desk: BotHarness) -> list[tuple]:
     async with desk.storage.transaction() as tx:  # type: ignore[union-attr]
-        cursor = await tx._db.execute(  # type: ignore[attr-defined]
+        rows = await tx._all(  # type: ignore[attr-defined]
             "SELECT chat_id, attempts, sent_at, failed_at, last_error FROM outbox WHERE sent_at IS NULL ORDER BY id")
-        return [tuple(row) for row in await cursor.fetchall()]
+        return [tuple(row) for row in rows]
 
 
 async def test_a_5xx_is_retried_with_backoff_and_delivered_once(desk: BotHarness) -> None:

@@ -23,8 +23,8 @@ async def fresh_desk(config: Config, clock: FakeClock, tmp_path: Path) -> AsyncI
 
 async def _outcomes(desk: BotHarness) -> list[tuple]:
     async with desk.storage.transaction() as tx:  # type: ignore[union-attr]
-        return [tuple(row) for row in await (await tx._db.execute(  # type: ignore[attr-defined]
-            "SELECT reporter_id, article_id, helped, query FROM kb_outcomes ORDER BY id")).fetchall()]
+        return [tuple(row) for row in await tx._all(  # type: ignore[attr-defined]
+            "SELECT reporter_id, article_id, helped, query FROM kb_outcomes ORDER BY id")]
 
 
 async def test_suggested_fix_that_works_ends_the_request_without_a_ticket(desk: BotHarness) -> None:

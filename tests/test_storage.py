@@ -108,3 +108,39 @@ async def test_draft_round_trips_every_field(tmp_path: Path) -> None:
         await storage.close()
 
 
+
+
+async def test_waiting_for_another_process_lock_does_not_hold_up_the_loop(tmp_path: Path) -> None:
+    """Statements run on the event loop's thread: a lock held elsewhere (a CLI command writing) must be
+    waited for with asyncio sleeps, so other chats' work goes on meanwhile, and then succeed."""
+    import asyncio
+
+    storage = await open_storage(tmp_path / "h.db")
+    blocker = sqlite3.connect(tmp_path / "h.db", timeout=0)
+    blocker.execute("BEGIN IMMEDIATE")
+    ticks = 0
+
+    async def meanwhile() -> None:
+        nonlocal ticks
+        while True:
+            await asyncio.sleep(0.005)
+            ticks += 1
+
+    async def write() -> None:
+        async with storage.transaction() as tx:
+            await tx.save_user(REPORTER, START)
+
+    other = asyncio.create_task(meanwhile())
+    writing = asyncio.create_task(write())
+    try:
+        await asyncio.sleep(0.15)
+        assert not writing.done()  # still waiting for the lock …
+        assert ticks >= 10  # … while the loop kept running other work
+        blocker.rollback()
+        await asyncio.wait_for(writing, 2)
+    finally:
+        other.cancel()
+        blocker.close()
+    async with storage.transaction() as tx:
+        assert await tx.get_user(REPORTER.id) == REPORTER
+    await storage.close()
