@@ -38,6 +38,7 @@ import argparse
 import asyncio
 import contextlib
 import gc
+import itertools
 import math
 import os
 import random
@@ -69,6 +70,7 @@ from tests.soak_support import query  # noqa: E402
 
 ENGINEERS = (1001, 1002, 1003)
 STAFF = tuple(FakeUser(id=e, first_name=f"E{e}", language_code="en") for e in ENGINEERS)
+MANAGER = FakeUser(id=9001, first_name="M9001", language_code="en")
 TOKEN = "123456:" + "A" * 35
 """The stand-in's default token is too short for the bot's own check of TELEGRAM_BOT_TOKEN."""
 POLL_TIMEOUT = 10
@@ -92,6 +94,10 @@ default_language = "en"
 sites = ["HQ-12F", "HQ-3F"]
 
 {engineers}
+[[managers]]
+id = 9001
+name = "M9001"
+
 [[rotations]]
 name = "all"
 engineers = [{ids}]
@@ -394,6 +400,45 @@ class Card:
     """the update id of the Accept press"""
 
 
+class Manager:
+    """Asks for last month's report and export in turn every `every` seconds, while the reporters file:
+    drawing them (1–3 s at 100,000 tickets) must not hold up the reporters."""
+
+    COMMANDS = (("/report last", "sendPhoto"), ("/export last", "sendDocument"))
+
+    def __init__(self, tg: BotApiStandIn, every: float) -> None:
+        self.tg = tg
+        self.every = every
+        self.latencies: list[float] = []
+        self.failures: list[str] = []
+        self._task: asyncio.Task[None] | None = None
+
+    def start(self) -> None:
+        if self.every > 0:
+            self._task = asyncio.create_task(self._work())
+
+    async def _work(self) -> None:
+        tg, user = self.tg, MANAGER
+        for turn in itertools.count():
+            await asyncio.sleep(self.every)
+            command, method = self.COMMANDS[turn % 2]
+            seen = tg.message_count(user.id)
+            update_id = tg.send_text(user, command)
+            try:
+                await tg.wait_for_chat(user.id, lambda seen=seen, method=method: any(
+                    m.method == method for m in tg.messages_to(user.id)[seen:]), timeout=120, what=command)
+            except AssertionError as exc:
+                self.failures.append(f"manager {command}: {exc}")
+                continue
+            got = next(m for m in tg.messages_to(user.id)[seen:] if m.method == method)
+            self.latencies.append(got.received_at - tg.pushed_at[update_id])
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            await asyncio.wait([self._task])
+
+
 class Engineers:
     """Every engineer presses Accept on each card the moment it arrives, all of them at once."""
 
@@ -437,7 +482,7 @@ async def greet(tg: BotApiStandIn, timeout: float) -> None:
         tg.send_text(user, "/start")
         await tg.next_message(user.id, seen, timeout=timeout)
 
-    await asyncio.gather(*(hello(user) for user in STAFF))
+    await asyncio.gather(*(hello(user) for user in (*STAFF, MANAGER)))
 
 
 # ---- one phase ----------------------------------------------------------------------------------------
@@ -455,6 +500,8 @@ class Result:
     pages: int = 0
     pages_seconds: float = math.nan
     card_latencies: list[float] = field(default_factory=list)
+    manager_latencies: list[float] = field(default_factory=list)
+    """a manager's /report or /export pushed → its chart or workbook received"""
     filed: list[Filed] = field(default_factory=list)
     cards: list[Card] = field(default_factory=list)
     failures: list[str] = field(default_factory=list)
@@ -484,8 +531,10 @@ async def run_phase(bot: Bot, phase: str, tg: BotApiStandIn, child: Child, args:
     rng = random.Random(f"{args.seed}-{phase}")
     people = People()
     engineers = Engineers(tg)
+    manager = Manager(tg, args.manager_every if bot.desk and phase == "latency" else 0)
     if bot.desk:
         engineers.start()
+        manager.start()
     gc.collect()
     gc.freeze()  # what exists now (e.g. earlier phases' records) is never scanned again: shorter GC pauses here
     monitor = Monitor(child.pid)
@@ -500,11 +549,13 @@ async def run_phase(bot: Bot, phase: str, tg: BotApiStandIn, child: Child, args:
         assert db is not None
         problem = await settle(db, first, len(people.filed), args.settle_timeout)
     await engineers.stop()
+    await manager.stop()
     peak = child.peak_rss_mib()
     gc.unfreeze()
     result = Result(bot.name, phase, n, n * reports, seconds, people.samples, cpu, monitor.lag, peak,
-                    filed=people.filed, cards=engineers.cards,
-                    failures=people.failures + engineers.failures + ([f"settle: {problem}"] if problem else []))
+                    filed=people.filed, cards=engineers.cards, manager_latencies=manager.latencies,
+                    failures=people.failures + engineers.failures + manager.failures
+                    + ([f"settle: {problem}"] if problem else []))
     if bot.desk:
         submitted = {f.number: f.submitted_at for f in people.filed}
         result.pages = len(engineers.cards)
@@ -684,6 +735,9 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--answer-timeout", type=float, default=300.0, help="seconds a reporter waits for an answer")
     parser.add_argument("--settle-timeout", type=float, default=120.0,
                         help="seconds to wait for every page to be accepted after the reporters are done")
+    parser.add_argument("--manager-every", type=float, default=0.0,
+                        help="in the help desk's latency phase, a manager asks for last month's /report and "
+                             "/export in turn every so many seconds (default: no manager)")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--workdir", type=Path, help="keep the database and the bots' logs here (default: a temp dir)")
     if "--quick" in argv:
@@ -764,6 +818,11 @@ async def run(argv: list[str]) -> int:
               f"report(s) each; engineers accept each card at once\n")
         print(latency_table([r for r in results if r.phase == "latency"]))
         print("\ncard = the report's Submit pushed → the engineer's card received.")
+        for r in results:
+            if r.manager_latencies:
+                print(f"\nMeanwhile a manager asked for last month's /report and /export in turn every "
+                      f"{args.manager_every:g} s: {len(r.manager_latencies)} drawn and received, in "
+                      f"{ms(pct(r.manager_latencies, 50))} (p50) to {ms(max(r.manager_latencies))} (max).")
     for r in results:
         problems += [f"{r.bot}, {r.phase}: {f}" for f in r.failures]
         if r.exit_code != 0:

@@ -24,7 +24,7 @@ from bot.knowledge_base import KnowledgeBase
 from bot.messages import Outcome, Reply, t
 from bot.report_chat import ReportSession
 from bot.reporting import ReporterSession
-from bot.reports import Reports
+from bot.reports import REPORT_KINDS, Reports
 from bot.session import Incoming
 from storage import Storage
 
@@ -78,6 +78,8 @@ class Desk:
         self.duty = Duty(config, kb)
         self.followups = FollowUps(config, self.duty)
         self.reports = Reports(config)
+        self._drawing: set[int] = set()
+        """Report timers being drawn right now (in this process)."""
         self.sla_clocks = self.duty.sla_clocks
         self.photo_limit = config.intake.max_photo_mb * 1024 * 1024
 
@@ -191,18 +193,52 @@ class Desk:
     async def _fire(self, due: list[Timer], now: datetime) -> int:
         fired = 0
         for timer in due:
+            if timer.kind in REPORT_KINDS:
+                fired += await self._fire_report(timer, now)
+                continue
             async with self.storage.transaction() as tx:
                 if timer.id is None or not await tx.finish_timer(timer.id, now):
                     continue  # another tick claimed it first
                 if timer.kind in FOLLOWUP_KINDS:
                     await self.followups.fire(tx, timer, now)
-                elif timer.kind == "monthly_report":
-                    managers = [(m, await self.duty.language_of(tx, m)) for m in self.duty.managers]
-                    await self.reports.push_monthly(tx, timer, now, managers)
                 else:
                     await self.duty.fire(tx, timer, now)
                 fired += 1
         return fired
+
+    async def reports_ordered(self) -> list[int]:
+        """Draw the reports managers asked for that are waiting; the chats they went to.
+
+        Called right after a /report or /export is stored, so the manager need not wait for the next
+        tick; a report left undrawn by a crash is drawn by the tick after the restart."""
+        now = self.clock.now()
+        async with self.storage.transaction() as tx:
+            due = [timer for timer in await tx.due_timers(now) if timer.kind == "report"]
+        chats = []
+        for timer in due:
+            if await self._fire_report(timer, now):
+                chats.append(int(timer.payload["chat"]))
+        return chats
+
+    async def _fire_report(self, timer: Timer, now: datetime) -> int:
+        """Draw off the event loop with no lock held, then claim the timer and queue the replies at once."""
+        if timer.id is None or timer.id in self._drawing:
+            return 0  # being drawn already (a tick and a manager's command can meet here)
+        self._drawing.add(timer.id)
+        try:
+            if timer.kind == "report":
+                recipients = [(int(timer.payload["chat"]), str(timer.payload["lang"]))]
+            else:
+                async with self.storage.transaction() as tx:
+                    recipients = [(m, await self.duty.language_of(tx, m)) for m in self.duty.managers]
+            replies = await self.reports.prepare(self.storage, timer, recipients, now)
+            async with self.storage.transaction() as tx:
+                if not await tx.finish_timer(timer.id, now):
+                    return 0
+                await self.reports.deliver(tx, timer, replies, now)
+            return 1
+        finally:
+            self._drawing.discard(timer.id)
 
     async def start_up(self) -> None:
         """Once at start: gaps in the roster and the calendar's coverage are told to the managers."""

@@ -84,6 +84,8 @@ class Outcome:
     """The replies are in the outbox (written in the update's transaction), not to be sent directly."""
     chats: tuple[int, ...] = ()
     """Every chat this update left messages for in the outbox (replies and notifications): deliver now."""
+    report_ordered: str | None = None
+    """A report was asked for: draw it now; the chat action ("upload_photo") shown meanwhile."""
 
 
 def rows(buttons: list[Button], per_row: int) -> tuple[tuple[Button, ...], ...]:

@@ -20,11 +20,13 @@ class ReportSession(Session):
         if reason is not None:
             await self.say(t(reason))
             return
+        period = args.strip() or "month"
         try:
-            start, end, label = period_of(args, self.now, self.svc.config.tz)
+            period_of(period, self.now, self.svc.config.tz)
         except PeriodError:
             await self.say(t("report.usage"))
             return
-        built = await self.svc.reports.build(self.tx, start, end, label, self.user.language, self.now,
-                                             workbook=workbook)
-        await self.say(built.text, attachment=built.attachment)
+        # drawn off the event loop once this is stored (bot.reports.Reports), then sent
+        await self.svc.reports.order(self.tx, self.msg.chat_id, period, self.user.language, self.now,
+                                     workbook=workbook, key=f"report:{self.msg.update_id}")
+        self.outcome.report_ordered = "upload_document" if workbook else "upload_photo"

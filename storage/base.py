@@ -7,7 +7,7 @@ rolls back on any error, so nothing is ever half-written.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from contextlib import AbstractAsyncContextManager
 from datetime import date, datetime
 from typing import Any
@@ -202,6 +202,11 @@ class Transaction(ABC):
 class Storage(ABC):
     @abstractmethod
     def transaction(self) -> AbstractAsyncContextManager[Transaction]: ...
+
+    @abstractmethod
+    def snapshots(self) -> Callable[[], AbstractAsyncContextManager[Transaction]]:
+        """Opens read-only snapshots, each on a connection of its own; picklable, so another process can
+        use it (the reports are drawn in one). A snapshot holds no lock: the bot goes on writing meanwhile."""
 
     @abstractmethod
     async def close(self) -> None: ...

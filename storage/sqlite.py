@@ -17,10 +17,11 @@ asyncio sleeps instead, for up to BUSY_TIMEOUT_MS.
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import sqlite3
-from collections.abc import AsyncIterator, Sequence
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import asdict, fields
 from datetime import UTC, date, datetime, timedelta
 from importlib import resources
@@ -92,6 +93,9 @@ class SqliteStorage(Storage):
                 self._db.rollback()
                 raise StorageUnavailable(_explain(exc)) from exc
 
+    def snapshots(self) -> Callable[[], AbstractAsyncContextManager[Transaction]]:
+        return functools.partial(read_snapshot, self.path)
+
     async def schema_version(self) -> int:
         return _current_version(self._db)
 
@@ -123,6 +127,22 @@ async def open_storage(path: Path, *, now: datetime | None = None) -> SqliteStor
         db.close()
         raise
     return SqliteStorage(db, path)
+
+
+@asynccontextmanager
+async def read_snapshot(path: Path) -> AsyncIterator[Transaction]:
+    """A read-only transaction on a connection of its own (see Storage.snapshots)."""
+    try:
+        db = sqlite3.connect(f"{path.absolute().as_uri()}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_MS / 1000,
+                             isolation_level=None)
+    except sqlite3.Error as exc:
+        raise StorageUnavailable(_explain(exc)) from exc
+    try:
+        db.row_factory = sqlite3.Row
+        db.execute("BEGIN")  # deferred: one consistent snapshot from the first read on
+        yield SqliteTransaction(db)
+    finally:
+        db.close()  # ends the snapshot; a read-only connection has nothing to commit
 
 
 async def _patiently(db: sqlite3.Connection, sql: str, params: Sequence[Any] = ()) -> sqlite3.Cursor:

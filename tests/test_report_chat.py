@@ -88,3 +88,58 @@ def test_cli_report_json(tmp_path: Path) -> None:
     bad = subprocess.run([sys.executable, "-m", "bot.cli", "report", "--from", "2026-11-30", "--to", "2026-11-01"],
                          capture_output=True, text=True, env=env, timeout=120, cwd=Path(__file__).parents[1])
     assert bad.returncode == 2
+
+
+async def test_a_report_is_drawn_without_holding_up_other_chats(desk: BotHarness, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Drawing takes seconds at 100,000 tickets: it runs elsewhere (the bot's worker process; here a
+    thread, so that the drawing can be held up) on a snapshot, holding no lock, so a reporter writing
+    meanwhile is answered before the manager's chart is finished."""
+    import asyncio
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    from bot.reports import Reports
+
+    await _one_resolved_ticket(desk)
+    desk.services.desk.reports.executor = ThreadPoolExecutor(1)
+    release = threading.Event()
+    draw = Reports.draw
+
+    def slow_draw(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        assert release.wait(10), "the reporter was not answered while the report was being drawn"
+        return draw(self, *args, **kwargs)
+
+    monkeypatch.setattr(Reports, "draw", slow_draw)
+    asked = desk.tg.send_text(MANAGER, "/report month")
+    replies = await desk.say(ALICE, "/help")  # needs the database too: no lock is held by the drawing
+    assert replies and desk.tg.messages_to(MANAGER.id)[-1].method != "sendPhoto"
+    actions = [params for method, params in desk.tg.requests if method == "sendChatAction"]
+    assert actions and actions[-1]["action"] == "upload_photo"
+    release.set()
+    await asyncio.wait_for(desk.handled(asked), 10)
+    assert desk.tg.messages_to(MANAGER.id)[-1].method == "sendPhoto"
+
+
+async def test_a_report_that_failed_to_draw_is_drawn_by_the_next_tick_once(desk: BotHarness, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from bot.reports import Reports
+
+    await _one_resolved_ticket(desk)
+    prepare = Reports.prepare
+    failures = []
+
+    async def failing_once(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if not failures:
+            failures.append(1)
+            raise RuntimeError("disk full while drawing")
+        return await prepare(self, *args, **kwargs)
+
+    monkeypatch.setattr(Reports, "prepare", failing_once)
+    before = len(desk.tg.messages_to(MANAGER.id))
+    await desk.say(MANAGER, "/export 2026-11")
+    assert desk.tg.messages_to(MANAGER.id)[before:] == []  # not drawn, but the order is kept …
+    await desk.tick()
+    sent = desk.tg.messages_to(MANAGER.id)[before:]
+    assert [m.method for m in sent] == ["sendMessage", "sendDocument"]  # … and drawn by the scheduler
+    await desk.restart()
+    await desk.tick()
+    assert len(desk.tg.messages_to(MANAGER.id)) == before + 2  # once

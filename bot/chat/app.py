@@ -35,6 +35,7 @@ from bot.domain.clock import Clock
 from bot.domain.people import language_from_telegram
 from bot.knowledge_base import KnowledgeBase
 from bot.messages import Outcome, Reply, t
+from bot.reports import stop_drawing
 from bot.session import Incoming, Sender
 from storage import Storage, StorageUnavailable
 
@@ -142,6 +143,7 @@ def stopping(app: Application) -> None:
         courier.stopping = True
     if isinstance(app.update_processor, PerChatOrder):
         app.update_processor.stopping = True
+    stop_drawing()
 
 
 async def _post_init_commands(app: Application) -> None:
@@ -186,6 +188,26 @@ async def on_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     name = head[1:].split("@", 1)[0].lower()
     outcome = await _services(context).desk.command(_incoming(update), name, args)
     await deliver(context, outcome)
+    if outcome.report_ordered and not outcome.duplicate:
+        await _draw_reports(context, update.message.chat_id, outcome.report_ordered)
+
+
+async def _draw_reports(context: ContextTypes.DEFAULT_TYPE, chat_id: int, action: str) -> None:
+    """Draw the report just asked for (off the event loop) and send it; Telegram shows "sending a
+    photo…" meanwhile. A crash before it is sent leaves the durable order for the next tick."""
+    services = _services(context)
+    try:
+        await context.bot.send_chat_action(chat_id, action)
+    except TelegramError as exc:  # a nicety only
+        log.debug("could not show the chat action: %s", exc)
+    try:
+        chats = await services.desk.reports_ordered()
+    except Exception:  # the order is stored: the next tick draws it again
+        log.exception("could not draw a report now; the scheduler will retry")
+        return
+    for chat in chats:
+        if services.courier is not None:
+            await services.courier.flush_chat(chat)
 
 
 async def on_photo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
