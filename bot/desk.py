@@ -7,6 +7,7 @@ who is both a reporter and an engineer is served by one session.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import replace
 from datetime import datetime
 
@@ -27,6 +28,11 @@ from bot.reporting import ReporterSession
 from bot.reports import REPORT_KINDS, Reports
 from bot.session import Incoming
 from storage import Storage
+
+log = logging.getLogger(__name__)
+
+DRAW_ATTEMPTS = 3
+"""Tries at drawing a report (the command's and the ticks' after it) before its recipients are told it failed."""
 
 
 class DeskSession(ReporterSession, DutySession, FollowUpSession, ReportSession):
@@ -80,6 +86,8 @@ class Desk:
         self.reports = Reports(config)
         self._drawing: set[int] = set()
         """Report timers being drawn right now (in this process)."""
+        self._draw_failures: dict[int, int] = {}
+        """Failed attempts to draw a report timer, since this process started."""
         self.sla_clocks = self.duty.sla_clocks
         self.photo_limit = config.intake.max_photo_mb * 1024 * 1024
 
@@ -221,7 +229,10 @@ class Desk:
         return chats
 
     async def _fire_report(self, timer: Timer, now: datetime) -> int:
-        """Draw off the event loop with no lock held, then claim the timer and queue the replies at once."""
+        """Draw off the event loop with no lock held, then claim the timer and queue the replies at once.
+
+        A report that fails to draw is tried again by the next ticks; after DRAW_ATTEMPTS failures its
+        recipients are told why, once, and it is given up (a restart allows as many attempts again)."""
         if timer.id is None or timer.id in self._drawing:
             return 0  # being drawn already (a tick and a manager's command can meet here)
         self._drawing.add(timer.id)
@@ -231,11 +242,21 @@ class Desk:
             else:
                 async with self.storage.transaction() as tx:
                     recipients = [(m, await self.duty.language_of(tx, m)) for m in self.duty.managers]
-            replies = await self.reports.prepare(self.storage, timer, recipients, now)
+            try:
+                replies = await self.reports.prepare(self.storage, timer, recipients, now)
+            except Exception as exc:  # whatever broke the drawing, the managers hear of it
+                failures = self._draw_failures[timer.id] = self._draw_failures.get(timer.id, 0) + 1
+                log.exception("could not draw report %s (attempt %d of %d)", timer.key, failures, DRAW_ATTEMPTS)
+                if failures < DRAW_ATTEMPTS:
+                    return 0
+                reason = f"{type(exc).__name__}: {exc}"[:200]
+                replies = [Reply(chat, t("report.failed", label=self.reports.label_of(timer), reason=reason), lang)
+                           for chat, lang in recipients]
             async with self.storage.transaction() as tx:
                 if not await tx.finish_timer(timer.id, now):
                     return 0
-                await self.reports.deliver(tx, timer, replies, now)
+                await self.reports.deliver(tx, timer, replies, now, drawn=timer.id not in self._draw_failures)
+            self._draw_failures.pop(timer.id, None)
             return 1
         finally:
             self._drawing.discard(timer.id)

@@ -168,13 +168,8 @@ class Reports:
 
     async def _prepare(self, snapshots: Callable[[], AbstractAsyncContextManager[Transaction]], timer: Timer,
                        recipients: list[tuple[int, str]], now: datetime) -> list[Reply]:
-        if timer.kind == "report":
-            asked = datetime.fromisoformat(timer.payload["asked_at"])  # "month" means the month it was asked in
-            start, end, label = period_of(timer.payload["period"], asked, self.config.tz)
-            workbook = bool(timer.payload["workbook"])
-        else:
-            start, end, label = period_of("last", timer.due_at, self.config.tz)
-            workbook = False
+        start, end, label = self._period(timer)
+        workbook = timer.kind == "report" and bool(timer.payload["workbook"])
         async with snapshots() as tx:
             data = await load(tx, start, end)
         drawn: dict[str, Reply] = {}
@@ -198,15 +193,27 @@ class Reports:
             attachment = Attachment("photo", f"helpdesk-{label}.png", chart_png(data, kpis, now, lang, tz=tz))
         return Reply(0, text, lang, attachment=attachment)
 
-    async def deliver(self, tx: Transaction, timer: Timer, replies: list[Reply], now: datetime) -> None:
-        """Queue the drawn replies (the timer is claimed by the caller in this transaction); a monthly
-        push is recorded for the punctuality figure and the next one scheduled."""
+    async def deliver(self, tx: Transaction, timer: Timer, replies: list[Reply], now: datetime, *,
+                      drawn: bool = True) -> None:
+        """Queue the replies (the timer is claimed by the caller in this transaction). A monthly push
+        that was `drawn` is recorded for the punctuality figure (one that failed counts as missing);
+        either way the next one is scheduled."""
         for reply in replies:
             await tx.enqueue(reply, now)
         if timer.kind == "monthly_report":
-            _start, _end, label = period_of("last", timer.due_at, self.config.tz)
-            await tx.report_delivery(label, timer.due_at, now)
+            if drawn:
+                await tx.report_delivery(self.label_of(timer), timer.due_at, now)
             await self.schedule_monthly(tx, max(now, timer.due_at + timedelta(minutes=1)))
+
+    def label_of(self, timer: Timer) -> str:
+        """The period a report timer is for, as its title shows it ("2026-11", "2026-Q4")."""
+        return self._period(timer)[2]
+
+    def _period(self, timer: Timer) -> tuple[datetime, datetime, str]:
+        if timer.kind == "report":
+            asked = datetime.fromisoformat(timer.payload["asked_at"])  # "month" means the month it was asked in
+            return period_of(timer.payload["period"], asked, self.config.tz)
+        return period_of("last", timer.due_at, self.config.tz)
 
     def next_monthly_due(self, now: datetime) -> datetime:
         """The next push: monthly_day at monthly_time, local time."""

@@ -143,3 +143,49 @@ async def test_a_report_that_failed_to_draw_is_drawn_by_the_next_tick_once(desk:
     await desk.restart()
     await desk.tick()
     assert len(desk.tg.messages_to(MANAGER.id)) == before + 2  # once
+
+
+async def test_a_report_that_cannot_be_drawn_is_given_up_and_the_manager_told_once(
+    desk: BotHarness, monkeypatch  # type: ignore[no-untyped-def]
+) -> None:
+    from bot.desk import DRAW_ATTEMPTS
+    from bot.reports import Reports
+
+    async def broken(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        raise MemoryError("out of memory")
+
+    monkeypatch.setattr(Reports, "prepare", broken)
+    before = len(desk.tg.messages_to(MANAGER.id))
+    await desk.say(MANAGER, "/export 2026-11")
+    for _ in range(DRAW_ATTEMPTS - 2):
+        await desk.tick()
+    assert desk.tg.messages_to(MANAGER.id)[before:] == []  # still being retried
+    await desk.tick()
+    told = desk.tg.messages_to(MANAGER.id)[before:]
+    assert len(told) == 1 and "2026-11 的报告未能生成（MemoryError: out of memory）" in told[0].text
+    await desk.say(ALICE, "/help")  # the rest of the bot is unaffected …
+    await desk.tick()
+    await desk.tick()
+    assert len(desk.tg.messages_to(MANAGER.id)) == before + 1  # … and the manager is told once
+
+
+async def test_a_monthly_push_that_cannot_be_drawn_counts_as_missing(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from bot.desk import DRAW_ATTEMPTS
+    from bot.reports import Reports
+
+    async def broken(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        raise OSError("no space left on device")
+
+    monkeypatch.setattr(Reports, "prepare", broken)
+    clock = FakeClock(datetime(2026, 12, 1, 0, 59, tzinfo=UTC))
+    async with harness(make_config(), clock, tmp_path / "h.db") as desk:
+        await desk.say(MANAGER, "/start")
+        before = len(desk.tg.messages_to(MANAGER.id))
+        await desk.tick(timedelta(minutes=2))  # the push falls due at 09:00 local
+        for _ in range(DRAW_ATTEMPTS - 1):
+            await desk.tick()
+        told = desk.tg.messages_to(MANAGER.id)[before:]
+        assert len(told) == 1 and "2026-11 的报告未能生成（OSError: no space left on device）" in told[0].text
+        async with desk.storage.transaction() as tx:  # type: ignore[union-attr]
+            assert "2026-11" not in await tx.report_deliveries()  # late or missing, as the contract counts it
+            assert await tx.has_pending_timer("monthly_report")  # next month's is scheduled

@@ -682,6 +682,10 @@ ZH: dict[str, Template] = {
 EN.update(REPORT_EN)
 ZH.update(REPORT_ZH)
 EN["report.message"] = ZH["report.message"] = "{lines}"
+EN["report.failed"] = ("⚠️ The report for {label} could not be drawn ({reason}). Nothing else is affected; try again "
+                      "later, or ask the administrator to run `helpdesk report` and look at the bot's log.")
+ZH["report.failed"] = ("⚠️ {label} 的报告未能生成（{reason}）。其他功能不受影响；请稍后再试，"
+                      "或请管理员运行 `helpdesk report` 并查看日志。")
 EN["report.usage"] = "Usage: /report [month | quarter | last | YYYY-MM | YYYY-Qn]; /export [the same]"
 ZH["report.usage"] = "用法：/report [month | quarter | last | YYYY-MM | YYYY-Qn]；/export [同上]"
 EN["cmd.report"], ZH["cmd.report"] = "KPI report (managers)", "KPI 报告（管理员）"
