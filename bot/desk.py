@@ -88,6 +88,8 @@ class Desk:
         """Report timers being drawn right now (in this process)."""
         self._draw_failures: dict[int, int] = {}
         """Failed attempts to draw a report timer, since this process started."""
+        self.stopping = False
+        """Set on shutdown: no report is started any more (its order waits in the database)."""
         self.sla_clocks = self.duty.sla_clocks
         self.photo_limit = config.intake.max_photo_mb * 1024 * 1024
 
@@ -233,8 +235,8 @@ class Desk:
 
         A report that fails to draw is tried again by the next ticks; after DRAW_ATTEMPTS failures its
         recipients are told why, once, and it is given up (a restart allows as many attempts again)."""
-        if timer.id is None or timer.id in self._drawing:
-            return 0  # being drawn already (a tick and a manager's command can meet here)
+        if timer.id is None or timer.id in self._drawing or self.stopping:
+            return 0  # being drawn already (a tick and a manager's command can meet here), or shutting down
         self._drawing.add(timer.id)
         try:
             if timer.kind == "report":
@@ -245,6 +247,8 @@ class Desk:
             try:
                 replies = await self.reports.prepare(self.storage, timer, recipients, now)
             except Exception as exc:  # whatever broke the drawing, the managers hear of it
+                if self.stopping:
+                    return 0  # stopped by the shutdown, not a failure
                 failures = self._draw_failures[timer.id] = self._draw_failures.get(timer.id, 0) + 1
                 log.exception("could not draw report %s (attempt %d of %d)", timer.key, failures, DRAW_ATTEMPTS)
                 if failures < DRAW_ATTEMPTS:

@@ -165,6 +165,12 @@ class Reports:
             global _pool
             _pool = None
             raise
+        except asyncio.CancelledError:
+            task = asyncio.current_task()
+            if task is not None and task.cancelling():
+                raise  # this task is being cancelled
+            # the job was cancelled by stop_drawing before it started: a failure to draw, not a cancellation
+            raise RuntimeError("the report worker was stopped") from None
 
     async def _prepare(self, snapshots: Callable[[], AbstractAsyncContextManager[Transaction]], timer: Timer,
                        recipients: list[tuple[int, str]], now: datetime) -> list[Reply]:

@@ -189,3 +189,25 @@ async def test_a_monthly_push_that_cannot_be_drawn_counts_as_missing(tmp_path: P
         async with desk.storage.transaction() as tx:  # type: ignore[union-attr]
             assert "2026-11" not in await tx.report_deliveries()  # late or missing, as the contract counts it
             assert await tx.has_pending_timer("monthly_report")  # next month's is scheduled
+
+
+async def test_shutdown_does_not_wait_for_a_report_being_drawn() -> None:
+    """SIGTERM must end the bot within seconds: the drawing worker is stopped, not waited for (the
+    report's order stays in the database and is drawn after the restart)."""
+    import asyncio
+    import time
+    from concurrent.futures.process import BrokenProcessPool
+
+    import pytest
+
+    from bot import reports
+
+    loop = asyncio.get_running_loop()
+    drawing = loop.run_in_executor(reports.drawing_process(), time.sleep, 60)  # a drawing that would take a minute
+    await asyncio.sleep(0.5)  # let the worker start on it
+    started = time.perf_counter()
+    reports.stop_drawing()
+    with pytest.raises((BrokenProcessPool, asyncio.CancelledError)):  # running, or not yet started
+        await asyncio.wait_for(drawing, 10)
+    assert time.perf_counter() - started < 5
+    assert reports._pool is None  # the next report gets a new worker

@@ -143,6 +143,7 @@ def stopping(app: Application) -> None:
         courier.stopping = True
     if isinstance(app.update_processor, PerChatOrder):
         app.update_processor.stopping = True
+    _services(app).desk.stopping = True
     stop_drawing()
 
 
