@@ -244,6 +244,7 @@ class Desk:
             else:
                 async with self.storage.transaction() as tx:
                     recipients = [(m, await self.duty.language_of(tx, m)) for m in self.duty.managers]
+            drawn = True
             try:
                 replies = await self.reports.prepare(self.storage, timer, recipients, now)
             except Exception as exc:  # whatever broke the drawing, the managers hear of it
@@ -253,13 +254,14 @@ class Desk:
                 log.exception("could not draw report %s (attempt %d of %d)", timer.key, failures, DRAW_ATTEMPTS)
                 if failures < DRAW_ATTEMPTS:
                     return 0
+                drawn = False
                 reason = f"{type(exc).__name__}: {exc}"[:200]
                 replies = [Reply(chat, t("report.failed", label=self.reports.label_of(timer), reason=reason), lang)
                            for chat, lang in recipients]
             async with self.storage.transaction() as tx:
                 if not await tx.finish_timer(timer.id, now):
                     return 0
-                await self.reports.deliver(tx, timer, replies, now, drawn=timer.id not in self._draw_failures)
+                await self.reports.deliver(tx, timer, replies, now, drawn=drawn)
             self._draw_failures.pop(timer.id, None)
             return 1
         finally:

@@ -212,8 +212,12 @@ class Reports:
             await self.schedule_monthly(tx, max(now, timer.due_at + timedelta(minutes=1)))
 
     def label_of(self, timer: Timer) -> str:
-        """The period a report timer is for, as its title shows it ("2026-11", "2026-Q4")."""
-        return self._period(timer)[2]
+        """The period a report timer is for, as its title shows it ("2026-11", "2026-Q4"); as typed
+        if it cannot be read (a failure message must not fail too)."""
+        try:
+            return self._period(timer)[2]
+        except (PeriodError, KeyError, ValueError):
+            return str(timer.payload.get("period", "?"))
 
     def _period(self, timer: Timer) -> tuple[datetime, datetime, str]:
         if timer.kind == "report":

@@ -7,8 +7,8 @@ their statements into each other's transactions.
 Statements run on the event loop's own thread. The bot's are short indexed lookups and writes of a
 few rows (a reply's transaction holds about ten), 5–20 µs each in WAL mode with `synchronous=NORMAL`,
 which commits without an fsync. Handing each to a worker thread, as aiosqlite does, cost 90 µs of
-CPU per statement in thread hand-offs and loop wake-ups: under 500 reporters it was a third of the
-bot's CPU and the largest part of its latency (docs/benchmarks.md). The one way a statement could
+CPU per statement in thread hand-offs and loop wake-ups: at saturation it was nearly two thirds of
+the bot's CPU per reply (4.2 ms then, 1.6 ms now; docs/benchmarks.md). The one way a statement could
 hold the loop is waiting for a lock another process holds (a `helpdesk` CLI command writing): so
 the connection never waits inside SQLite (`timeout=0`), and `_patiently` waits for the lock with
 asyncio sleeps instead, for up to BUSY_TIMEOUT_MS.

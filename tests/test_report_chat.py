@@ -169,6 +169,31 @@ async def test_a_report_that_cannot_be_drawn_is_given_up_and_the_manager_told_on
     assert len(desk.tg.messages_to(MANAGER.id)) == before + 1  # … and the manager is told once
 
 
+async def test_a_monthly_push_drawn_at_the_second_attempt_counts_as_sent(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from bot.reports import Reports
+
+    prepare, failures = Reports.prepare, []
+
+    async def failing_once(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if not failures:
+            failures.append(1)
+            raise OSError("disk full")
+        return await prepare(self, *args, **kwargs)
+
+    monkeypatch.setattr(Reports, "prepare", failing_once)
+    clock = FakeClock(datetime(2026, 12, 1, 0, 59, tzinfo=UTC))
+    async with harness(make_config(), clock, tmp_path / "h.db") as desk:
+        await desk.say(MANAGER, "/start")
+        before = len(desk.tg.messages_to(MANAGER.id))
+        await desk.tick(timedelta(minutes=2))  # due at 09:00 local: the first attempt fails
+        assert desk.tg.messages_to(MANAGER.id)[before:] == []
+        await desk.tick(timedelta(seconds=5))
+        assert [m.method for m in desk.tg.messages_to(MANAGER.id)[before:]] == ["sendMessage", "sendPhoto"]
+        async with desk.storage.transaction() as tx:  # type: ignore[union-attr]
+            _due, sent = (await tx.report_deliveries())["2026-11"]
+        assert sent == datetime(2026, 12, 1, 1, 1, 5, tzinfo=UTC)  # recorded when it went out
+
+
 async def test_a_monthly_push_that_cannot_be_drawn_counts_as_missing(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     from bot.desk import DRAW_ATTEMPTS
     from bot.reports import Reports
