@@ -21,7 +21,8 @@ How it measures, and why so:
   a think time (uniform, --think) between an answer and the next step; starts are staggered over the
   first think time. Reply latency = the update made available to getUpdates (pushed) → the stand-in
   receiving the expected answer (the question with the expected button or text), both stamped in the
-  stand-in. Engineers accept every card the moment it arrives.
+  stand-in. Engineers accept every card the moment it arrives. With --manager-every, a manager also
+  asks for last month's /report and /export in turn meanwhile: drawing them must not hold anyone up.
 * CPU is sampled each second: the bot's process, this one (the stand-in and the simulated people,
   the "driver") and the rest of the machine, to tell where the time goes and whether a neighbour
   skewed the run; and this process's event-loop lag: a saturated driver inflates the latencies.
@@ -29,6 +30,7 @@ How it measures, and why so:
   that reporter and description, every ticket was paged, and every page was accepted.
 
     .venv/bin/python benchmarks/load.py [--reporters 500] [--prefill 100000] [--reports-each 2] [--think 2 8]
+                                        [--manager-every 10]
     .venv/bin/python benchmarks/load.py --quick        # 50 reporters, 1,000 tickets, short pauses: < 1 min
 """
 
