@@ -29,6 +29,21 @@ async def _one_resolved_ticket(desk: BotHarness) -> None:
     await desk.press(ENGINEER, "未更换配件")
 
 
+def _drawing_fails(monkeypatch, error: Exception, times: int | None = None) -> None:  # type: ignore[no-untyped-def]
+    """Drawing a report raises `error`, the first `times` times (or always)."""
+    from bot.reports import Reports
+
+    prepare, failed = Reports.prepare, []
+
+    async def failing(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if times is None or len(failed) < times:
+            failed.append(error)
+            raise error
+        return await prepare(self, *args, **kwargs)
+
+    monkeypatch.setattr(Reports, "prepare", failing)
+
+
 async def test_report_and_export_for_managers_only(desk: BotHarness) -> None:
     await _one_resolved_ticket(desk)
     replies = await desk.say(ALICE, "/report")
@@ -121,19 +136,8 @@ async def test_a_report_is_drawn_without_holding_up_other_chats(desk: BotHarness
 
 
 async def test_a_report_that_failed_to_draw_is_drawn_by_the_next_tick_once(desk: BotHarness, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    from bot.reports import Reports
-
     await _one_resolved_ticket(desk)
-    prepare = Reports.prepare
-    failures = []
-
-    async def failing_once(self, *args, **kwargs):  # type: ignore[no-untyped-def]
-        if not failures:
-            failures.append(1)
-            raise RuntimeError("disk full while drawing")
-        return await prepare(self, *args, **kwargs)
-
-    monkeypatch.setattr(Reports, "prepare", failing_once)
+    _drawing_fails(monkeypatch, RuntimeError("disk full while drawing"), times=1)
     before = len(desk.tg.messages_to(MANAGER.id))
     await desk.say(MANAGER, "/export 2026-11")
     assert desk.tg.messages_to(MANAGER.id)[before:] == []  # not drawn, but the order is kept …
@@ -149,12 +153,8 @@ async def test_a_report_that_cannot_be_drawn_is_given_up_and_the_manager_told_on
     desk: BotHarness, monkeypatch  # type: ignore[no-untyped-def]
 ) -> None:
     from bot.desk import DRAW_ATTEMPTS
-    from bot.reports import Reports
 
-    async def broken(self, *args, **kwargs):  # type: ignore[no-untyped-def]
-        raise MemoryError("out of memory")
-
-    monkeypatch.setattr(Reports, "prepare", broken)
+    _drawing_fails(monkeypatch, MemoryError("out of memory"))
     before = len(desk.tg.messages_to(MANAGER.id))
     await desk.say(MANAGER, "/export 2026-11")
     for _ in range(DRAW_ATTEMPTS - 2):
@@ -170,17 +170,7 @@ async def test_a_report_that_cannot_be_drawn_is_given_up_and_the_manager_told_on
 
 
 async def test_a_monthly_push_drawn_at_the_second_attempt_counts_as_sent(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    from bot.reports import Reports
-
-    prepare, failures = Reports.prepare, []
-
-    async def failing_once(self, *args, **kwargs):  # type: ignore[no-untyped-def]
-        if not failures:
-            failures.append(1)
-            raise OSError("disk full")
-        return await prepare(self, *args, **kwargs)
-
-    monkeypatch.setattr(Reports, "prepare", failing_once)
+    _drawing_fails(monkeypatch, OSError("disk full"), times=1)
     clock = FakeClock(datetime(2026, 12, 1, 0, 59, tzinfo=UTC))
     async with harness(make_config(), clock, tmp_path / "h.db") as desk:
         await desk.say(MANAGER, "/start")
@@ -196,12 +186,8 @@ async def test_a_monthly_push_drawn_at_the_second_attempt_counts_as_sent(tmp_pat
 
 async def test_a_monthly_push_that_cannot_be_drawn_counts_as_missing(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     from bot.desk import DRAW_ATTEMPTS
-    from bot.reports import Reports
 
-    async def broken(self, *args, **kwargs):  # type: ignore[no-untyped-def]
-        raise OSError("no space left on device")
-
-    monkeypatch.setattr(Reports, "prepare", broken)
+    _drawing_fails(monkeypatch, OSError("no space left on device"))
     clock = FakeClock(datetime(2026, 12, 1, 0, 59, tzinfo=UTC))
     async with harness(make_config(), clock, tmp_path / "h.db") as desk:
         await desk.say(MANAGER, "/start")
