@@ -56,7 +56,11 @@ class Sandbox:
             print(f"   ✓ {message.shown_text.rsplit(chr(10) + '→ ', 1)[1]}", file=self.out)
             return
         print(f"\n🤖 → {who}:", file=self.out)
-        for line in message.shown_text.splitlines() or [""]:
+        if isinstance(message.photo, bytes):  # a terminal cannot show it: say what it is
+            print(f"   🖼 a picture ({len(message.photo) / 1024:.0f} KiB)", file=self.out)
+        if message.document is not None:
+            print(f"   📎 {message.document_name} ({len(message.document) / 1024:.0f} KiB)", file=self.out)
+        for line in message.shown_text.splitlines() or ([] if message.photo or message.document else [""]):
             print(f"   {line}", file=self.out)
         choices: list[_Button] = []
         markup = message.reply_markup or {}

@@ -47,7 +47,7 @@ def _drawing_fails(monkeypatch, error: Exception, times: int | None = None) -> N
 async def test_report_and_export_for_managers_only(desk: BotHarness) -> None:
     await _one_resolved_ticket(desk)
     replies = await desk.say(ALICE, "/report")
-    assert "Only managers" in replies[0].text
+    assert "Only managers can see the service reports" in replies[0].text
     replies = await desk.say(MANAGER, "/report month")
     summary = replies[0].text.splitlines()
     assert summary[0] == "📊 服务报告 2026-11-01 00:00 – 2026-11-30 23:59"

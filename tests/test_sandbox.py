@@ -53,6 +53,9 @@ async def test_personas_type_and_press_buttons_by_number(tmp_path: Path) -> None
             assert "👷 Wang Wei has taken your ticket HD-2026-00001." in out.getvalue()
             await type_(":99")
             assert "(no button 99 on the latest message to engineer)" in out.getvalue()
+            await type_(":as manager")
+            await type_("/export")  # drawn by the report worker process, sent as a file
+            assert "📎 helpdesk-2026-11.xlsx (" in out.getvalue()
             assert sandbox.handle(":quit") is False
     finally:
         await storage.close()

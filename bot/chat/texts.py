@@ -682,6 +682,8 @@ ZH: dict[str, Template] = {
 EN.update(REPORT_EN)
 ZH.update(REPORT_ZH)
 EN["report.message"] = ZH["report.message"] = "{lines}"
+EN["report.only_managers"] = "Only managers can see the service reports and export the work orders."
+ZH["report.only_managers"] = "只有管理员可以查看服务报告、导出工单。"
 EN["report.failed"] = ("⚠️ The report for {label} could not be drawn ({reason}). Nothing else is affected; try again "
                       "later, or ask the administrator to run `helpdesk report` and look at the bot's log.")
 ZH["report.failed"] = ("⚠️ {label} 的报告未能生成（{reason}）。其他功能不受影响；请稍后再试，"
