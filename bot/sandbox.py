@@ -13,7 +13,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.config import Config
+from bot.config import Config, load_config
 from bot.domain.clock import SystemClock
 from bot.runtime import UpdateTracker, running_bot
 from bot.standin import BotApiStandIn, FakeUser, SentMessage
@@ -130,8 +130,23 @@ def personas(config: Config) -> dict[str, FakeUser]:
     }
 
 
+EXAMPLE = Path(__file__).resolve().parents[1] / "helpdesk.example.toml"
+
+
+def with_staff(config: Config) -> tuple[Config, str | None]:
+    """Without engineers configured, the engineer and manager personas would have nothing to do (no card
+    to accept, reports refused): the sandbox then runs on helpdesk.example.toml, and says so."""
+    if config.engineers or not EXAMPLE.is_file():
+        return config, None
+    return load_config(EXAMPLE), (f"(No engineers are configured, so the sandbox uses {EXAMPLE.name}: "
+                                  "its engineers, manager, rotations and settings.)")
+
+
 async def run_sandbox(config: Config, db_path: Path) -> int:
     logging.getLogger().setLevel(logging.WARNING)  # the chat is the output; logs would drown it
+    config, note = with_staff(config)
+    if note:
+        print(note)
     clock = SystemClock()
     storage = await open_storage(db_path, now=clock.now())
     try:
