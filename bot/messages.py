@@ -85,7 +85,7 @@ class Outcome:
     chats: tuple[int, ...] = ()
     """Every chat this update left messages for in the outbox (replies and notifications): deliver now."""
     report_ordered: str | None = None
-    """A report was asked for: draw it now; the chat action ("upload_photo") shown meanwhile."""
+    """A report was asked for, to come as this kind of attachment ("photo" or "document"): draw it now."""
 
 
 def rows(buttons: list[Button], per_row: int) -> tuple[tuple[Button, ...], ...]:

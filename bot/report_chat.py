@@ -29,4 +29,4 @@ class ReportSession(Session):
         # drawn off the event loop once this is stored (bot.reports.Reports), then sent
         await self.svc.reports.order(self.tx, self.msg.chat_id, period, self.user.language, self.now,
                                      workbook=workbook, key=f"report:{self.msg.update_id}")
-        self.outcome.report_ordered = "upload_document" if workbook else "upload_photo"
+        self.outcome.report_ordered = "document" if workbook else "photo"

@@ -193,12 +193,12 @@ async def on_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
         await _draw_reports(context, update.message.chat_id, outcome.report_ordered)
 
 
-async def _draw_reports(context: ContextTypes.DEFAULT_TYPE, chat_id: int, action: str) -> None:
+async def _draw_reports(context: ContextTypes.DEFAULT_TYPE, chat_id: int, kind: str) -> None:
     """Draw the report just asked for (off the event loop) and send it; Telegram shows "sending a
-    photo…" meanwhile. A crash before it is sent leaves the durable order for the next tick."""
+    photo…" (or a file) meanwhile. A crash before it is sent leaves the durable order for the next tick."""
     services = _services(context)
     try:
-        await context.bot.send_chat_action(chat_id, action)
+        await context.bot.send_chat_action(chat_id, f"upload_{kind}")
     except TelegramError as exc:  # a nicety only
         log.debug("could not show the chat action: %s", exc)
     try:
