@@ -42,16 +42,16 @@ async def seed(storage, count: int, first_due: datetime, spread: float) -> dict[
     async with storage.transaction() as tx:
         for i in range(count):
             reporter = 50_000 + i
-            await tx.save_user(User(id=reporter, name=f"R{i}", language="en"), first_due)
-            number = await tx.next_ticket_number(2026)
+            await tx.users.save(User(id=reporter, name=f"R{i}", language="en"), first_due)
+            number = await tx.tickets.next_number(2026)
             opened = first_due - timedelta(days=3)
             ticket = Ticket(number=number, reporter_id=reporter, description="printer jam", severity=Severity.P3,
                             opened_at=opened, sla=SlaTerms(None, "24x7"), status=Status.RESOLVED,
                             device_type="printer", resolved_at=opened + timedelta(hours=1), assignee_id=1001)
-            await tx.insert_ticket(ticket, opened_event(ticket))
+            await tx.tickets.add(ticket, [opened_event(ticket)])
             due = first_due + timedelta(seconds=spread * i / count)
-            await tx.save_followup(fu.FollowUp(number, reporter, fu.FollowUpState.SCHEDULED, due))
-            await tx.schedule(Timer("followup_send", due, number, {}, key=f"followup:{number}"))
+            await tx.followups.save(fu.FollowUp(number, reporter, fu.FollowUpState.SCHEDULED, due))
+            await tx.timers.schedule(Timer("followup_send", due, number, {}, key=f"followup:{number}"))
             due_at[number] = due
     return due_at
 

@@ -120,15 +120,15 @@ async def prefill(storage, count: int) -> None:  # type: ignore[no-untyped-def]
     start = datetime.now(UTC) - timedelta(days=365)
     async with storage.transaction() as tx:
         for reporter in range(200):
-            await tx.save_user(User(id=90_000 + reporter, name=f"old{reporter}", language="en"), start)
+            await tx.users.save(User(id=90_000 + reporter, name=f"old{reporter}", language="en"), start)
         for i in range(count):
             opened = start + timedelta(minutes=5 * i)
-            number = await tx.next_ticket_number(opened.year)
+            number = await tx.tickets.next_number(opened.year)
             ticket = Ticket(number=number, reporter_id=90_000 + i % 200, description="old fault",
                             severity=Severity.P3, opened_at=opened, sla=SlaTerms(None, "24x7"),
                             status=Status.CLOSED, device_type="printer", asset_no=f"A-{i % 3000}",
                             assignee_id=ENGINEERS[i % 3], resolved_at=opened + timedelta(hours=2))
-            await tx.insert_ticket(ticket, opened_event(ticket))
+            await tx.tickets.add(ticket, [opened_event(ticket)])
 
 
 # ---- the scripts: what a person does, and which answer they wait for -----------------------------------

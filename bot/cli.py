@@ -144,7 +144,7 @@ def _stored_articles() -> list:  # type: ignore[type-arg]
         storage = await open_storage(settings.db_path)
         try:
             async with storage.transaction() as tx:
-                return await tx.kb_articles()
+                return await tx.kb.articles()
         finally:
             await storage.close()
 
@@ -180,7 +180,7 @@ async def _roster(settings: Settings, config, argv: list[str]) -> int:  # type: 
             async with storage.transaction() as tx:
                 edits = await roster_edits(tx)
                 far = timedelta(days=3660)
-                overrides = await tx.overrides(clock.now() - far, clock.now() + far)
+                overrides = await tx.roster.overrides(clock.now() - far, clock.now() + far)
         finally:
             await storage.close()
     return roster_main(argv, config, overrides=overrides, clock=clock, **edits)
@@ -219,7 +219,7 @@ async def _import_assets(db_path: Path, file: Path) -> int:
     storage = await open_storage(db_path, now=clock.now())
     try:
         async with storage.transaction() as tx:
-            added, updated = await tx.upsert_assets(assets, clock.now())
+            added, updated = await tx.assets.upsert(assets, clock.now())
     finally:
         await storage.close()
     print(f"{file}: {len(assets)} assets imported ({added} new, {updated} updated) into {db_path}")

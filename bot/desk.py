@@ -154,9 +154,9 @@ class Desk:
     async def mark_blocked(self, user_id: int) -> None:
         """A send failed because the user blocked the bot."""
         async with self.storage.transaction() as tx:
-            user = await tx.get_user(user_id)
+            user = await tx.users.get(user_id)
             if user is not None and not user.blocked:
-                await tx.save_user(replace(user, blocked=True), self.clock.now())
+                await tx.users.save(replace(user, blocked=True), self.clock.now())
 
     def _group_lang(self, msg: Incoming) -> str:
         return language_from_telegram(msg.sender.language_code, self.config.bot.default_language)
@@ -170,7 +170,7 @@ class Desk:
         now = self.clock.now()
         while True:
             async with self.storage.transaction() as tx:
-                due = await tx.due_timers(now, batch)
+                due = await tx.timers.due(now, batch)
             fired += await self._fire(due, now)
             if len(due) < batch:
                 return fired
@@ -182,23 +182,23 @@ class Desk:
         now = self.clock.now()
         async with self.storage.transaction() as tx:
             if reply.ticket:
-                ticket = await tx.get_ticket(reply.ticket)
+                ticket = await tx.tickets.get(reply.ticket)
                 if ticket is not None:
                     ticket, event = happened(ticket, Happening.DELIVERY_FAILED, actor_id=None, at=now,
                                              chat=chat_id, reason=reason)
-                    await tx.update_ticket(ticket, event)
-            if reply.ticket and await tx.notice_once(f"undeliverable:{chat_id}", now):
-                user = await tx.get_user(chat_id)
+                    await tx.tickets.update(ticket, [event])
+            if reply.ticket and await tx.notices.once(f"undeliverable:{chat_id}", now):
+                user = await tx.users.get(chat_id)
                 who = f"{user.name} ({chat_id})" if user else str(chat_id)
                 for manager in self.duty.managers:
                     if manager != chat_id:
                         await self.duty.tell(tx, manager, t("duty.undeliverable", who=who, number=reply.ticket,
                                                             reason=reason), now)
-            return list(tx.enqueued_chats)
+            return list(tx.outbox.enqueued_chats)
 
     async def next_due(self) -> datetime | None:
         async with self.storage.transaction() as tx:
-            return await tx.next_timer_due()
+            return await tx.timers.next_due()
 
     async def _fire(self, due: list[Timer], now: datetime) -> int:
         fired = 0
@@ -207,7 +207,7 @@ class Desk:
                 fired += await self._fire_report(timer, now)
                 continue
             async with self.storage.transaction() as tx:
-                if timer.id is None or not await tx.finish_timer(timer.id, now):
+                if timer.id is None or not await tx.timers.finish(timer.id, now):
                     continue  # another tick claimed it first
                 if timer.kind in FOLLOWUP_KINDS:
                     await self.followups.fire(tx, timer, now)
@@ -223,7 +223,7 @@ class Desk:
         tick; a report left undrawn by a crash is drawn by the tick after the restart."""
         now = self.clock.now()
         async with self.storage.transaction() as tx:
-            due = [timer for timer in await tx.due_timers(now) if timer.kind == "report"]
+            due = [timer for timer in await tx.timers.due(now) if timer.kind == "report"]
         chats = []
         for timer in due:
             if await self._fire_report(timer, now):
@@ -259,7 +259,7 @@ class Desk:
                 replies = [Reply(chat, t("report.failed", label=self.reports.label_of(timer), reason=reason), lang)
                            for chat, lang in recipients]
             async with self.storage.transaction() as tx:
-                if not await tx.finish_timer(timer.id, now):
+                if not await tx.timers.finish(timer.id, now):
                     return 0
                 await self.reports.deliver(tx, timer, replies, now, drawn=drawn)
             self._draw_failures.pop(timer.id, None)
@@ -273,5 +273,5 @@ class Desk:
         async with self.storage.transaction() as tx:
             await self.duty.report_gaps(tx, now)
             await self.duty.check_calendar(tx, now)
-            if not await tx.has_pending_timer("monthly_report"):  # a missed push is kept, not doubled
+            if not await tx.timers.has_pending("monthly_report"):  # a missed push is kept, not doubled
                 await self.reports.schedule_monthly(tx, now)

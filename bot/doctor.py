@@ -18,7 +18,6 @@ import argparse
 import asyncio
 import json
 import os
-import sqlite3
 import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
@@ -33,7 +32,7 @@ from bot.domain.roster import gaps
 from bot.duty_config import roster_from_config
 from bot.holiday_calendar import calendar_from_config, years_to_flag
 from knowledge.loader import load_articles, shipped_articles_dir
-from storage.sqlite import migrations, ts
+from storage import Backlog, UnreadableDatabase, inspect_database
 
 Status = Literal["ok", "warn", "fail"]
 
@@ -151,31 +150,20 @@ def check_api_url(raw: str) -> Finding:
 
 
 def check_database(path: Path, now: datetime) -> list[Finding]:
-    """Open the file read-only and look at it; a missing file is fine (created on first run), never created."""
+    """Look at the file without changing it; a missing file is fine (created on first run), never created."""
     if not path.exists():
         return [_missing_database(path)]
     if path.is_dir():
         return [Finding(DATABASE, "fail", f"{path} is a folder; HELPDESK_DB must name a file")]
     unwritable = [str(p) for p in (path, _folder(path)) if not os.access(p, os.W_OK)]
-    # mode=ro alone still creates empty -wal/-shm files beside a WAL database nobody has open, owned by
-    # whoever runs the doctor (root, say), which can lock the bot's own user out of them. Without a -wal
-    # file everything is in the main file: it is read as immutable and nothing is created.
-    query = "?mode=ro" if Path(f"{path}-wal").exists() else "?mode=ro&immutable=1"
     try:
-        connection = sqlite3.connect(path.resolve().as_uri() + query, uri=True, timeout=5)
-    except sqlite3.Error as exc:
-        return [Finding(DATABASE, "fail", f"{path}: cannot open it ({exc})")]
-    try:
-        version = _schema_version(connection)
-        findings = [_database_file(path, unwritable), _schema(version), _journal(_is_wal(path))]
-        if 1 <= version <= _latest_version():
-            findings.append(_backlog(connection, now))
-        return findings
-    except (sqlite3.Error, OSError) as exc:
-        return [Finding(DATABASE, "fail", f"{path}: cannot read it as an SQLite database ({exc}); is HELPDESK_DB "
-                        "the right file?")]
-    finally:
-        connection.close()
+        state = inspect_database(path, stale_before=now - STALE_AFTER, failed_since=now - RECENT_FAILURES)
+    except UnreadableDatabase as exc:
+        return [Finding(DATABASE, "fail", f"{path}: {exc}; is HELPDESK_DB the right file?")]
+    findings = [_database_file(path, unwritable), _schema(state.version, state.latest), _journal(state.wal)]
+    if state.backlog is not None:
+        findings.append(_backlog(state.backlog))
+    return findings
 
 
 def _folder(path: Path) -> Path:
@@ -204,25 +192,8 @@ def _database_file(path: Path, unwritable: list[str]) -> Finding:
     return Finding(DATABASE, "ok", f"{path}: opens, readable and writable")
 
 
-def _latest_version() -> int:
-    """The newest schema this code can migrate to."""
-    known = migrations()
-    return known[-1][0] if known else 0
-
-
-def _schema_version(connection: sqlite3.Connection) -> int:
-    """The same reading as the storage layer: no schema_migrations table means an empty database."""
-    table = connection.execute(
-        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'"
-    ).fetchone()
-    if table is None:
-        return 0
-    return int(connection.execute("SELECT MAX(version) FROM schema_migrations").fetchone()[0] or 0)
-
-
-def _schema(version: int) -> Finding:
+def _schema(version: int, latest: int) -> Finding:
     """Older is migrated at start; newer is refused at start (SchemaTooNew)."""
-    latest = _latest_version()
     if version > latest:
         return Finding(SCHEMA, "fail", f"version {version}, but this bot knows only up to {latest}: the bot refuses "
                        "to start; upgrade the bot (or restore a backup) instead of running an older version")
@@ -235,14 +206,6 @@ def _schema(version: int) -> Finding:
     return Finding(SCHEMA, "ok", f"version {version}, the latest")
 
 
-def _is_wal(path: Path) -> bool:
-    """WAL is recorded in the file header (bytes 18-19 = 2); PRAGMA journal_mode cannot see it when the
-    file is opened as immutable."""
-    with path.open("rb") as file:
-        header = file.read(20)
-    return len(header) == 20 and header[18] == 2 and header[19] == 2
-
-
 def _journal(wal: bool) -> Finding:
     """WAL lets the CLI read while the bot writes; the bot switches to it at start."""
     if wal:
@@ -250,27 +213,18 @@ def _journal(wal: bool) -> Finding:
     return Finding(JOURNAL, "warn", "rollback-journal mode, not WAL: the bot switches it to WAL at start")
 
 
-def _backlog(connection: sqlite3.Connection, now: datetime) -> Finding:
+def _backlog(backlog: Backlog) -> Finding:
     """Work waiting in the database: overdue timers or stuck messages mean the bot is not running or not
     reaching Telegram; failed deliveries are messages given up on (usually a user who blocked the bot)."""
-    stale, recent = ts(now - STALE_AFTER), ts(now - RECENT_FAILURES)
-    timers, overdue = connection.execute(
-        "SELECT COUNT(*), COALESCE(SUM(due_at < ?), 0) FROM timers WHERE done_at IS NULL", (stale,)
-    ).fetchone()
-    waiting, stuck = connection.execute(
-        "SELECT COUNT(*), COALESCE(SUM(not_before < ?), 0) FROM outbox WHERE sent_at IS NULL AND failed_at IS NULL",
-        (stale,),
-    ).fetchone()
-    failed, failed_recently = connection.execute(
-        "SELECT COUNT(*), COALESCE(SUM(failed_at >= ?), 0) FROM outbox WHERE failed_at IS NOT NULL", (recent,)
-    ).fetchone()
-    detail = (f"{timers} pending timers ({overdue} overdue), {waiting} undelivered messages ({stuck} stuck), "
-              f"{failed} failed deliveries ({failed_recently} in the last 7 days)")
+    b = backlog
+    detail = (f"{b.timers} pending timers ({b.overdue_timers} overdue), {b.waiting_messages} undelivered messages "
+              f"({b.stuck_messages} stuck), {b.failed_messages} failed deliveries ({b.recently_failed} in the last "
+              "7 days)")
     advice = []
-    if overdue or stuck:
+    if b.overdue_timers or b.stuck_messages:
         advice.append("overdue timers and stuck messages mean the bot is not running or cannot reach Telegram; "
                       "they go out once it runs")
-    if failed_recently:
+    if b.recently_failed:
         advice.append("see outbox.last_error for the failed deliveries (often a user who blocked the bot)")
     if advice:
         return Finding(BACKLOG, "warn", f"{detail}: {'; '.join(advice)}")

@@ -33,7 +33,7 @@ class DutySession(Session):
     # ---- the card's buttons -----------------------------------------------------------------------
     async def on_ticket_button(self, number_text: str, action: str) -> None:
         number = parse_number(number_text)
-        ticket = await self.tx.get_ticket(number) if number else None
+        ticket = await self.tx.tickets.get(number) if number else None
         if ticket is None:
             self.refuse(t("button_invalid"))
             return
@@ -61,7 +61,7 @@ class DutySession(Session):
                           status=t(f"status.{ticket.status.value}")))
             return
         ticket = await self.change(ticket, Action.ACCEPT)
-        await self.tx.cancel_timers(ticket.number, ["escalate"], self.now)
+        await self.tx.timers.cancel(ticket.number, ["escalate"], self.now)
         self.outcome.chosen = None
         await self.replace_card(ticket)
         engineer = self.duty.base_roster.engineers.get(self.user.id)
@@ -78,7 +78,7 @@ class DutySession(Session):
                           status=t(f"status.{ticket.status.value}")))
             return
         ticket, event = happened(ticket, Happening.DECLINED, actor_id=self.user.id, at=self.now)
-        await self.tx.update_ticket(ticket, event)
+        await self.tx.tickets.update(ticket, [event])
         await self.duty.escalate_now(self.tx, ticket, self.now, declined_by=self.user.id)
         self.outcome.chosen = t("btn.decline")
         self.outcome.answer = t("duty.declined_toast")
@@ -109,7 +109,7 @@ class DutySession(Session):
             await self.reporter_update(ticket, t("reporter.spare", number=ticket.number, due=due.isoformat()))
         elif action == "spareback":
             ticket = await self.note(ticket, Happening.SPARE_RETURNED)
-            await self.tx.cancel_timers(ticket.number, ["spare_due"], self.now)
+            await self.tx.timers.cancel(ticket.number, ["spare_due"], self.now)
         elif action == "handover":
             others = [e for e in self.duty.base_roster.engineers.values() if e.id != ticket.assignee_id]
             await self.say(t("duty.handover_to", number=ticket.number), buttons=rows(
@@ -147,7 +147,7 @@ class DutySession(Session):
         self.outcome.chosen = verbatim(self.duty.engineer_name(engineer_id))
         await self.duty.push_card(self.tx, ticket, engineer_id, self.now,
                                   note=t("duty.card.handed_over", engineer=self.user.name))
-        await self.tx.cancel_timers(ticket.number, ["escalate"], self.now)
+        await self.tx.timers.cancel(ticket.number, ["escalate"], self.now)
         await self.duty.schedule_chain(self.tx, ticket, self.now)
         await self.reporter_update(ticket, t("reporter.handed_over", number=ticket.number,
                                              engineer=self.duty.engineer_name(engineer_id)))
@@ -186,7 +186,7 @@ class DutySession(Session):
             self.refuse(t("button_stale"))
             return
         self.user = replace(self.user, awaiting=None)
-        ticket = await self.tx.get_ticket(awaiting["ticket"])
+        ticket = await self.tx.tickets.get(awaiting["ticket"])
         if ticket is None:
             return
         reason = self.refused(Act.RESOLVE, ticket)  # handed over meanwhile: no longer theirs to resolve
@@ -197,7 +197,7 @@ class DutySession(Session):
             ticket = await self.change(ticket, Action.RESOLVE, resolution=awaiting["note"], parts=parts)
         except IllegalTransition:
             return
-        await self.tx.cancel_timers(ticket.number, ["escalate"], self.now)
+        await self.tx.timers.cancel(ticket.number, ["escalate"], self.now)
         await self.svc.followups.after_resolve(self.tx, ticket, self.now)
         self.outcome.chosen = t("btn.no_parts") if parts is None else None
         await self.say(t("duty.resolved", number=ticket.number),
@@ -211,7 +211,7 @@ class DutySession(Session):
     async def reporter_confirms(self, number_text: str, answer: str) -> None:
         """The reporter says the repair worked (follow-up comes later) or not (reopened at once)."""
         number = parse_number(number_text)
-        ticket = await self.tx.get_ticket(number) if number else None
+        ticket = await self.tx.tickets.get(number) if number else None
         if ticket is None or ticket.reporter_id != self.user.id or answer not in ("yes", "no"):
             self.refuse(t("button_invalid"))
             return
@@ -220,13 +220,13 @@ class DutySession(Session):
             return
         if answer == "yes":
             ticket, event = happened(ticket, Happening.REPORTER_CONFIRMED, actor_id=self.user.id, at=self.now)
-            await self.tx.update_ticket(ticket, event)
+            await self.tx.tickets.update(ticket, [event])
             await self.svc.followups.schedule(self.tx, ticket, self.now)
             self.outcome.chosen = t("btn.fixed")
             await self.say(t("reporter.thanks_confirmed", number=ticket.number))
             return
         ticket = await self.change(ticket, Action.REOPEN, reason="not fixed")
-        await self.tx.cancel_timers(ticket.number, ["confirm_timeout"], self.now)
+        await self.tx.timers.cancel(ticket.number, ["confirm_timeout"], self.now)
         self.outcome.chosen = t("btn.not_fixed")
         await self.say(t("reporter.reopened", number=ticket.number))
         ticket = await self.duty.dispatch(self.tx, ticket, self.now, urgent=True)
@@ -236,7 +236,7 @@ class DutySession(Session):
         if self.role_for() not in (Role.ENGINEER, Role.MANAGER):
             await self.say(t("duty.only_engineers"))
             return
-        tickets = await self.tx.open_tickets_of(self.user.id)
+        tickets = await self.tx.tickets.open_of(self.user.id)
         if not tickets:
             await self.say(t("duty.queue_empty"))
             return
@@ -340,7 +340,7 @@ class DutySession(Session):
         if not self.plannable(day):
             await self.say(t("duty.holiday_usage"))
             return
-        await self.tx.set_calendar_day(day, None if kind == "remove" else kind, name, self.user.id, self.now)
+        await self.tx.roster.set_calendar_day(day, None if kind == "remove" else kind, name, self.user.id, self.now)
         await self.say(t(f"duty.calendar_{kind}", day=day.isoformat()))
         await self.duty.report_gaps(self.tx, self.now)
 
@@ -361,7 +361,7 @@ class DutySession(Session):
         if name not in names or not ids or unknown:
             await self.say(t("duty.rotation_usage", names=", ".join(names)))
             return
-        await self.tx.set_rotation_engineers(name, ids, self.user.id, self.now)
+        await self.tx.roster.set_rotation(name, ids, self.user.id, self.now)
         await self.say(t("duty.rotation_set", name=name,
                          engineers=", ".join(self.duty.engineer_name(i) for i in ids)))
         await self.duty.report_gaps(self.tx, self.now)
@@ -386,18 +386,18 @@ class DutySession(Session):
         return parsed
 
     async def add_override(self, override: Override, report: bool = True) -> None:
-        await self.tx.add_override(override, self.now)
+        await self.tx.roster.add_override(override, self.now)
         if report:
             await self.duty.report_gaps(self.tx, self.now)
 
     async def change(self, ticket: Ticket, action: Action, **data: object) -> Ticket:
         ticket, event = transition(ticket, action, actor_id=self.user.id, at=self.now, **data)
-        await self.tx.update_ticket(ticket, event)
+        await self.tx.tickets.update(ticket, [event])
         return ticket
 
     async def note(self, ticket: Ticket, what: Happening, **data: object) -> Ticket:
         ticket, event = happened(ticket, what, actor_id=self.user.id, at=self.now, **data)
-        await self.tx.update_ticket(ticket, event)
+        await self.tx.tickets.update(ticket, [event])
         return ticket
 
     async def reporter_update(self, ticket: Ticket, text: Text) -> None:

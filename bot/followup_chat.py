@@ -20,8 +20,8 @@ from bot.session import Session
 class FollowUpSession(Session):
     async def on_followup_button(self, number_text: str, value: str) -> None:
         number = parse_number(number_text)
-        ticket = await self.tx.get_ticket(number) if number else None
-        followup = await self.tx.get_followup(number) if number else None
+        ticket = await self.tx.tickets.get(number) if number else None
+        followup = await self.tx.followups.get(number) if number else None
         if ticket is None or followup is None or self.refused(Act.RATE, ticket):
             self.refuse(t("followup.not_yours"))
             return
@@ -38,8 +38,8 @@ class FollowUpSession(Session):
         except FollowUpRefused as refused:
             self.refuse(t(refused.code))
             return
-        await self.tx.save_followup(followup)
-        await self.tx.cancel_timers(ticket.number, ["followup_remind"], self.now)
+        await self.tx.followups.save(followup)
+        await self.tx.timers.cancel(ticket.number, ["followup_remind"], self.now)
         if value == "working":
             self.outcome.chosen = t("btn.still_working")
             await self.say(t("followup.ask_rating"), buttons=(tuple(
@@ -48,8 +48,8 @@ class FollowUpSession(Session):
             self.outcome.chosen = t("btn.same_fault")
             reopened, event = transition(ticket, Action.REOPEN, actor_id=self.user.id, at=self.now,
                                          reason="same fault after repair", repeat_repair=True)
-            await self.tx.update_ticket(reopened, event)
-            await self.tx.cancel_timers(ticket.number, ["followup_expire"], self.now)
+            await self.tx.tickets.update(reopened, [event])
+            await self.tx.timers.cancel(ticket.number, ["followup_expire"], self.now)
             if ticket.assignee_id:
                 fault_back = t("followup.fault_back", number=ticket.number)
                 await self.svc.duty.tell(self.tx, ticket.assignee_id, fault_back, self.now)
@@ -57,10 +57,10 @@ class FollowUpSession(Session):
             await self.say(t("reporter.reopened", number=ticket.number))
         elif value == "other_problem":
             self.outcome.chosen = t("btn.other_problem")
-            await self.tx.cancel_timers(ticket.number, ["followup_expire"], self.now)
+            await self.tx.timers.cancel(ticket.number, ["followup_expire"], self.now)
             await followups.close(self.tx, ticket, self.now, reason="followup_other_problem")
-            draft = await self.tx.get_draft(self.user.id) or intake.start(self.user.id, self.now)
-            await self.tx.save_draft(draft, self.now)
+            draft = await self.tx.drafts.get(self.user.id) or intake.start(self.user.id, self.now)
+            await self.tx.drafts.save(draft, self.now)
             await self.say(t("followup.new_report"))
         elif value.startswith("r"):
             await self.rated(ticket, followup)
@@ -74,7 +74,7 @@ class FollowUpSession(Session):
         self.outcome.chosen = t(f"rating.{rating}")
         first_rating = ticket.status is Status.RESOLVED
         if first_rating:
-            await self.tx.cancel_timers(ticket.number, ["followup_expire"], self.now)
+            await self.tx.timers.cancel(ticket.number, ["followup_expire"], self.now)
             await self.svc.followups.close(self.tx, ticket, self.now, rating=rating)
             self.user = replace(self.user, awaiting={"kind": "followup_comment", "ticket": ticket.number})
             skip = Button(t("btn.skip"), f"u:{ticket.number}:nocomment")
@@ -85,19 +85,19 @@ class FollowUpSession(Session):
             await self.svc.followups.complaint(self.tx, ticket, rating, None, self.now)
 
     async def has_complaint(self, number: str) -> bool:
-        return any(c["ticket"] == number for c in await self.tx.open_complaints())
+        return any(c.ticket == number for c in await self.tx.complaints.open())
 
     async def answer_followup_comment(self, text: str) -> None:
         awaiting = self.user.awaiting or {}
         self.user = replace(self.user, awaiting=None)
-        followup = await self.tx.get_followup(awaiting.get("ticket", ""))
+        followup = await self.tx.followups.get(awaiting.get("ticket", ""))
         if followup is None or followup.state is not FollowUpState.COMMENT:
             await self.say(t("followup.not_now"))
             return
-        await self.tx.save_followup(fu.comment(followup, text, self.now))
+        await self.tx.followups.save(fu.comment(followup, text, self.now))
         if fu.is_complaint(followup.rating):
-            await self.tx.complaint_comment(followup.ticket, text.strip())
-            ticket = await self.tx.get_ticket(followup.ticket)
+            await self.tx.complaints.add_comment(followup.ticket, text.strip())
+            ticket = await self.tx.tickets.get(followup.ticket)
             if ticket is not None and ticket.assignee_id is not None:
                 for manager in self.svc.duty.managers:
                     await self.svc.duty.tell(self.tx, manager, t("followup.complaint_comment",
@@ -109,14 +109,14 @@ class FollowUpSession(Session):
         if self.refused(Act.REPORT):
             await self.say(t("duty.only_managers"))
             return
-        complaints = await self.tx.open_complaints()
+        complaints = await self.tx.complaints.open()
         if not complaints:
             await self.say(t("followup.no_complaints"))
             return
-        lines = [t("followup.complaint_line", number=c["ticket"], rating=c["rating"], due=c["due_at"],
-                   late=c["due_at"] < self.now, comment=c["comment"] or "") for c in complaints]
+        lines = [t("followup.complaint_line", number=c.ticket, rating=c.rating, due=c.due_at,
+                   late=c.due_at < self.now, comment=c.comment or "") for c in complaints]
         await self.say(t("followup.complaints", lines=lines), buttons=tuple(
-            (Button(t("btn.complaint_handled_n", number=c["ticket"]), f"m:{c['id']}:handled"),)
+            (Button(t("btn.complaint_handled_n", number=c.ticket), f"m:{c.id}:handled"),)
             for c in complaints[:10]))
 
     async def on_complaint_button(self, complaint_id: str, action: str) -> None:
@@ -126,7 +126,7 @@ class FollowUpSession(Session):
         if action != "handled" or not complaint_id.isdigit():
             self.refuse(t("button_invalid"))
             return
-        if not await self.tx.handle_complaint(int(complaint_id), self.user.id, self.now):
+        if not await self.tx.complaints.handle(int(complaint_id), self.user.id, self.now):
             self.refuse(t("followup.complaint_already"))
             return
         self.outcome.chosen = t("btn.complaint_handled")

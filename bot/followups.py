@@ -15,7 +15,7 @@ from bot.domain.ticket import Action, Status, Ticket, transition
 from bot.domain.timers import Timer
 from bot.duty import Duty
 from bot.messages import Button, Text, t, verbatim
-from storage import Transaction
+from storage import UnitOfWork
 
 COMPLAINT_WINDOW = timedelta(days=7)
 KINDS = ("confirm_timeout", "followup_send", "followup_remind", "followup_expire")
@@ -30,63 +30,63 @@ class FollowUps:
     def quiet(self, at: datetime) -> datetime:
         return fu.outside_quiet_hours(at, self.section.quiet_hours, self.config.tz)
 
-    async def after_resolve(self, tx: Transaction, ticket: Ticket, now: datetime) -> None:
+    async def after_resolve(self, tx: UnitOfWork, ticket: Ticket, now: datetime) -> None:
         """Wait for the reporter's "fixed?"; without an answer the follow-up is scheduled anyway."""
-        await tx.schedule(Timer("confirm_timeout", now + self.section.confirm_wait, ticket.number, {},
+        await tx.timers.schedule(Timer("confirm_timeout", now + self.section.confirm_wait, ticket.number, {},
                                 key=f"confirm:{ticket.number}:{now.isoformat()}"))
 
-    async def schedule(self, tx: Transaction, ticket: Ticket, now: datetime) -> FollowUp:
-        existing = await tx.get_followup(ticket.number)
+    async def schedule(self, tx: UnitOfWork, ticket: Ticket, now: datetime) -> FollowUp:
+        existing = await tx.followups.get(ticket.number)
         if existing is not None and existing.state is FollowUpState.SCHEDULED:
             return existing
         followup = fu.schedule(ticket.number, ticket.reporter_id, ticket.resolved_at or now, self.section.delay,
                                self.section.quiet_hours, self.config.tz)
-        await tx.save_followup(followup)
-        await tx.cancel_timers(ticket.number, ["confirm_timeout"], now)
-        await tx.schedule(Timer("followup_send", followup.due_at, ticket.number, {},
+        await tx.followups.save(followup)
+        await tx.timers.cancel(ticket.number, ["confirm_timeout"], now)
+        await tx.timers.schedule(Timer("followup_send", followup.due_at, ticket.number, {},
                                 key=f"followup:{ticket.number}:{followup.due_at.isoformat()}"))
         return followup
 
-    async def fire(self, tx: Transaction, timer: Timer, now: datetime) -> None:
-        ticket = await tx.get_ticket(timer.ticket) if timer.ticket else None
+    async def fire(self, tx: UnitOfWork, timer: Timer, now: datetime) -> None:
+        ticket = await tx.tickets.get(timer.ticket) if timer.ticket else None
         if ticket is None:
             return
         if timer.kind == "confirm_timeout":
-            if ticket.status is Status.RESOLVED and await tx.get_followup(ticket.number) is None:
+            if ticket.status is Status.RESOLVED and await tx.followups.get(ticket.number) is None:
                 await self.schedule(tx, ticket, now)
             return
-        followup = await tx.get_followup(ticket.number)
+        followup = await tx.followups.get(ticket.number)
         if followup is None:
             return
         if timer.kind == "followup_send":
             await self.send(tx, ticket, followup, now)
         elif timer.kind == "followup_remind" and followup.state is FollowUpState.SENT:
-            await tx.save_followup(replace(followup, reminded_at=now))
+            await tx.followups.save(replace(followup, reminded_at=now))
             await self.ask(tx, ticket, now, reminder=True)
         elif timer.kind == "followup_expire":
             expired = fu.expire(followup, now)
             if expired is not None:
-                await tx.save_followup(expired)
+                await tx.followups.save(expired)
                 await self.close(tx, ticket, now, reason="followup_expired")
 
-    async def send(self, tx: Transaction, ticket: Ticket, followup: FollowUp, now: datetime) -> None:
+    async def send(self, tx: UnitOfWork, ticket: Ticket, followup: FollowUp, now: datetime) -> None:
         if followup.state is not FollowUpState.SCHEDULED or ticket.status is not Status.RESOLVED:
             return  # reopened, cancelled or already sent meanwhile
         if self.quiet(now) > now:  # a restart after a long stop must not wake people at night
-            await tx.schedule(Timer("followup_send", self.quiet(now), ticket.number, {},
+            await tx.timers.schedule(Timer("followup_send", self.quiet(now), ticket.number, {},
                                     key=f"followup:{ticket.number}:{self.quiet(now).isoformat()}"))
             return
         followup = fu.sent(followup, now, self.section.expire)
-        await tx.save_followup(followup)
+        await tx.followups.save(followup)
         await self.ask(tx, ticket, now)
         remind = self.quiet(now + self.section.reminder)
         if remind < followup.expires_at:  # type: ignore[operator]
-            await tx.schedule(Timer("followup_remind", remind, ticket.number, {}, key=f"remind:{ticket.number}"))
-        await tx.schedule(Timer("followup_expire", followup.expires_at, ticket.number, {},  # type: ignore[arg-type]
+            await tx.timers.schedule(Timer("followup_remind", remind, ticket.number, {}, key=f"remind:{ticket.number}"))
+        await tx.timers.schedule(Timer("followup_expire", followup.expires_at, ticket.number, {},  # type: ignore[arg-type]
                                 key=f"expire:{ticket.number}"))
 
-    async def ask(self, tx: Transaction, ticket: Ticket, now: datetime, *, reminder: bool = False) -> None:
-        asset = await tx.get_asset(ticket.asset_no) if ticket.asset_no else None
+    async def ask(self, tx: UnitOfWork, ticket: Ticket, now: datetime, *, reminder: bool = False) -> None:
+        asset = await tx.assets.get(ticket.asset_no) if ticket.asset_no else None
         device: Text = verbatim(asset.label) if asset else t(f"device.{ticket.device_type or 'other'}")
         text = t("followup.question", number=ticket.number, device=device,
                  engineer=self.duty.engineer_name(ticket.assignee_id), date=ticket.resolved_at,
@@ -98,17 +98,17 @@ class FollowUps:
             (Button(t("btn.other_problem"), f"u:{n}:other_problem"),),
         ))
 
-    async def close(self, tx: Transaction, ticket: Ticket, now: datetime, **data: object) -> Ticket:
+    async def close(self, tx: UnitOfWork, ticket: Ticket, now: datetime, **data: object) -> Ticket:
         if ticket.status is not Status.RESOLVED:
             return ticket
         closed, event = transition(ticket, Action.CLOSE, actor_id=None, at=now, **data)
-        await tx.update_ticket(closed, event)
+        await tx.tickets.update(closed, [event])
         return closed
 
-    async def complaint(self, tx: Transaction, ticket: Ticket, rating: int, comment: str | None,
+    async def complaint(self, tx: UnitOfWork, ticket: Ticket, rating: int, comment: str | None,
                         now: datetime) -> None:
         due = now + COMPLAINT_WINDOW
-        complaint_id = await tx.add_complaint(ticket.number, rating, comment, now, due)
+        complaint_id = await tx.complaints.add(ticket.number, rating, comment, now, due)
         text = t("followup.complaint", number=ticket.number, rating=rating, comment=comment, due=due,
                  engineer=self.duty.engineer_name(ticket.assignee_id))
         for manager in self.duty.managers:

@@ -47,7 +47,7 @@ class KnowledgeSession(Session):
         if self.refused(Act.EDIT_KB):
             self.refuse(t("kb.not_allowed"))
             return
-        ticket = await self.tx.get_ticket(number)
+        ticket = await self.tx.tickets.get(number)
         if ticket is None or not ticket.resolution:
             self.refuse(t("button_invalid"))
             return
@@ -113,7 +113,7 @@ class KnowledgeSession(Session):
         except authoring.FormError as error:
             await self.say(t(error.code, **error.params))
             return
-        await self.tx.save_kb_article(article, self.user.id, self.now)
+        await self.tx.kb.save(article, self.user.id, self.now)
         self.after_commit.append(lambda: kb.put(article))
         await self.say(t("kb.saved", id=article.id, title=article.title))
 

@@ -28,7 +28,7 @@ async def import_dir(db_path: Path, folder: Path, out: IO[str] = sys.stdout, err
     try:
         async with storage.transaction() as tx:
             for article in report.articles:
-                await tx.save_kb_article(article, None, clock.now())
+                await tx.kb.save(article, None, clock.now())
     finally:
         await storage.close()
     ids = {a.id for a in report.articles}

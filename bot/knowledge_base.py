@@ -40,7 +40,7 @@ class KnowledgeBase:
         for problem in report.problems:
             log.warning("knowledge base: skipped %s: %s", problem.path, problem.reason)
         async with storage.transaction() as tx:
-            stored = await tx.kb_articles()
+            stored = await tx.kb.articles()
         return cls(report.articles, stored), report.problems
 
     def __len__(self) -> int:

@@ -57,7 +57,7 @@ class ReporterSession(KnowledgeSession):
         await self.say(t("help"))
 
     async def cmd_new(self, args: str) -> None:
-        draft = await self.tx.get_draft(self.user.id)
+        draft = await self.tx.drafts.get(self.user.id)
         if draft is not None:
             await self.say(t("draft_in_progress"))
             await self.prompt(draft)
@@ -70,7 +70,7 @@ class ReporterSession(KnowledgeSession):
         await self.prompt(draft)
 
     async def cmd_my(self, args: str) -> None:
-        tickets = await self.tx.tickets_of(self.user.id, MY_TICKETS_SHOWN)
+        tickets = await self.tx.tickets.of_reporter(self.user.id, MY_TICKETS_SHOWN)
         if not tickets:
             await self.say(t("my_none"))
             return
@@ -82,17 +82,17 @@ class ReporterSession(KnowledgeSession):
         if number is None:
             await self.say(t("status_usage"))
             return
-        ticket = await self.tx.get_ticket(number)
+        ticket = await self.tx.tickets.get(number)
         if ticket is None or not self.may_see(ticket):
             await self.say(t("ticket_not_found", number=number))
             return
         await self.say(self.ticket_details(ticket))
 
     async def cmd_cancel(self, args: str) -> None:
-        draft = await self.tx.get_draft(self.user.id)
+        draft = await self.tx.drafts.get(self.user.id)
         number = parse_number(args.split(maxsplit=1)[0]) if args else None
         if number is None and draft is not None:
-            await self.tx.delete_draft(self.user.id)
+            await self.tx.drafts.delete(self.user.id)
             await self.say(t("draft_cancelled"), remove_keyboard=True)
             return
         if self.user.awaiting and not args:
@@ -131,7 +131,7 @@ class ReporterSession(KnowledgeSession):
         if self.user.awaiting:
             await self.answer_awaited(text)
             return
-        draft = await self.tx.get_draft(self.user.id)
+        draft = await self.tx.drafts.get(self.user.id)
         if draft is None:
             if not text.strip():
                 await self.say(t("reject.empty"))
@@ -177,7 +177,7 @@ class ReporterSession(KnowledgeSession):
         device_type = device_type_from_text(text)
         if device_type is not None:
             return intake.choose_device_type(draft, device_type)
-        asset = await self.tx.find_asset(text[:100])
+        asset = await self.tx.assets.find(text[:100])
         if asset is None:
             await self.say(t("asset_unknown", code=text.strip()[:40]))
             await self.prompt(draft)
@@ -194,7 +194,7 @@ class ReporterSession(KnowledgeSession):
             return
         if self.user.awaiting:
             self.user = replace(self.user, awaiting=None)
-        draft = await self.tx.get_draft(self.user.id) or intake.start(self.user.id, self.now)
+        draft = await self.tx.drafts.get(self.user.id) or intake.start(self.user.id, self.now)
         same_album = group is not None and group == draft.last_media_group
         try:
             updated = intake.add_photo(draft, file_id, size, self.svc.photo_limit)
@@ -202,7 +202,7 @@ class ReporterSession(KnowledgeSession):
                 updated = intake.describe(updated, caption)
         except intake.Rejected as rejected:
             await self.say(t(f"reject.{rejected.code}", **rejected.params))
-            if await self.tx.get_draft(self.user.id) is not None:
+            if await self.tx.drafts.get(self.user.id) is not None:
                 await self.prompt(draft)
             return
         updated = self.with_suggestions(replace(updated, last_media_group=group))
@@ -213,7 +213,7 @@ class ReporterSession(KnowledgeSession):
         await self.prompt(updated)
 
     async def on_contact(self, phone: str, contact_user_id: int | None) -> None:
-        draft = await self.tx.get_draft(self.user.id)
+        draft = await self.tx.drafts.get(self.user.id)
         if draft is None or draft.step is not Step.CONTACT:
             await self.say(t("contact_unexpected"), remove_keyboard=True)
             if draft is not None:
@@ -280,7 +280,7 @@ class ReporterSession(KnowledgeSession):
         self.refuse(t("button_invalid"))
 
     async def report_button(self, token: str, step: str, value: str) -> None:
-        draft = await self.tx.get_draft(self.user.id)
+        draft = await self.tx.drafts.get(self.user.id)
         if draft is None or draft.token != token:
             self.refuse(t("button_old_report"))
             return
@@ -339,13 +339,13 @@ class ReporterSession(KnowledgeSession):
             self.outcome.answer = None
             return None
         if action == "f":
-            await self.tx.record_kb_outcome(self.user.id, article_id, True, draft.description or "", self.now)
-            await self.tx.delete_draft(self.user.id)
+            await self.tx.kb.record_outcome(self.user.id, article_id, True, draft.description or "", self.now)
+            await self.tx.drafts.delete(self.user.id)
             self.outcome.chosen = t("btn.kb_fixed")
             await self.say(t("kb.fixed"))
             return None
         if action == "n":
-            await self.tx.record_kb_outcome(self.user.id, article_id, False, draft.description or "", self.now)
+            await self.tx.kb.record_outcome(self.user.id, article_id, False, draft.description or "", self.now)
             self.outcome.chosen = t("btn.kb_not_fixed")
             await self.say(t("kb.continue"))
             return intake.did_not_help(draft, article_id)
@@ -355,7 +355,7 @@ class ReporterSession(KnowledgeSession):
         if value == "no":
             self.outcome.chosen = t("btn.no")
             return intake.reject_asset(draft)
-        asset = await self.tx.get_asset(draft.pending_asset or "") if value == "yes" else None
+        asset = await self.tx.assets.get(draft.pending_asset or "") if value == "yes" else None
         if asset is None:
             raise intake.Rejected("bad_choice")
         self.outcome.chosen = t("btn.yes")
@@ -379,7 +379,7 @@ class ReporterSession(KnowledgeSession):
             await self.submit(draft)
         elif value == "cancel":
             self.outcome.chosen = t("btn.cancel")
-            await self.tx.delete_draft(self.user.id)
+            await self.tx.drafts.delete(self.user.id)
             await self.say(t("draft_cancelled"))
         elif value == "edit":
             self.outcome.chosen = t("btn.edit")
@@ -408,10 +408,10 @@ class ReporterSession(KnowledgeSession):
         await self.prompt(draft)
 
     async def save(self, draft: ReportDraft) -> None:
-        await self.tx.save_draft(draft, self.now)
+        await self.tx.drafts.save(draft, self.now)
 
     async def prompt_if_drafting(self) -> None:
-        draft = await self.tx.get_draft(self.user.id)
+        draft = await self.tx.drafts.get(self.user.id)
         if draft is not None:
             await self.prompt(draft)
 
@@ -435,7 +435,7 @@ class ReporterSession(KnowledgeSession):
             await self.say(t("ask.device"), buttons=rows(
                 [button(t(f"device.{d}"), d) for d in DEVICE_TYPES], 3))
         elif step is Step.CONFIRM_ASSET:
-            asset = await self.tx.get_asset(draft.pending_asset or "")
+            asset = await self.tx.assets.get(draft.pending_asset or "")
             if asset is None:  # removed from the register meanwhile
                 draft = intake.reject_asset(draft)
                 await self.save(draft)
@@ -464,7 +464,7 @@ class ReporterSession(KnowledgeSession):
             ),))
 
     async def summary(self, draft: ReportDraft) -> Text:
-        asset = await self.tx.get_asset(draft.asset_no) if draft.asset_no else None
+        asset = await self.tx.assets.get(draft.asset_no) if draft.asset_no else None
         return t(
             "summary",
             description=draft.description or t("photos_only"),
@@ -495,7 +495,7 @@ class ReporterSession(KnowledgeSession):
             return
         config = self.svc.config
         year = self.now.astimezone(config.tz).year
-        number = await self.tx.next_ticket_number(year)
+        number = await self.tx.tickets.next_number(year)
         terms = compute_terms(
             config.sla.to_policy(), draft.severity, opened_at=self.now, site=draft.site,
             reporter_id=self.user.id, clocks=self.svc.sla_clocks,
@@ -508,8 +508,8 @@ class ReporterSession(KnowledgeSession):
             updated_at=self.now, tried_articles=draft.tried,
             escalation=self.svc.duty.policy(draft.severity).to_json(),
         )
-        await self.tx.insert_ticket(ticket, opened_event(ticket))
-        await self.tx.delete_draft(self.user.id)
+        await self.tx.tickets.add(ticket, [opened_event(ticket)])
+        await self.tx.drafts.delete(self.user.id)
         self.user = replace(self.user, last_site=draft.site, last_room=draft.room, last_phone=draft.phone)
         deadlines = terms.deadlines
         await self.say(t(
@@ -524,7 +524,7 @@ class ReporterSession(KnowledgeSession):
         return self.refused(Act.SEE_TICKET, ticket) is None
 
     async def own_open_ticket(self, number: str, quiet: bool = False) -> Ticket | None:
-        ticket = await self.tx.get_ticket(number)
+        ticket = await self.tx.tickets.get(number)
         if ticket is None or self.refused(Act.CANCEL, ticket):
             if not quiet:
                 await self.say(t("ticket_not_found", number=number))
@@ -536,7 +536,7 @@ class ReporterSession(KnowledgeSession):
         return ticket
 
     async def offer_cancellable(self) -> None:
-        open_tickets = [tk for tk in await self.tx.tickets_of(self.user.id, 50) if tk.is_open]
+        open_tickets = [tk for tk in await self.tx.tickets.of_reporter(self.user.id, 50) if tk.is_open]
         if not open_tickets:
             await self.say(t("cancel_nothing"))
             return
@@ -553,7 +553,7 @@ class ReporterSession(KnowledgeSession):
         except IllegalTransition as exc:
             await self.say(t("cancel_not_open", number=ticket.number, status=t(f"status.{exc.status.value}")))
             return
-        await self.tx.update_ticket(cancelled, event)
+        await self.tx.tickets.update(cancelled, [event])
         await self.say(t("ticket_cancelled", number=ticket.number))
 
     def ticket_line(self, ticket: Ticket) -> Text:

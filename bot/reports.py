@@ -21,7 +21,7 @@ from bot.config import Config
 from bot.domain.kpi import KbOutcome, ReportData, compute_kpis, quarter_score
 from bot.domain.timers import Timer
 from bot.messages import Attachment, Reply, Text, t
-from storage import Storage, Transaction
+from storage import Storage, UnitOfWork
 
 REPORT_GRACE = timedelta(days=4)
 """A monthly report pushed more than this after its due time counts as late (contracts: by the 5th)."""
@@ -83,19 +83,19 @@ def _add_months(first: date, months: int) -> date:
     return date(index // 12, index % 12 + 1, 1)
 
 
-async def load(tx: Transaction, start: datetime, end: datetime) -> ReportData:
+async def load(tx: UnitOfWork, start: datetime, end: datetime) -> ReportData:
     """Everything the period's figures rest on, in a handful of bulk reads."""
-    deliveries = await tx.report_deliveries()
+    deliveries = await tx.reports.deliveries()
     due = [(due_at, sent) for due_at, sent in deliveries.values() if start <= due_at < end]
     late = sum(1 for due_at, sent in due if sent is None or sent > due_at + REPORT_GRACE)
     return ReportData(
         start=start, end=end,
-        tickets=await tx.tickets_opened(start, end),
-        events=await tx.events_of_tickets_opened(start, end),
-        followups=await tx.followups_of_tickets_opened(start, end),
+        tickets=await tx.reports.tickets_opened(start, end),
+        events=await tx.reports.events_of_tickets_opened(start, end),
+        followups=await tx.reports.followups_of_tickets_opened(start, end),
         kb_outcomes=[KbOutcome(at, reporter, article, helped)
-                     for at, reporter, article, helped in await tx.kb_outcomes_between(start, end)],
-        earlier=await tx.tickets_opened(start - REPEAT_WINDOW, start),
+                     for at, reporter, article, helped in await tx.reports.kb_outcomes_between(start, end)],
+        earlier=await tx.reports.tickets_opened(start - REPEAT_WINDOW, start),
         monthly_reports_due=len(due), monthly_reports_late=late,
     )
 
@@ -128,7 +128,7 @@ def stop_drawing() -> None:
     pool.shutdown(wait=False, cancel_futures=True)
 
 
-def _draw_job(config: Config, snapshots: Callable[[], AbstractAsyncContextManager[Transaction]], timer: Timer,
+def _draw_job(config: Config, snapshots: Callable[[], AbstractAsyncContextManager[UnitOfWork]], timer: Timer,
               recipients: list[tuple[int, str]], now: datetime) -> list[Reply]:
     """What runs in the worker: read a snapshot, draw."""
     return asyncio.run(Reports(config)._prepare(snapshots, timer, recipients, now))
@@ -149,10 +149,10 @@ class Reports:
         self.executor = executor
         """Where reports are drawn; None: the shared worker process (tests may use a thread)."""
 
-    async def order(self, tx: Transaction, chat_id: int, period: str, lang: str, now: datetime, *,
+    async def order(self, tx: UnitOfWork, chat_id: int, period: str, lang: str, now: datetime, *,
                     workbook: bool, key: str) -> None:
         """A manager asked for `period` (as typed, checked by period_of): draw it as soon as possible."""
-        await tx.schedule(Timer("report", now, None, {"chat": chat_id, "period": period, "lang": lang,
+        await tx.timers.schedule(Timer("report", now, None, {"chat": chat_id, "period": period, "lang": lang,
                                                      "workbook": workbook, "asked_at": now.isoformat()}, key=key))
 
     async def prepare(self, storage: Storage, timer: Timer, recipients: list[tuple[int, str]],
@@ -172,7 +172,7 @@ class Reports:
             # the job was cancelled by stop_drawing before it started: a failure to draw, not a cancellation
             raise RuntimeError("the report worker was stopped") from None
 
-    async def _prepare(self, snapshots: Callable[[], AbstractAsyncContextManager[Transaction]], timer: Timer,
+    async def _prepare(self, snapshots: Callable[[], AbstractAsyncContextManager[UnitOfWork]], timer: Timer,
                        recipients: list[tuple[int, str]], now: datetime) -> list[Reply]:
         start, end, label = self._period(timer)
         workbook = timer.kind == "report" and bool(timer.payload["workbook"])
@@ -199,16 +199,16 @@ class Reports:
             attachment = Attachment("photo", f"helpdesk-{label}.png", chart_png(data, kpis, now, lang, tz=tz))
         return Reply(0, text, lang, attachment=attachment)
 
-    async def deliver(self, tx: Transaction, timer: Timer, replies: list[Reply], now: datetime, *,
+    async def deliver(self, tx: UnitOfWork, timer: Timer, replies: list[Reply], now: datetime, *,
                       drawn: bool = True) -> None:
         """Queue the replies (the timer is claimed by the caller in this transaction). A monthly push
         that was `drawn` is recorded for the punctuality figure (one that failed counts as missing);
         either way the next one is scheduled."""
         for reply in replies:
-            await tx.enqueue(reply, now)
+            await tx.outbox.enqueue(reply, now)
         if timer.kind == "monthly_report":
             if drawn:
-                await tx.report_delivery(self.label_of(timer), timer.due_at, now)
+                await tx.reports.record_delivery(self.label_of(timer), timer.due_at, now)
             await self.schedule_monthly(tx, max(now, timer.due_at + timedelta(minutes=1)))
 
     def label_of(self, timer: Timer) -> str:
@@ -235,6 +235,6 @@ class Reports:
             candidate = datetime.combine(following, section.monthly_time, tzinfo=tz)
         return candidate.astimezone(UTC)
 
-    async def schedule_monthly(self, tx: Transaction, now: datetime) -> None:
+    async def schedule_monthly(self, tx: UnitOfWork, now: datetime) -> None:
         due = self.next_monthly_due(now)
-        await tx.schedule(Timer("monthly_report", due, None, {}, key=f"monthly_report:{due.isoformat()}"))
+        await tx.timers.schedule(Timer("monthly_report", due, None, {}, key=f"monthly_report:{due.isoformat()}"))

@@ -16,7 +16,7 @@ from bot.domain.people import User, language_from_telegram
 from bot.domain.permissions import Act, Role, refusal, role_of
 from bot.domain.ticket import Ticket
 from bot.messages import Outcome, Reply, Text
-from storage import Transaction
+from storage import UnitOfWork
 
 if TYPE_CHECKING:
     from bot.desk import Desk
@@ -57,9 +57,9 @@ class Session:
         self._tx_cm = service.storage.transaction()
 
     async def __aenter__(self) -> Session:
-        self.tx: Transaction = await self._tx_cm.__aenter__()
+        self.tx: UnitOfWork = await self._tx_cm.__aenter__()
         try:
-            if not await self.tx.claim_update(self.msg.update_id, self.now):
+            if not await self.tx.updates.claim(self.msg.update_id, self.now):
                 self.duplicate = True
                 self.outcome.duplicate = True
                 return self
@@ -73,9 +73,9 @@ class Session:
     async def __aexit__(self, exc_type, exc, tb) -> bool | None:  # type: ignore[no-untyped-def]
         if exc is None and not self.duplicate:
             if self.user != self._original_user:
-                await self.tx.save_user(self.user, self.now)
+                await self.tx.users.save(self.user, self.now)
             self.outcome.queued = True
-            self.outcome.chats = tuple(self.tx.enqueued_chats)
+            self.outcome.chats = tuple(self.tx.outbox.enqueued_chats)
         suppressed = await self._tx_cm.__aexit__(exc_type, exc, tb)
         if exc is None:
             for action in self.after_commit:
@@ -94,7 +94,7 @@ class Session:
 
     async def _load_user(self) -> User:
         sender, config = self.msg.sender, self.svc.config
-        user = await self.tx.get_user(sender.id)
+        user = await self.tx.users.get(sender.id)
         role = config.role_of(sender.id)
         self.first_contact = user is None
         if user is None:
@@ -105,7 +105,7 @@ class Session:
                 language=language_from_telegram(sender.language_code, config.bot.default_language),
                 role=role,
             )
-            await self.tx.save_user(user, self.now)
+            await self.tx.users.save(user, self.now)
         elif (user.name, user.username, user.role, user.blocked) != (sender.name, sender.username, role, False):
             user = replace(user, name=sender.name, username=sender.username, role=role, blocked=False)
         return user
@@ -116,7 +116,7 @@ class Session:
         a crash after the commit cannot lose it (the courier sends it after a restart), and messages
         keep the order they were said in, notifications to the same person included."""
         reply = Reply(self.msg.chat_id, text, self.user.language, **extra)  # type: ignore[arg-type]
-        await self.tx.enqueue(reply, self.now)
+        await self.tx.outbox.enqueue(reply, self.now)
         self.outcome.replies.append(reply)
 
     def refuse(self, text: Text) -> None:

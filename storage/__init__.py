@@ -1,17 +1,20 @@
-"""The one door to the database. Callers see :class:`Storage` and :class:`Transaction`; SQL stays here.
-
-SQLite (one file, WAL) is the embedded default; the interface is small and portable so a
-PostgreSQL backend can sit beside it later.
+"""The one door to the database. Callers see :class:`Storage`, its :class:`UnitOfWork` and the narrow
+ports of :mod:`storage.ports`; SQL stays in the backend (`storage.sqlite`, the embedded default).
 """
 
-from storage.base import SchemaTooNew, Storage, StorageUnavailable, Transaction
-from storage.sqlite import SqliteStorage, open_storage
+from storage.base import Backlog, DatabaseState, SchemaTooNew, Storage, StorageUnavailable, UnitOfWork
+from storage.sqlite import SqliteStorage, UnreadableDatabase, inspect_database, latest_version, open_storage
 
 __all__ = [
+    "Backlog",
+    "DatabaseState",
     "SchemaTooNew",
     "SqliteStorage",
     "Storage",
     "StorageUnavailable",
-    "Transaction",
+    "UnitOfWork",
+    "UnreadableDatabase",
+    "inspect_database",
+    "latest_version",
     "open_storage",
 ]

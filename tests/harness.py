@@ -6,8 +6,9 @@ never on the clock.
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import AsyncIterator
-from contextlib import AsyncExitStack, asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager, closing
 from datetime import timedelta
 from pathlib import Path
 
@@ -52,6 +53,11 @@ class BotHarness:
     async def restart(self) -> None:
         await self.stop()
         await self.start()
+
+    def rows(self, sql: str, params: tuple = ()) -> list[tuple]:
+        """Read the bot's database directly, as an auditor would (a second connection; WAL lets it read)."""
+        with closing(sqlite3.connect(self.db_path)) as db:
+            return [tuple(row) for row in db.execute(sql, params)]
 
     async def handled(self, update_id: int, timeout: float = 5.0) -> None:
         await self.tracker.wait(update_id, timeout)

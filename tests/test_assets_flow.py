@@ -81,7 +81,7 @@ def test_cli_import_is_all_or_nothing(tmp_path: Path) -> None:
 
 async def _load(desk: BotHarness) -> None:
     async with desk.storage.transaction() as tx:  # type: ignore[union-attr]
-        await tx.upsert_assets(parse_register(GOOD.encode()), desk.clock.now())
+        await tx.assets.upsert(parse_register(GOOD.encode()), desk.clock.now())
 
 
 async def test_typed_asset_number_fills_device_and_location(desk: BotHarness) -> None:
@@ -99,7 +99,7 @@ async def test_typed_asset_number_fills_device_and_location(desk: BotHarness) ->
     replies = await desk.press(LINA, "提交")
     assert "vip" in replies[-1].text  # the register's site put it in the VIP tier
     async with desk.storage.transaction() as tx:  # type: ignore[union-attr]
-        ticket = await tx.get_ticket("HD-2026-00001")
+        ticket = await tx.tickets.get("HD-2026-00001")
     assert ticket is not None and ticket.asset_no == "A-0042" and ticket.device_type == "printer"
 
 

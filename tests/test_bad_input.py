@@ -16,7 +16,7 @@ from tests.harness import BotHarness
 
 async def _draft(desk: BotHarness, user: FakeUser):  # type: ignore[no-untyped-def]
     async with desk.storage.transaction() as tx:  # type: ignore[union-attr]
-        return await tx.get_draft(user.id)
+        return await tx.drafts.get(user.id)
 
 
 async def test_empty_and_whitespace_text(desk: BotHarness) -> None:
@@ -148,7 +148,7 @@ async def test_user_who_blocked_the_bot(desk: BotHarness) -> None:
     desk.tg.block(BOB.id)
     await desk.say(BOB, "Printer offline")  # the reply fails with 403; the bot carries on
     async with desk.storage.transaction() as tx:  # type: ignore[union-attr]
-        user = await tx.get_user(BOB.id)
+        user = await tx.users.get(BOB.id)
     assert user is not None and user.blocked
     replies = await desk.say(ALICE, "/help")
     assert "How to report a fault" in replies[0].text
@@ -184,7 +184,7 @@ async def test_locked_database_gets_clear_answer_and_nothing_written(
 ) -> None:
     import sqlite3
 
-    from storage import sqlite as backend
+    from storage.sqlite import connection as backend
 
     monkeypatch.setattr(backend, "BUSY_TIMEOUT_MS", 50)
     blocker = sqlite3.connect(desk.db_path, timeout=0)

@@ -14,10 +14,8 @@ from tests.harness import BotHarness, harness
 
 
 async def _pending(desk: BotHarness) -> list[tuple]:
-    async with desk.storage.transaction() as tx:  # type: ignore[union-attr]
-        rows = await tx._all(  # type: ignore[attr-defined]
-            "SELECT chat_id, attempts, sent_at, failed_at, last_error FROM outbox WHERE sent_at IS NULL ORDER BY id")
-        return [tuple(row) for row in rows]
+    return desk.rows(
+        "SELECT chat_id, attempts, sent_at, failed_at, last_error FROM outbox WHERE sent_at IS NULL ORDER BY id")
 
 
 async def test_a_5xx_is_retried_with_backoff_and_delivered_once(desk: BotHarness) -> None:
@@ -67,7 +65,7 @@ async def test_an_engineer_who_cannot_be_reached_is_recorded_and_managers_told_o
         notices = [m.text for m in desk.tg.messages_to(MANAGER.id) if "📵" in m.text]
         assert len(notices) == 1 and "1004" in notices[0] and "HD-2026-00001" in notices[0]
         async with desk.storage.transaction() as tx:  # type: ignore[union-attr]
-            events = [e.kind for e in await tx.events_of("HD-2026-00001")]
+            events = [e.kind for e in await tx.tickets.events("HD-2026-00001")]
         assert "delivery_failed" in events
 
 
@@ -76,7 +74,7 @@ async def test_blocked_reporter_is_marked_and_not_retried(desk: BotHarness) -> N
     desk.tg.block(bob.id)
     await desk.say(bob, "/help")
     async with desk.storage.transaction() as tx:  # type: ignore[union-attr]
-        user = await tx.get_user(bob.id)
+        user = await tx.users.get(bob.id)
     assert user is not None and user.blocked
     ((chat, attempts, sent_at, failed_at, error),) = await _pending(desk)
     assert (chat, attempts, sent_at) == (bob.id, 1, None) and failed_at and error.startswith("forbidden")

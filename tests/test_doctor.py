@@ -151,9 +151,9 @@ async def test_overdue_timers_and_failed_deliveries_are_a_warning_while_the_bot_
 ) -> None:
     storage = await open_storage(db)
     async with storage.transaction() as tx:
-        await tx.schedule(Timer(kind="calendar_check", due_at=NOW - timedelta(hours=1)))
-        await tx.enqueue(Reply(chat_id=501, text=verbatim("hello"), lang="en"), NOW - timedelta(days=1))
-        await tx.outbox_failed(1, NOW - timedelta(hours=2), "Forbidden: bot was blocked by the user")
+        await tx.timers.schedule(Timer(kind="calendar_check", due_at=NOW - timedelta(hours=1)))
+        await tx.outbox.enqueue(Reply(chat_id=501, text=verbatim("hello"), lang="en"), NOW - timedelta(days=1))
+        await tx.outbox.failed(1, NOW - timedelta(hours=2), "Forbidden: bot was blocked by the user")
     try:  # read while the bot has the database open: the rows are still in its -wal file
         code, found = await diagnose(env_for(standin, db))
     finally:

@@ -32,7 +32,7 @@ def _about(desk: BotHarness, user: FakeUser, number: str) -> list[SentMessage]:
 
 async def _events(desk: BotHarness, number: str) -> list[str]:
     async with desk.storage.transaction() as tx:  # type: ignore[union-attr]
-        return [e.kind for e in await tx.events_of(number)]
+        return [e.kind for e in await tx.tickets.events(number)]
 
 
 async def test_new_ticket_reaches_the_engineer_on_duty_and_the_workflow_updates_the_reporter(desk: BotHarness) -> None:

@@ -35,7 +35,7 @@ def _question(desk: BotHarness, number: str) -> SentMessage:
 
 async def _ticket(desk: BotHarness, number: str):  # type: ignore[no-untyped-def]
     async with desk.storage.transaction() as tx:  # type: ignore[union-attr]
-        return await tx.get_ticket(number), await tx.get_followup(number)
+        return await tx.tickets.get(number), await tx.followups.get(number)
 
 
 async def test_followup_after_72_hours_rating_and_comment_close_the_ticket(desk: BotHarness) -> None:
@@ -63,7 +63,7 @@ async def test_followup_due_in_quiet_hours_waits_for_the_morning(desk: BotHarnes
     desk.clock.set(datetime(2026, 11, 23, 13, 30, tzinfo=UTC))  # 21:30 in Shanghai: the night engineer
     number = await _repaired(desk, engineer=EXPERT)
     async with desk.storage.transaction() as tx:  # type: ignore[union-attr]
-        followup = await tx.get_followup(number)
+        followup = await tx.followups.get(number)
     assert followup.due_at == datetime(2026, 11, 27, 0, 0, tzinfo=UTC)  # Friday 08:00 local, not Thursday 21:30
     await desk.tick(timedelta(hours=72))
     assert not any("still working" in m.text for m in desk.tg.messages_to(ALICE.id))
@@ -97,7 +97,7 @@ async def test_same_fault_reopens_as_repeat_repair_and_pages_again(desk: BotHarn
     card = desk.last_with_buttons(ENGINEER)
     assert card.text.startswith("🔁 重新打开") and number in card.text
     async with desk.storage.transaction() as tx:  # type: ignore[union-attr]
-        events = await tx.events_of(number)
+        events = await tx.tickets.events(number)
     reopen = next(e for e in events if e.kind == "reopen")
     assert reopen.data["repeat_repair"] is True
 

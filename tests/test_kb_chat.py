@@ -22,9 +22,7 @@ async def fresh_desk(config: Config, clock: FakeClock, tmp_path: Path) -> AsyncI
 
 
 async def _outcomes(desk: BotHarness) -> list[tuple]:
-    async with desk.storage.transaction() as tx:  # type: ignore[union-attr]
-        return [tuple(row) for row in await tx._all(  # type: ignore[attr-defined]
-            "SELECT reporter_id, article_id, helped, query FROM kb_outcomes ORDER BY id")]
+    return desk.rows("SELECT reporter_id, article_id, helped, query FROM kb_outcomes ORDER BY id")
 
 
 async def test_suggested_fix_that_works_ends_the_request_without_a_ticket(desk: BotHarness) -> None:
@@ -42,8 +40,8 @@ async def test_suggested_fix_that_works_ends_the_request_without_a_ticket(desk: 
     assert "这次不需要开工单" in replies[-1].text
     assert await _outcomes(desk) == [(LINA.id, "printer-offline", 1, "打印机显示脱机，打不出来")]
     async with desk.storage.transaction() as tx:  # type: ignore[union-attr]
-        assert await tx.get_draft(LINA.id) is None
-        assert await tx.tickets_of(LINA.id) == []
+        assert await tx.drafts.get(LINA.id) is None
+        assert await tx.tickets.of_reporter(LINA.id) == []
 
 
 def _kb(desk: BotHarness):  # type: ignore[no-untyped-def]
@@ -67,8 +65,8 @@ async def test_fix_that_did_not_help_is_shown_on_the_ticket(desk: BotHarness) ->
     await desk.say(ALICE, "13800001234")
     await desk.press(ALICE, "Submit")
     async with desk.storage.transaction() as tx:  # type: ignore[union-attr]
-        (ticket,) = await tx.tickets_of(ALICE.id)
-        events = await tx.events_of(ticket.number)
+        (ticket,) = await tx.tickets.of_reporter(ALICE.id)
+        events = await tx.tickets.events(ticket.number)
     assert ticket.tried_articles == ("pc-blue-screen",)
     card = desk.last_with_buttons(ENGINEER)
     title = _kb(desk).get("pc-blue-screen", "zh").title
@@ -87,7 +85,7 @@ async def test_out_of_scope_description_gets_no_suggestion(desk: BotHarness) -> 
 async def test_kb_search_command_and_article_in_the_other_language(fresh_desk: BotHarness) -> None:
     desk = fresh_desk
     async with desk.storage.transaction() as tx:  # type: ignore[union-attr]
-        await tx.save_kb_article(Article(
+        await tx.kb.save(Article(
             id="stapler-jam", lang="en", title="Stapler of the copier finisher is jammed", device="copier",
             symptoms=("the copier stapler is stuck", "staples jammed in the finisher"),
             body="1. Open the finisher door.\n2. Pull the staple cartridge out.\n3. Ask an engineer if it stays stuck.",
@@ -121,7 +119,7 @@ async def test_engineer_adds_an_article_from_chat_and_it_is_searchable_at_once(f
     replies = await desk.say(LINA, "/kb 碎纸机卡住了")
     assert replies[0].buttons()[0] == ["📘 碎纸机卡纸"]
     async with desk.storage.transaction() as tx:  # type: ignore[union-attr]
-        (stored,) = await tx.kb_articles()
+        (stored,) = await tx.kb.articles()
     assert stored.title == "碎纸机卡纸" and stored.device == "other" and len(stored.symptoms) == 3
 
 

@@ -532,7 +532,7 @@ class Run:
 
     async def draft(self, user: FakeUser):  # type: ignore[no-untyped-def]
         async with self.desk.storage.transaction() as tx:  # type: ignore[union-attr]
-            return await tx.get_draft(user.id)
+            return await tx.drafts.get(user.id)
 
     async def draft_token(self, user: FakeUser) -> str:
         draft = await self.draft(user)
@@ -564,7 +564,7 @@ async def run_sequence(steps: list[Op], db_path: Path) -> None:
     try:
         async with harness(make_config(), clock, db_path) as desk:
             async with desk.storage.transaction() as tx:  # type: ignore[union-attr]
-                await tx.upsert_assets(ASSETS, clock.now())
+                await tx.assets.upsert(ASSETS, clock.now())
             run = Run(desk, db)
             _watch_refusals(run)
             desk.bot.app.add_handler(TypeHandler(Update, run.processed.mark), group=1001)  # type: ignore[union-attr]

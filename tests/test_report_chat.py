@@ -86,7 +86,7 @@ async def test_monthly_report_missed_while_down_is_sent_when_back(tmp_path: Path
         await desk.tick(timedelta(days=1))
         assert desk.tg.messages_to(MANAGER.id)[before + 2:] == []  # sent once, not again after a restart
         async with desk.storage.transaction() as tx:  # type: ignore[union-attr]
-            deliveries = await tx.report_deliveries()
+            deliveries = await tx.reports.deliveries()
         due, sent = deliveries["2026-11"]
         assert due == datetime(2026, 12, 1, 1, 0, tzinfo=UTC) and sent == datetime(2026, 12, 2, 3, 0, tzinfo=UTC)
 
@@ -180,7 +180,7 @@ async def test_a_monthly_push_drawn_at_the_second_attempt_counts_as_sent(tmp_pat
         await desk.tick(timedelta(seconds=5))
         assert [m.method for m in desk.tg.messages_to(MANAGER.id)[before:]] == ["sendMessage", "sendPhoto"]
         async with desk.storage.transaction() as tx:  # type: ignore[union-attr]
-            _due, sent = (await tx.report_deliveries())["2026-11"]
+            _due, sent = (await tx.reports.deliveries())["2026-11"]
         assert sent == datetime(2026, 12, 1, 1, 1, 5, tzinfo=UTC)  # recorded when it went out
 
 
@@ -198,8 +198,8 @@ async def test_a_monthly_push_that_cannot_be_drawn_counts_as_missing(tmp_path: P
         told = desk.tg.messages_to(MANAGER.id)[before:]
         assert len(told) == 1 and "2026-11 的报告未能生成（OSError: no space left on device）" in told[0].text
         async with desk.storage.transaction() as tx:  # type: ignore[union-attr]
-            assert "2026-11" not in await tx.report_deliveries()  # late or missing, as the contract counts it
-            assert await tx.has_pending_timer("monthly_report")  # next month's is scheduled
+            assert "2026-11" not in await tx.reports.deliveries()  # late or missing, as the contract counts it
+            assert await tx.timers.has_pending("monthly_report")  # next month's is scheduled
 
 
 async def test_shutdown_does_not_wait_for_a_report_being_drawn() -> None:

@@ -124,7 +124,7 @@ async def test_cancel_draft_and_ticket_with_reason(desk: BotHarness) -> None:
     replies = await desk.say(ALICE, "/cancel HD-2026-00001 again")
     assert "can't be cancelled: it is cancelled" in replies[0].text
     async with desk.storage.transaction() as tx:  # type: ignore[union-attr]
-        events = await tx.events_of("HD-2026-00001")
+        events = await tx.tickets.events("HD-2026-00001")
     assert [events[0].kind, events[-1].kind] == ["opened", "cancel"]
     assert events[-1].data["reason"] == "It works again after a restart"
 

@@ -93,7 +93,7 @@ async def _inbox(desk: BotHarness) -> list[int]:
     storage = await open_storage(desk.db_path)
     try:
         async with storage.transaction() as tx:
-            return [update_id for update_id, _ in await tx.inbox_pending()]
+            return [update_id for update_id, _ in await tx.inbox.pending()]
     finally:
         await storage.close()
 
@@ -103,7 +103,7 @@ async def _left_in_inbox(desk: BotHarness, *updates: tuple[int, str]) -> None:
     storage = await open_storage(desk.db_path)
     try:
         async with storage.transaction() as tx:
-            await tx.inbox_add(list(updates), desk.clock.now())
+            await tx.inbox.add(list(updates), desk.clock.now())
     finally:
         await storage.close()
 

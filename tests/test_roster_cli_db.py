@@ -31,8 +31,8 @@ async def test_who_uses_the_stored_override_and_rotation_edit(tmp_path: Path) ->
     async with storage.transaction() as tx:
         cover = Override(None, datetime(2026, 2, 17, 1, tzinfo=UTC), datetime(2026, 2, 17, 10, tzinfo=UTC),
                          1001, None, "cover", "holiday duty", 9001)
-        await tx.add_override(cover, now)
-        await tx.set_rotation_engineers("day", [1002, 1001], 9001, now)
+        await tx.roster.add_override(cover, now)
+        await tx.roster.set_rotation("day", [1002, 1001], 9001, now)
     await storage.close()
     after = json.loads(_helpdesk(tmp_path, "roster", "who", "--at", at, "--json").stdout)
     assert after["engineer"] == {"id": 1001, "name": "Wang Wei", "phone": "+86 138 0000 1001"}

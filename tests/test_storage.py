@@ -58,16 +58,16 @@ async def test_a_failed_transaction_writes_nothing(tmp_path: Path) -> None:
     try:
         with pytest.raises(RuntimeError):
             async with storage.transaction() as tx:
-                await tx.save_user(REPORTER, START)
-                number = await tx.next_ticket_number(2026)
-                await tx.insert_ticket(_ticket(number), opened_event(_ticket(number)))
-                await tx.save_draft(intake.start(7, START), START)
+                await tx.users.save(REPORTER, START)
+                number = await tx.tickets.next_number(2026)
+                await tx.tickets.add(_ticket(number), [opened_event(_ticket(number))])
+                await tx.drafts.save(intake.start(7, START), START)
                 raise RuntimeError("crash in the middle")
         async with storage.transaction() as tx:
-            assert await tx.get_ticket("HD-2026-00001") is None
-            assert await tx.get_draft(7) is None
-            assert await tx.get_user(7) is None
-            assert await tx.next_ticket_number(2026) == "HD-2026-00001"  # the counter rolled back too
+            assert await tx.tickets.get("HD-2026-00001") is None
+            assert await tx.drafts.get(7) is None
+            assert await tx.users.get(7) is None
+            assert await tx.tickets.next_number(2026) == "HD-2026-00001"  # the counter rolled back too
     finally:
         await storage.close()
 
@@ -76,14 +76,14 @@ async def test_audit_log_is_append_only_and_complete(tmp_path: Path) -> None:
     storage = await open_storage(tmp_path / "h.db")
     try:
         async with storage.transaction() as tx:
-            await tx.save_user(REPORTER, START)
-            ticket = _ticket(await tx.next_ticket_number(2026))
-            await tx.insert_ticket(ticket, opened_event(ticket))
+            await tx.users.save(REPORTER, START)
+            ticket = _ticket(await tx.tickets.next_number(2026))
+            await tx.tickets.add(ticket, [opened_event(ticket)])
             cancelled, event = transition(ticket, Action.CANCEL, actor_id=7, at=START, reason="fixed itself")
-            await tx.update_ticket(cancelled, event)
+            await tx.tickets.update(cancelled, [event])
         async with storage.transaction() as tx:
-            events = await tx.events_of(ticket.number)
-            stored = await tx.get_ticket(ticket.number)
+            events = await tx.tickets.events(ticket.number)
+            stored = await tx.tickets.get(ticket.number)
         assert [e.kind for e in events] == ["opened", "cancel"]
         assert stored is not None and stored.status.value == "cancelled" and stored.cancel_reason == "fixed itself"
     finally:
@@ -101,9 +101,9 @@ async def test_draft_round_trips_every_field(tmp_path: Path) -> None:
     storage = await open_storage(tmp_path / "h.db")
     try:
         async with storage.transaction() as tx:
-            await tx.save_draft(draft, START)
+            await tx.drafts.save(draft, START)
         async with storage.transaction() as tx:
-            assert await tx.get_draft(7) == draft
+            assert await tx.drafts.get(7) == draft
     finally:
         await storage.close()
 
@@ -128,7 +128,7 @@ async def test_waiting_for_another_process_lock_does_not_hold_up_the_loop(tmp_pa
 
     async def write() -> None:
         async with storage.transaction() as tx:
-            await tx.save_user(REPORTER, START)
+            await tx.users.save(REPORTER, START)
 
     other = asyncio.create_task(meanwhile())
     writing = asyncio.create_task(write())
@@ -142,5 +142,5 @@ async def test_waiting_for_another_process_lock_does_not_hold_up_the_loop(tmp_pa
         other.cancel()
         blocker.close()
     async with storage.transaction() as tx:
-        assert await tx.get_user(REPORTER.id) == REPORTER
+        assert await tx.users.get(REPORTER.id) == REPORTER
     await storage.close()

@@ -62,7 +62,7 @@ class Courier:
 
         while not self.stopping:
             async with self.storage.transaction() as tx:
-                chats = await tx.outbox_chats(self.clock.now())
+                chats = await tx.outbox.chats(self.clock.now())
             if not chats:
                 return sent
 
@@ -87,7 +87,7 @@ class Courier:
 
     async def _due(self, chat_id: int) -> list[tuple[int, Reply, int]]:
         async with self.storage.transaction() as tx:
-            return await tx.pending_outbox(chat_id, self.clock.now())
+            return await tx.outbox.pending(chat_id, self.clock.now())
 
     async def _deliver(self, chat_id: int, pending: list[tuple[int, Reply, int]]) -> tuple[int, list]:
         """(sent, what is due next); a message that must wait for a retry holds back the chat's later ones.
@@ -103,18 +103,18 @@ class Courier:
             now = self.clock.now()
             async with self.storage.transaction() as tx:
                 if outcome is None:
-                    await tx.outbox_sent([item_id], now)
+                    await tx.outbox.sent([item_id], now)
                     sent += 1
                     if index == len(pending) - 1:
-                        return sent, await tx.pending_outbox(chat_id, now)
+                        return sent, await tx.outbox.pending(chat_id, now)
                     continue
                 if isinstance(outcome, timedelta) and attempts + 1 < MAX_ATTEMPTS:
                     # 429 says how long to wait; other failures back off, doubling per attempt
                     delay = outcome or min(FIRST_RETRY * 2**attempts, MAX_BACKOFF)
-                    await tx.outbox_retry(item_id, now, now + delay, "retry")
+                    await tx.outbox.retry(item_id, now, now + delay, "retry")
                     return sent, []
                 reason = outcome if isinstance(outcome, str) else "gave up after repeated network errors"
-                await tx.outbox_failed(item_id, now, reason)
+                await tx.outbox.failed(item_id, now, reason)
                 await self._blocked(tx, reply.chat_id, reason)
             log.warning("could not deliver a message to %s: %s", reply.chat_id, reason)
             if self.on_undeliverable is not None:
@@ -146,9 +146,9 @@ class Courier:
 
     async def _blocked(self, tx, chat_id: int, reason: str) -> None:  # type: ignore[no-untyped-def]
         if reason.startswith("forbidden"):
-            user = await tx.get_user(chat_id)
+            user = await tx.users.get(chat_id)
             if user is not None and not user.blocked:
-                await tx.save_user(replace(user, blocked=True), self.clock.now())
+                await tx.users.save(replace(user, blocked=True), self.clock.now())
 
 
 # Bot.do_api_request warns that Bot has a method of that name; calling it this way is the point here.

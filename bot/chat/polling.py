@@ -58,7 +58,7 @@ class DurablePolling:
     async def start(self) -> int:
         """Queue what a crash left in the inbox, then poll in the background; returns how many were replayed."""
         async with self.storage.transaction() as tx:
-            left = await tx.inbox_pending()
+            left = await tx.inbox.pending()
         for update_id, payload in left:
             await self.app.update_queue.put(Update.de_json(json.loads(payload), self.app.bot))
             self._offset = update_id + 1
@@ -90,7 +90,7 @@ class DurablePolling:
         if done:
             try:
                 async with self.storage.transaction() as tx:
-                    await tx.inbox_done(done)
+                    await tx.inbox.done(done)
             except BaseException:
                 self._handled = done + self._handled
                 raise
@@ -150,8 +150,8 @@ class DurablePolling:
         done, self._handled = self._handled, []
         try:
             async with self.storage.transaction() as tx:
-                fresh = set(await tx.inbox_add(self._payloads(updates), self.clock.now()))
-                await tx.inbox_done(done)  # in the same transaction: one per batch of updates
+                fresh = set(await tx.inbox.add(self._payloads(updates), self.clock.now()))
+                await tx.inbox.done(done)  # in the same transaction: one per batch of updates
         except BaseException as exc:
             self._handled = done + self._handled  # struck next time
             if not isinstance(exc, StorageUnavailable):

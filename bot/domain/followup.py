@@ -58,6 +58,18 @@ class FollowUp:
         return self.state in (FollowUpState.SENT, FollowUpState.RATING, FollowUpState.COMMENT)
 
 
+@dataclass(frozen=True)
+class Complaint:
+    """A rating of 1 or 2 (or the reporter's words after one): the managers answer within a week."""
+
+    id: int
+    ticket: str
+    rating: int
+    comment: str | None
+    created_at: datetime
+    due_at: datetime
+
+
 def outside_quiet_hours(at: datetime, quiet: tuple[time, time], tz: tzinfo) -> datetime:
     """`at`, or the end of the quiet hours it falls into (e.g. 20:00–08:00 → 08:00 next morning)."""
     start, end = quiet

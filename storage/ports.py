@@ -1,0 +1,230 @@
+"""The narrow ports the services program against: one per aggregate, each a handful of methods.
+
+A service asks for the ports it uses (the dispatcher: tickets, timers, the roster's edits, the outbox)
+and nothing else, so a reader sees what a use case touches from its constructor, a service test can
+hand it the ports of a real in-memory store, and a second backend implements the same small
+interfaces rather than one wide one. All of them work inside the one :class:`~storage.base.UnitOfWork`
+they belong to: its commit makes every change of a use case durable together, or none.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Sequence
+from datetime import date, datetime
+
+from bot.domain.assets import Asset
+from bot.domain.followup import Complaint, FollowUp
+from bot.domain.people import User
+from bot.domain.report import ReportDraft
+from bot.domain.roster import Override
+from bot.domain.ticket import Ticket, TicketEvent
+from bot.domain.timers import Timer, TimerKind
+from bot.messages import Reply
+from knowledge.article import Article
+
+
+class UpdateLog(ABC):
+    """The Telegram updates already acted on: a redelivered update is recognised and left alone."""
+
+    @abstractmethod
+    async def claim(self, update_id: int, at: datetime) -> bool:
+        """Remember an update as handled; False if it already was (a redelivery)."""
+
+
+class Users(ABC):
+    @abstractmethod
+    async def get(self, user_id: int) -> User | None: ...
+    @abstractmethod
+    async def save(self, user: User, at: datetime) -> None: ...
+
+
+class Drafts(ABC):
+    """The fault report a reporter is filling in, kept after every answer."""
+
+    @abstractmethod
+    async def get(self, reporter_id: int) -> ReportDraft | None: ...
+    @abstractmethod
+    async def save(self, draft: ReportDraft, at: datetime) -> None: ...
+    @abstractmethod
+    async def delete(self, reporter_id: int) -> None: ...
+
+
+class Assets(ABC):
+    """The asset register (设备登记)."""
+
+    @abstractmethod
+    async def find(self, code: str) -> Asset | None:
+        """By asset number or serial, however it was typed."""
+    @abstractmethod
+    async def get(self, asset_no: str) -> Asset | None: ...
+    @abstractmethod
+    async def upsert(self, assets: Sequence[Asset], at: datetime) -> tuple[int, int]:
+        """Add or replace assets by number; returns (added, updated)."""
+
+
+class Tickets(ABC):
+    """Tickets and their append-only audit log: every change is saved with the events that explain it."""
+
+    @abstractmethod
+    async def next_number(self, year: int) -> str: ...
+    @abstractmethod
+    async def add(self, ticket: Ticket, events: Sequence[TicketEvent]) -> None: ...
+    @abstractmethod
+    async def update(self, ticket: Ticket, events: Sequence[TicketEvent]) -> None:
+        """Store the ticket's new state and append its events, in one write."""
+    @abstractmethod
+    async def get(self, number: str) -> Ticket | None: ...
+    @abstractmethod
+    async def of_reporter(self, reporter_id: int, limit: int = 10) -> list[Ticket]:
+        """A reporter's tickets, newest first."""
+    @abstractmethod
+    async def open_of(self, engineer_id: int) -> list[Ticket]:
+        """An engineer's open tickets."""
+    @abstractmethod
+    async def asset_history(self, asset_no: str, before: datetime, limit: int = 5) -> list[Ticket]:
+        """The asset's earlier tickets, newest first (the engineer's card shows them)."""
+    @abstractmethod
+    async def events(self, number: str) -> list[TicketEvent]: ...
+
+
+class Timers(ABC):
+    """Durable timers: escalation steps, SLA checkpoints, follow-ups, report orders."""
+
+    @abstractmethod
+    async def schedule(self, timer: Timer) -> None:
+        """Add a timer; one with the key of a pending timer is ignored."""
+    @abstractmethod
+    async def due(self, now: datetime, limit: int = 100) -> list[Timer]: ...
+    @abstractmethod
+    async def finish(self, timer_id: int, at: datetime) -> bool:
+        """Claim a timer as done; False if it was done already (then do not act on it)."""
+    @abstractmethod
+    async def has_pending(self, kind: TimerKind) -> bool: ...
+    @abstractmethod
+    async def next_due(self) -> datetime | None:
+        """When the earliest pending timer falls due (so the scheduler can wake up just then)."""
+    @abstractmethod
+    async def cancel(self, ticket: str, kinds: Sequence[TimerKind], at: datetime) -> int: ...
+
+
+class Inbox(ABC):
+    """Updates fetched from Telegram and not yet handled (a crash in between replays them)."""
+
+    @abstractmethod
+    async def add(self, updates: Sequence[tuple[int, str]], at: datetime) -> list[int]:
+        """Keep fetched updates (update_id, JSON); returns the ids that were not kept already."""
+    @abstractmethod
+    async def done(self, update_ids: Sequence[int]) -> None:
+        """Forget handled updates."""
+    @abstractmethod
+    async def pending(self) -> list[tuple[int, str]]:
+        """Updates fetched but not handled, oldest first."""
+
+
+class Outbox(ABC):
+    """Messages written with the change that causes them, delivered chat by chat by the courier."""
+
+    enqueued_chats: dict[int, None]
+    """Chats this unit of work left messages for, in order (so they can be delivered at once)."""
+
+    @abstractmethod
+    async def enqueue(self, reply: Reply, at: datetime) -> None: ...
+    @abstractmethod
+    async def pending(self, chat_id: int, now: datetime, limit: int = 50) -> list[tuple[int, Reply, int]]:
+        """(id, reply, attempts so far) of one chat, in order, up to the first one not due yet."""
+    @abstractmethod
+    async def chats(self, now: datetime, limit: int = 500) -> list[int]:
+        """Chats with a message due to be sent."""
+    @abstractmethod
+    async def sent(self, item_ids: Sequence[int], at: datetime) -> None: ...
+    @abstractmethod
+    async def retry(self, item_id: int, at: datetime, retry_at: datetime, error: str) -> None: ...
+    @abstractmethod
+    async def failed(self, item_id: int, at: datetime, error: str) -> None: ...
+
+
+class RosterEdits(ABC):
+    """What managers changed in the duty roster from chat; the configuration holds the rest."""
+
+    @abstractmethod
+    async def add_override(self, override: Override, at: datetime) -> int: ...
+    @abstractmethod
+    async def overrides(self, start: datetime, end: datetime) -> list[Override]:
+        """Overrides (not cancelled) that overlap [start, end)."""
+    @abstractmethod
+    async def rotation_edits(self) -> dict[str, tuple[int, ...]]: ...
+    @abstractmethod
+    async def set_rotation(self, name: str, engineers: Sequence[int], by: int, at: datetime) -> None: ...
+    @abstractmethod
+    async def calendar_days(self) -> dict[date, tuple[str, str]]:
+        """Local days a manager declared a holiday or a working day: day → (kind, name)."""
+    @abstractmethod
+    async def set_calendar_day(self, day: date, kind: str | None, name: str, by: int, at: datetime) -> None:
+        """kind None removes the day's entry."""
+
+
+class Notices(ABC):
+    """Warnings that must be given exactly once (a gap in the roster, an unknown calendar year)."""
+
+    @abstractmethod
+    async def once(self, key: str, at: datetime) -> bool:
+        """True the first time a key is seen."""
+
+
+class FollowUps(ABC):
+    @abstractmethod
+    async def get(self, ticket: str) -> FollowUp | None: ...
+    @abstractmethod
+    async def save(self, followup: FollowUp) -> None: ...
+
+
+class Complaints(ABC):
+    """Low ratings the managers must answer within a week."""
+
+    @abstractmethod
+    async def add(self, ticket: str, rating: int, comment: str | None, at: datetime, due: datetime) -> int: ...
+    @abstractmethod
+    async def add_comment(self, ticket: str, comment: str) -> None:
+        """The reporter's words on an open complaint, for the manager who handles it."""
+    @abstractmethod
+    async def open(self) -> list[Complaint]:
+        """Complaints not handled yet, the most urgent first."""
+    @abstractmethod
+    async def handle(self, complaint_id: int, by: int, at: datetime) -> bool:
+        """Mark one handled; False if it already was (or does not exist)."""
+
+
+class KnowledgeStore(ABC):
+    """Articles written or edited from chat (or imported), and what reporters said of them."""
+
+    @abstractmethod
+    async def articles(self) -> list[Article]:
+        """Every stored language version."""
+    @abstractmethod
+    async def save(self, article: Article, by: int | None, at: datetime) -> None:
+        """Add or replace one language version."""
+    @abstractmethod
+    async def record_outcome(self, reporter_id: int, article_id: str, helped: bool, query: str,
+                             at: datetime) -> None:
+        """A reporter said an article fixed it (a self-resolved request) or did not help."""
+
+
+class ReportQueries(ABC):
+    """Everything about the tickets opened in a period, in a few bulk reads, for the manager's report."""
+
+    @abstractmethod
+    async def tickets_opened(self, start: datetime, end: datetime) -> list[Ticket]: ...
+    @abstractmethod
+    async def events_of_tickets_opened(self, start: datetime, end: datetime) -> dict[str, list[TicketEvent]]: ...
+    @abstractmethod
+    async def followups_of_tickets_opened(self, start: datetime, end: datetime) -> list[FollowUp]: ...
+    @abstractmethod
+    async def kb_outcomes_between(self, start: datetime, end: datetime) -> list[tuple[datetime, int, str, bool]]:
+        """(at, reporter id, article id, helped) of the self-service outcomes in [start, end)."""
+    @abstractmethod
+    async def record_delivery(self, period: str, due: datetime, sent: datetime | None) -> None:
+        """A monthly report went out (for the punctuality figure); a later record keeps the first send."""
+    @abstractmethod
+    async def deliveries(self) -> dict[str, tuple[datetime, datetime | None]]:
+        """period → (due, sent or None)."""

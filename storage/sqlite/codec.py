@@ -1,0 +1,141 @@
+"""How domain objects become rows and back: the one place that knows the SQLite representation.
+
+Instants are stored as fixed-width UTC text, so string order is time order and an index on a
+timestamp column answers range queries.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from dataclasses import asdict, fields
+from datetime import UTC, date, datetime
+from typing import Any
+
+from bot.domain.assets import Asset
+from bot.domain.followup import Answer as FollowUpAnswer
+from bot.domain.followup import FollowUp, FollowUpState
+from bot.domain.people import User
+from bot.domain.report import ReportDraft
+from bot.domain.severity import Severity
+from bot.domain.sla import Deadlines, SlaTerms
+from bot.domain.ticket import Status, Ticket, TicketEvent
+
+
+def ts(instant: datetime) -> str:
+    """UTC instants as fixed-width text, so that string order is time order."""
+    if instant.tzinfo is None:
+        raise ValueError("naive datetimes are not stored; pass a timezone-aware instant")
+    return instant.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def from_ts(text: str | None) -> datetime | None:
+    if text is None:
+        return None
+    return datetime.fromisoformat(text)  # what ts() wrote, "Z" and all; 50 times faster than strptime
+
+
+def opt_ts(instant: datetime | None) -> str | None:
+    return ts(instant) if instant else None
+
+
+def user_from_row(row: sqlite3.Row) -> User:
+    return User(
+        id=row["id"], name=row["name"], language=row["language"], role=row["role"],
+        username=row["username"], blocked=bool(row["blocked"]), last_site=row["last_site"],
+        last_room=row["last_room"], last_phone=row["last_phone"],
+        awaiting=json.loads(row["awaiting"]) if row["awaiting"] else None,
+    )
+
+
+def asset_from_row(row: sqlite3.Row) -> Asset:
+    return Asset(
+        asset_no=row["asset_no"], device_type=row["device_type"], site=row["site"],
+        department=row["department"], user=row["user_name"], brand=row["brand"],
+        model=row["model"], warranty=row["warranty"],
+        production_date=date.fromisoformat(row["production_date"]) if row["production_date"] else None,
+        serial=row["serial"], ip=row["ip"], os=row["os"],
+    )
+
+
+def ticket_columns(ticket: Ticket) -> dict[str, Any]:
+    """The ticket as table columns."""
+    d = ticket.sla.deadlines
+    return {
+        "number": ticket.number, "reporter_id": ticket.reporter_id, "status": ticket.status.value,
+        "severity": ticket.severity.value, "description": ticket.description,
+        "photos": json.dumps(list(ticket.photos)), "device_type": ticket.device_type,
+        "asset_no": ticket.asset_no, "site": ticket.site, "room": ticket.room,
+        "contact_phone": ticket.contact_phone, "contact_name": ticket.contact_name,
+        "sla_tier": ticket.sla.tier, "sla_clock": ticket.sla.clock, "respond_by": opt_ts(d.respond_by),
+        "onsite_by": opt_ts(d.onsite_by), "resolve_by": opt_ts(d.resolve_by),
+        "cancel_reason": ticket.cancel_reason, "opened_at": ts(ticket.opened_at),
+        "updated_at": ts(ticket.updated_at or ticket.opened_at),
+        "tried_articles": json.dumps(list(ticket.tried_articles)), "assignee_id": ticket.assignee_id,
+        "escalation": json.dumps(ticket.escalation), "dispatched_at": opt_ts(ticket.dispatched_at),
+        "accepted_at": opt_ts(ticket.accepted_at), "arrived_at": opt_ts(ticket.arrived_at),
+        "resolved_at": opt_ts(ticket.resolved_at), "paused_since": opt_ts(ticket.paused_since),
+        "paused_seconds": ticket.paused_seconds, "pause_reason": ticket.pause_reason,
+        "spare_due": ticket.spare_due.isoformat() if ticket.spare_due else None,
+        "resolution": ticket.resolution, "parts": ticket.parts,
+    }
+
+
+FROZEN_COLUMNS = ("number", "reporter_id", "opened_at", "sla_tier", "sla_clock", "respond_by", "onsite_by",
+                  "resolve_by", "escalation")
+"""What a ticket was promised when it opened never changes (the audit log's triggers agree)."""
+
+
+def ticket_from_row(row: sqlite3.Row) -> Ticket:
+    return Ticket(
+        number=row["number"], reporter_id=row["reporter_id"], description=row["description"],
+        severity=Severity(row["severity"]), opened_at=from_ts(row["opened_at"]),  # type: ignore[arg-type]
+        sla=SlaTerms(
+            tier=row["sla_tier"], clock=row["sla_clock"],
+            deadlines=Deadlines(from_ts(row["respond_by"]), from_ts(row["onsite_by"]), from_ts(row["resolve_by"])),
+        ),
+        status=Status(row["status"]), photos=tuple(json.loads(row["photos"])),
+        device_type=row["device_type"], asset_no=row["asset_no"], site=row["site"], room=row["room"],
+        contact_phone=row["contact_phone"], contact_name=row["contact_name"],
+        cancel_reason=row["cancel_reason"], updated_at=from_ts(row["updated_at"]),
+        tried_articles=tuple(json.loads(row["tried_articles"])), assignee_id=row["assignee_id"],
+        escalation=json.loads(row["escalation"]), dispatched_at=from_ts(row["dispatched_at"]),
+        accepted_at=from_ts(row["accepted_at"]), arrived_at=from_ts(row["arrived_at"]),
+        resolved_at=from_ts(row["resolved_at"]), paused_since=from_ts(row["paused_since"]),
+        paused_seconds=row["paused_seconds"], pause_reason=row["pause_reason"],
+        spare_due=date.fromisoformat(row["spare_due"]) if row["spare_due"] else None,
+        resolution=row["resolution"], parts=row["parts"],
+    )
+
+
+def event_from_row(row: sqlite3.Row) -> TicketEvent:
+    return TicketEvent(at=from_ts(row["at"]), actor_id=row["actor_id"], kind=row["kind"],  # type: ignore[arg-type]
+                       data=json.loads(row["data"]))
+
+
+def followup_from_row(row: sqlite3.Row) -> FollowUp:
+    return FollowUp(
+        ticket=row["number"], reporter_id=row["reporter_id"], state=FollowUpState(row["state"]),
+        due_at=from_ts(row["due_at"]), sent_at=from_ts(row["sent_at"]),  # type: ignore[arg-type]
+        reminded_at=from_ts(row["reminded_at"]), expires_at=from_ts(row["expires_at"]),
+        answer=FollowUpAnswer(row["answer"]) if row["answer"] else None,
+        answered_at=from_ts(row["answered_at"]), rating=row["rating"], rated_at=from_ts(row["rated_at"]),
+        comment=row["comment"],
+    )
+
+
+def draft_to_json(draft: ReportDraft) -> str:
+    data = asdict(draft)
+    data["started_at"] = ts(draft.started_at)
+    data["severity"] = draft.severity.value if draft.severity else None
+    return json.dumps(data, ensure_ascii=False)
+
+
+def draft_from_json(text: str) -> ReportDraft:
+    data = json.loads(text)
+    known = {f.name for f in fields(ReportDraft)}
+    data = {k: v for k, v in data.items() if k in known}
+    data["started_at"] = from_ts(data["started_at"])
+    data.update({key: tuple(value) for key, value in data.items() if isinstance(value, list)})
+    data["severity"] = Severity(data["severity"]) if data.get("severity") else None
+    return ReportDraft(**data)
