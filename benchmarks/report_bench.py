@@ -35,7 +35,8 @@ from bot.domain.kpi import KbOutcome, ReportData, compute_kpis, quarter_score
 from bot.domain.severity import Severity
 from bot.domain.sla import DEFAULT_TARGETS, Deadlines, SlaTerms
 from bot.domain.ticket import Status, Ticket, TicketEvent
-from bot.report_render import chart_png, workbook_xlsx
+from bot.services.reports.chart import chart_png
+from bot.services.reports.workbook import workbook_xlsx
 
 TZ = ZoneInfo("Asia/Shanghai")
 YEAR_START = datetime(2025, 12, 31, 16, tzinfo=UTC)  # 2026-01-01 00:00 Shanghai

@@ -62,11 +62,11 @@ class KnowledgeSession(Session):
         keep = ((Button(t("btn.keep"), f"a:{stage}:keep"),),) if form.get("editing") else ()
         if stage == "device":
             await self.say(t("kb.ask.device"), buttons=(*rows(
-                [Button(t(f"kbdevice.{d}"), f"a:device:{d}") for d in DEVICES], 3), *keep))
+                [Button(t(f"device.{d}"), f"a:device:{d}") for d in DEVICES], 3), *keep))
         elif stage == "confirm":
             preview = t("kb.article", title=form["title"], body=form["body"], note=None)
             await self.say(t("kb.preview", article=preview, symptoms="\n".join(form["symptoms"]),
-                             device=t(f"kbdevice.{form['device']}")),
+                             device=t(f"device.{form['device']}")),
                            buttons=((Button(t("btn.save"), "a:confirm:save"),
                                      Button(t("btn.cancel"), "a:confirm:cancel")),))
         else:
@@ -99,7 +99,7 @@ class KnowledgeSession(Session):
                 return
             await self.save_article(form)
             return
-        self.outcome.chosen = t("btn.keep") if value == "keep" else t(f"kbdevice.{value}")
+        self.outcome.chosen = t("btn.keep") if value == "keep" else t(f"device.{value}")
         await self.form_answer(None if value == "keep" else value)
 
     async def save_article(self, form: dict) -> None:  # type: ignore[type-arg]

@@ -1,8 +1,9 @@
 """What the bot says, independent of the channel: a text key with parameters, and buttons.
 
-The service layer decides *what* to tell *whom*; the Telegram adapter decides how it looks
-(`bot.chat.render`). Keeping replies as data makes them easy to assert on in unit tests and lets a
-later outbox store them in the same transaction as the change that caused them.
+The service layer decides *what* to tell *whom*; `bot.texts.render` puts it into words and the
+Telegram adapter decides how it looks (`bot.chat.render`). Keeping replies as data makes them easy
+to assert on in unit tests and lets a later outbox store them in the same transaction as the change
+that caused them.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from typing import Any
 
 @dataclass(frozen=True)
 class Text:
-    """A user-visible text by key (see bot/chat/texts.py), rendered in the reader's language."""
+    """A user-visible text by key (see bot/texts/), rendered in the reader's language."""
 
     key: str
     params: Mapping[str, Any] = field(default_factory=dict)

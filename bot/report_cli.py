@@ -23,7 +23,9 @@ from typing import Any, NoReturn, TextIO
 from bot.domain.devices import DEVICE_TYPES, device_type_from_text
 from bot.domain.kpi import ReportData, Weights, compute_kpis, filtered, quarter_score
 from bot.domain.severity import Severity
-from bot.report_render import as_json, chart_png, render_lines, summary, workbook_xlsx
+from bot.services.reports.chart import chart_png
+from bot.services.reports.summary import as_json, render_lines, summary
+from bot.services.reports.workbook import workbook_xlsx
 
 EXIT_OK = 0
 EXIT_WRITE_FAILED = 1

@@ -1,7 +1,7 @@
 """Reports for managers: what a period's figures rest on, /report and /export, the monthly push.
 
 The figures are computed by the domain (bot.domain.kpi) from what this module loads in a few bulk
-reads; the picture and the workbook are drawn by bot.report_render. The monthly report is a durable
+reads; the picture and the workbook are drawn by bot.services.reports. The monthly report is a durable
 timer like every other: a push missed while the bot was down goes out when it comes back.
 """
 
@@ -186,7 +186,9 @@ class Reports:
 
     def draw(self, data: ReportData, label: str, lang: str, now: datetime, *, workbook: bool) -> Reply:
         """The summary in `lang` with the chart (or the workbook) attached; chat id filled by the caller."""
-        from bot.report_render import chart_png, summary, workbook_xlsx
+        from bot.services.reports.chart import chart_png
+        from bot.services.reports.summary import summary
+        from bot.services.reports.workbook import workbook_xlsx
 
         kpis = compute_kpis(data, now=now)
         score = quarter_score(kpis, self.config.reports.weights)

@@ -8,22 +8,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-#: Device categories an article may belong to. Kept as a tuple (not an Enum) so
-#: that YAML front matter and database rows can store the plain string.
-DEVICES: tuple[str, ...] = (
-    "printer",
-    "copier",
-    "scanner",
-    "pc",
-    "laptop",
-    "monitor",
-    "network",
-    "projector",
-    "phone",
-    "software",
-    "account",
-    "other",
-)
+from bot.domain.devices import ARTICLE_DEVICES
+
+#: Device categories an article may belong to: the help desk's one vocabulary, kept in
+#: bot.domain.devices (plain strings, not an Enum, so that YAML front matter and database rows can
+#: store them).
+DEVICES: tuple[str, ...] = ARTICLE_DEVICES
 
 #: Languages an article may be written in.
 LANGS: tuple[str, ...] = ("zh", "en")

@@ -281,7 +281,7 @@ STRONG = frozenset({"confirmed", "suggest", "device", "site", "room", "severity"
 
 
 def classify(m: SentMessage) -> str:
-    """What a reporter makes of one of the bot's messages (English texts, see bot/chat/texts.py)."""
+    """What a reporter makes of one of the bot's messages (English texts, see bot/texts/en.py)."""
     text = m.text or ""
     if CONFIRMED_RE.search(text):
         return "confirmed"
@@ -616,9 +616,9 @@ async def _stop_now_and_then(bot: BotProcess, tg: SoakStandIn, progress: Progres
 # ---- the audit ----------------------------------------------------------------------------------------
 def audit(db: Path, tg: SoakStandIn, filed: list[Filed], reports: int) -> tuple[dict[str, Any], list[str]]:
     """Compare what the reporters were told, what the stand-in saw and what the database holds."""
-    from bot.chat.render import render
     from bot.domain.ticket import TRANSITIONS
     from bot.messages import reply_from_json
+    from bot.texts import render
 
     problems: list[str] = []
     tickets = {number: (reporter, description, status, tid) for tid, number, reporter, description, status

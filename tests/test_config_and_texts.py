@@ -10,9 +10,13 @@ from pathlib import Path
 
 import pytest
 
-from bot.chat.texts import TEXTS
 from bot.config import ConfigError, Settings, load_config, parse_config
 from bot.domain.severity import Severity
+from bot.texts import TEXTS
+from bot.texts.en import EN
+from bot.texts.en_reports import EN_REPORTS
+from bot.texts.zh import ZH
+from bot.texts.zh_reports import ZH_REPORTS
 
 ROOT = Path(__file__).parents[1]
 
@@ -84,10 +88,19 @@ def _placeholders(template: object) -> set[str]:
 
 
 def test_every_text_exists_in_both_languages_with_the_same_placeholders() -> None:
+    """Chat and report texts alike: TEXTS is every language module merged."""
     assert set(TEXTS["en"]) == set(TEXTS["zh"])
     for key, template in TEXTS["en"].items():
         assert _placeholders(template) == _placeholders(TEXTS["zh"][key]), key
         assert callable(template) == callable(TEXTS["zh"][key]), key
+
+
+def test_each_language_module_has_its_pair_and_nothing_is_lost_in_the_merge() -> None:
+    """A key lives in the same file of each language (en.py / zh.py, en_reports.py / zh_reports.py)."""
+    assert EN.keys() == ZH.keys() and EN_REPORTS.keys() == ZH_REPORTS.keys()
+    assert all(key.startswith("report.") for key in EN_REPORTS)
+    assert not [key for key in EN if key.startswith("report.")]  # so the merge cannot clash
+    assert len(TEXTS["en"]) == len(EN) + len(EN_REPORTS) and len(TEXTS["zh"]) == len(ZH) + len(ZH_REPORTS)
 
 
 def test_chinese_texts_are_chinese() -> None:

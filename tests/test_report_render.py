@@ -5,6 +5,8 @@ from __future__ import annotations
 import io
 import logging
 import string
+import subprocess
+import sys
 import warnings
 from dataclasses import replace
 from datetime import datetime
@@ -13,18 +15,13 @@ import pytest
 from openpyxl import load_workbook
 from PIL import Image, ImageStat
 
-from bot.chat.report_texts import EN, ZH
-from bot.chat.texts import TEXTS
 from bot.domain.kpi import KPIS, ReportData, compute_kpis, quarter_score
-from bot.report_render import (
-    KPI_COLUMNS,
-    WORK_ORDER_COLUMNS,
-    as_json,
-    chart_png,
-    render_lines,
-    summary,
-    workbook_xlsx,
-)
+from bot.services.reports.chart import chart_png
+from bot.services.reports.summary import as_json, render_lines, summary
+from bot.services.reports.workbook import KPI_COLUMNS, WORK_ORDER_COLUMNS, workbook_xlsx
+from bot.texts import TEXTS
+from bot.texts.en_reports import EN_REPORTS as EN
+from bot.texts.zh_reports import ZH_REPORTS as ZH
 from tests.test_kpi import END, NOW, SHANGHAI, START, T01, T07, T10, T12, month
 
 KPIS_OF_MONTH = compute_kpis(month(), now=NOW)
@@ -43,6 +40,14 @@ def test_both_languages_have_the_same_keys_and_placeholders_and_are_part_of_the_
         assert _placeholders(template) == _placeholders(ZH[key]), key
         assert TEXTS["en"][key] is template and TEXTS["zh"][key] is ZH[key]
     assert all(f"report.kpi.{spec.name}" in EN for spec in KPIS)
+
+
+def test_the_report_needs_neither_telegram_nor_its_drawing_libraries_until_it_draws() -> None:
+    """The texts are channel-free, and matplotlib and openpyxl are imported on first use."""
+    code = ("import sys, bot.texts, bot.services.reports.summary, bot.services.reports.chart, "
+            "bot.services.reports.workbook; print(sorted({'telegram', 'matplotlib', 'openpyxl'} & set(sys.modules)))")
+    loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert loaded.strip() == "[]"
 
 
 # ---- summary -----------------------------------------------------------------------------------------
@@ -119,8 +124,8 @@ def test_chinese_chart_uses_a_cjk_font_without_missing_glyphs() -> None:
 
 def test_without_a_cjk_font_the_chart_falls_back_to_english_and_says_so(monkeypatch: pytest.MonkeyPatch,
                                                                         caplog: pytest.LogCaptureFixture) -> None:
-    monkeypatch.setattr("bot.report_render.cjk_font", lambda: None)
-    with caplog.at_level(logging.WARNING, logger="bot.report_render"):
+    monkeypatch.setattr("bot.services.reports.chart.cjk_font", lambda: None)
+    with caplog.at_level(logging.WARNING, logger="bot.services.reports.chart"):
         fallback = chart_png(month(), KPIS_OF_MONTH, NOW, "zh", tz=SHANGHAI)
     assert "English labels" in caplog.text
     assert fallback == chart_png(month(), KPIS_OF_MONTH, NOW, "en", tz=SHANGHAI)

@@ -28,7 +28,7 @@ from telegram.ext import (
 from bot.chat.courier import Courier, call, send_attachment
 from bot.chat.http import AiohttpRequest
 from bot.chat.ordering import PerChatOrder
-from bot.chat.render import markup, render
+from bot.chat.render import markup
 from bot.config import Config
 from bot.desk import Desk
 from bot.domain.clock import Clock
@@ -37,6 +37,7 @@ from bot.knowledge_base import KnowledgeBase
 from bot.messages import Outcome, Reply, t
 from bot.reports import stop_drawing
 from bot.session import Incoming, Sender
+from bot.texts import render
 from storage import Storage, StorageUnavailable
 
 log = logging.getLogger(__name__)

@@ -20,9 +20,10 @@ from telegram import Bot, InputFile
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 from telegram.warnings import PTBUserWarning
 
-from bot.chat.render import markup, render
+from bot.chat.render import markup
 from bot.domain.clock import Clock
 from bot.messages import Reply
+from bot.texts import render
 from storage import Storage
 
 if TYPE_CHECKING:

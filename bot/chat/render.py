@@ -1,9 +1,8 @@
-"""Turning channel-free replies (bot.messages) into Telegram text and keyboards."""
+"""Turning channel-free replies (bot.messages) into Telegram keyboards; the text itself is `bot.texts.render`."""
 
 from __future__ import annotations
 
-from datetime import datetime, tzinfo
-from typing import Any
+from datetime import tzinfo
 
 from telegram import (
     InlineKeyboardButton,
@@ -13,39 +12,8 @@ from telegram import (
     ReplyKeyboardRemove,
 )
 
-from bot.chat.texts import TEXTS
-from bot.messages import Reply, Text
-
-MAX_MESSAGE = 4096
-
-
-def render(text: Text, lang: str, tz: tzinfo) -> str:
-    """The text in `lang`, with instants shown in the deployment's time zone."""
-    template = TEXTS.get(lang, TEXTS["en"]).get(text.key) or TEXTS["en"][text.key]
-    params = {key: _param(value, lang, tz) for key, value in text.params.items()}
-    params.setdefault("tz", getattr(tz, "key", str(tz)))
-    if callable(template):
-        result = template(params)
-    else:
-        result = template.format(**{k: "—" if v is None else v for k, v in params.items()})
-    return _fit(result)
-
-
-def _param(value: Any, lang: str, tz: tzinfo) -> Any:
-    if value is None:
-        return None
-    if isinstance(value, Text):
-        return render(value, lang, tz)
-    if isinstance(value, datetime):
-        return value.astimezone(tz).strftime("%Y-%m-%d %H:%M")
-    if isinstance(value, list | tuple):
-        return "\n".join(str(_param(item, lang, tz)) for item in value)
-    return str(value)
-
-
-def _fit(text: str) -> str:
-    """Telegram refuses messages over 4096 characters; user text could push us over."""
-    return text if len(text) <= MAX_MESSAGE else text[: MAX_MESSAGE - 1] + "…"
+from bot.messages import Reply
+from bot.texts import render
 
 
 def markup(

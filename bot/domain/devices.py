@@ -1,4 +1,11 @@
-"""The device types a reporter picks from, and the words people type for them."""
+"""The one device vocabulary: what a reporter picks, what an article is about, the words people type.
+
+`DEVICE_TYPES` is what can break and be repaired: a reporter picks one, the asset register records
+one per asset, engineers list theirs as skills. `ARTICLE_DEVICES` is what a knowledge-base article may
+be about: the same, plus `software` and `account`, because a self-service fix is often a password
+reset or a program setting, a problem no engineer is sent for and no asset is registered under.
+Every value has one label, the text `device.<value>`, in every language.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +14,13 @@ import unicodedata
 DEVICE_TYPES: tuple[str, ...] = (
     "printer", "copier", "scanner", "pc", "laptop", "monitor", "network", "projector", "phone", "other",
 )
+"""What a reporter picks, the asset register records and engineers' skills name."""
+
+ARTICLE_DEVICES: tuple[str, ...] = (
+    "printer", "copier", "scanner", "pc", "laptop", "monitor", "network", "projector", "phone",
+    "software", "account", "other",
+)
+"""What a knowledge-base article may be about: every device type, and two that are not devices."""
 
 _ALIASES: dict[str, str] = {
     "打印机": "printer", "printer": "printer", "复印机": "copier", "copier": "copier",

@@ -1,0 +1,1 @@
+"""The service layer: what the adapters (chat, CLI, scheduler, report worker) call; no Telegram."""
