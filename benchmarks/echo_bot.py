@@ -50,7 +50,7 @@ def main() -> None:
     builder = builder.base_url(os.environ["HELPDESK_TELEGRAM_API_URL"])
     if args.http == "aiohttp":
         sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-        from bot.chat.http import AiohttpRequest
+        from bot.telegram.http import AiohttpRequest
 
         builder = builder.request(AiohttpRequest()).get_updates_request(AiohttpRequest(connections=2))
     if args.concurrent:

@@ -22,7 +22,6 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks.report_throughput import _one_report
-from bot.chat.app import TICK_SECONDS
 from bot.config import parse_config
 from bot.domain import followup as fu
 from bot.domain.clock import SystemClock
@@ -30,9 +29,10 @@ from bot.domain.people import User
 from bot.domain.severity import Severity
 from bot.domain.sla import SlaTerms
 from bot.domain.ticket import Status, Ticket, opened_event
-from bot.domain.timers import Timer
-from bot.runtime import running_bot
+from bot.domain.timers import Timer, TimerKind
 from bot.standin import BotApiStandIn, FakeUser
+from bot.telegram.app import TICK_SECONDS
+from bot.telegram.lifecycle import running_bot
 from storage import open_storage
 
 
@@ -51,7 +51,7 @@ async def seed(storage, count: int, first_due: datetime, spread: float) -> dict[
             await tx.tickets.add(ticket, [opened_event(ticket)])
             due = first_due + timedelta(seconds=spread * i / count)
             await tx.followups.save(fu.FollowUp(number, reporter, fu.FollowUpState.SCHEDULED, due))
-            await tx.timers.schedule(Timer("followup_send", due, number, {}, key=f"followup:{number}"))
+            await tx.timers.schedule(Timer(TimerKind.FOLLOWUP_SEND, due, number, {}, key=f"followup:{number}"))
             due_at[number] = due
     return due_at
 

@@ -25,9 +25,10 @@ sys.path.insert(0, str(REPO / "benchmarks"))
 
 from load import prefill, write_config  # noqa: E402
 
-from bot import reports  # noqa: E402
 from bot.config import load_config  # noqa: E402
-from bot.domain.timers import Timer  # noqa: E402
+from bot.domain.timers import Timer, TimerKind  # noqa: E402
+from bot.services.reports import worker  # noqa: E402
+from bot.services.reports.orders import Reports  # noqa: E402
 from storage import open_storage  # noqa: E402
 
 ASKED = (("last", False, "last month, summary and chart"), ("last", True, "last month, workbook"),
@@ -36,7 +37,7 @@ ASKED = (("last", False, "last month, summary and chart"), ("last", True, "last 
 
 def worker_memory() -> str:
     """The worker's peak and current resident memory, from /proc."""
-    pool = reports._pool
+    pool = worker._pool
     pids = list(getattr(pool, "_processes", {})) if pool else []
     if not pids:
         return "(no worker)"
@@ -55,13 +56,13 @@ async def main() -> None:
             started = time.perf_counter()
             await prefill(storage, args.prefill)
             print(f"{args.prefill:,} tickets over a year written in {time.perf_counter() - started:.1f} s\n")
-            drawer = reports.Reports(load_config(write_config(Path(folder) / "helpdesk.toml")))
+            drawer = Reports(load_config(write_config(Path(folder) / "helpdesk.toml")))
             now = datetime.now(UTC)
             print("| report | drawn and back in | attachments | worker memory after |")
             print("|---|---:|---|---|")
             for index, (period, workbook, what) in enumerate(ASKED):
-                timer = Timer("report", now, None, {"chat": 1, "period": period, "lang": "en", "workbook": workbook,
-                                                   "asked_at": now.isoformat()}, key=f"bench:{index}", id=index + 1)
+                payload = {"chat": 1, "period": period, "lang": "en", "workbook": workbook, "asked_at": now.isoformat()}
+                timer = Timer(TimerKind.REPORT, now, None, payload, key=f"bench:{index}", id=index + 1)
                 started = time.perf_counter()
                 drawn = await drawer.prepare(storage, timer, [(1, "en"), (2, "zh")], now)
                 took = time.perf_counter() - started
@@ -69,7 +70,7 @@ async def main() -> None:
                 note = " (includes starting the worker)" if index == 0 else ""
                 print(f"| {what}, en and zh | {took:.2f} s{note} | {sizes} | {worker_memory()} |")
         finally:
-            reports.stop_drawing()
+            worker.stop_drawing()
             await storage.close()
 
 

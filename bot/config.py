@@ -29,7 +29,7 @@ from pydantic import (
 from bot.domain.devices import DEVICE_TYPES
 from bot.domain.durations import parse_duration
 from bot.domain.severity import Severity
-from bot.domain.sla import DEFAULT_TARGETS, SlaPolicy, SlaTargets, SlaTier
+from bot.domain.sla import DEFAULT_TARGETS, SlaTargets
 
 DEFAULT_API_URL = "https://api.telegram.org/bot"
 
@@ -104,9 +104,6 @@ class Targets(_Section):
     onsite: Duration | None = None
     resolve: Duration | None = None
 
-    def to_domain(self) -> SlaTargets:
-        return SlaTargets(self.respond, self.onsite, self.resolve)
-
     @classmethod
     def of(cls, targets: SlaTargets) -> Targets:
         """The domain's default table as configuration defaults."""
@@ -133,24 +130,6 @@ class SlaSection(_Section):
     P3: Targets = Targets.of(DEFAULT_TARGETS[Severity.P3])
     P4: Targets = Targets.of(DEFAULT_TARGETS[Severity.P4])
     tiers: dict[str, Tier] = {}
-
-    def to_policy(self) -> SlaPolicy:
-        base = {level: getattr(self, level.value).to_domain() for level in Severity}
-        tiers = tuple(
-            SlaTier(
-                name=name,
-                targets={
-                    level: targets.to_domain()
-                    for level in Severity
-                    if (targets := getattr(tier, level.value)) is not None
-                },
-                sites=frozenset(tier.sites),
-                reporters=frozenset(tier.reporters),
-                clock=tier.clock,
-            )
-            for name, tier in self.tiers.items()
-        )
-        return SlaPolicy(targets=base, tiers=tiers, clock=self.clock)
 
 
 _WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")

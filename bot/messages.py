@@ -1,7 +1,7 @@
 """What the bot says, independent of the channel: a text key with parameters, and buttons.
 
 The service layer decides *what* to tell *whom*; `bot.texts.render` puts it into words and the
-Telegram adapter decides how it looks (`bot.chat.render`). Keeping replies as data makes them easy
+Telegram adapter decides how it looks (`bot.telegram.render`). Keeping replies as data makes them easy
 to assert on in unit tests and lets a later outbox store them in the same transaction as the change
 that caused them.
 """

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from bot.config import Config, load_config
 from bot.domain.clock import SystemClock
-from bot.runtime import UpdateTracker, running_bot
+from bot.telegram.lifecycle import UpdateTracker, running_bot
 from bot.standin import BotApiStandIn, FakeUser, SentMessage
 from storage import open_storage
 

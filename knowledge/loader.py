@@ -18,6 +18,8 @@ import yaml
 from knowledge.article import DEVICES, LANGS, Article
 
 _SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+MAX_ID = 60
+"""An article's id travels in a button ("k:<id>"), and Telegram allows a button 64 bytes."""
 _FENCE = "---"
 
 try:  # The C loader is ~10x faster; fall back silently where libyaml is absent.
@@ -89,6 +91,8 @@ def parse_article(text: str, source: str) -> Article:
     art_id = _required_str(meta, "id")
     if not _SLUG_RE.match(art_id):
         raise ArticleError(f"id {art_id!r} is not a slug (lower-case letters, digits and single hyphens)")
+    if len(art_id) > MAX_ID:
+        raise ArticleError(f"id {art_id!r} is longer than {MAX_ID} characters (it travels in a chat button)")
     lang = _required_str(meta, "lang")
     if lang not in LANGS:
         raise ArticleError(f"lang {lang!r} is not one of {', '.join(LANGS)}")

@@ -1,6 +1,6 @@
 """Drive the real bot through the Bot API stand-in, as users would, and wait without sleeping.
 
-`bot.runtime.UpdateTracker` tells when an update has been fully handled, so tests wait on events,
+`bot.telegram.lifecycle.UpdateTracker` tells when an update has been fully handled, so tests wait on events,
 never on the clock.
 """
 
@@ -14,9 +14,10 @@ from pathlib import Path
 
 from bot.config import Config
 from bot.domain.clock import FakeClock
-from bot.knowledge_base import KnowledgeBase
-from bot.runtime import RunningBot, UpdateTracker, running_bot
+from bot.services.knowledge import KnowledgeBase
 from bot.standin import BotApiStandIn, FakeUser, SentMessage
+from bot.telegram.handlers import HelpDesk
+from bot.telegram.lifecycle import RunningBot, UpdateTracker, running_bot
 from storage import SqliteStorage, open_storage
 
 
@@ -63,15 +64,16 @@ class BotHarness:
         await self.tracker.wait(update_id, timeout)
 
     @property
-    def services(self):  # type: ignore[no-untyped-def]
-        return self.bot.app.bot_data["services"]  # type: ignore[union-attr]
+    def helpdesk(self) -> HelpDesk:
+        """The parts the running bot is made of (desk, scheduler, courier)."""
+        return self.bot.app.bot_data["helpdesk"]  # type: ignore[union-attr]
 
     async def tick(self, advance: timedelta | None = None) -> int:
         """Move the fake clock, then run the scheduler job once, as PTB's JobQueue would."""
         if advance is not None:
             self.clock.advance(advance)
-        fired = await self.services.desk.tick()
-        await self.services.courier.flush()
+        fired = await self.helpdesk.scheduler.tick()
+        await self.helpdesk.courier.flush()  # type: ignore[union-attr]
         return fired
 
     async def run(self, user: FakeUser, push_update_id: int) -> list[SentMessage]:

@@ -12,8 +12,8 @@ from bot.config import parse_config
 from bot.domain.business_hours import BusinessHoursClock, NoBusinessHoursError
 from bot.domain.calendar import WorkCalendar
 from bot.domain.sla import RoundTheClock, SlaClock
-from bot.duty_config import business_clock_from_config
-from bot.holiday_calendar import china_calendar
+from bot.services.deployment import business_clock_from_config
+from bot.services.holidays import china_calendar
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 BERLIN = ZoneInfo("Europe/Berlin")

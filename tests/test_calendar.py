@@ -10,7 +10,8 @@ import pytest
 
 from bot.config import BusinessHoursSection
 from bot.domain.calendar import Day, DayKind, WorkCalendar, local_midnight, wall_to_utc
-from bot.holiday_calendar import calendar_from_config, china_calendar, years_to_flag
+from bot.services.deployment import calendar_from_config
+from bot.services.holidays import china_calendar, years_to_flag
 
 BERLIN = ZoneInfo("Europe/Berlin")
 

@@ -12,6 +12,7 @@ import pytest
 
 from bot.config import ConfigError, Settings, load_config, parse_config
 from bot.domain.severity import Severity
+from bot.services.deployment import sla_policy
 from bot.texts import TEXTS
 from bot.texts.en import EN
 from bot.texts.en_reports import EN_REPORTS
@@ -25,7 +26,7 @@ def test_example_config_is_valid_and_commented() -> None:
     path = ROOT / "helpdesk.example.toml"
     config = load_config(path, required=True)
     assert config.bot.timezone == "Asia/Shanghai"
-    policy = config.sla.to_policy()
+    policy = sla_policy(config)
     assert policy.targets[Severity.P1].respond == timedelta(minutes=30)
     assert {tier.name for tier in policy.tiers} >= {"vip"}
     assert path.read_text(encoding="utf-8").count("#") > 40

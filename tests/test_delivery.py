@@ -44,11 +44,11 @@ async def test_429_retry_after_is_honoured_and_order_is_kept(desk: BotHarness) -
 
 
 async def test_replies_committed_before_a_crash_are_sent_after_the_restart(desk: BotHarness) -> None:
-    courier = desk.services.courier
-    desk.services.courier = None  # the process dies between the commit and the send
+    courier = desk.helpdesk.courier
+    desk.helpdesk.courier = None  # the process dies between the commit and the send
     await desk.say(ALICE, "/help")
     assert desk.tg.messages_to(ALICE.id) == []
-    desk.services.courier = courier
+    desk.helpdesk.courier = courier
     await desk.restart()
     await desk.tick()
     (message,) = desk.tg.messages_to(ALICE.id)

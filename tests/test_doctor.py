@@ -14,8 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from bot import doctor
-from bot.domain.timers import Timer
+from bot.cli import doctor
+from bot.cli import doctor_checks as checks
+from bot.domain.timers import Timer, TimerKind
 from bot.messages import Reply, verbatim
 from bot.standin import BotApiStandIn
 from storage import open_storage
@@ -79,11 +80,11 @@ async def test_a_healthy_setup_is_all_ok(standin: BotApiStandIn, db: Path) -> No
     code, found = await diagnose(env_for(standin, db))
     assert code == 0
     assert {name: f["status"] for name, f in found.items() if f["status"] != "ok"} == {}
-    assert set(found) >= {doctor.CONFIGURATION, doctor.PEOPLE, doctor.TOKEN, doctor.DATABASE, doctor.SCHEMA,
-                          doctor.JOURNAL, doctor.BACKLOG, doctor.API, doctor.CALENDAR, doctor.ROSTER, doctor.KNOWLEDGE}
-    assert "@helpdesk_test_bot" in found[doctor.API]["detail"]
-    assert "123456" in found[doctor.TOKEN]["detail"]  # the bot id may be shown, the secret never
-    assert f"version {LATEST}" in found[doctor.SCHEMA]["detail"]
+    assert set(found) >= {checks.CONFIGURATION, checks.PEOPLE, checks.TOKEN, checks.DATABASE, checks.SCHEMA,
+                          checks.JOURNAL, checks.BACKLOG, checks.API, checks.CALENDAR, checks.ROSTER, checks.KNOWLEDGE}
+    assert "@helpdesk_test_bot" in found[checks.API]["detail"]
+    assert "123456" in found[checks.TOKEN]["detail"]  # the bot id may be shown, the secret never
+    assert f"version {LATEST}" in found[checks.SCHEMA]["detail"]
     text = io.StringIO()
     assert await doctor.run([], env_for(standin, db), out=text, now=NOW) == 0
     lines = text.getvalue().splitlines()
@@ -98,7 +99,7 @@ async def test_a_wrong_token_fails_without_printing_it(standin: BotApiStandIn, d
     code = await doctor.run(["--json"], env_for(standin, db, TELEGRAM_BOT_TOKEN=wrong), out=out, now=NOW)
     assert code == 1
     assert wrong.split(":")[1] not in out.getvalue()
-    api = {f["check"]: f for f in json.loads(out.getvalue())}[doctor.API]
+    api = {f["check"]: f for f in json.loads(out.getvalue())}[checks.API]
     assert api["status"] == "fail" and "token" in api["detail"] and "401" in api["detail"]
 
 
@@ -106,22 +107,22 @@ async def test_an_unreachable_api_fails(standin: BotApiStandIn, db: Path) -> Non
     url = f"http://127.0.0.1:{closed_port()}/bot"
     code, found = await diagnose(env_for(standin, db, HELPDESK_TELEGRAM_API_URL=url))
     assert code == 1
-    assert found[doctor.API]["status"] == "fail"
-    assert "cannot reach" in found[doctor.API]["detail"] and url in found[doctor.API]["detail"]
+    assert found[checks.API]["status"] == "fail"
+    assert "cannot reach" in found[checks.API]["detail"] and url in found[checks.API]["detail"]
 
 
 async def test_a_malformed_token_fails_and_skips_the_connection(standin: BotApiStandIn, db: Path) -> None:
     code, found = await diagnose(env_for(standin, db, TELEGRAM_BOT_TOKEN="123456:short"))
     assert code == 1
-    assert found[doctor.TOKEN]["status"] == "fail" and "short" not in found[doctor.TOKEN]["detail"]
-    assert doctor.API not in found
+    assert found[checks.TOKEN]["status"] == "fail" and "short" not in found[checks.TOKEN]["detail"]
+    assert checks.API not in found
 
 
 async def test_no_token_is_a_warning_about_the_sandbox(standin: BotApiStandIn, db: Path) -> None:
     code, found = await diagnose(env_for(standin, db, TELEGRAM_BOT_TOKEN=""))
     assert code == 0
-    assert found[doctor.TOKEN]["status"] == "warn" and "sandbox" in found[doctor.TOKEN]["detail"]
-    assert doctor.API not in found
+    assert found[checks.TOKEN]["status"] == "warn" and "sandbox" in found[checks.TOKEN]["detail"]
+    assert checks.API not in found
 
 
 @pytest.mark.parametrize(("delta", "status", "words"), [(1, "fail", "refuses"), (-1, "warn", "migrated")])
@@ -131,7 +132,7 @@ async def test_the_schema_version_is_compared_and_the_file_left_alone(
     set_schema_version(db, LATEST + delta)
     code, found = await diagnose(env_for(standin, db))
     assert code == (1 if status == "fail" else 0)
-    assert found[doctor.SCHEMA]["status"] == status and words in found[doctor.SCHEMA]["detail"]
+    assert found[checks.SCHEMA]["status"] == status and words in found[checks.SCHEMA]["detail"]
     with sqlite3.connect(db) as connection:
         assert connection.execute("SELECT MAX(version) FROM schema_migrations").fetchone()[0] == LATEST + delta
     connection.close()
@@ -141,8 +142,8 @@ async def test_a_missing_database_is_not_created(standin: BotApiStandIn, tmp_pat
     missing = tmp_path / "new.db"
     code, found = await diagnose(env_for(standin, missing))
     assert code == 0
-    assert found[doctor.DATABASE]["status"] == "ok" and "created on first run" in found[doctor.DATABASE]["detail"]
-    assert doctor.SCHEMA not in found
+    assert found[checks.DATABASE]["status"] == "ok" and "created on first run" in found[checks.DATABASE]["detail"]
+    assert checks.SCHEMA not in found
     assert not missing.exists()
 
 
@@ -151,7 +152,7 @@ async def test_overdue_timers_and_failed_deliveries_are_a_warning_while_the_bot_
 ) -> None:
     storage = await open_storage(db)
     async with storage.transaction() as tx:
-        await tx.timers.schedule(Timer(kind="calendar_check", due_at=NOW - timedelta(hours=1)))
+        await tx.timers.schedule(Timer(kind=TimerKind.CALENDAR_CHECK, due_at=NOW - timedelta(hours=1)))
         await tx.outbox.enqueue(Reply(chat_id=501, text=verbatim("hello"), lang="en"), NOW - timedelta(days=1))
         await tx.outbox.failed(1, NOW - timedelta(hours=2), "Forbidden: bot was blocked by the user")
     try:  # read while the bot has the database open: the rows are still in its -wal file
@@ -159,7 +160,7 @@ async def test_overdue_timers_and_failed_deliveries_are_a_warning_while_the_bot_
     finally:
         await storage.close()
     assert code == 0
-    backlog = found[doctor.BACKLOG]
+    backlog = found[checks.BACKLOG]
     assert backlog["status"] == "warn"
     assert "1 pending timers (1 overdue)" in backlog["detail"] and "1 failed deliveries" in backlog["detail"]
 
@@ -173,9 +174,9 @@ async def test_a_typo_in_the_configuration_fails_naming_the_key(
     config.write_text(text.replace('P1 = { respond = "30m"', 'P1 = { respnd = "30m"', 1), encoding="utf-8")
     code, found = await diagnose(env_for(standin, db, config))
     assert code == 1
-    assert found[doctor.CONFIGURATION]["status"] == "fail"
-    assert "sla.P1.respnd: unknown key" in found[doctor.CONFIGURATION]["detail"]
-    assert doctor.ROSTER not in found and found[doctor.API]["status"] == "ok"
+    assert found[checks.CONFIGURATION]["status"] == "fail"
+    assert "sla.P1.respnd: unknown key" in found[checks.CONFIGURATION]["detail"]
+    assert checks.ROSTER not in found and found[checks.API]["status"] == "ok"
 
 
 async def test_rotations_that_leave_a_gap_are_a_warning(standin: BotApiStandIn, db: Path, tmp_path: Path) -> None:
@@ -187,7 +188,7 @@ async def test_rotations_that_leave_a_gap_are_a_warning(standin: BotApiStandIn, 
     )
     code, found = await diagnose(env_for(standin, db, config))
     assert code == 0
-    roster = found[doctor.ROSTER]
+    roster = found[checks.ROSTER]
     assert roster["status"] == "warn" and "nobody on duty" in roster["detail"]
     assert "Mon 2026-06-01 18:00 → Tue 2026-06-02 09:00" in roster["detail"]  # first evening, Shanghai time
 
@@ -200,8 +201,8 @@ async def test_bad_knowledge_files_are_named_with_the_reason(
     (kb / "broken.md").write_text("no front matter here\n", encoding="utf-8")
     code, found = await diagnose(env_for(standin, db), kb_dir=kb)
     assert code == 0
-    detail = found[doctor.KNOWLEDGE]["detail"]
-    assert found[doctor.KNOWLEDGE]["status"] == "warn"
+    detail = found[checks.KNOWLEDGE]["detail"]
+    assert found[checks.KNOWLEDGE]["status"] == "warn"
     assert "broken.md" in detail and "front matter missing" in detail
 
 
@@ -215,5 +216,5 @@ async def test_the_cli_subcommand_prints_json(standin: BotApiStandIn, db: Path) 
     assert SECRET not in stdout.decode() + stderr.decode()
     findings = {f["check"]: f for f in json.loads(stdout)}
     assert process.returncode == 0  # today's date may bring a calendar warning; warnings keep 0
-    assert findings[doctor.API]["status"] == "ok" and "@helpdesk_test_bot" in findings[doctor.API]["detail"]
+    assert findings[checks.API]["status"] == "ok" and "@helpdesk_test_bot" in findings[checks.API]["detail"]
     assert all(f["status"] in ("ok", "warn") for f in findings.values())

@@ -45,7 +45,7 @@ async def test_suggested_fix_that_works_ends_the_request_without_a_ticket(desk: 
 
 
 def _kb(desk: BotHarness):  # type: ignore[no-untyped-def]
-    return desk.bot.app.bot_data["services"].desk.kb  # type: ignore[union-attr]
+    return desk.helpdesk.desk.kb
 
 
 async def test_fix_that_did_not_help_is_shown_on_the_ticket(desk: BotHarness) -> None:

@@ -69,12 +69,19 @@ CASES: dict[Act, tuple[dict, Attempt, Callable[[str, dict], bool]]] = {
     Act.HAND_OVER: ({}, lambda d, u: _press(d, u, f"t:{NUMBER}:to1003"),
                     lambda answer, db: any(e[4] == "assign" and '"assignee": 1003' in e[5]
                                            for e in db["ticket_events"])),
-    Act.EDIT_ROSTER: ({}, lambda d, u: _say(d, u, "/cover 1002 2026-11-24T09:00 2026-11-24T18:00 leave"),
+    Act.SEE_QUEUE: ({}, lambda d, u: _say(d, u, "/queue"),
+                    lambda answer, db: any(w in answer for w in ("open tickets", "待办工单"))),
+    Act.SEE_DUTY_PHONES: ({}, lambda d, u: _say(d, u, "/oncall"), lambda answer, db: "+86 138 0000 1001" in answer),
+    Act.SWAP_SHIFTS: ({}, lambda d, u: _say(d, u, "/cover 1002 2026-11-24T09:00 2026-11-24T18:00 leave"),
                       lambda answer, db: len(db["duty_overrides"]) == 1),
+    Act.EDIT_ROSTER: ({}, lambda d, u: _say(d, u, "/holiday 2026-12-24 Year-end party"),
+                      lambda answer, db: len(db["calendar_days"]) == 1),
     Act.EDIT_KB: ({}, lambda d, u: _say(d, u, "/kb add"),
                   lambda answer, db: "New article" in answer or "新文章" in answer),
     Act.REPORT: ({}, lambda d, u: _say(d, u, "/report"), lambda answer, db: "2026-11" in answer),
     Act.EXPORT: ({}, lambda d, u: _say(d, u, "/export"), lambda answer, db: "2026-11" in answer),
+    Act.HANDLE_COMPLAINTS: ({}, lambda d, u: _say(d, u, "/complaints"),
+                            lambda answer, db: any(w in answer for w in ("No open complaints", "没有未处理的投诉"))),
     Act.SEE_TICKET: ({}, lambda d, u: _say(d, u, f"/status {NUMBER}"), lambda answer, db: "Printer dead" in answer),
     Act.RATE: ({"resolved": True, "followup": True}, lambda d, u: _press(d, u, f"u:{NUMBER}:working"),
                lambda answer, db: any(f[7] == "working" for f in db["followups"])),
@@ -83,6 +90,8 @@ CASES: dict[Act, tuple[dict, Attempt, Callable[[str, dict], bool]]] = {
 }
 
 REFUSED_WORDS = ("Only", "只有", "with Wang Wei", "由 Wang Wei", "can't find", "找不到", "not yours", "不属于")
+SILENT = frozenset({Act.SEE_DUTY_PHONES})
+"""Acts refused without a word: the answer is simply the one for everybody (names without phone numbers)."""
 
 
 @pytest.mark.parametrize("role", list(Role))
@@ -100,6 +109,9 @@ async def test_every_cell(act: Act, role: Role, tmp_path: Path, caplog: pytest.L
     if role in PERMISSIONS[act]:
         assert succeeded(answer, after), (act, role, answer)
         assert not any("refused" in r.getMessage() for r in caplog.records)
+    elif act in SILENT:
+        assert answer and not succeeded(answer, after), (act, role, answer)
+        assert after == before, (act, role)
     else:
         assert any(word in answer for word in REFUSED_WORDS), (act, role, answer)
         assert after == before, (act, role)  # no trace …
@@ -108,3 +120,31 @@ async def test_every_cell(act: Act, role: Role, tmp_path: Path, caplog: pytest.L
 
 def test_the_table_covers_every_act() -> None:
     assert set(PERMISSIONS) == set(Act) == set(CASES)
+
+
+async def test_a_refusal_says_what_was_refused(desk: BotHarness) -> None:
+    """Each act has its own reason: a reporter asking for the complaints is not told about the roster."""
+    replies = await desk.say(ALICE, "/complaints")
+    assert replies[0].text == "Only managers handle complaints."
+    replies = await desk.say(ENGINEER, "/complaints")
+    assert replies[0].text == "只有管理员可以处理投诉。"
+
+
+def test_a_deployment_grant_changes_the_one_table() -> None:
+    """`[duty] engineers_may_swap` is a changed table, not a check beside it."""
+    from bot.services.deployment import permissions
+
+    default, granting = permissions(make_config()), permissions(make_config(duty={"engineers_may_swap": True}))
+    assert not default.allowed(Act.SWAP_SHIFTS, Role.ENGINEER) and granting.allowed(Act.SWAP_SHIFTS, Role.ENGINEER)
+    assert not granting.allowed(Act.EDIT_ROSTER, Role.ENGINEER)  # the calendar and turn orders stay the managers'
+    assert {act: granting.table[act] for act in Act if act is not Act.SWAP_SHIFTS} == {
+        act: PERMISSIONS[act] for act in Act if act is not Act.SWAP_SHIFTS}
+
+
+async def test_engineers_may_swap_lets_engineers_cover_but_not_edit_the_calendar(tmp_path: Path) -> None:
+    config = make_config(duty={"engineers_may_swap": True})
+    async with harness(config, FakeClock(START), tmp_path / "h.db") as desk:
+        answer = await _say(desk, ENGINEER2, "/cover 1002 2026-11-24T09:00 2026-11-24T18:00 leave")
+        assert len(_snapshot(desk.db_path)["duty_overrides"]) == 1, answer
+        answer = await _say(desk, ENGINEER2, "/holiday 2026-12-24 Year-end party")
+        assert answer.startswith("Only managers") and _snapshot(desk.db_path)["calendar_days"] == []

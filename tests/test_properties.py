@@ -596,7 +596,7 @@ def _watch_refusals(run: Run) -> None:
 
 
 # ---- the invariants -------------------------------------------------------------------------------------
-ENVIRONMENT_LOGGERS = ("bot.services.reports.chart", "bot.knowledge_base")
+ENVIRONMENT_LOGGERS = ("bot.services.reports.chart", "bot.services.knowledge")
 """Their warnings are about the machine (a missing font), not about the updates."""
 
 

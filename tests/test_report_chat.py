@@ -31,7 +31,7 @@ async def _one_resolved_ticket(desk: BotHarness) -> None:
 
 def _drawing_fails(monkeypatch, error: Exception, times: int | None = None) -> None:  # type: ignore[no-untyped-def]
     """Drawing a report raises `error`, the first `times` times (or always)."""
-    from bot.reports import Reports
+    from bot.services.reports.orders import Reports
 
     prepare, failed = Reports.prepare, []
 
@@ -113,10 +113,10 @@ async def test_a_report_is_drawn_without_holding_up_other_chats(desk: BotHarness
     import threading
     from concurrent.futures import ThreadPoolExecutor
 
-    from bot.reports import Reports
+    from bot.services.reports.orders import Reports
 
     await _one_resolved_ticket(desk)
-    desk.services.desk.reports.executor = ThreadPoolExecutor(1)
+    desk.helpdesk.desk.reports.executor = ThreadPoolExecutor(1)
     release = threading.Event()
     draw = Reports.draw
 
@@ -152,7 +152,7 @@ async def test_a_report_that_failed_to_draw_is_drawn_by_the_next_tick_once(desk:
 async def test_a_report_that_cannot_be_drawn_is_given_up_and_the_manager_told_once(
     desk: BotHarness, monkeypatch  # type: ignore[no-untyped-def]
 ) -> None:
-    from bot.desk import DRAW_ATTEMPTS
+    from bot.services.reports.orders import DRAW_ATTEMPTS
 
     _drawing_fails(monkeypatch, MemoryError("out of memory"))
     before = len(desk.tg.messages_to(MANAGER.id))
@@ -185,7 +185,7 @@ async def test_a_monthly_push_drawn_at_the_second_attempt_counts_as_sent(tmp_pat
 
 
 async def test_a_monthly_push_that_cannot_be_drawn_counts_as_missing(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    from bot.desk import DRAW_ATTEMPTS
+    from bot.services.reports.orders import DRAW_ATTEMPTS
 
     _drawing_fails(monkeypatch, OSError("no space left on device"))
     clock = FakeClock(datetime(2026, 12, 1, 0, 59, tzinfo=UTC))
@@ -211,7 +211,7 @@ async def test_shutdown_does_not_wait_for_a_report_being_drawn() -> None:
 
     import pytest
 
-    from bot import reports
+    from bot.services.reports import worker as reports
 
     loop = asyncio.get_running_loop()
     drawing = loop.run_in_executor(reports.drawing_process(), time.sleep, 60)  # a drawing that would take a minute

@@ -11,9 +11,9 @@ import pytest
 from openpyxl import load_workbook
 from PIL import Image
 
+from bot.cli.report import main
 from bot.config import Weights
 from bot.domain.kpi import ReportData
-from bot.report_cli import main
 from tests.test_kpi import END, NOW, SHANGHAI, START, month
 
 

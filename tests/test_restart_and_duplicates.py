@@ -6,8 +6,8 @@ import json
 
 from telegram import Update
 
-from bot.chat.http import AiohttpRequest
-from bot.chat.polling import DurablePolling
+from bot.telegram.http import AiohttpRequest
+from bot.telegram.polling import DurablePolling
 from storage import open_storage
 from tests.conftest import ALICE, LINA
 from tests.harness import BotHarness

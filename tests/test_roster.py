@@ -29,7 +29,7 @@ from bot.domain.roster import (
     shifts,
     with_overrides,
 )
-from bot.duty_config import roster_from_config
+from bot.services.deployment import roster_from_config
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "helpdesk.example.toml"
 SHANGHAI = ZoneInfo("Asia/Shanghai")

@@ -10,10 +10,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from bot.cli.roster import main
 from bot.config import Config, load_config
 from bot.domain.clock import FakeClock
 from bot.domain.roster import Override
-from bot.roster_cli import main
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "helpdesk.example.toml"
 SHANGHAI = ZoneInfo("Asia/Shanghai")

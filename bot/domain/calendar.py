@@ -4,7 +4,7 @@ China's working calendar is not "Monday to Friday minus holidays": every year th
 days around a festival so the days off are consecutive, and some Saturdays and Sundays become working
 days (调休). The help desk needs that answer for two things — the business-hours SLA clock and the
 duty roster — so it lives here as plain, frozen data that both can ask, with no knowledge of where the
-data came from (the ``holidays`` package is read by :mod:`bot.holiday_calendar`, an adapter).
+data came from (the ``holidays`` package is read by :mod:`bot.services.holidays`, an adapter).
 
 A calendar also knows which years it really *knows*. Fixed-date holidays can be computed for any year,
 but the swap schedule is published yearly; for a year without it the calendar still answers (weekends

@@ -212,6 +212,7 @@ EN: dict[str, Template] = {
     "followup.rating_changed": "Your rating is changed to {rating}.",
     "followup.new_report": "OK, let's report the new problem. What's wrong?",
     "followup.not_yours": "This survey is not yours or no longer exists.",
+    "followup.only_managers": "Only managers handle complaints.",
     "followup.expired": "This survey has expired; the ticket is closed. If something is wrong, just describe it here.",
     "followup.already_answered": "You have already answered this survey.",
     "followup.already_rated": "You have already rated this repair.",

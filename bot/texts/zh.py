@@ -186,6 +186,7 @@ ZH: dict[str, Template] = {
     "followup.rating_changed": "您的评分已改为 {rating}。",
     "followup.new_report": "好的，我们来报修新的问题。出了什么问题？",
     "followup.not_yours": "这份回访不属于您，或已不存在。",
+    "followup.only_managers": "只有管理员可以处理投诉。",
     "followup.expired": "这份回访已过期，工单已关闭。如有问题，直接在这里描述即可。",
     "followup.already_answered": "您已经回答过这份回访了。",
     "followup.already_rated": "您已经为这次维修评过分了。",

@@ -66,7 +66,7 @@ def main(argv: list[str] | None = None) -> int:
     commands.add_parser("doctor", help="check the set-up and say what to fix: doctor [--json]", add_help=False)
     args, rest = parser.parse_known_args(argv)
     if args.command == "doctor":  # before the settings are read: a bad setting is one of its findings
-        from bot.doctor import main as doctor_main
+        from bot.cli.doctor import main as doctor_main
 
         return doctor_main(rest)
     if args.command == "kb" and (not rest or rest[0] not in ("import", "export")):
@@ -155,7 +155,7 @@ def _stored_articles() -> list:  # type: ignore[type-arg]
 
 
 def _kb_files(settings: Settings, rest: list[str]) -> int:
-    from bot.kb_cli import export_dir, import_dir
+    from bot.cli.kb import export_dir, import_dir
 
     parser = argparse.ArgumentParser(prog=f"helpdesk kb {rest[0]}")
     parser.add_argument("folder", type=Path, help="a folder of article .md files (any depth)")
@@ -168,8 +168,8 @@ async def _roster(settings: Settings, config, argv: list[str]) -> int:  # type: 
     """The roster as the bot sees it: the configuration plus what managers changed from chat."""
     from datetime import timedelta
 
-    from bot.duty import roster_edits
-    from bot.roster_cli import main as roster_main
+    from bot.cli.roster import main as roster_main
+    from bot.services.roster import stored_edits
 
     clock = SystemClock()
     edits: dict = {}  # type: ignore[type-arg]
@@ -178,7 +178,7 @@ async def _roster(settings: Settings, config, argv: list[str]) -> int:  # type: 
         storage = await open_storage(settings.db_path, now=clock.now())
         try:
             async with storage.transaction() as tx:
-                edits = await roster_edits(tx)
+                edits = await stored_edits(tx.roster)
                 far = timedelta(days=3660)
                 overrides = await tx.roster.overrides(clock.now() - far, clock.now() + far)
         finally:
@@ -188,14 +188,14 @@ async def _roster(settings: Settings, config, argv: list[str]) -> int:  # type: 
 
 def _report(settings: Settings, config, argv: list[str]) -> int:  # type: ignore[no-untyped-def]
     """`helpdesk report`: the figures of a period, from the database the bot writes."""
-    from bot.report_cli import main as report_main
-    from bot.reports import load
+    from bot.cli.report import main as report_main
+    from bot.services.reports.loading import load
 
     async def loader(start, end):  # type: ignore[no-untyped-def]
         storage = await open_storage(settings.db_path)
         try:
             async with storage.transaction() as tx:
-                return await load(tx, start, end)
+                return await load(tx.reports, start, end)
         finally:
             await storage.close()
 
@@ -225,6 +225,3 @@ async def _import_assets(db_path: Path, file: Path) -> int:
     print(f"{file}: {len(assets)} assets imported ({added} new, {updated} updated) into {db_path}")
     return 0
 
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -27,7 +27,6 @@ from functools import lru_cache
 
 import holidays
 
-from bot.config import BusinessHoursSection
 from bot.domain.calendar import SWAPPED_SUFFIX, WorkCalendar
 
 LANGUAGE = "en_US"
@@ -150,13 +149,6 @@ def china_calendar(
     The result is cached per arguments: building it reads some thirty years from the package.
     """
     return _china_calendar(frozenset(extra_holidays), frozenset(extra_workdays), years or default_years())
-
-
-def calendar_from_config(section: BusinessHoursSection) -> WorkCalendar:
-    """The calendar the [business_hours] section asks for: "CN" or "none" (weekends only)."""
-    if section.calendar == "CN":
-        return china_calendar(section.extra_holidays, section.extra_workdays)
-    return WorkCalendar.weekends_only(section.extra_holidays, section.extra_workdays)
 
 
 def years_to_flag(calendar: WorkCalendar, today: date, ahead_days: int = 60) -> list[int]:

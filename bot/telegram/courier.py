@@ -20,9 +20,9 @@ from telegram import Bot, InputFile
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 from telegram.warnings import PTBUserWarning
 
-from bot.chat.render import markup
 from bot.domain.clock import Clock
 from bot.messages import Reply
+from bot.telegram.render import markup
 from bot.texts import render
 from storage import Storage
 

@@ -1,43 +1,29 @@
-"""`helpdesk doctor`: check a deployment before (or while) it runs, and say in plain words what to fix.
+"""The checks `helpdesk doctor` runs, one function per part of a deployment, each a plain-words finding.
 
-Why a separate command: the bot refuses a bad setting at start (exit 2) but stops at the first one, and
-some problems only show once it runs (a revoked token, an unreachable API, a roster with holes, a
-holiday year nobody entered). The doctor looks at everything at once and changes nothing: it never
-creates or migrates the database (it reads it through a read-only SQLite URI), it writes no file and
-it sends nothing to Telegram but one getMe.
-
-Each finding is one line: ✓ ok, ⚠ warning (the bot runs, but look at it), ✗ failure (the bot will not
-start or cannot do its job). Exit code 0 when nothing failed, 1 otherwise; ``--json`` prints the same
-findings as a list of ``{"check", "status", "detail"}``. The bot token is never printed: at most the
-bot id before the ':'.
+Each check looks and changes nothing: the database is read through `storage.inspect_database`
+(read-only, never created or migrated), the Bot API is asked one getMe, files are only read.
 """
 
 from __future__ import annotations
 
-import argparse
-import asyncio
-import json
 import os
-import sys
-from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass
-from datetime import UTC, datetime, timedelta
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Literal, TextIO
+from typing import Literal
 
 import httpx
 
 from bot.config import DEFAULT_API_URL, Config, ConfigError, Settings, load_config
 from bot.domain.roster import gaps
-from bot.duty_config import roster_from_config
-from bot.holiday_calendar import calendar_from_config, years_to_flag
-from knowledge.loader import load_articles, shipped_articles_dir
+from bot.services.deployment import calendar_from_config, roster_from_config
+from bot.services.holidays import years_to_flag
+from knowledge.loader import load_articles
 from storage import Backlog, UnreadableDatabase, inspect_database
 
 Status = Literal["ok", "warn", "fail"]
 
-EXIT_OK = 0
-EXIT_FAILED = 1
 API_TIMEOUT_S = 5.0
 CALENDAR_AHEAD_DAYS = 60
 ROSTER_AHEAD = timedelta(days=14)
@@ -45,7 +31,6 @@ STALE_AFTER = timedelta(minutes=5)
 """A timer or message this much past due means the bot is not running (or not reaching Telegram)."""
 RECENT_FAILURES = timedelta(days=7)
 SHOWN_ITEMS = 3
-MARKS: dict[Status, str] = {"ok": "✓", "warn": "⚠", "fail": "✗"}
 
 CONFIGURATION = "configuration"
 PEOPLE = "engineers and managers"
@@ -358,86 +343,3 @@ def _shown_path(path: str) -> str:
         return path
 
 
-# ----------------------------------------------------------------------------------------------- running
-
-
-async def diagnose(
-    env: Mapping[str, str], *, now: datetime | None = None, kb_dir: Path | None = None,
-    timeout: float = API_TIMEOUT_S,
-) -> list[Finding]:
-    """Every check, in the order an operator fixes things; checks that depend on a failed one are left out.
-
-    `now` and `kb_dir` are there for tests (the calendar check depends on the date).
-    """
-    now = now or datetime.now(UTC)
-    paths = Settings.from_env({k: v for k, v in env.items() if k in ("HELPDESK_DB", "HELPDESK_CONFIG")})
-    raw_token, raw_url = env.get("TELEGRAM_BOT_TOKEN", ""), env.get("HELPDESK_TELEGRAM_API_URL", "")
-    configuration, config = check_configuration(paths.config_path)
-    findings = [configuration]
-    if config is not None:
-        findings += [check_people(config), check_duty_chat(config)]
-    token, url = check_token(raw_token), check_api_url(raw_url)
-    findings += [token, url, *check_database(paths.db_path, now)]
-    if token.status == "ok" and url.status != "fail":
-        base_url = Settings.from_env({"HELPDESK_TELEGRAM_API_URL": raw_url}).api_url
-        findings.append(await check_api(raw_token.strip(), base_url, timeout))
-    if config is not None:
-        findings += [check_calendar(config, now), check_roster(config, now)]
-    findings.append(check_knowledge(kb_dir or shipped_articles_dir()))
-    return [_redacted(finding, raw_token) for finding in findings]
-
-
-def _redacted(finding: Finding, token: str) -> Finding:
-    """A last guard: whatever a library put in a message, the token (or its secret half) is not printed."""
-    detail = finding.detail
-    secrets = [token.strip(), token.strip().partition(":")[2]]
-    for secret in secrets:
-        if len(secret) >= 8:
-            detail = detail.replace(secret, "<token>")
-    return Finding(finding.check, finding.status, detail)
-
-
-def exit_code(findings: Sequence[Finding]) -> int:
-    """1 when something failed; warnings alone keep 0, so the doctor can gate a deployment script."""
-    return EXIT_FAILED if any(f.status == "fail" for f in findings) else EXIT_OK
-
-
-def render_text(findings: Sequence[Finding]) -> str:
-    """One line per finding, then a one-line verdict."""
-    lines = [f"{MARKS[f.status]} {f.check}: {f.detail}" for f in findings]
-    failed = sum(1 for f in findings if f.status == "fail")
-    warned = sum(1 for f in findings if f.status == "warn")
-    if failed:
-        lines.append(f"{failed} to fix, {warned} to look at.")
-    elif warned:
-        lines.append(f"Nothing to fix; {warned} to look at.")
-    else:
-        lines.append("All checks passed.")
-    return "\n".join(lines)
-
-
-def render_json(findings: Sequence[Finding]) -> str:
-    """The findings for scripts and monitoring: a list of {"check", "status", "detail"}."""
-    return json.dumps([asdict(f) for f in findings], ensure_ascii=False, indent=2)
-
-
-async def run(
-    argv: Sequence[str] = (), env: Mapping[str, str] | None = None, *, out: TextIO | None = None,
-    now: datetime | None = None, kb_dir: Path | None = None,
-) -> int:
-    """`helpdesk doctor [--json]` inside a running event loop (tests run the Bot API stand-in in it)."""
-    parser = argparse.ArgumentParser(prog="helpdesk doctor", description="Check the set-up; changes nothing.")
-    parser.add_argument("--json", action="store_true", help="print the findings as JSON")
-    args = parser.parse_args(list(argv))
-    findings = await diagnose(os.environ if env is None else env, now=now, kb_dir=kb_dir)
-    print(render_json(findings) if args.json else render_text(findings), file=out or sys.stdout)
-    return exit_code(findings)
-
-
-def main(argv: Sequence[str] | None = None, env: Mapping[str, str] | None = None) -> int:
-    """The entry point `helpdesk doctor` calls."""
-    return asyncio.run(run(sys.argv[1:] if argv is None else argv, env))
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -38,7 +38,7 @@ async def import_dir(db_path: Path, folder: Path, out: IO[str] = sys.stdout, err
 
 
 async def export_dir(db_path: Path, folder: Path, out: IO[str] = sys.stdout, err: IO[str] = sys.stderr) -> int:
-    from bot.knowledge_base import KnowledgeBase
+    from bot.services.knowledge import KnowledgeBase
 
     storage = await open_storage(db_path, now=SystemClock().now())
     try:

@@ -33,9 +33,9 @@ from bot.domain.roster import (
     on_duty_until,
     shifts,
 )
-from bot.duty_config import roster_from_config
+from bot.services.deployment import roster_from_config
 
-__all__ = ["MAX_DAYS", "main", "roster_from_config"]
+__all__ = ["MAX_DAYS", "main"]
 
 MAX_DAYS = 366
 """The longest range `show` prints; more is refused rather than flooding a terminal or a chat."""

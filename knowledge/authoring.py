@@ -12,7 +12,8 @@ import re
 import unicodedata
 from typing import Any
 
-from knowledge.article import DEVICES, Article
+from bot.domain.devices import ARTICLE_DEVICES
+from knowledge.article import Article
 from knowledge.loader import ArticleError, parse_article, render_article
 
 STAGES = ("title", "device", "symptoms", "steps", "confirm")
@@ -45,7 +46,7 @@ def new_form(article_id: str | None, lang: str, existing: Article | None) -> dic
 def form_from_ticket(description: str, device_type: str | None, resolution: str, lang: str) -> dict[str, Any]:
     """A form prefilled from a resolved ticket: what the reporter said, and how it was fixed."""
     title = " ".join(description.split())[:MAX_TITLE] or "?"
-    device = device_type if device_type in DEVICES else "other"
+    device = device_type if device_type in ARTICLE_DEVICES else "other"
     form = new_form(None, lang, None)
     form.update(editing=True, title=title, device=device, symptoms=[title[:MAX_SYMPTOM]],
                 body=resolution.strip()[:MAX_STEPS])
@@ -65,7 +66,7 @@ def answer(form: dict[str, Any], text: str | None) -> dict[str, Any]:
             raise FormError("kb.bad_title", limit=MAX_TITLE)
         updated["title"] = title
     elif stage == "device":
-        if text not in DEVICES:
+        if text not in ARTICLE_DEVICES:
             raise FormError("reject.bad_choice")
         updated["device"] = text
     elif stage == "symptoms":

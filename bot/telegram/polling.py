@@ -25,8 +25,8 @@ from telegram import Update
 from telegram.error import InvalidToken, RetryAfter, TelegramError, TimedOut
 from telegram.ext import Application
 
-from bot.chat.http import AiohttpRequest
 from bot.domain.clock import Clock
+from bot.telegram.http import AiohttpRequest
 from storage import Storage, StorageUnavailable
 
 log = logging.getLogger(__name__)

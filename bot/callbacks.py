@@ -1,0 +1,152 @@
+"""The grammar of every button: one type per kind of button, packed and parsed here and nowhere else.
+
+Telegram gives a button at most 64 bytes of callback data and hands them back verbatim when it is
+pressed. What comes back may be old (a question answered last week), foreign (a button from another
+chat, forwarded) or forged (any client can send any bytes), so a press is parsed into one of these
+types or refused, and the handler then checks it against what is stored, never trusting the button.
+The wire format (`prefix:field:field`) is kept stable: buttons already in people's chats keep working.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, fields
+from typing import ClassVar
+
+MAX_BYTES = 64
+"""Telegram's limit on a button's callback data."""
+_FIELD = re.compile(r"^[^:\s]{1,62}$")
+
+
+class Callback:
+    """A button's data: a prefix naming the kind, then its fields, separated by ':'."""
+
+    prefix: ClassVar[str]
+
+    def pack(self) -> str:
+        values = [str(getattr(self, f.name)) for f in fields(self)]  # type: ignore[arg-type]
+        for value in values:
+            if not _FIELD.match(value):
+                raise ValueError(f"{type(self).__name__}: {value!r} cannot travel in a button")
+        data = ":".join((self.prefix, *values))
+        if len(data.encode()) > MAX_BYTES:
+            raise ValueError(f"{data!r} is longer than Telegram's {MAX_BYTES} bytes")
+        return data
+
+
+@dataclass(frozen=True)
+class TicketAction(Callback):
+    """A button on a ticket card: accept, decline, on my way, … (`to1002`: hand over to engineer 1002)."""
+
+    prefix: ClassVar[str] = "t"
+    number: str
+    action: str
+
+    @property
+    def hand_over_to(self) -> int | None:
+        """The engineer picked in the hand-over list, for a `to<id>` action."""
+        tail = self.action[2:]
+        return int(tail) if self.action.startswith("to") and tail.isdigit() else None
+
+
+@dataclass(frozen=True)
+class ConfirmFix(Callback):
+    """The reporter's answer to "the engineer says it is fixed": yes | no."""
+
+    prefix: ClassVar[str] = "f"
+    number: str
+    answer: str
+
+
+@dataclass(frozen=True)
+class FollowUpAnswer(Callback):
+    """The 72-hour follow-up: working | same_fault | other_problem | r1…r5 | nocomment."""
+
+    prefix: ClassVar[str] = "u"
+    number: str
+    value: str
+
+
+@dataclass(frozen=True)
+class ComplaintAction(Callback):
+    """A manager marks a complaint handled."""
+
+    prefix: ClassVar[str] = "m"
+    complaint_id: int
+    action: str
+
+
+@dataclass(frozen=True)
+class ChooseLanguage(Callback):
+    prefix: ClassVar[str] = "lang"
+    code: str
+
+
+@dataclass(frozen=True)
+class CancelTicket(Callback):
+    """A reporter picked one of their open tickets to cancel."""
+
+    prefix: ClassVar[str] = "c"
+    number: str
+
+
+@dataclass(frozen=True)
+class SaveAsArticle(Callback):
+    """"Save as article" on a resolved ticket."""
+
+    prefix: ClassVar[str] = "s"
+    number: str
+
+
+@dataclass(frozen=True)
+class ShowArticle(Callback):
+    prefix: ClassVar[str] = "k"
+    article_id: str
+
+
+@dataclass(frozen=True)
+class ArticleForm(Callback):
+    """An answer in the article-writing form: its stage, and the value (a device, keep, save, cancel)."""
+
+    prefix: ClassVar[str] = "a"
+    stage: str
+    value: str
+
+
+@dataclass(frozen=True)
+class DraftAnswer(Callback):
+    """An answer to a question of the fault report being filled in. The draft's token tells an old
+    report's button from the current one's; the step tells an already answered question's."""
+
+    prefix: ClassVar[str] = "r"
+    token: str
+    step: str
+    value: str
+
+
+KINDS: dict[str, type[Callback]] = {kind.prefix: kind for kind in (
+    TicketAction, ConfirmFix, FollowUpAnswer, ComplaintAction, ChooseLanguage, CancelTicket, SaveAsArticle,
+    ShowArticle, ArticleForm, DraftAnswer,
+)}
+
+
+def parse(data: str) -> Callback | None:
+    """The button the data describes, or None for anything this bot never sent."""
+    if len(data.encode()) > MAX_BYTES:
+        return None
+    prefix, *values = data.split(":")
+    kind = KINDS.get(prefix)
+    if kind is None:
+        return None
+    declared = fields(kind)  # type: ignore[arg-type]
+    if len(values) != len(declared) or not all(_FIELD.match(value) for value in values):
+        return None
+    parsed: list[object] = []
+    for spec, value in zip(declared, values, strict=True):
+        if spec.type in (int, "int"):
+            if not value.isdigit():
+                return None
+            parsed.append(int(value))
+        else:
+            parsed.append(value)
+    return kind(*parsed)

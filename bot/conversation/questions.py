@@ -1,0 +1,109 @@
+"""The questions of a fault report: the next one the draft needs, with buttons wherever the choice is finite.
+
+The next question is derived from what the draft holds (`ReportDraft.step`), never kept apart; each
+button carries the draft's token and the question's step, so an answer to an older question (or an
+older report) is recognised as such.
+"""
+
+from __future__ import annotations
+
+from bot.callbacks import DraftAnswer
+from bot.conversation.kb import article_title
+from bot.conversation.session import Session
+from bot.domain import report as intake
+from bot.domain.assets import Asset
+from bot.domain.contact import display_phone
+from bot.domain.devices import DEVICE_TYPES
+from bot.domain.report import ReportDraft, Step
+from bot.domain.severity import Severity
+from bot.messages import Button, Text, rows, t, verbatim
+
+
+def place(site: str, room: str | None) -> str:
+    return f"{site} / {room}" if room else site
+
+
+def answer_button(draft: ReportDraft, label: Text, value: str, step: str | None = None) -> Button:
+    return Button(label, DraftAnswer(draft.token, step or draft.step.value, value).pack())
+
+
+async def prompt_if_drafting(s: Session) -> None:
+    draft = await s.uow.drafts.get(s.user.id)
+    if draft is not None:
+        await prompt(s, draft)
+
+
+async def prompt(s: Session, draft: ReportDraft) -> None:
+    """Ask the draft's next question."""
+    step = draft.step
+
+    def button(label: Text, value: str) -> Button:
+        return answer_button(draft, label, value)
+
+    if step is Step.DESCRIBE:
+        buttons = ((button(t("btn.photos_only"), "photos"),),) if draft.photos else ()
+        await s.say(t("ask.describe"), buttons=buttons)
+    elif step is Step.SUGGEST:
+        await s.say(t("kb.suggest"), buttons=(
+            *((button(verbatim("📘 " + article_title(s, article_id)), f"s{i}"),)
+              for i, article_id in enumerate(draft.suggestions)),
+            (button(t("btn.kb_skip"), "skip"),),
+        ))
+    elif step is Step.DEVICE:
+        await s.say(t("ask.device"), buttons=rows([button(t(f"device.{d}"), d) for d in DEVICE_TYPES], 3))
+    elif step is Step.CONFIRM_ASSET:
+        asset = await s.uow.assets.get(draft.pending_asset or "")
+        if asset is None:  # removed from the register meanwhile
+            draft = intake.reject_asset(draft)
+            await s.uow.drafts.save(draft, s.now)
+            await prompt(s, draft)
+            return
+        await s.say(asset_card(s, asset), buttons=((button(t("btn.yes"), "yes"), button(t("btn.no"), "no")),))
+    elif step is Step.SITE:
+        choices = []
+        if s.user.last_site:
+            choices.append(button(verbatim("📍 " + place(s.user.last_site, s.user.last_room)), "last"))
+        choices += [button(verbatim(site), f"s{i}") for i, site in enumerate(s.config.intake.sites)]
+        await s.say(t("ask.site"), buttons=rows(choices, 2))
+    elif step is Step.ROOM:
+        await s.say(t("ask.room", site=draft.site), buttons=((button(t("btn.skip"), "skip"),),))
+    elif step is Step.SEVERITY:
+        await s.say(t("ask.severity"), buttons=tuple(
+            (button(t(f"severity.{level.value}"), level.value),) for level in Severity))
+    elif step is Step.CONTACT:
+        options = (verbatim(display_phone(s.user.last_phone)),) if s.user.last_phone else ()
+        await s.say(t("ask.contact"), request_contact=t("btn.share_contact"), options=options)
+    else:
+        await s.say(await summary(s, draft), buttons=((
+            button(t("btn.submit"), "submit"), button(t("btn.edit"), "edit"), button(t("btn.cancel"), "cancel"),
+        ),))
+
+
+async def summary(s: Session, draft: ReportDraft) -> Text:
+    asset = await s.uow.assets.get(draft.asset_no) if draft.asset_no else None
+    return t(
+        "summary",
+        description=draft.description or t("photos_only"),
+        photos=len(draft.photos),
+        device=verbatim(asset.label) if asset is not None else t(f"device.{draft.device_type or 'other'}"),
+        place=place(draft.site or "", draft.room),
+        severity=t(f"severity.{draft.severity.value}") if draft.severity else "",
+        phone=display_phone(draft.phone) if draft.phone else "",
+    )
+
+
+def asset_card(s: Session, asset: Asset) -> Text:
+    """The device found in the register, for the reporter to confirm."""
+    return t(
+        "ask.confirm_asset",
+        label=asset.label,
+        device=t(f"device.{asset.device_type}"),
+        place=" / ".join(p for p in (asset.site, asset.department) if p),
+        warranty=t(f"warranty.{asset.warranty_status(s.now.astimezone(s.deployment.tz).date())}"),
+    )
+
+
+def edit_buttons(draft: ReportDraft) -> tuple[tuple[Button, ...], ...]:
+    """Which answer to change, from the summary."""
+    return rows([answer_button(draft, t(f"field.{step.value}"), step.value, step="edit")
+                 for step in intake.EDITABLE], 3)

@@ -1,0 +1,306 @@
+"""The reporter's fault report, from the first message to Submit.
+
+Every answer — typed, a button, a photo, a shared contact — goes through the domain's intake
+(`bot.domain.report`), which refuses what it cannot take with a reason; the draft is stored after
+every answer, so a reporter continues where they were after a restart. Once the fault is described,
+the knowledge base's best fixes are offered first (first-line remote support); Submit opens the
+ticket (`services.tickets.open`), which goes to the engineer on duty at once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from bot.callbacks import DraftAnswer
+from bot.conversation.kb import ask_form, show_article
+from bot.conversation.questions import answer_button, edit_buttons, place, prompt
+from bot.conversation.session import Session
+from bot.domain import report as intake
+from bot.domain.devices import device_type_from_text
+from bot.domain.report import ReportDraft, Step
+from bot.messages import t, verbatim
+
+GREETINGS = frozenset({"hi", "hello", "hey", "你好", "您好", "在吗", "在么", "hi there", "早", "早上好"})
+RELATIVE_CUTOFF = 0.8
+"""Suggest only what is close to the best match: a distant third guess costs the reporter a read."""
+
+
+async def cmd_new(s: Session, args: str) -> None:
+    draft = await s.uow.drafts.get(s.user.id)
+    if draft is not None:
+        await s.say(t("draft_in_progress"))
+        await prompt(s, draft)
+        return
+    draft = intake.start(s.user.id, s.now)
+    if args:
+        await answer_text(s, draft, args)
+        return
+    await s.uow.drafts.save(draft, s.now)
+    await prompt(s, draft)
+
+
+async def on_text(s: Session, text: str) -> None:
+    """Free text outside an awaited answer: the next answer of the report, or the start of one."""
+    draft = await s.uow.drafts.get(s.user.id)
+    if draft is None:
+        if not text.strip():
+            await s.say(t("reject.empty"))
+            return
+        if _normal(text) in GREETINGS:
+            await s.say(t("welcome", name=s.user.name))
+            return
+        draft = intake.start(s.user.id, s.now)
+    await answer_text(s, draft, text)
+
+
+async def answer_text(s: Session, draft: ReportDraft, text: str) -> None:
+    step = draft.step
+    try:
+        if step is Step.DESCRIBE:
+            draft = intake.describe(draft, text)
+        elif step is Step.DEVICE:
+            found = await _device_from_text(s, draft, text)
+            if found is None:
+                return
+            draft = found
+        elif step is Step.SITE:
+            draft = intake.set_site(draft, text)
+        elif step is Step.ROOM:
+            draft = intake.set_room(draft, text)
+        elif step is Step.SEVERITY:
+            draft = intake.set_severity(draft, _severity_from_text(text))
+        elif step is Step.CONTACT:
+            draft = intake.set_phone(draft, text, region=s.config.bot.phone_region)
+        else:  # a question only buttons answer
+            await s.say(t("use_buttons"))
+            await prompt(s, draft)
+            return
+    except intake.Rejected as rejected:
+        await s.say(t(f"reject.{rejected.code}", **rejected.params))
+        if draft.description is not None or draft.photos:
+            await prompt(s, draft)
+        return
+    await advance(s, draft, was=step)
+
+
+async def _device_from_text(s: Session, draft: ReportDraft, text: str) -> ReportDraft | None:
+    """A typed device word picks the type; anything else is looked up in the asset register."""
+    if not text.strip():
+        raise intake.Rejected("empty")
+    device_type = device_type_from_text(text)
+    if device_type is not None:
+        return intake.choose_device_type(draft, device_type)
+    asset = await s.uow.assets.find(text[:100])
+    if asset is None:
+        await s.say(t("asset_unknown", code=text.strip()[:40]))
+        await prompt(s, draft)
+        return None
+    draft = intake.propose_asset(draft, asset)
+    await s.uow.drafts.save(draft, s.now)
+    await prompt(s, draft)
+    return None
+
+
+async def on_photo(s: Session, file_id: str, size: int | None, caption: str | None, group: str | None) -> None:
+    if s.awaiting.get("kind") == "kb_add":
+        await s.say(t("kb.text_only"))
+        await ask_form(s, s.awaiting)
+        return
+    if s.awaiting:
+        s.await_answer(None)
+    draft = await s.uow.drafts.get(s.user.id) or intake.start(s.user.id, s.now)
+    same_album = group is not None and group == draft.last_media_group
+    try:
+        updated = intake.add_photo(draft, file_id, size, s.desk.photo_limit)
+        if caption and caption.strip():
+            updated = intake.describe(updated, caption)
+    except intake.Rejected as rejected:
+        await s.say(t(f"reject.{rejected.code}", **rejected.params))
+        if await s.uow.drafts.get(s.user.id) is not None:
+            await prompt(s, draft)
+        return
+    updated = with_suggestions(s, replace(updated, last_media_group=group))
+    await s.uow.drafts.save(updated, s.now)
+    if same_album:
+        return  # one answer per album, not one per picture
+    await s.say(t("photo_added", count=len(updated.photos)))
+    await prompt(s, updated)
+
+
+async def on_contact(s: Session, phone: str, contact_user_id: int | None) -> None:
+    draft = await s.uow.drafts.get(s.user.id)
+    if draft is None or draft.step is not Step.CONTACT:
+        await s.say(t("contact_unexpected"), remove_keyboard=True)
+        if draft is not None:
+            await prompt(s, draft)
+        return
+    if contact_user_id is not None and contact_user_id != s.user.id:
+        await s.say(t("contact_not_own"))
+        await prompt(s, draft)
+        return
+    try:
+        draft = intake.set_phone(draft, phone, name=s.user.name, region=s.config.bot.phone_region)
+    except intake.Rejected as rejected:
+        await s.say(t(f"reject.{rejected.code}"))
+        await prompt(s, draft)
+        return
+    await advance(s, draft, was=Step.CONTACT)
+
+
+# ---- buttons --------------------------------------------------------------------------------------
+async def on_draft_button(s: Session, button: DraftAnswer) -> None:
+    draft = await s.uow.drafts.get(s.user.id)
+    if draft is None or draft.token != button.token:
+        s.refuse(t("button_old_report"))
+        return
+    step, value = button.step, button.value
+    expected = "edit" if step == "edit" and draft.step is Step.SUMMARY else draft.step.value
+    if step != expected:
+        s.refuse(t("button_stale"))
+        return
+    was = draft.step
+    try:
+        if step == "edit":
+            draft = intake.edit(draft, value)
+            s.chose(t(f"field.{value}"))
+        elif was is Step.SUGGEST:
+            answered = await _suggestion_answer(s, draft, value)
+            if answered is None:
+                return
+            draft = answered
+        elif was is Step.DESCRIBE and value == "photos":
+            draft = intake.describe_with_photos_only(draft)
+            s.chose(t("btn.photos_only"))
+        elif was is Step.DEVICE:
+            draft = intake.choose_device_type(draft, value)
+            s.chose(t(f"device.{value}"))
+        elif was is Step.CONFIRM_ASSET:
+            draft = await _asset_answer(s, draft, value)
+        elif was is Step.SITE:
+            draft = _site_answer(s, draft, value)
+        elif was is Step.ROOM and value == "skip":
+            draft = intake.set_room(draft, None)
+            s.chose(t("btn.skip"))
+        elif was is Step.SEVERITY:
+            draft = intake.set_severity(draft, value)
+            s.chose(t(f"severity.{value}"))
+        elif was is Step.SUMMARY:
+            await _summary_answer(s, draft, value)
+            return
+        else:
+            raise intake.Rejected("bad_choice")
+    except intake.Rejected:
+        s.refuse(t("button_invalid"))
+        s.chose(None)
+        return
+    await advance(s, draft, was=was)
+
+
+async def _suggestion_answer(s: Session, draft: ReportDraft, value: str) -> ReportDraft | None:
+    """Show an article, or take "fixed it" / "didn't help" / "skip"; None when the request ended."""
+    if value == "skip":
+        s.chose(t("btn.kb_skip"))
+        return intake.skip_suggestions(draft)
+    action, index = value[:1], value[1:]
+    article_id = intake.suggestion(draft, index)
+    if action == "s":
+        await show_article(s, article_id, buttons=((
+            answer_button(draft, t("btn.kb_fixed"), f"f{index}"),
+            answer_button(draft, t("btn.kb_not_fixed"), f"n{index}"),
+        ),))
+        s.outcome.answer = None
+        return None
+    if action == "f":
+        await s.uow.kb.record_outcome(s.user.id, article_id, True, draft.description or "", s.now)
+        await s.uow.drafts.delete(s.user.id)
+        s.chose(t("btn.kb_fixed"))
+        await s.say(t("kb.fixed"))
+        return None
+    if action == "n":
+        await s.uow.kb.record_outcome(s.user.id, article_id, False, draft.description or "", s.now)
+        s.chose(t("btn.kb_not_fixed"))
+        await s.say(t("kb.continue"))
+        return intake.did_not_help(draft, article_id)
+    raise intake.Rejected("bad_choice")
+
+
+async def _asset_answer(s: Session, draft: ReportDraft, value: str) -> ReportDraft:
+    if value == "no":
+        s.chose(t("btn.no"))
+        return intake.reject_asset(draft)
+    asset = await s.uow.assets.get(draft.pending_asset or "") if value == "yes" else None
+    if asset is None:
+        raise intake.Rejected("bad_choice")
+    s.chose(t("btn.yes"))
+    remembered = s.user.last_room if s.user.last_site == asset.site else None
+    return intake.confirm_asset(draft, asset, remembered)
+
+
+def _site_answer(s: Session, draft: ReportDraft, value: str) -> ReportDraft:
+    sites = s.config.intake.sites
+    if value == "last" and s.user.last_site:
+        s.chose(verbatim(place(s.user.last_site, s.user.last_room)))
+        return intake.set_site(draft, s.user.last_site, s.user.last_room or "")
+    if value.startswith("s") and value[1:].isdigit() and int(value[1:]) < len(sites):
+        site = sites[int(value[1:])]
+        s.chose(verbatim(site))
+        return intake.set_site(draft, site)
+    raise intake.Rejected("bad_choice")
+
+
+async def _summary_answer(s: Session, draft: ReportDraft, value: str) -> None:
+    if value == "submit":
+        s.chose(t("btn.submit"))
+        await submit(s, draft)
+    elif value == "cancel":
+        s.chose(t("btn.cancel"))
+        await s.uow.drafts.delete(s.user.id)
+        await s.say(t("draft_cancelled"))
+    elif value == "edit":
+        s.chose(t("btn.edit"))
+        await s.say(t("edit_which"), buttons=edit_buttons(draft))
+    else:
+        s.refuse(t("button_invalid"))
+
+
+# ---- moving the report along ----------------------------------------------------------------------
+def with_suggestions(s: Session, draft: ReportDraft) -> ReportDraft:
+    """First-line support: once the fault is described, offer the knowledge base's best fixes."""
+    if s.kb is None or not intake.needs_suggestions(draft):
+        return draft
+    matches = s.kb.suggest(draft.description or "", s.user.language)
+    best = matches[0].score if matches else 0
+    return intake.offer_suggestions(draft, [m.id for m in matches if m.score >= best * RELATIVE_CUTOFF])
+
+
+async def advance(s: Session, draft: ReportDraft, was: Step) -> None:
+    draft = with_suggestions(s, draft)
+    await s.uow.drafts.save(draft, s.now)
+    if was is Step.CONTACT:
+        await s.say(t("contact_saved"), remove_keyboard=True)
+    await prompt(s, draft)
+
+
+async def submit(s: Session, draft: ReportDraft) -> None:
+    """The reporter confirmed the summary: the ticket opens and goes to the engineer on duty."""
+    if draft.step is not Step.SUMMARY or draft.severity is None:
+        s.refuse(t("button_stale"))
+        return
+    ticket = await s.services.tickets.open(draft, s.user, s.now)
+    s.user = replace(s.user, last_site=draft.site, last_room=draft.room, last_phone=draft.phone)
+    deadlines = ticket.sla.deadlines
+    await s.say(t(
+        "submitted", number=ticket.number, severity=t(f"severity.{ticket.severity.value}"),
+        respond=deadlines.respond_by, onsite=deadlines.onsite_by, resolve=deadlines.resolve_by,
+        tier=ticket.sla.tier,
+    ))
+
+
+def _normal(text: str) -> str:
+    return " ".join(text.strip().casefold().rstrip("!！.。?？~").split())
+
+
+def _severity_from_text(text: str) -> str:
+    cleaned = text.strip().upper()
+    return f"P{cleaned}" if cleaned in ("1", "2", "3", "4") else cleaned
+

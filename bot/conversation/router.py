@@ -1,0 +1,92 @@
+"""Where every update goes: one table of commands, one of buttons, one of awaited answers.
+
+Handlers are plain async functions of the session, grouped by audience in the modules beside this
+one (reporter, my_tickets, kb, engineer, manager, followup, common); this module only composes them.
+A button's data is parsed by the one codec (`bot.callbacks`) into its type, which picks the handler;
+anything that does not parse is refused as invalid. A typed text goes to the answer the bot is
+waiting for, if any (a cancellation reason, a resolution note, a follow-up comment, an article form),
+else to the fault report.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+from bot import callbacks
+from bot.conversation import common, engineer, followup, kb, manager, my_tickets, reporter
+from bot.conversation.session import Session
+from bot.messages import t
+
+Command = Callable[[Session, str], Awaitable[None]]
+
+COMMANDS: dict[str, Command] = {
+    "start": common.cmd_start, "help": common.cmd_help, "lang": common.cmd_lang, "oncall": common.cmd_oncall,
+    "new": reporter.cmd_new, "my": my_tickets.cmd_my, "status": my_tickets.cmd_status,
+    "cancel": my_tickets.cmd_cancel, "kb": kb.cmd_kb, "queue": engineer.cmd_queue,
+    "cover": manager.cmd_cover, "swap": manager.cmd_swap, "holiday": manager.cmd_holiday,
+    "rotation": manager.cmd_rotation, "complaints": manager.cmd_complaints,
+    "report": manager.cmd_report, "export": manager.cmd_export,
+}
+"""/command → its handler (who may use it is the handler's question to the permission table)."""
+
+BUTTONS: dict[type[callbacks.Callback], Callable[[Session, Any], Awaitable[None]]] = {
+    callbacks.DraftAnswer: reporter.on_draft_button,
+    callbacks.CancelTicket: my_tickets.on_cancel_button,
+    callbacks.ChooseLanguage: common.on_language_button,
+    callbacks.ShowArticle: kb.on_show_article,
+    callbacks.ArticleForm: kb.on_form_button,
+    callbacks.SaveAsArticle: kb.on_save_as_article,
+    callbacks.TicketAction: engineer.on_card_button,
+    callbacks.ConfirmFix: followup.on_confirm_fix,
+    callbacks.FollowUpAnswer: followup.on_followup_button,
+    callbacks.ComplaintAction: manager.on_complaint_button,
+}
+"""kind of button → its handler."""
+
+
+@dataclass(frozen=True)
+class Awaited:
+    answer: Callable[[Session, str], Awaitable[None]]
+    survives_commands: bool = False
+    """A long form is not thrown away by a command typed in between; a one-line answer is."""
+
+
+AWAITED: dict[str, Awaited] = {
+    "cancel_reason": Awaited(my_tickets.answer_cancel_reason),
+    "resolve": Awaited(engineer.answer_resolution),
+    "followup_comment": Awaited(followup.answer_comment),
+    "kb_add": Awaited(kb.form_answer, survives_commands=True),
+}
+"""kind of typed answer the bot waits for (`User.awaiting["kind"]`) → what takes it."""
+
+
+async def on_command(s: Session, name: str, args: str) -> None:
+    handler = COMMANDS.get(name)
+    if handler is None:
+        await s.say(t("unknown_command", command=f"/{name}"))
+        return
+    awaited = AWAITED.get(s.awaiting.get("kind", ""))
+    if s.awaiting and name != "cancel" and not (awaited and awaited.survives_commands):
+        s.await_answer(None)  # the question is dropped: the user moved on
+    await handler(s, args)
+
+
+async def on_text(s: Session, text: str) -> None:
+    if s.awaiting:
+        awaited = AWAITED.get(s.awaiting.get("kind", ""))
+        if awaited is not None:
+            await awaited.answer(s, text)
+            return
+        s.await_answer(None)  # a question this version no longer asks
+    await reporter.on_text(s, text)
+
+
+async def on_button(s: Session, data: str) -> None:
+    button = callbacks.parse(data)
+    handler = BUTTONS.get(type(button)) if button is not None else None
+    if handler is None:
+        s.refuse(t("button_invalid"))
+        return
+    await handler(s, button)

@@ -1,0 +1,147 @@
+"""One incoming update, handled inside one unit of work.
+
+A Session claims the Telegram update id first (a redelivered update is acted on once), loads the
+sender, lets a flow decide, and collects the replies; the unit of work commits when the session ends,
+and only then run the in-memory updates that must follow a successful commit (the search index).
+Replies are written to the outbox in the same transaction as the change that caused them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import datetime
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
+
+from bot.domain.people import User, language_from_telegram
+from bot.domain.permissions import Act, Role, role_of
+from bot.domain.ticket import Ticket
+from bot.messages import Outcome, Reply, Text
+from bot.services.wiring import Services
+from storage import UnitOfWork
+
+if TYPE_CHECKING:
+    from bot.conversation.desk import Desk
+
+
+@dataclass(frozen=True)
+class Sender:
+    """Who sent an update, as the channel tells it."""
+
+    id: int
+    name: str
+    username: str | None = None
+    language_code: str | None = None
+
+
+@dataclass(frozen=True)
+class Incoming:
+    update_id: int
+    sender: Sender
+    chat_id: int
+
+
+class Session:
+    """One update being handled; the flows read and change `user`, say things, and use `services`."""
+
+    def __init__(self, desk: Desk, msg: Incoming) -> None:
+        self.desk = desk
+        self.msg = msg
+        self.deployment = desk.deployment
+        self.config = desk.deployment.config
+        self.kb = desk.kb
+        self.now: datetime = desk.clock.now()
+        self.outcome = Outcome()
+        self.duplicate = False
+        self.first_contact = False
+        self.after_commit: list[Callable[[], None]] = []
+        """In-memory updates (the search index) that must happen only once the change is stored."""
+        self._transaction = desk.storage.transaction()
+
+    async def __aenter__(self) -> Session:
+        self.uow: UnitOfWork = await self._transaction.__aenter__()
+        try:
+            if not await self.uow.updates.claim(self.msg.update_id, self.now):
+                self.duplicate = True
+                self.outcome.duplicate = True
+                return self
+            self.user = await self._load_user()
+            self._original_user = self.user
+        except BaseException as exc:
+            await self._transaction.__aexit__(type(exc), exc, exc.__traceback__)
+            raise
+        return self
+
+    async def __aexit__(self, exc_type, exc, tb) -> bool | None:  # type: ignore[no-untyped-def]
+        if exc is None and not self.duplicate:
+            if self.user != self._original_user:
+                await self.uow.users.save(self.user, self.now)
+            self.outcome.queued = True
+            self.outcome.chats = tuple(self.uow.outbox.enqueued_chats)
+        suppressed = await self._transaction.__aexit__(exc_type, exc, tb)
+        if exc is None:
+            for action in self.after_commit:
+                action()
+        return suppressed
+
+    @cached_property
+    def services(self) -> Services:
+        return Services(self.deployment, self.kb, self.uow)
+
+    async def _load_user(self) -> User:
+        sender = self.msg.sender
+        user = await self.uow.users.get(sender.id)
+        role = self.deployment.role_of(sender.id)
+        self.first_contact = user is None
+        if user is None:
+            user = User(
+                id=sender.id,
+                name=sender.name,
+                username=sender.username,
+                language=language_from_telegram(sender.language_code, self.deployment.default_language),
+                role=role,
+            )
+            await self.uow.users.save(user, self.now)
+        elif (user.name, user.username, user.role, user.blocked) != (sender.name, sender.username, role, False):
+            user = replace(user, name=sender.name, username=sender.username, role=role, blocked=False)
+        return user
+
+    # ---- who may ---------------------------------------------------------------------------------
+    def role_for(self, ticket: Ticket | None = None) -> Role:
+        """This person's role, for `ticket` or in general (see bot.domain.permissions)."""
+        return role_of(self.user.role, self.user.id, known=not self.first_contact,
+                       reporter_id=ticket.reporter_id if ticket else None,
+                       assignee_id=ticket.assignee_id if ticket else None)
+
+    def refused(self, act: Act, ticket: Ticket | None = None) -> str | None:
+        """The reason `act` is refused to this person (logged), or None when it is allowed."""
+        return self.deployment.permissions.refusal(act, self.role_for(ticket), self.user.id,
+                                                   ticket.number if ticket else "")
+
+    # ---- awaiting a typed answer -------------------------------------------------------------------
+    @property
+    def awaiting(self) -> dict[str, Any]:
+        """The free-text answer the bot asked this person for (empty: none)."""
+        return self.user.awaiting or {}
+
+    def await_answer(self, awaiting: dict[str, Any] | None) -> None:
+        self.user = replace(self.user, awaiting=awaiting)
+
+    # ---- replies ----------------------------------------------------------------------------------
+    async def say(self, text: Text, **extra: object) -> None:
+        """Answer the sender. The reply is stored with the change that caused it, in this transaction:
+        a crash after the commit cannot lose it (the courier sends it after a restart), and messages
+        keep the order they were said in, notifications to the same person included."""
+        reply = Reply(self.msg.chat_id, text, self.user.language, **extra)  # type: ignore[arg-type]
+        await self.uow.outbox.enqueue(reply, self.now)
+        self.outcome.replies.append(reply)
+
+    def refuse(self, text: Text) -> None:
+        """A button press that is not taken: tell why, as an alert, and change nothing."""
+        self.outcome.answer = text
+        self.outcome.alert = True
+
+    def chose(self, label: Text | None) -> None:
+        """A button press that was taken: its label replaces the question's buttons."""
+        self.outcome.chosen = label

@@ -1,0 +1,108 @@
+"""The ticket card: what an engineer reads on the way, and the buttons that drive the work.
+
+The card says what is broken, where, whom to call, what the device went through before and what the
+reporter already tried; its buttons are the next steps the ticket's state allows. The duty group
+gets the same card without the reporter's private data and without buttons.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from bot.callbacks import TicketAction
+from bot.domain.dispatch import WAITING
+from bot.domain.ticket import Status, Ticket
+from bot.messages import Button, Reply, Text, t, verbatim
+from bot.services.deployment import Deployment
+from bot.services.knowledge import KnowledgeBase
+from storage.ports import Assets, Tickets, Users
+
+Buttons = tuple[tuple[Button, ...], ...]
+
+
+def _button(label: str, ticket: Ticket, action: str) -> Button:
+    return Button(t(label), TicketAction(ticket.number, action).pack())
+
+
+def waiting_buttons(ticket: Ticket) -> Buttons:
+    """Before anybody accepted: take it, or say you can't (the chain moves on at once)."""
+    return ((_button("btn.accept", ticket, "accept"), _button("btn.decline", ticket, "decline")),)
+
+
+def work_buttons(ticket: Ticket) -> Buttons:
+    """What the assignee can do next, by the ticket's state."""
+    if ticket.status is Status.RESOLVED:
+        return ()
+    first = []
+    if ticket.status is Status.ACCEPTED:
+        first = [_button("btn.on_the_way", ticket, "way"), _button("btn.on_site", ticket, "arrive")]
+    part = (_button("btn.part_arrived", ticket, "resume") if ticket.paused_since
+            else _button("btn.need_part", ticket, "part"))
+    spare = (_button("btn.spare_back", ticket, "spareback") if ticket.spare_due
+             else _button("btn.spare", ticket, "spare"))
+    return tuple(row for row in (
+        tuple(first), (part, spare),
+        (_button("btn.hand_over", ticket, "handover"), _button("btn.tier2", ticket, "tier2")),
+        (_button("btn.resolve", ticket, "resolve"),),
+    ) if row)
+
+
+def buttons_for(ticket: Ticket) -> Buttons:
+    return waiting_buttons(ticket) if ticket.status in WAITING else work_buttons(ticket)
+
+
+class Cards:
+    def __init__(self, deployment: Deployment, kb: KnowledgeBase | None, tickets: Tickets, assets: Assets,
+                 users: Users) -> None:
+        self.deployment = deployment
+        self.kb = kb
+        self.tickets = tickets
+        self.assets = assets
+        self.users = users
+
+    async def card(self, ticket: Ticket, lang: str, *, private: bool, now: datetime) -> Text:
+        """The ticket as an engineer needs it on the way: what, where, who, history, deadlines."""
+        asset = await self.assets.get(ticket.asset_no) if ticket.asset_no else None
+        history = await self.tickets.asset_history(ticket.asset_no, ticket.opened_at) if ticket.asset_no else []
+        reporter = await self.users.get(ticket.reporter_id) if private else None
+        tried = [verbatim(self._article_title(article, lang)) for article in ticket.tried_articles]
+        today = now.astimezone(self.deployment.tz).date()
+        return t(
+            "duty.card",
+            number=ticket.number, severity=t(f"severity.{ticket.severity.value}"),
+            device=verbatim(asset.label) if asset else t(f"device.{ticket.device_type or 'other'}"),
+            warranty=t(f"warranty.{asset.warranty_status(today)}") if asset else None,
+            place=ticket.location or "—", description=ticket.description or t("photos_only"),
+            reporter=(reporter.name if reporter else str(ticket.reporter_id)) if private else None,
+            phone=ticket.contact_phone if private else None,
+            history=[t("duty.history_line", number=h.number, opened=h.opened_at,
+                       status=t(f"status.{h.status.value}")) for h in history] or None,
+            tried=tried or None, photos=len(ticket.photos),
+            respond=ticket.deadline("respond", now), onsite=ticket.deadline("onsite", now),
+            resolve=ticket.deadline("resolve", now),
+            paused=t("duty.paused", reason=ticket.pause_reason or "") if ticket.paused_since else None,
+            spare=ticket.spare_due.isoformat() if ticket.spare_due else None,
+            assignee=self.deployment.engineer_name(ticket.assignee_id) if ticket.assignee_id else None,
+            status=t(f"status.{ticket.status.value}"),
+        )
+
+    async def for_engineer(self, ticket: Ticket, engineer_id: int, lang: str, now: datetime, *,
+                           note: Text | None = None) -> Reply:
+        """The card pushed to an engineer who is asked to take the ticket, with its photos."""
+        card = await self.card(ticket, lang, private=True, now=now)
+        text = t("duty.card.with_note", note=note, card=card) if note else card
+        return Reply(engineer_id, text, lang, buttons=waiting_buttons(ticket), photos=ticket.photos,
+                     ticket=ticket.number)
+
+    async def for_duty_chat(self, ticket: Ticket, now: datetime) -> Reply | None:
+        """The duty group sees every ticket, without the reporter's private data or buttons."""
+        chat = self.deployment.config.bot.duty_chat_id
+        if not chat:
+            return None
+        lang = self.deployment.default_language
+        return Reply(chat, await self.card(ticket, lang, private=False, now=now), lang)
+
+    def _article_title(self, article_id: str, lang: str) -> str:
+        """What the engineer reads for an article the reporter tried: its title, else its id."""
+        shown = self.kb.show(article_id, lang) if self.kb is not None else None
+        return shown.article.title if shown else article_id

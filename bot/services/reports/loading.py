@@ -1,0 +1,29 @@
+"""What a period's figures rest on, read in a handful of bulk queries (in the report worker, from a snapshot)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from bot.domain.kpi import REPEAT_WINDOW, KbOutcome, ReportData
+from storage.ports import ReportQueries
+
+REPORT_GRACE = timedelta(days=4)
+"""A monthly report pushed more than this after its due time counts as late (contracts: by the 5th)."""
+
+
+async def load(queries: ReportQueries, start: datetime, end: datetime) -> ReportData:
+    """Everything the figures of [start, end) need: its tickets with their logs and follow-ups, the
+    self-service outcomes, the 30 days before it (for repeat repairs) and the monthly pushes due in it."""
+    deliveries = await queries.deliveries()
+    due = [(due_at, sent) for due_at, sent in deliveries.values() if start <= due_at < end]
+    late = sum(1 for due_at, sent in due if sent is None or sent > due_at + REPORT_GRACE)
+    return ReportData(
+        start=start, end=end,
+        tickets=await queries.tickets_opened(start, end),
+        events=await queries.events_of_tickets_opened(start, end),
+        followups=await queries.followups_of_tickets_opened(start, end),
+        kb_outcomes=[KbOutcome(at, reporter, article, helped)
+                     for at, reporter, article, helped in await queries.kb_outcomes_between(start, end)],
+        earlier=await queries.tickets_opened(start - REPEAT_WINDOW, start),
+        monthly_reports_due=len(due), monthly_reports_late=late,
+    )

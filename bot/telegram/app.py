@@ -1,0 +1,149 @@
+"""The Telegram adapter, wired: the PTB Application with every handler, the scheduler job, the menu.
+
+Every handler is registered in :func:`build_application`, in one place; the parts they use (the desk,
+the scheduler, the courier) are created here once and kept in `application.bot_data["helpdesk"]`.
+The same function serves production, the sandbox and the tests.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import BotCommand, BotCommandScopeDefault
+from telegram.error import TelegramError
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    ApplicationBuilder,
+    CallbackQueryHandler,
+    ChatMemberHandler,
+    ContextTypes,
+    MessageHandler,
+    filters,
+)
+
+from bot.config import Config
+from bot.conversation.desk import Desk
+from bot.domain.clock import Clock
+from bot.messages import t
+from bot.services.delivery import DeliveryFailures
+from bot.services.knowledge import KnowledgeBase
+from bot.services.reports.worker import stop_drawing
+from bot.services.timers import Scheduler
+from bot.telegram import handlers
+from bot.telegram.courier import Courier
+from bot.telegram.handlers import HelpDesk
+from bot.telegram.http import AiohttpRequest
+from bot.telegram.ordering import PerChatOrder
+from bot.texts import render
+from storage import Storage
+
+log = logging.getLogger(__name__)
+
+TICK_SECONDS = 5.0
+"""How often the scheduler job looks for due timers and undelivered notifications."""
+MENU = ("new", "my", "status", "cancel", "kb", "queue", "oncall", "report", "export", "lang", "help")
+
+
+def build_application(
+    *,
+    token: str,
+    base_url: str,
+    base_file_url: str | None,
+    config: Config,
+    storage: Storage,
+    clock: Clock,
+    rate_limit: bool = True,
+    kb: KnowledgeBase | None = None,
+    tick_seconds: float | None = TICK_SECONDS,
+) -> Application:
+    updates_request = AiohttpRequest(connections=2, keep_last_body=True)
+    builder = (
+        ApplicationBuilder().token(token).base_url(base_url).post_init(_post_init)
+        .concurrent_updates(PerChatOrder()).updater(None)  # updates are fetched by bot/telegram/polling.py
+        .request(AiohttpRequest()).get_updates_request(updates_request)
+    )
+    if base_file_url:
+        builder = builder.base_file_url(base_file_url)
+    if rate_limit:
+        builder = builder.rate_limiter(AIORateLimiter(max_retries=3))
+    app = builder.build()
+    desk = Desk(storage, config, clock, kb=kb)
+    app.bot_data["tick_seconds"] = tick_seconds
+    app.bot_data["updates_request"] = updates_request
+    app.bot_data["helpdesk"] = HelpDesk(
+        config=config, storage=storage, clock=clock, desk=desk,
+        scheduler=Scheduler(storage, desk.deployment, kb, clock, desk.reports),
+        failures=DeliveryFailures(storage, desk.deployment, clock),
+    )
+    private = filters.ChatType.PRIVATE
+    app.add_handler(ChatMemberHandler(handlers.on_membership, ChatMemberHandler.MY_CHAT_MEMBER))
+    app.add_handler(CallbackQueryHandler(handlers.on_button))
+    app.add_handler(MessageHandler(filters.UpdateType.EDITED & private, handlers.on_edited))
+    app.add_handler(MessageHandler(~private & (filters.COMMAND | filters.Entity("mention")), handlers.on_group))
+    app.add_handler(MessageHandler(private & filters.COMMAND, handlers.on_command))
+    app.add_handler(MessageHandler(private & filters.TEXT, handlers.on_text))
+    app.add_handler(MessageHandler(private & filters.PHOTO, handlers.on_photo))
+    app.add_handler(MessageHandler(private & filters.Document.IMAGE, handlers.on_photo))
+    app.add_handler(MessageHandler(private & filters.CONTACT, handlers.on_contact))
+    app.add_handler(MessageHandler(private & ~filters.StatusUpdate.ALL, handlers.on_unsupported))
+    app.add_error_handler(handlers.on_error)
+    return app
+
+
+def parts(app: Application) -> HelpDesk:
+    return app.bot_data["helpdesk"]
+
+
+async def _post_init(app: Application) -> None:
+    """Start the delivery of notifications and the timers; publish the command menu."""
+    desk = parts(app)
+    desk.courier = Courier(app.bot, desk.storage, desk.clock, desk.config.tz,
+                           on_undeliverable=desk.failures.undeliverable)
+    await desk.scheduler.start_up()
+    interval = app.bot_data.get("tick_seconds")
+    if app.job_queue is not None and interval:
+        app.job_queue.run_repeating(_tick, interval=interval, first=0.5, name="timers")
+    await _publish_menu(app)
+
+
+async def _tick(context: ContextTypes.DEFAULT_TYPE) -> None:
+    """The one scheduler job: fire the durable timers that are due, then deliver notifications.
+
+    It runs every TICK_SECONDS, and also wakes up right when the next timer falls due in between,
+    so a follow-up or an escalation is not up to a whole tick late.
+    """
+    desk = handlers.helpdesk(context)
+    await desk.scheduler.tick()
+    if desk.courier is not None:
+        await desk.courier.flush()
+    upcoming = await desk.scheduler.next_due()
+    job_queue = context.job_queue
+    if upcoming is None or job_queue is None or job_queue.get_jobs_by_name("timers-soon"):
+        return
+    delay = (upcoming - desk.clock.now()).total_seconds()
+    if 0 < delay < (context.application.bot_data.get("tick_seconds") or TICK_SECONDS):
+        job_queue.run_once(_tick, delay + 0.01, name="timers-soon")
+
+
+def stopping(app: Application) -> None:
+    """Shutdown has begun: updates not yet started and the outbox's backlog wait for the next start."""
+    desk = parts(app)
+    if desk.courier is not None:
+        desk.courier.stopping = True
+    if isinstance(app.update_processor, PerChatOrder):
+        app.update_processor.stopping = True
+    desk.desk.reports.stopping = True
+    stop_drawing()
+
+
+async def _publish_menu(app: Application) -> None:
+    """Publish the command menu in both languages."""
+    for language in ("en", "zh"):
+        commands = [BotCommand(name, render(t(f"cmd.{name}"), language, parts(app).config.tz)) for name in MENU]
+        try:
+            await app.bot.set_my_commands(
+                commands, scope=BotCommandScopeDefault(), language_code=None if language == "en" else language
+            )
+        except TelegramError as exc:  # the menu is a nicety; the bot works without it
+            log.warning("could not set the command menu (%s): %s", language, exc)
