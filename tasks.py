@@ -36,6 +36,14 @@ def ensure_venv() -> None:
     STAMP.write_text(wanted)
 
 
+def _parallel(args: list[str]) -> list[str]:
+    """Run the tests on every core (pytest-xdist), a file per worker so that the soak tests, which start
+    the real bot as a process, never compete with each other; `-n 0` (or any -n) overrides it."""
+    if any(a.startswith("-n") or "xdist" in a for a in args):
+        return []
+    return ["-n", "auto", "--dist", "loadfile"]
+
+
 def main(argv: list[str]) -> int:
     command = argv[0] if argv else "help"
     if command not in ("run", "test", "sandbox"):
@@ -46,7 +54,7 @@ def main(argv: list[str]) -> int:
     os.chdir(ROOT)
     if command == "test":
         lint = subprocess.run([str(BIN / "ruff"), "check", "bot", "storage", "knowledge", "tests", "benchmarks"])
-        tests = subprocess.run([str(BIN / "python"), "-m", "pytest", *argv[1:]])
+        tests = subprocess.run([str(BIN / "python"), "-m", "pytest", *_parallel(argv[1:]), *argv[1:]])
         return tests.returncode or lint.returncode
     return subprocess.run([str(BIN / "helpdesk"), command, *argv[1:]]).returncode
 

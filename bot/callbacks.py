@@ -15,7 +15,7 @@ from typing import ClassVar
 
 MAX_BYTES = 64
 """Telegram's limit on a button's callback data."""
-_FIELD = re.compile(r"^[^:\s]{1,62}$")
+_FIELD = re.compile(r"[^:\s]{1,62}")
 
 
 class Callback:
@@ -26,7 +26,7 @@ class Callback:
     def pack(self) -> str:
         values = [str(getattr(self, f.name)) for f in fields(self)]  # type: ignore[arg-type]
         for value in values:
-            if not _FIELD.match(value):
+            if not _FIELD.fullmatch(value):
                 raise ValueError(f"{type(self).__name__}: {value!r} cannot travel in a button")
         data = ":".join((self.prefix, *values))
         if len(data.encode()) > MAX_BYTES:
@@ -46,7 +46,7 @@ class TicketAction(Callback):
     def hand_over_to(self) -> int | None:
         """The engineer picked in the hand-over list, for a `to<id>` action."""
         tail = self.action[2:]
-        return int(tail) if self.action.startswith("to") and tail.isdigit() else None
+        return int(tail) if self.action.startswith("to") and tail.isascii() and tail.isdigit() else None
 
 
 @dataclass(frozen=True)
@@ -139,12 +139,12 @@ def parse(data: str) -> Callback | None:
     if kind is None:
         return None
     declared = fields(kind)  # type: ignore[arg-type]
-    if len(values) != len(declared) or not all(_FIELD.match(value) for value in values):
+    if len(values) != len(declared) or not all(_FIELD.fullmatch(value) for value in values):
         return None
     parsed: list[object] = []
     for spec, value in zip(declared, values, strict=True):
         if spec.type in (int, "int"):
-            if not value.isdigit():
+            if not (value.isascii() and value.isdigit()) or value != str(int(value)):
                 return None
             parsed.append(int(value))
         else:

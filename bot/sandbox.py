@@ -15,8 +15,8 @@ from pathlib import Path
 
 from bot.config import Config, load_config
 from bot.domain.clock import SystemClock
-from bot.telegram.lifecycle import UpdateTracker, running_bot
 from bot.standin import BotApiStandIn, FakeUser, SentMessage
+from bot.telegram.lifecycle import UpdateTracker, running_bot
 from storage import open_storage
 
 HELP = """\

@@ -15,8 +15,8 @@ from datetime import date, datetime
 
 from bot.domain.assets import Asset
 from bot.domain.followup import Complaint, FollowUp
+from bot.domain.intake import Draft
 from bot.domain.people import User
-from bot.domain.report import ReportDraft
 from bot.domain.roster import Override
 from bot.domain.ticket import Ticket, TicketEvent
 from bot.domain.timers import Timer, TimerKind
@@ -43,9 +43,9 @@ class Drafts(ABC):
     """The fault report a reporter is filling in, kept after every answer."""
 
     @abstractmethod
-    async def get(self, reporter_id: int) -> ReportDraft | None: ...
+    async def get(self, reporter_id: int) -> Draft | None: ...
     @abstractmethod
-    async def save(self, draft: ReportDraft, at: datetime) -> None: ...
+    async def save(self, draft: Draft, at: datetime) -> None: ...
     @abstractmethod
     async def delete(self, reporter_id: int) -> None: ...
 

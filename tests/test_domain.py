@@ -6,10 +6,10 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bot.domain import report as intake
+from bot.domain import intake
 from bot.domain.clock import FakeClock
 from bot.domain.durations import format_duration, parse_duration
-from bot.domain.report import Step
+from bot.domain.intake import Step
 from bot.domain.severity import Severity
 from bot.domain.sla import (
     DEFAULT_TARGETS,

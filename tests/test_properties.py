@@ -30,7 +30,7 @@ from telegram.ext import TypeHandler
 
 from bot.domain.assets import Asset
 from bot.domain.clock import FakeClock
-from bot.domain.report import Step
+from bot.domain.intake import Step
 from bot.domain.ticket import NUMBER_RE, TRANSITIONS, Action, Status
 from bot.messages import reply_from_json
 from bot.standin import FakeUser, SentMessage
@@ -734,6 +734,7 @@ SHRINK = os.environ.get("HELPDESK_PROPERTY_SHRINK") == "1"
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.data_too_large],
 )
 @given(steps=sequences)
+@pytest.mark.soak
 def test_any_sequence_of_updates_leaves_the_desk_sound(steps: list[Op]) -> None:
     with tempfile.TemporaryDirectory() as folder:
         asyncio.run(run_sequence(steps, Path(folder) / "helpdesk.db"))

@@ -11,6 +11,8 @@ import asyncio
 import os
 from pathlib import Path
 
+import pytest
+
 from tests.soak_support import SoakResult, run_soak
 
 SEED = int(os.environ.get("SOAK_SEED", "1"))
@@ -23,6 +25,7 @@ def explain(result: SoakResult) -> str:
     return "\n".join(lines)
 
 
+@pytest.mark.soak
 async def test_kills_and_api_errors_lose_and_double_nothing(tmp_path: Path) -> None:
     """40 reporters at once, ~5% of the bot's Bot API calls failing, 3 SIGKILLs at random points."""
     result = await asyncio.wait_for(
@@ -38,6 +41,7 @@ async def test_kills_and_api_errors_lose_and_double_nothing(tmp_path: Path) -> N
     assert [code for code, _ in figures["sigterm_exits"]] == [0]
 
 
+@pytest.mark.soak
 async def test_sigterm_during_load_exits_cleanly_within_5_seconds(tmp_path: Path) -> None:
     """SIGTERM twice while 20 reporters are mid-report (errors injected): exit code 0 within 5 s."""
     result = await asyncio.wait_for(

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.domain import report as intake
+from bot.domain import intake
 from bot.domain.people import User
 from bot.domain.severity import Severity
 from bot.domain.sla import SlaTerms

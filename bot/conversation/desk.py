@@ -12,7 +12,7 @@ from dataclasses import replace
 from bot.config import Config
 from bot.conversation import reporter, router
 from bot.conversation.questions import prompt_if_drafting
-from bot.conversation.session import Incoming, Session
+from bot.conversation.session import DeskContext, Incoming, Session
 from bot.domain.clock import Clock
 from bot.domain.people import language_from_telegram
 from bot.messages import Outcome, Reply, t
@@ -25,15 +25,14 @@ from storage import Storage
 class Desk:
     def __init__(self, storage: Storage, config: Config, clock: Clock, kb: KnowledgeBase | None = None,
                  reports: Reports | None = None) -> None:
-        self.storage = storage
-        self.clock = clock
-        self.kb = kb
         self.deployment = Deployment(config)
         self.reports = reports or Reports(config)
-        self.photo_limit = config.intake.max_photo_mb * 1024 * 1024
+        self.kb = kb
+        self.context = DeskContext(storage=storage, deployment=self.deployment, clock=clock, kb=kb,
+                                   reports=self.reports, photo_limit=config.intake.max_photo_mb * 1024 * 1024)
 
     def _session(self, msg: Incoming) -> Session:
-        return Session(self, msg)
+        return Session(self.context, msg)
 
     async def text(self, msg: Incoming, text: str) -> Outcome:
         async with self._session(msg) as s:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from bot.callbacks import ConfirmFix, FollowUpAnswer
 from bot.conversation.session import Session
 from bot.domain import followup as fu
-from bot.domain import report as intake
+from bot.domain import intake
 from bot.domain.followup import Answer, FollowUp, FollowUpRefused, FollowUpState
 from bot.domain.permissions import Act
 from bot.domain.ticket import Status, Ticket, parse_number

@@ -174,6 +174,6 @@ async def _order(s: Session, args: str, *, workbook: bool) -> None:
         await s.say(t("report.usage"))
         return
     # drawn off the event loop once this is stored (services.reports.orders), then sent
-    await s.desk.reports.order(s.uow.timers, s.msg.chat_id, period, s.user.language, s.now,
+    await s.context.reports.order(s.uow.timers, s.msg.chat_id, period, s.user.language, s.now,
                                workbook=workbook, key=f"report:{s.msg.update_id}")
     s.outcome.report_ordered = "document" if workbook else "photo"

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from bot.callbacks import CancelTicket
 from bot.conversation.session import Session
-from bot.domain import report as intake
+from bot.domain import intake
 from bot.domain.permissions import Act
 from bot.domain.ticket import IllegalTransition, Ticket, parse_number
 from bot.messages import Button, Text, t, verbatim

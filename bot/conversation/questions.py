@@ -1,6 +1,6 @@
 """The questions of a fault report: the next one the draft needs, with buttons wherever the choice is finite.
 
-The next question is derived from what the draft holds (`ReportDraft.step`), never kept apart; each
+The next question is derived from what the draft holds (`Draft.step`), never kept apart; each
 button carries the draft's token and the question's step, so an answer to an older question (or an
 older report) is recognised as such.
 """
@@ -10,11 +10,11 @@ from __future__ import annotations
 from bot.callbacks import DraftAnswer
 from bot.conversation.kb import article_title
 from bot.conversation.session import Session
-from bot.domain import report as intake
+from bot.domain import intake
 from bot.domain.assets import Asset
 from bot.domain.contact import display_phone
 from bot.domain.devices import DEVICE_TYPES
-from bot.domain.report import ReportDraft, Step
+from bot.domain.intake import Draft, Step
 from bot.domain.severity import Severity
 from bot.messages import Button, Text, rows, t, verbatim
 
@@ -23,7 +23,7 @@ def place(site: str, room: str | None) -> str:
     return f"{site} / {room}" if room else site
 
 
-def answer_button(draft: ReportDraft, label: Text, value: str, step: str | None = None) -> Button:
+def answer_button(draft: Draft, label: Text, value: str, step: str | None = None) -> Button:
     return Button(label, DraftAnswer(draft.token, step or draft.step.value, value).pack())
 
 
@@ -33,7 +33,7 @@ async def prompt_if_drafting(s: Session) -> None:
         await prompt(s, draft)
 
 
-async def prompt(s: Session, draft: ReportDraft) -> None:
+async def prompt(s: Session, draft: Draft) -> None:
     """Ask the draft's next question."""
     step = draft.step
 
@@ -79,7 +79,7 @@ async def prompt(s: Session, draft: ReportDraft) -> None:
         ),))
 
 
-async def summary(s: Session, draft: ReportDraft) -> Text:
+async def summary(s: Session, draft: Draft) -> Text:
     asset = await s.uow.assets.get(draft.asset_no) if draft.asset_no else None
     return t(
         "summary",
@@ -103,7 +103,7 @@ def asset_card(s: Session, asset: Asset) -> Text:
     )
 
 
-def edit_buttons(draft: ReportDraft) -> tuple[tuple[Button, ...], ...]:
+def edit_buttons(draft: Draft) -> tuple[tuple[Button, ...], ...]:
     """Which answer to change, from the summary."""
     return rows([answer_button(draft, t(f"field.{step.value}"), step.value, step="edit")
                  for step in intake.EDITABLE], 3)

@@ -1,7 +1,7 @@
 """The reporter's fault report, from the first message to Submit.
 
 Every answer — typed, a button, a photo, a shared contact — goes through the domain's intake
-(`bot.domain.report`), which refuses what it cannot take with a reason; the draft is stored after
+(`bot.domain.intake`), which refuses what it cannot take with a reason; the draft is stored after
 every answer, so a reporter continues where they were after a restart. Once the fault is described,
 the knowledge base's best fixes are offered first (first-line remote support); Submit opens the
 ticket (`services.tickets.open`), which goes to the engineer on duty at once.
@@ -15,9 +15,9 @@ from bot.callbacks import DraftAnswer
 from bot.conversation.kb import ask_form, show_article
 from bot.conversation.questions import answer_button, edit_buttons, place, prompt
 from bot.conversation.session import Session
-from bot.domain import report as intake
+from bot.domain import intake
 from bot.domain.devices import device_type_from_text
-from bot.domain.report import ReportDraft, Step
+from bot.domain.intake import Draft, Step
 from bot.messages import t, verbatim
 
 GREETINGS = frozenset({"hi", "hello", "hey", "你好", "您好", "在吗", "在么", "hi there", "早", "早上好"})
@@ -53,7 +53,7 @@ async def on_text(s: Session, text: str) -> None:
     await answer_text(s, draft, text)
 
 
-async def answer_text(s: Session, draft: ReportDraft, text: str) -> None:
+async def answer_text(s: Session, draft: Draft, text: str) -> None:
     step = draft.step
     try:
         if step is Step.DESCRIBE:
@@ -83,7 +83,7 @@ async def answer_text(s: Session, draft: ReportDraft, text: str) -> None:
     await advance(s, draft, was=step)
 
 
-async def _device_from_text(s: Session, draft: ReportDraft, text: str) -> ReportDraft | None:
+async def _device_from_text(s: Session, draft: Draft, text: str) -> Draft | None:
     """A typed device word picks the type; anything else is looked up in the asset register."""
     if not text.strip():
         raise intake.Rejected("empty")
@@ -111,7 +111,7 @@ async def on_photo(s: Session, file_id: str, size: int | None, caption: str | No
     draft = await s.uow.drafts.get(s.user.id) or intake.start(s.user.id, s.now)
     same_album = group is not None and group == draft.last_media_group
     try:
-        updated = intake.add_photo(draft, file_id, size, s.desk.photo_limit)
+        updated = intake.add_photo(draft, file_id, size, s.context.photo_limit)
         if caption and caption.strip():
             updated = intake.describe(updated, caption)
     except intake.Rejected as rejected:
@@ -196,7 +196,7 @@ async def on_draft_button(s: Session, button: DraftAnswer) -> None:
     await advance(s, draft, was=was)
 
 
-async def _suggestion_answer(s: Session, draft: ReportDraft, value: str) -> ReportDraft | None:
+async def _suggestion_answer(s: Session, draft: Draft, value: str) -> Draft | None:
     """Show an article, or take "fixed it" / "didn't help" / "skip"; None when the request ended."""
     if value == "skip":
         s.chose(t("btn.kb_skip"))
@@ -224,7 +224,7 @@ async def _suggestion_answer(s: Session, draft: ReportDraft, value: str) -> Repo
     raise intake.Rejected("bad_choice")
 
 
-async def _asset_answer(s: Session, draft: ReportDraft, value: str) -> ReportDraft:
+async def _asset_answer(s: Session, draft: Draft, value: str) -> Draft:
     if value == "no":
         s.chose(t("btn.no"))
         return intake.reject_asset(draft)
@@ -236,7 +236,7 @@ async def _asset_answer(s: Session, draft: ReportDraft, value: str) -> ReportDra
     return intake.confirm_asset(draft, asset, remembered)
 
 
-def _site_answer(s: Session, draft: ReportDraft, value: str) -> ReportDraft:
+def _site_answer(s: Session, draft: Draft, value: str) -> Draft:
     sites = s.config.intake.sites
     if value == "last" and s.user.last_site:
         s.chose(verbatim(place(s.user.last_site, s.user.last_room)))
@@ -248,7 +248,7 @@ def _site_answer(s: Session, draft: ReportDraft, value: str) -> ReportDraft:
     raise intake.Rejected("bad_choice")
 
 
-async def _summary_answer(s: Session, draft: ReportDraft, value: str) -> None:
+async def _summary_answer(s: Session, draft: Draft, value: str) -> None:
     if value == "submit":
         s.chose(t("btn.submit"))
         await submit(s, draft)
@@ -264,7 +264,7 @@ async def _summary_answer(s: Session, draft: ReportDraft, value: str) -> None:
 
 
 # ---- moving the report along ----------------------------------------------------------------------
-def with_suggestions(s: Session, draft: ReportDraft) -> ReportDraft:
+def with_suggestions(s: Session, draft: Draft) -> Draft:
     """First-line support: once the fault is described, offer the knowledge base's best fixes."""
     if s.kb is None or not intake.needs_suggestions(draft):
         return draft
@@ -273,7 +273,7 @@ def with_suggestions(s: Session, draft: ReportDraft) -> ReportDraft:
     return intake.offer_suggestions(draft, [m.id for m in matches if m.score >= best * RELATIVE_CUTOFF])
 
 
-async def advance(s: Session, draft: ReportDraft, was: Step) -> None:
+async def advance(s: Session, draft: Draft, was: Step) -> None:
     draft = with_suggestions(s, draft)
     await s.uow.drafts.save(draft, s.now)
     if was is Step.CONTACT:
@@ -281,7 +281,7 @@ async def advance(s: Session, draft: ReportDraft, was: Step) -> None:
     await prompt(s, draft)
 
 
-async def submit(s: Session, draft: ReportDraft) -> None:
+async def submit(s: Session, draft: Draft) -> None:
     """The reporter confirmed the summary: the ticket opens and goes to the engineer on duty."""
     if draft.step is not Step.SUMMARY or draft.severity is None:
         s.refuse(t("button_stale"))

@@ -12,17 +12,31 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
 from functools import cached_property
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from bot.domain.clock import Clock
 from bot.domain.people import User, language_from_telegram
 from bot.domain.permissions import Act, Role, role_of
 from bot.domain.ticket import Ticket
 from bot.messages import Outcome, Reply, Text
+from bot.services.deployment import Deployment
+from bot.services.knowledge import KnowledgeBase
+from bot.services.reports.orders import Reports
 from bot.services.wiring import Services
-from storage import UnitOfWork
+from storage import Storage, UnitOfWork
 
-if TYPE_CHECKING:
-    from bot.conversation.desk import Desk
+
+@dataclass(frozen=True)
+class DeskContext:
+    """What every session works with, built once at start (see `bot.conversation.desk.Desk`)."""
+
+    storage: Storage
+    deployment: Deployment
+    clock: Clock
+    kb: KnowledgeBase | None
+    reports: Reports
+    photo_limit: int
+    """The largest photo a report takes, in bytes."""
 
 
 @dataclass(frozen=True)
@@ -45,19 +59,19 @@ class Incoming:
 class Session:
     """One update being handled; the flows read and change `user`, say things, and use `services`."""
 
-    def __init__(self, desk: Desk, msg: Incoming) -> None:
-        self.desk = desk
+    def __init__(self, context: DeskContext, msg: Incoming) -> None:
+        self.context = context
         self.msg = msg
-        self.deployment = desk.deployment
-        self.config = desk.deployment.config
-        self.kb = desk.kb
-        self.now: datetime = desk.clock.now()
+        self.deployment = context.deployment
+        self.config = context.deployment.config
+        self.kb = context.kb
+        self.now: datetime = context.clock.now()
         self.outcome = Outcome()
         self.duplicate = False
         self.first_contact = False
         self.after_commit: list[Callable[[], None]] = []
         """In-memory updates (the search index) that must happen only once the change is stored."""
-        self._transaction = desk.storage.transaction()
+        self._transaction = context.storage.transaction()
 
     async def __aenter__(self) -> Session:
         self.uow: UnitOfWork = await self._transaction.__aenter__()

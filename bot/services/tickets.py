@@ -10,8 +10,8 @@ from __future__ import annotations
 from datetime import datetime
 
 from bot.callbacks import ConfirmFix
+from bot.domain.intake import Draft
 from bot.domain.people import User
-from bot.domain.report import ReportDraft
 from bot.domain.sla import compute_terms
 from bot.domain.ticket import Action, Happening, Ticket, happened, opened_event, transition
 from bot.domain.timers import TimerKind
@@ -39,7 +39,7 @@ class TicketDesk:
         self.followups = followups
         self.notify = notify
 
-    async def open(self, draft: ReportDraft, reporter: User, now: datetime) -> Ticket:
+    async def open(self, draft: Draft, reporter: User, now: datetime) -> Ticket:
         """The finished report becomes a ticket with the deadlines its severity and tier promise, and
         goes to the engineer on duty at once."""
         assert draft.severity is not None

@@ -15,8 +15,8 @@ from typing import Any
 from bot.domain.assets import Asset
 from bot.domain.followup import Answer as FollowUpAnswer
 from bot.domain.followup import FollowUp, FollowUpState
+from bot.domain.intake import Draft
 from bot.domain.people import User
-from bot.domain.report import ReportDraft
 from bot.domain.severity import Severity
 from bot.domain.sla import Deadlines, SlaTerms
 from bot.domain.ticket import Status, Ticket, TicketEvent
@@ -124,18 +124,18 @@ def followup_from_row(row: sqlite3.Row) -> FollowUp:
     )
 
 
-def draft_to_json(draft: ReportDraft) -> str:
+def draft_to_json(draft: Draft) -> str:
     data = asdict(draft)
     data["started_at"] = ts(draft.started_at)
     data["severity"] = draft.severity.value if draft.severity else None
     return json.dumps(data, ensure_ascii=False)
 
 
-def draft_from_json(text: str) -> ReportDraft:
+def draft_from_json(text: str) -> Draft:
     data = json.loads(text)
-    known = {f.name for f in fields(ReportDraft)}
+    known = {f.name for f in fields(Draft)}
     data = {k: v for k, v in data.items() if k in known}
     data["started_at"] = from_ts(data["started_at"])
     data.update({key: tuple(value) for key, value in data.items() if isinstance(value, list)})
     data["severity"] = Severity(data["severity"]) if data.get("severity") else None
-    return ReportDraft(**data)
+    return Draft(**data)

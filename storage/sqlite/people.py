@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from datetime import datetime
 
+from bot.domain.intake import Draft
 from bot.domain.people import User
-from bot.domain.report import ReportDraft
 from storage.ports import Drafts, UpdateLog, Users
 from storage.sqlite.codec import draft_from_json, draft_to_json, ts, user_from_row
 from storage.sqlite.port import SqlPort
@@ -42,11 +42,11 @@ class SqliteUsers(SqlPort, Users):
 
 
 class SqliteDrafts(SqlPort, Drafts):
-    async def get(self, reporter_id: int) -> ReportDraft | None:
+    async def get(self, reporter_id: int) -> Draft | None:
         row = await self._one("SELECT data FROM drafts WHERE reporter_id = ?", (reporter_id,))
         return draft_from_json(row["data"]) if row else None
 
-    async def save(self, draft: ReportDraft, at: datetime) -> None:
+    async def save(self, draft: Draft, at: datetime) -> None:
         await self._run(
             """INSERT INTO drafts (reporter_id, data, updated_at) VALUES (?, ?, ?)
                ON CONFLICT (reporter_id) DO UPDATE SET data = excluded.data, updated_at = excluded.updated_at""",

@@ -1,4 +1,5 @@
-"""The fault report being filled in (the draft): what is still missing, and taking each answer.
+"""Intake (服务受理): the fault report a reporter is filling in (the Draft), what is still missing, and
+taking each answer. ("Report" alone, in this code, is the manager's service report.)
 
 A draft is stored after every answer, so a reporter continues where they were after a restart. The
 next question is derived from what is filled in, never kept as a separate, drift-prone state; only an
@@ -49,7 +50,7 @@ class Rejected(ValueError):
 
 
 @dataclass(frozen=True)
-class ReportDraft:
+class Draft:
     reporter_id: int
     started_at: datetime
     token: str = field(default_factory=lambda: secrets.token_hex(3))
@@ -96,11 +97,11 @@ class ReportDraft:
         return Step.SUMMARY
 
 
-def start(reporter_id: int, at: datetime) -> ReportDraft:
-    return ReportDraft(reporter_id=reporter_id, started_at=at)
+def start(reporter_id: int, at: datetime) -> Draft:
+    return Draft(reporter_id=reporter_id, started_at=at)
 
 
-def describe(draft: ReportDraft, text: str) -> ReportDraft:
+def describe(draft: Draft, text: str) -> Draft:
     """The fault in the reporter's words (a photo caption counts too)."""
     cleaned = text.strip()
     if not cleaned:
@@ -113,41 +114,41 @@ def describe(draft: ReportDraft, text: str) -> ReportDraft:
     return _after_answer(replace(draft, description=joined))
 
 
-def describe_with_photos_only(draft: ReportDraft) -> ReportDraft:
+def describe_with_photos_only(draft: Draft) -> Draft:
     """The reporter lets the photos speak for themselves."""
     if not draft.photos:
         raise Rejected("no_photo")
     return _after_answer(replace(draft, description=draft.description or ""))
 
 
-def needs_suggestions(draft: ReportDraft) -> bool:
+def needs_suggestions(draft: Draft) -> bool:
     """A described fault not yet matched against the knowledge base."""
     return bool(draft.description) and not draft.suggestions_done and not draft.suggestions
 
 
-def offer_suggestions(draft: ReportDraft, article_ids: list[str]) -> ReportDraft:
+def offer_suggestions(draft: Draft, article_ids: list[str]) -> Draft:
     """Offer these articles before the rest of the intake (none: go straight on)."""
     return replace(draft, suggestions=tuple(article_ids), suggestions_done=not article_ids)
 
 
-def suggestion(draft: ReportDraft, index: str) -> str:
+def suggestion(draft: Draft, index: str) -> str:
     """The article id behind a suggestion button's index."""
     if not index.isdigit() or int(index) >= len(draft.suggestions):
         raise Rejected("bad_choice")
     return draft.suggestions[int(index)]
 
 
-def did_not_help(draft: ReportDraft, article_id: str) -> ReportDraft:
+def did_not_help(draft: Draft, article_id: str) -> Draft:
     """The reporter tried an article in vain: note it for the engineer and go on with the intake."""
     tried = draft.tried if article_id in draft.tried else (*draft.tried, article_id)
     return _after_answer(replace(draft, tried=tried, suggestions_done=True))
 
 
-def skip_suggestions(draft: ReportDraft) -> ReportDraft:
+def skip_suggestions(draft: Draft) -> Draft:
     return _after_answer(replace(draft, suggestions_done=True))
 
 
-def add_photo(draft: ReportDraft, file_id: str, size: int | None, limit: int) -> ReportDraft:
+def add_photo(draft: Draft, file_id: str, size: int | None, limit: int) -> Draft:
     if size is not None and size > limit:
         raise Rejected("photo_too_big", limit_mb=limit // (1024 * 1024))
     if file_id in draft.photos:
@@ -157,18 +158,18 @@ def add_photo(draft: ReportDraft, file_id: str, size: int | None, limit: int) ->
     return replace(draft, photos=(*draft.photos, file_id))
 
 
-def choose_device_type(draft: ReportDraft, device_type: str) -> ReportDraft:
+def choose_device_type(draft: Draft, device_type: str) -> Draft:
     if device_type not in DEVICE_TYPES:
         raise Rejected("bad_choice")
     return _after_answer(replace(draft, device_type=device_type, asset_no=None, pending_asset=None))
 
 
-def propose_asset(draft: ReportDraft, asset: Asset) -> ReportDraft:
+def propose_asset(draft: Draft, asset: Asset) -> Draft:
     """A typed number matched the register: ask the reporter to confirm it is that device."""
     return replace(draft, pending_asset=asset.asset_no)
 
 
-def confirm_asset(draft: ReportDraft, asset: Asset, remembered_room: str | None) -> ReportDraft:
+def confirm_asset(draft: Draft, asset: Asset, remembered_room: str | None) -> Draft:
     """The asset fills in the device type and its registered site (the reporter may edit them)."""
     return _after_answer(replace(
         draft,
@@ -180,11 +181,11 @@ def confirm_asset(draft: ReportDraft, asset: Asset, remembered_room: str | None)
     ))
 
 
-def reject_asset(draft: ReportDraft) -> ReportDraft:
+def reject_asset(draft: Draft) -> Draft:
     return replace(draft, pending_asset=None, asset_no=None)
 
 
-def set_site(draft: ReportDraft, site: str, room: str | None = None) -> ReportDraft:
+def set_site(draft: Draft, site: str, room: str | None = None) -> Draft:
     cleaned = site.strip()
     if not cleaned:
         raise Rejected("empty")
@@ -198,7 +199,7 @@ def set_site(draft: ReportDraft, site: str, room: str | None = None) -> ReportDr
     return _after_answer(replace(draft, **changes))
 
 
-def set_room(draft: ReportDraft, room: str | None) -> ReportDraft:
+def set_room(draft: Draft, room: str | None) -> Draft:
     """The room (None: the reporter skipped it)."""
     if room is not None:
         room = room.strip()
@@ -209,7 +210,7 @@ def set_room(draft: ReportDraft, room: str | None) -> ReportDraft:
     return _after_answer(replace(draft, room=room, room_asked=True))
 
 
-def set_severity(draft: ReportDraft, severity: str) -> ReportDraft:
+def set_severity(draft: Draft, severity: str) -> Draft:
     try:
         level = Severity.parse(severity)
     except ValueError:
@@ -217,14 +218,14 @@ def set_severity(draft: ReportDraft, severity: str) -> ReportDraft:
     return _after_answer(replace(draft, severity=level))
 
 
-def set_phone(draft: ReportDraft, text: str, name: str | None = None, region: str = "CN") -> ReportDraft:
+def set_phone(draft: Draft, text: str, name: str | None = None, region: str = "CN") -> Draft:
     phone = normalise_phone(text, region)
     if phone is None:
         raise Rejected("bad_phone")
     return _after_answer(replace(draft, phone=phone, contact_name=name))
 
 
-def edit(draft: ReportDraft, field_name: str) -> ReportDraft:
+def edit(draft: Draft, field_name: str) -> Draft:
     """From the summary, clear one answer so it is asked again, then come back to the summary."""
     step = Step._value2member_map_.get(field_name)
     if draft.step is not Step.SUMMARY or step not in EDITABLE:
@@ -239,7 +240,7 @@ def edit(draft: ReportDraft, field_name: str) -> ReportDraft:
     return replace(draft, editing=True, **cleared)
 
 
-def _after_answer(draft: ReportDraft) -> ReportDraft:
+def _after_answer(draft: Draft) -> Draft:
     """An edit ends once the summary is reached again."""
     if draft.editing and draft.step is Step.SUMMARY:
         return replace(draft, editing=False)
