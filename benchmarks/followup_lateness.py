@@ -30,7 +30,7 @@ from bot.domain.severity import Severity
 from bot.domain.sla import SlaTerms
 from bot.domain.ticket import Status, Ticket, opened_event
 from bot.domain.timers import Timer, TimerKind
-from bot.standin import BotApiStandIn, FakeUser
+from bot.sandbox.standin import BotApiStandIn, FakeUser
 from bot.telegram.app import TICK_SECONDS
 from bot.telegram.lifecycle import running_bot
 from storage import open_storage

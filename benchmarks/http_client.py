@@ -20,7 +20,7 @@ from telegram.request import BaseRequest, HTTPXRequest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bot.standin import BotApiStandIn, FakeUser
+from bot.sandbox.standin import BotApiStandIn, FakeUser
 from bot.telegram.http import AiohttpRequest
 
 USER = FakeUser(id=4242, first_name="Bench")

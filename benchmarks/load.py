@@ -66,7 +66,7 @@ from bot.domain.people import User  # noqa: E402
 from bot.domain.severity import Severity  # noqa: E402
 from bot.domain.sla import SlaTerms  # noqa: E402
 from bot.domain.ticket import Status, Ticket, opened_event  # noqa: E402
-from bot.standin import BotApiStandIn, FakeUser, SentMessage  # noqa: E402
+from bot.sandbox.standin import BotApiStandIn, FakeUser, SentMessage  # noqa: E402
 from storage import open_storage  # noqa: E402
 from tests.soak_support import query  # noqa: E402
 

@@ -23,7 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks.load import CONFIRMED_RE, SKIP, report_script
 from benchmarks.load import main as load_main
-from bot.standin import BotApiStandIn, FakeUser, SentMessage
+from bot.sandbox.standin import BotApiStandIn, FakeUser, SentMessage
 
 __all__ = ["SKIP", "STEPS", "_one_report", "main"]
 

@@ -10,7 +10,7 @@ import pytest
 
 from bot.config import Config, parse_config
 from bot.domain.clock import FakeClock
-from bot.standin import FakeUser
+from bot.sandbox.standin import FakeUser
 from tests.harness import STAFF, BotHarness, harness
 
 # Monday 23 November 2026, 10:00 in Shanghai.

@@ -14,8 +14,8 @@ from pathlib import Path
 
 from bot.config import Config
 from bot.domain.clock import FakeClock
+from bot.sandbox.standin import BotApiStandIn, FakeUser, SentMessage
 from bot.services.knowledge import KnowledgeBase
-from bot.standin import BotApiStandIn, FakeUser, SentMessage
 from bot.telegram.handlers import HelpDesk
 from bot.telegram.lifecycle import RunningBot, UpdateTracker, running_bot
 from storage import SqliteStorage, open_storage

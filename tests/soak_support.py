@@ -44,7 +44,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.standin import BotApiStandIn, FakeUser, SentMessage
+from bot.sandbox.standin import BotApiStandIn, FakeUser, SentMessage
 
 REPO = Path(__file__).resolve().parents[1]
 TOKEN = "123456:" + "A" * 35

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.standin import FakeUser
+from bot.sandbox.standin import FakeUser
 from tests.conftest import ALICE, BOB, LINA
 from tests.harness import BotHarness
 

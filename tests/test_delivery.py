@@ -8,7 +8,7 @@ from pathlib import Path
 
 from bot.cli import setup_logging
 from bot.domain.clock import FakeClock
-from bot.standin import FakeUser
+from bot.sandbox.standin import FakeUser
 from tests.conftest import ALICE, ENGINEER, MANAGER, START, make_config
 from tests.harness import BotHarness, harness
 

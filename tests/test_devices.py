@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.domain.devices import ARTICLE_DEVICES, DEVICE_TYPES
-from bot.standin import FakeUser
+from bot.sandbox.standin import FakeUser
 from bot.texts import TEXTS
 from knowledge.article import DEVICES
 from tests.conftest import ALICE, LINA

@@ -18,7 +18,7 @@ from bot.cli import doctor
 from bot.cli import doctor_checks as checks
 from bot.domain.timers import Timer, TimerKind
 from bot.messages import Reply, verbatim
-from bot.standin import BotApiStandIn
+from bot.sandbox.standin import BotApiStandIn
 from storage import open_storage
 from storage.sqlite import migrations
 

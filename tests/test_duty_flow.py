@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from bot.domain.clock import FakeClock
-from bot.standin import FakeUser, SentMessage
+from bot.sandbox.standin import FakeUser, SentMessage
 from tests.conftest import ALICE, ENGINEER, ENGINEER2, EXPERT, LINA, MANAGER, make_config
 from tests.harness import BotHarness, harness
 

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, time, timedelta
 import pytest
 
 from bot.domain import followup as fu
-from bot.standin import FakeUser, SentMessage
+from bot.sandbox.standin import FakeUser, SentMessage
 from tests.conftest import ALICE, BOB, ENGINEER, EXPERT, MANAGER
 from tests.harness import BotHarness
 

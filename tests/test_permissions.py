@@ -12,7 +12,7 @@ import pytest
 
 from bot.domain.clock import FakeClock
 from bot.domain.permissions import PERMISSIONS, Act, Role
-from bot.standin import FakeUser
+from bot.sandbox.standin import FakeUser
 from tests.conftest import ALICE, BOB, ENGINEER, ENGINEER2, MANAGER, START, make_config
 from tests.harness import BotHarness, harness
 

@@ -33,7 +33,7 @@ from bot.domain.clock import FakeClock
 from bot.domain.intake import Step
 from bot.domain.ticket import NUMBER_RE, TRANSITIONS, Action, Status
 from bot.messages import reply_from_json
-from bot.standin import FakeUser, SentMessage
+from bot.sandbox.standin import FakeUser, SentMessage
 from tests.conftest import ALICE, ENGINEER, ENGINEER2, EXPERT, LINA, MANAGER, START, make_config
 from tests.harness import BotHarness, harness
 

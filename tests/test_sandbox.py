@@ -10,7 +10,7 @@ from pathlib import Path
 
 from bot.domain.clock import FakeClock
 from bot.sandbox import Sandbox, personas
-from bot.standin import BotApiStandIn
+from bot.sandbox.standin import BotApiStandIn
 from bot.telegram.lifecycle import UpdateTracker, running_bot
 from storage import open_storage
 from tests.conftest import START, make_config

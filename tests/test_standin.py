@@ -1,4 +1,4 @@
-"""Tests for bot.standin: a real PTB Application talks to the Bot API stand-in over HTTP.
+"""Tests for bot.sandbox.standin: a real PTB Application talks to the Bot API stand-in over HTTP.
 
 Every test is event driven (no sleeps), so the whole file runs in a couple of seconds.
 """
@@ -23,7 +23,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot.standin import BotApiStandIn, FakeUser, SentMessage
+from bot.sandbox.standin import BotApiStandIn, FakeUser, SentMessage
 
 ALICE = FakeUser(1001, "Alice", username="alice")
 BOB = FakeUser(1002, "Bob", language_code="de")

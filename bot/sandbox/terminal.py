@@ -15,7 +15,7 @@ from pathlib import Path
 
 from bot.config import Config, load_config
 from bot.domain.clock import SystemClock
-from bot.standin import BotApiStandIn, FakeUser, SentMessage
+from bot.sandbox.standin import BotApiStandIn, FakeUser, SentMessage
 from bot.telegram.lifecycle import UpdateTracker, running_bot
 from storage import open_storage
 
@@ -130,7 +130,7 @@ def personas(config: Config) -> dict[str, FakeUser]:
     }
 
 
-EXAMPLE = Path(__file__).resolve().parents[1] / "helpdesk.example.toml"
+EXAMPLE = Path(__file__).resolve().parents[2] / "helpdesk.example.toml"
 
 
 def with_staff(config: Config) -> tuple[Config, str | None]:
