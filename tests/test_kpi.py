@@ -338,6 +338,10 @@ def test_filter_by_site_ignores_case_and_spaces_and_drops_deflection() -> None:
     assert kpis.selection == (("site", " hq-12F"),)
 
 
+def test_filter_by_a_site_typed_in_full_width() -> None:
+    assert compute_kpis(month(), now=NOW, site="ＨＱ－１２Ｆ").tickets == 11  # the same HQ-12F as above
+
+
 def test_filter_by_engineer_still_sees_other_engineers_earlier_repairs() -> None:
     kpis = compute_kpis(month(), now=NOW, engineer=1002)
     # 1002: T02 04 05 08 11 15 19 20 23; T23's previous repair on A1 was 1001's (T07) and still counts

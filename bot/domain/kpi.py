@@ -23,6 +23,7 @@ from typing import Protocol
 from bot.domain.assets import asset_key
 from bot.domain.followup import Answer, FollowUp, FollowUpState
 from bot.domain.severity import Severity
+from bot.domain.sites import site_key
 from bot.domain.ticket import Status, Ticket, TicketEvent
 
 MILESTONES: tuple[str, ...] = ("respond", "onsite", "resolve")
@@ -303,11 +304,6 @@ def repair_held(facts: Facts, followup: FollowUp | None) -> bool:
 
 
 # ---- selection ------------------------------------------------------------------------------------
-def site_key(site: str | None) -> str:
-    """Sites compare without case or spaces: "HQ 12F", "hq12f" and " HQ12F" are one site, as in the SLA tiers."""
-    return "".join((site or "").split()).casefold()
-
-
 def filtered(data: ReportData, *, site: str | None = None, engineer: int | None = None,
              device_type: str | None = None, severity: Severity | str | None = None) -> ReportData:
     """The same report cut down to one site, engineer (current assignee), device type or severity.
