@@ -11,6 +11,7 @@ from bot.domain.clock import FakeClock
 from bot.domain.durations import format_duration, parse_duration
 from bot.domain.intake import Step
 from bot.domain.severity import Severity
+from bot.domain.sites import site_key
 from bot.domain.sla import (
     DEFAULT_TARGETS,
     RoundTheClock,
@@ -127,6 +128,14 @@ def test_tier_by_site_ignores_case_and_spaces_and_only_overrides_what_it_sets() 
     assert far.deadlines.respond_by == T0 + timedelta(minutes=30)  # kept from the table
     p2 = compute_terms(POLICY, Severity.P2, opened_at=T0, site="HQ-12F", reporter_id=1, clocks=CLOCKS)
     assert p2.tier == "vip" and p2.deadlines.respond_by == T0 + timedelta(hours=1)
+
+
+def test_one_site_key_folds_width_case_and_spaces_but_keeps_punctuation() -> None:
+    assert site_key("ＨＱ－１２Ｆ") == site_key("HQ-12F") == site_key(" hq - 12f ") == "hq-12f"
+    assert site_key("HQ 12F") == site_key("hq12f") != site_key("HQ-12F")
+    assert site_key(None) == site_key("") == ""
+    full_width = compute_terms(POLICY, Severity.P1, opened_at=T0, site="ＨＱ－１２Ｆ", reporter_id=1, clocks=CLOCKS)
+    assert full_width.tier == "vip" and full_width.deadlines.respond_by == T0 + timedelta(minutes=15)
 
 
 def test_reporter_tier_wins_over_site_tier() -> None:

@@ -264,6 +264,17 @@ def test_repeat_repairs_look_back_30_days_into_earlier_tickets(kpis: Kpis) -> No
     assert kpis.repeat_repair_rate == Figure(pytest.approx(4 / 18), 4, 18, 0.15, False)
 
 
+def test_repeat_repairs_know_an_asset_however_it_was_typed() -> None:
+    # "Ａ－0042" as a Chinese IME types it (full width) and "a-0042 " are the register's one A-0042
+    first = ticket(31, oct_(3, 1), P3, "printer", "Ａ－0042", "HQ-3F", 1002, accepted=H, arrived=5 * H)
+    second = ticket(32, oct_(13, 1), P3, "printer", "a-0042 ", "HQ-3F", 1002, accepted=H, arrived=5 * H)
+    unregistered = ticket(33, oct_(14, 1), P3, "printer", "  ", "HQ-3F", 1002, accepted=H)
+    data = ReportData(START, END, [first, second, unregistered], {}, [], [], [])
+    kpis = compute_kpis(data, now=NOW)
+    assert kpis.repeat_repair_rate.numerator == 1  # the second, ten days after the first
+    assert kpis.repeat_repair_rate.denominator == 2  # a blank asset number is no asset: not counted
+
+
 def test_deflection(kpis: Kpis) -> None:
     # six helped outcomes in October, one undone by T07 → 5; requests = 5 + 19 live tickets
     assert kpis.deflection_rate == Figure(pytest.approx(5 / 24), 5, 24, 0.30, False)
@@ -325,6 +336,10 @@ def test_filter_by_site_ignores_case_and_spaces_and_drops_deflection() -> None:
     assert (kpis.repeat_repair_rate.numerator, kpis.repeat_repair_rate.denominator) == (2, 9)  # T07, T23
     assert kpis.deflection_rate.value is None and kpis.deflection_rate.denominator == 0
     assert kpis.selection == (("site", " hq-12F"),)
+
+
+def test_filter_by_a_site_typed_in_full_width() -> None:
+    assert compute_kpis(month(), now=NOW, site="ＨＱ－１２Ｆ").tickets == 11  # the same HQ-12F as above
 
 
 def test_filter_by_engineer_still_sees_other_engineers_earlier_repairs() -> None:

@@ -62,6 +62,18 @@ async def test_chinese_report_with_photo_and_vip_site(desk: BotHarness) -> None:
     assert "vip" in text
 
 
+async def test_a_vip_site_typed_in_full_width_gets_the_vip_deadlines(desk: BotHarness) -> None:
+    # The configuration's VIP tier lists "HQ-12F"; a Chinese IME types it in full width.
+    replies = await desk.report(ALICE, description="The PC in the finance office is dead", device="PC",
+                                site="ＨＱ－１２Ｆ", room="1203", severity="Work has stopped", phone="13800001234")
+    text = replies[-1].text
+    # P1 at the VIP site: 15 min / 1 h / 2 h instead of 30 min / 2 h / 4 h.
+    assert "respond by 2026-11-23 10:15" in text
+    assert "be on site by 2026-11-23 11:00" in text
+    assert "resolve by 2026-11-23 12:00" in text
+    assert "vip" in text
+
+
 async def test_second_report_offers_remembered_location_and_phone(desk: BotHarness) -> None:
     await desk.report(ALICE, description="Monitor flickers", device="Monitor", site="HQ-3F",
                       room="Room 305", severity="A part fails", phone="13800001234")

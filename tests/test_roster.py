@@ -279,6 +279,17 @@ def test_candidates_put_the_engineer_on_duty_first(roster: DutyRoster) -> None:
     assert candidates(dataclasses.replace(roster, rotations=()), at, "pc", None) == [WANG, LIU, CHEN]
 
 
+def test_candidates_match_an_engineers_site_however_it_was_typed() -> None:
+    engineers = {1: EngineerInfo(1, "On duty"), 2: EngineerInfo(2, "North", sites=("Branch-North",)),
+                 3: EngineerInfo(3, "Twelfth floor", sites=("HQ-12F",))}
+    roster = DutyRoster(engineers, (RotationRule("solo", (1,)),), (), WorkCalendar(), SHANGHAI)
+    at = sh(2026, 3, 3, 10)
+    assert candidates(roster, at, None, "Branch-North") == [1, 2, 3]
+    # the full-width "ＨＱ－１２Ｆ" a Chinese IME types, or another case and a space, is the engineer's HQ-12F
+    assert candidates(roster, at, None, "ＨＱ－１２Ｆ") == [1, 3, 2]
+    assert candidates(roster, at, None, " hq-12f") == [1, 3, 2]
+
+
 def test_daylight_saving_does_not_shift_the_handover() -> None:
     roster = DutyRoster(
         engineers={1: EngineerInfo(1, "A"), 2: EngineerInfo(2, "B")},

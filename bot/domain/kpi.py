@@ -20,8 +20,10 @@ from datetime import UTC, date, datetime, timedelta, tzinfo
 from enum import StrEnum
 from typing import Protocol
 
+from bot.domain.assets import asset_key
 from bot.domain.followup import Answer, FollowUp, FollowUpState
 from bot.domain.severity import Severity
+from bot.domain.sites import site_key
 from bot.domain.ticket import Status, Ticket, TicketEvent
 
 MILESTONES: tuple[str, ...] = ("respond", "onsite", "resolve")
@@ -302,11 +304,6 @@ def repair_held(facts: Facts, followup: FollowUp | None) -> bool:
 
 
 # ---- selection ------------------------------------------------------------------------------------
-def site_key(site: str | None) -> str:
-    """Sites compare without case or spaces: "HQ 12F", "hq12f" and " HQ12F" are one site, as in the SLA tiers."""
-    return "".join((site or "").split()).casefold()
-
-
 def filtered(data: ReportData, *, site: str | None = None, engineer: int | None = None,
              device_type: str | None = None, severity: Severity | str | None = None) -> ReportData:
     """The same report cut down to one site, engineer (current assignee), device type or severity.
@@ -461,9 +458,11 @@ def _survey(followups: Iterable[FollowUp], now: datetime) -> tuple[int, int]:
     return sent, answered
 
 
-def asset_key(asset_no: str | None) -> str | None:
-    key = "".join((asset_no or "").split()).casefold()
-    return key or None
+def _asset_of(ticket: Ticket) -> str | None:
+    """The ticket's asset in the register's one form (:func:`bot.domain.assets.asset_key`), so
+    "Ａ－0042" typed by a Chinese IME and "a-0042 " are one device here as at intake; None when the
+    ticket names no asset (it can never be a repeat, so it is not counted)."""
+    return asset_key(ticket.asset_no or "") or None
 
 
 def _repeats(tickets: list[Ticket], data: ReportData) -> tuple[int, int]:
@@ -471,12 +470,12 @@ def _repeats(tickets: list[Ticket], data: ReportData) -> tuple[int, int]:
     opened within the 30 days before it, in the period or in `earlier`."""
     opened: dict[str, list[tuple[datetime, str]]] = defaultdict(list)
     for ticket in (*data.earlier, *data.tickets):
-        key = asset_key(ticket.asset_no)
+        key = _asset_of(ticket)
         if key is not None and ticket.status is not Status.CANCELLED:
             opened[key].append((ticket.opened_at, ticket.number))
     repeats = with_asset = 0
     for ticket in tickets:
-        key = asset_key(ticket.asset_no)
+        key = _asset_of(ticket)
         if key is None:
             continue
         with_asset += 1

@@ -62,6 +62,7 @@ from typing import Any, Literal, NamedTuple, get_args
 from zoneinfo import ZoneInfo
 
 from bot.domain.calendar import ONE_DAY, WorkCalendar, as_utc, local_date, local_midnight, wall_to_utc
+from bot.domain.sites import site_key
 
 Period = Literal["daily", "weekly"]
 Covers = Literal["workdays", "restdays", "all"]
@@ -418,13 +419,9 @@ def backup_for(roster: DutyRoster, at: datetime, shift: Shift) -> int | None:
     return next((c for c in candidates if c != shift.engineer_id), None)
 
 
-def _site_key(site: str) -> str:
-    return "".join(site.split()).casefold()
-
-
 def _capable(engineer: EngineerInfo, device_type: str | None, site: str | None) -> bool:
     skilled = device_type is None or not engineer.skills or device_type in engineer.skills
-    placed = site is None or not engineer.sites or _site_key(site) in {_site_key(s) for s in engineer.sites}
+    placed = site is None or not engineer.sites or site_key(site) in {site_key(s) for s in engineer.sites}
     return skilled and placed
 
 
@@ -434,8 +431,9 @@ def candidates(roster: DutyRoster, at: datetime, device_type: str | None, site: 
     The engineer on duty always comes first — the duty desk answers for the ticket even when
     somebody else fixes it. Every other known engineer follows, ordered by: able to handle it
     (declared skills include the device type, or none declared; preferred sites include the site,
-    ignoring case and spaces, or none declared), then holding some rotation's slot at `at` (they are
-    on call anyway), then tier 1 before tier 2 (first line before experts), then configuration order.
+    compared by :func:`bot.domain.sites.site_key`, or none declared), then holding some rotation's
+    slot at `at` (they are on call anyway), then tier 1 before tier 2 (first line before experts),
+    then configuration order.
     """
     at = as_utc(at)
     current = on_duty(roster, at)

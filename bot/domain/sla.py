@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from typing import Protocol
 
 from bot.domain.severity import Severity
+from bot.domain.sites import site_key
 
 
 @dataclass(frozen=True)
@@ -43,8 +44,8 @@ class SlaTier:
     """"24x7" or "business" for this tier; None = the policy's clock."""
 
     def applies_to(self, site: str | None, reporter_id: int) -> bool:
-        return reporter_id in self.reporters or (site is not None and _site_key(site) in {
-            _site_key(s) for s in self.sites
+        return reporter_id in self.reporters or (site is not None and site_key(site) in {
+            site_key(s) for s in self.sites
         })
 
 
@@ -135,10 +136,6 @@ def compute_terms(
             resolve_by=due(targets.resolve),
         ),
     )
-
-
-def _site_key(site: str) -> str:
-    return "".join(site.split()).casefold()
 
 
 DEFAULT_TARGETS: Mapping[Severity, SlaTargets] = {
