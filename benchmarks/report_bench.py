@@ -81,7 +81,7 @@ def generate(count: int, seed: int = 7) -> ReportData:
                 if rnd.random() < 0.06:
                     log.append(TicketEvent(at + timedelta(minutes=30), engineer, "paused", {"reason": "part"}))
                     log.append(TicketEvent(at + timedelta(hours=20), engineer, "resumed"))
-                    fields["paused_seconds"] = int(timedelta(hours=19, minutes=30).total_seconds())
+                    fields["pauses"] = ((at + timedelta(minutes=30), at + timedelta(hours=20)),)
                     at += timedelta(hours=20)
             resolved = at + timedelta(minutes=rnd.uniform(20, 300))
             if rnd.random() < 0.04:

@@ -170,6 +170,21 @@ async def test_pause_for_a_part_moves_the_deadline_and_the_spare_machine_is_remi
     assert "paused" in events and "spare_lent" in events
 
 
+async def test_a_pause_after_the_response_moves_only_the_deadlines_still_ahead(desk: BotHarness) -> None:
+    """P1 opened 10:00 (respond 10:30, on site 12:00, resolve 14:00); accepted at 10:20, then 3 h waiting
+    for a part: the card still says respond by 10:30 — met, whatever came after — and the later two
+    deadlines move by the 3 hours the clock stood still."""
+    await _p1(desk)
+    card = _card(desk, ENGINEER)
+    desk.clock.advance(timedelta(minutes=20))
+    await desk.press(ENGINEER, "✅ 接单", card)
+    await desk.press(ENGINEER, "🔩 需要配件", card)
+    desk.clock.advance(timedelta(hours=3))
+    await desk.press(ENGINEER, "📦 配件已到", card)
+    assert "响应时限: 2026-11-23 10:30" in card.text, card.text
+    assert "到场时限: 2026-11-23 15:00" in card.text and "修复时限: 2026-11-23 17:00" in card.text, card.text
+
+
 async def test_hand_over_and_tier_two(desk: BotHarness) -> None:
     number = await _p1(desk)
     card = _card(desk, ENGINEER)

@@ -116,14 +116,14 @@ T07 = ticket(7, oct_(20, 1), P2, "printer", "A1", "HQ-12F", 1001, accepted=30 * 
              resolved=300 * M, reporter_id=77, tried_articles=("kb-jam",))
 # T08 P2: repeat of T02 (10 days); paused 25 h for a part, so resolved in time; part wait: no first visit.
 T08 = ticket(8, oct_(22, 2), P2, "pc", "A2", "HQ-3F", 1002, accepted=15 * M, arrived=60 * M, resolved=27 * H,
-             paused_seconds=25 * 3600)
+             pauses=((oct_(22, 2) + 90 * M, oct_(22, 2) + 1590 * M),))
 # T09 P1: paused 2 h waiting for the reporter before arriving at 3 h: on-site deadline 2 h + 2 h → met.
 T09 = ticket(9, oct_(7, 1), P1, "pc", "A9", "HQ-3F", 1001, accepted=10 * M, arrived=3 * H, resolved=5 * H,
-             paused_seconds=2 * 3600)
+             pauses=((oct_(7, 1) + 20 * M, oct_(7, 1) + 140 * M),))
 # T10 P2: accepted at 70 min (missed) and only THEN paused 4 h: the late response stays late; the
 # arrival at 330 min is within 4 h + the 4 h pause. Closed by follow-up expiry: still resolved.
 T10 = ticket(10, oct_(8, 1), P2, "printer", "A10", "HQ-12F", 1001, accepted=70 * M, arrived=330 * M,
-             resolved=6 * H, paused_seconds=4 * 3600)
+             resolved=6 * H, pauses=((oct_(8, 1) + 80 * M, oct_(8, 1) + 320 * M),))
 # T11 P3: accepted, nobody on site 24 h later (deadline passed at NOW): on-site missed, open breach.
 T11 = ticket(11, oct_(30, 8), P3, "scanner", "A11", "Branch-North", 1002, status=Status.ACCEPTED, accepted=60 * M)
 # T12 P1: opened 23:30 local on the last day, never accepted: every deadline passed, open breach.
@@ -177,13 +177,12 @@ EVENTS[T07.number] = [  # resolved, reopened by the reporter, second visit, reso
     TicketEvent(T07.opened_at + 300 * M, 1001, "resolve"),
     TicketEvent(T07.opened_at + 3 * 24 * H, None, "close"),
 ]
-EVENTS[T08.number] = log_of(T08, (T08.opened_at + 90 * M, "paused", {"reason": "part"}),
-                            (T08.opened_at + 1590 * M, "resumed", {}))
+EVENTS[T08.number] = log_of(T08, (T08.pauses[0][0], "paused", {"reason": "part"}), (T08.pauses[0][1], "resumed", {}))
 EVENTS[T15.number] = log_of(T15, (T15.opened_at + 11 * H, "resolve", {}), (T15.opened_at + 11.5 * H, "reopen", {}))
-EVENTS[T09.number] = log_of(T09, (T09.opened_at + 20 * M, "paused", {"reason": "reporter"}),
-                            (T09.opened_at + 140 * M, "resumed", {}))
-EVENTS[T10.number] = log_of(T10, (T10.opened_at + 80 * M, "paused", {"reason": "reporter"}),
-                            (T10.opened_at + 320 * M, "resumed", {}))
+EVENTS[T09.number] = log_of(T09, (T09.pauses[0][0], "paused", {"reason": "reporter"}),
+                            (T09.pauses[0][1], "resumed", {}))
+EVENTS[T10.number] = log_of(T10, (T10.pauses[0][0], "paused", {"reason": "reporter"}),
+                            (T10.pauses[0][1], "resumed", {}))
 EVENTS[T10.number][-3] = TicketEvent(T10.resolved_at + 6 * 24 * H, None, "close",  # type: ignore[operator]
                                      {"reason": "followup_expired"})
 
@@ -282,9 +281,8 @@ def test_deflection(kpis: Kpis) -> None:
 
 def test_pauses_count_only_before_the_milestone() -> None:
     facts = facts_of(T10, EVENTS[T10.number])
-    # the ticket's own deadline adds every pause, so the late acceptance would look on time…
-    assert T10.deadline("respond", NOW) == T10.opened_at + 5 * H
-    # …the KPI adds only the pauses before the acceptance
+    # the pause began after the late acceptance: it moves neither the ticket's own deadline nor the KPI's
+    assert T10.deadline("respond", NOW) == T10.opened_at + H
     assert effective_deadline(T10, "respond", facts, NOW) == T10.opened_at + H
     assert milestone_outcome(T10, "respond", facts, NOW) is MilestoneOutcome.MISSED
     assert effective_deadline(T10, "onsite", facts, NOW) == T10.opened_at + 8 * H
@@ -298,8 +296,11 @@ def test_without_a_log_the_tickets_own_fields_are_the_evidence() -> None:
     assert (facts.arrivals, facts.reopens, facts.logged) == (1, 0, False)
     partial = facts_of(T09, [TicketEvent(T09.opened_at, T09.reporter_id, "opened")])
     assert (partial.arrivals, partial.resolves, partial.logged) == (1, (T09.resolved_at,), True)
-    # no pause lines: the stored total (2 h) moves the deadline
+    # no pause lines: the ticket's own interval (2 h, before the arrival) moves the deadline
     assert effective_deadline(T09, "onsite", facts, NOW) == T09.opened_at + 4 * H
+    # … and only its part before the milestone: T10's pause began after the late acceptance
+    assert effective_deadline(T10, "respond", facts_of(T10, []), NOW) == T10.opened_at + H
+    assert effective_deadline(T10, "onsite", facts_of(T10, []), NOW) == T10.opened_at + 8 * H
     kpis = compute_kpis(month(events={}), now=NOW)
     # T07's second visit, T15's reopen and T08's part wait are invisible without the log: 12 of 13
     assert (kpis.first_visit_resolution.numerator, kpis.first_visit_resolution.denominator) == (12, 13)

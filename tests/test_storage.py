@@ -144,3 +144,48 @@ async def test_waiting_for_another_process_lock_does_not_hold_up_the_loop(tmp_pa
     async with storage.transaction() as tx:
         assert await tx.users.get(REPORTER.id) == REPORTER
     await storage.close()
+
+
+async def test_an_upgraded_database_keeps_every_pause_as_an_interval(tmp_path: Path) -> None:
+    """Schema 7 keeps a ticket's SLA pauses as intervals; a database written by schema 6 (totals only)
+    gets them back from the audit log: an ended pause, a repeated 'paused' line inside it (not a new
+    pause), a pause ended by the resolve, and one still standing."""
+    from datetime import timedelta
+
+    from storage.sqlite.codec import ts
+    from storage.sqlite.connection import _statements
+
+    db_path = tmp_path / "h.db"
+    with sqlite3.connect(db_path) as db:
+        db.execute("CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)")
+        for version, sql in migrations():
+            if version <= 6:
+                for statement in _statements(sql):
+                    db.execute(statement)
+                db.execute("INSERT INTO schema_migrations VALUES (?, ?)", (version, ts(START)))
+        db.execute("INSERT INTO users (id, name, language, created_at, updated_at) VALUES (7, 'Alice', 'en', ?, ?)",
+                   (ts(START), ts(START)))
+        for number, paused_since in (("HD-2026-00001", None), ("HD-2026-00002", START + timedelta(hours=5))):
+            db.execute("""INSERT INTO tickets (number, reporter_id, status, severity, description, sla_clock,
+                            opened_at, updated_at, paused_seconds, paused_since)
+                          VALUES (?, 7, 'accepted', 'P2', 'jam', '24x7', ?, ?, 0, ?)""",
+                       (number, ts(START), ts(START), ts(paused_since) if paused_since else None))
+        h = timedelta(hours=1)
+        one, two = "HD-2026-00001", "HD-2026-00002"
+        log = [(one, 1 * h, "paused"), (one, 2 * h, "paused"), (one, 3 * h, "resumed"), (one, 4 * h, "paused"),
+               (one, 6 * h, "resolve"), (two, 5 * h, "paused")]
+        for number, after, kind in log:
+            db.execute("""INSERT INTO ticket_events (ticket_id, at, actor_id, kind, data)
+                          SELECT id, ?, 1001, ?, '{}' FROM tickets WHERE number = ?""",
+                       (ts(START + after), kind, number))
+    storage = await open_storage(db_path)
+    try:
+        assert await storage.schema_version() == migrations()[-1][0]
+        async with storage.transaction() as uow:
+            first, second = await uow.tickets.get("HD-2026-00001"), await uow.tickets.get("HD-2026-00002")
+    finally:
+        await storage.close()
+    assert first is not None and second is not None
+    assert first.pauses == ((START + 1 * h, START + 3 * h), (START + 4 * h, START + 6 * h))
+    assert first.paused_seconds == 4 * 3600 and first.paused_since is None
+    assert second.pauses == ((START + 5 * h, None),) and second.paused_since == START + 5 * h

@@ -24,6 +24,7 @@ from bot.domain.assets import asset_key
 from bot.domain.followup import Answer, FollowUp, FollowUpState
 from bot.domain.severity import Severity
 from bot.domain.sites import site_key
+from bot.domain.sla import Pause, paused_within
 from bot.domain.ticket import Status, Ticket, TicketEvent
 
 MILESTONES: tuple[str, ...] = ("respond", "onsite", "resolve")
@@ -200,7 +201,7 @@ class Facts:
     resolves: tuple[datetime, ...]
     second_trip: bool
     """The fix needed the engineer to come back: a wait for a part, or a spare machine lent."""
-    pauses: tuple[tuple[datetime, datetime | None], ...]
+    pauses: tuple[Pause, ...]
     logged: bool
     """The log had lines for this ticket. Without them (or where they are missing) the ticket's own
     fields are the evidence: its arrival counts as one visit, its resolved_at as one resolution."""
@@ -217,7 +218,7 @@ def facts_of(ticket: Ticket, events: Sequence[TicketEvent]) -> Facts:
     ordered = sorted(events, key=lambda e: e.at)
     arrivals = reopens = 0
     resolves: list[datetime] = []
-    pauses: list[tuple[datetime, datetime | None]] = []
+    pauses: list[Pause] = []
     second_trip = False
     since: datetime | None = None
     for event in ordered:
@@ -244,32 +245,23 @@ def facts_of(ticket: Ticket, events: Sequence[TicketEvent]) -> Facts:
     return Facts(arrivals, reopens, tuple(resolves), second_trip, tuple(pauses), bool(ordered))
 
 
-def paused_before(ticket: Ticket, facts: Facts, until: datetime) -> timedelta:
-    """How long the SLA clock stood still before `until`, from the log's pause intervals.
+def pauses_of(ticket: Ticket, facts: Facts) -> tuple[Pause, ...]:
+    """The SLA pauses a report counts: the audit log's, so the figures can be re-done from an export.
 
-    When the log has no pause lines but the ticket says it was paused (an import, a partial log),
-    the ticket's stored total is used instead: it is the only evidence there is."""
-    if not facts.pauses:
-        if ticket.paused_seconds or ticket.paused_since:
-            return max(ticket.paused_for(until), timedelta())
-        return timedelta()
-    total = timedelta()
-    for begin, finish in facts.pauses:
-        if begin >= until:
-            continue
-        total += min(finish or until, until) - begin
-    return total
+    When the log has no pause lines (an import, a partial log) the ticket's own intervals are used
+    instead: they are the only evidence there is."""
+    return facts.pauses or ticket.pauses
+
+
+def paused_before(ticket: Ticket, facts: Facts, until: datetime) -> timedelta:
+    """How long the SLA clock stood still before `until` (see :func:`pauses_of`)."""
+    return paused_within(pauses_of(ticket, facts), until)
 
 
 def effective_deadline(ticket: Ticket, milestone: str, facts: Facts, now: datetime) -> datetime | None:
-    """The promised deadline moved on by the pauses before the milestone was reached (or before
-    `now` while it is not). Why not :meth:`Ticket.deadline`: it adds every pause so far, so a pause
-    for a part AFTER a late acceptance would turn that acceptance into an on-time one."""
-    promised = ticket.sla.deadlines.as_dict()[milestone]
-    if promised is None:
-        return None
-    reached = ticket.reached(milestone)
-    return promised + paused_before(ticket, facts, min(reached, now) if reached else now)
+    """The ticket's deadline by the one rule (:meth:`Ticket.deadline`: the pauses before the milestone
+    was reached, or before `now` while it is not), over the pauses of :func:`pauses_of`."""
+    return ticket.deadline(milestone, now, pauses=pauses_of(ticket, facts))
 
 
 def milestone_outcome(ticket: Ticket, milestone: str, facts: Facts, now: datetime) -> MilestoneOutcome | None:

@@ -6,7 +6,7 @@ The policy is data (from the configuration); the arithmetic of "start + duration
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Protocol
@@ -136,6 +136,32 @@ def compute_terms(
             resolve_by=due(targets.resolve),
         ),
     )
+
+
+Pause = tuple[datetime, datetime | None]
+"""A stretch the SLA clock stood still (waiting for a part, for the reporter): (start, end), end None
+while it still stands."""
+
+
+def paused_within(pauses: Iterable[Pause], until: datetime) -> timedelta:
+    """How long the clock stood still before `until`: the part of each pause before it, an open pause
+    running up to it. Counted in wall time, as on the 24×7 clock."""
+    total = timedelta()
+    for start, end in pauses:
+        if start < until:
+            total += min(end or until, until) - start
+    return total
+
+
+def deadline_after_pauses(promised: datetime, pauses: Iterable[Pause], until: datetime) -> datetime:
+    """A promised deadline moved on by the pauses before `until`: a stopped clock does not run out.
+
+    THE rule for every deadline the bot shows, checks or scores (the card, /queue, the SLA
+    checkpoints, the KPIs). `until` is when the milestone was reached, or now while it is not, so a
+    pause after the engineer accepted does not move the respond-by they already met or missed. The
+    pauses are intervals, not a total, so a business-hours clock can later count only their open
+    hours (today every pause counts in wall time, whatever the ticket's clock)."""
+    return promised + paused_within(pauses, until)
 
 
 DEFAULT_TARGETS: Mapping[Severity, SlaTargets] = {

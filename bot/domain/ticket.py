@@ -7,13 +7,14 @@ back the audit event to store beside the new ticket, so the log can never miss a
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
 from bot.domain.severity import Severity
-from bot.domain.sla import SlaTerms
+from bot.domain.sla import Pause, SlaTerms, deadline_after_pauses
 
 
 class Status(StrEnum):
@@ -133,22 +134,39 @@ class Ticket:
     accepted_at: datetime | None = None
     arrived_at: datetime | None = None
     resolved_at: datetime | None = None
-    paused_since: datetime | None = None
-    paused_seconds: int = 0
+    pauses: tuple[Pause, ...] = ()
+    """The SLA clock's pauses, oldest first, as (start, end) with end None while it still stands: the
+    one record of them (:attr:`paused_since` and :attr:`paused_seconds` are read from it), kept as
+    intervals because a deadline counts only the pauses before its milestone was reached."""
     pause_reason: str | None = None
     spare_due: date | None = None
     resolution: str | None = None
     parts: str | None = None
 
-    def paused_for(self, now: datetime) -> timedelta:
-        """How long the SLA clock has stood still (waiting for parts or for the reporter)."""
-        current = now - self.paused_since if self.paused_since else timedelta()
-        return timedelta(seconds=self.paused_seconds) + current
+    @property
+    def paused_since(self) -> datetime | None:
+        """When the pause still standing began (waiting for a part or the reporter); None if none is."""
+        if self.pauses and self.pauses[-1][1] is None:
+            return self.pauses[-1][0]
+        return None
 
-    def deadline(self, milestone: str, now: datetime) -> datetime | None:
-        """A deadline moved on by every pause so far: a stopped clock does not run out."""
+    @property
+    def paused_seconds(self) -> int:
+        """Whole seconds of the pauses that have ended."""
+        ended = sum((end - start for start, end in self.pauses if end is not None), timedelta())
+        return int(ended.total_seconds())
+
+    def deadline(self, milestone: str, now: datetime, *, pauses: Sequence[Pause] | None = None) -> datetime | None:
+        """A deadline moved on by the pauses before its milestone was reached (or before `now` while it
+        is not; see :func:`bot.domain.sla.deadline_after_pauses`): the "respond by" an engineer met or
+        missed stays put when they later wait for a part. `pauses`: the ticket's own unless given
+        (the KPIs pass the audit log's)."""
         promised = self.sla.deadlines.as_dict()[milestone]
-        return promised + self.paused_for(now) if promised else None
+        if promised is None:
+            return None
+        reached = self.reached(milestone)
+        until = min(reached, now) if reached is not None else now
+        return deadline_after_pauses(promised, self.pauses if pauses is None else pauses, until)
 
     def reached(self, milestone: str) -> datetime | None:
         """When a milestone was reached: respond = accepted, onsite = arrived, resolve = resolved."""
@@ -200,7 +218,7 @@ def happened(
     """Record something that does not change the state (a ping, a pause, a spare machine…)."""
     changes: dict[str, Any] = {"updated_at": at}
     if what is Happening.PAUSED and ticket.paused_since is None:
-        changes.update(paused_since=at, pause_reason=data.get("reason"))
+        changes.update(pauses=(*ticket.pauses, (at, None)), pause_reason=data.get("reason"))
     elif what is Happening.RESUMED:
         changes.update(_resumed(ticket, at))
     elif what is Happening.SPARE_LENT:
@@ -212,10 +230,11 @@ def happened(
 
 
 def _resumed(ticket: Ticket, at: datetime) -> dict[str, Any]:
-    if ticket.paused_since is None:
+    """The pause still standing ends at `at` (a resume, or the resolve that needs no resume)."""
+    since = ticket.paused_since
+    if since is None:
         return {}
-    paused = int((at - ticket.paused_since).total_seconds())
-    return {"paused_since": None, "pause_reason": None, "paused_seconds": ticket.paused_seconds + paused}
+    return {"pauses": (*ticket.pauses[:-1], (since, at)), "pause_reason": None}
 
 
 def opened_event(ticket: Ticket) -> TicketEvent:

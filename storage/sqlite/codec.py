@@ -18,7 +18,7 @@ from bot.domain.followup import FollowUp, FollowUpState
 from bot.domain.intake import Draft
 from bot.domain.people import User
 from bot.domain.severity import Severity
-from bot.domain.sla import Deadlines, SlaTerms
+from bot.domain.sla import Deadlines, Pause, SlaTerms
 from bot.domain.ticket import Status, Ticket, TicketEvent
 
 
@@ -37,6 +37,17 @@ def from_ts(text: str | None) -> datetime | None:
 
 def opt_ts(instant: datetime | None) -> str | None:
     return ts(instant) if instant else None
+
+
+def pauses_to_json(pauses: tuple[Pause, ...]) -> str:
+    """The SLA pauses as a JSON list of [start, end|null] instants in ts() form (the `pauses` column)."""
+    return json.dumps([[ts(start), opt_ts(end)] for start, end in pauses])
+
+
+def pauses_from_json(text: str) -> tuple[Pause, ...]:
+    if text == "[]":  # most tickets never pause: skip the parse on a report's 100,000 rows
+        return ()
+    return tuple((from_ts(start), from_ts(end)) for start, end in json.loads(text))  # type: ignore[misc]
 
 
 def user_from_row(row: sqlite3.Row) -> User:
@@ -59,7 +70,10 @@ def asset_from_row(row: sqlite3.Row) -> Asset:
 
 
 def ticket_columns(ticket: Ticket) -> dict[str, Any]:
-    """The ticket as table columns."""
+    """The ticket as table columns.
+
+    `pauses` is the record of the SLA pauses; `paused_since` and `paused_seconds` (the columns before
+    schema 7) are still written, from it, for whoever reads the table directly, and never read back."""
     d = ticket.sla.deadlines
     return {
         "number": ticket.number, "reporter_id": ticket.reporter_id, "status": ticket.status.value,
@@ -74,8 +88,9 @@ def ticket_columns(ticket: Ticket) -> dict[str, Any]:
         "tried_articles": json.dumps(list(ticket.tried_articles)), "assignee_id": ticket.assignee_id,
         "escalation": json.dumps(ticket.escalation), "dispatched_at": opt_ts(ticket.dispatched_at),
         "accepted_at": opt_ts(ticket.accepted_at), "arrived_at": opt_ts(ticket.arrived_at),
-        "resolved_at": opt_ts(ticket.resolved_at), "paused_since": opt_ts(ticket.paused_since),
-        "paused_seconds": ticket.paused_seconds, "pause_reason": ticket.pause_reason,
+        "resolved_at": opt_ts(ticket.resolved_at), "pauses": pauses_to_json(ticket.pauses),
+        "paused_since": opt_ts(ticket.paused_since), "paused_seconds": ticket.paused_seconds,
+        "pause_reason": ticket.pause_reason,
         "spare_due": ticket.spare_due.isoformat() if ticket.spare_due else None,
         "resolution": ticket.resolution, "parts": ticket.parts,
     }
@@ -101,8 +116,8 @@ def ticket_from_row(row: sqlite3.Row) -> Ticket:
         tried_articles=tuple(json.loads(row["tried_articles"])), assignee_id=row["assignee_id"],
         escalation=json.loads(row["escalation"]), dispatched_at=from_ts(row["dispatched_at"]),
         accepted_at=from_ts(row["accepted_at"]), arrived_at=from_ts(row["arrived_at"]),
-        resolved_at=from_ts(row["resolved_at"]), paused_since=from_ts(row["paused_since"]),
-        paused_seconds=row["paused_seconds"], pause_reason=row["pause_reason"],
+        resolved_at=from_ts(row["resolved_at"]), pauses=pauses_from_json(row["pauses"]),
+        pause_reason=row["pause_reason"],
         spare_due=date.fromisoformat(row["spare_due"]) if row["spare_due"] else None,
         resolution=row["resolution"], parts=row["parts"],
     )
