@@ -31,7 +31,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bot.domain.devices import DEVICE_TYPES
 from bot.domain.followup import Answer, FollowUp, FollowUpState
-from bot.domain.kpi import KbOutcome, ReportData, compute_kpis, quarter_score
+from bot.domain.kpi import KbOutcome, ReportData, compute_kpis
+from bot.domain.score import quarter_score
 from bot.domain.severity import Severity
 from bot.domain.sla import DEFAULT_TARGETS, Deadlines, SlaTerms
 from bot.domain.ticket import Status, Ticket, TicketEvent

@@ -16,24 +16,13 @@ import pytest
 
 from bot.config import Weights
 from bot.domain.followup import Answer, FollowUp, FollowUpState
-from bot.domain.kpi import (
-    Figure,
-    KbOutcome,
-    Kpis,
-    MilestoneOutcome,
-    ReportData,
-    Target,
-    compute_kpis,
-    effective_deadline,
-    facts_of,
-    filtered,
-    milestone_outcome,
-    quarter_score,
-    ratings_histogram,
-    weekly_attainment,
-)
+from bot.domain.kpi import Figure, KbOutcome, Kpis, ReportData, compute_kpis, filtered
+from bot.domain.kpi_series import ratings_histogram, weekly_attainment
+from bot.domain.milestones import MilestoneOutcome, effective_deadline, facts_of, milestone_outcome
+from bot.domain.score import quarter_score
 from bot.domain.severity import Severity
 from bot.domain.sla import Deadlines, SlaTerms
+from bot.domain.targets import Target
 from bot.domain.ticket import Status, Ticket, TicketEvent
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")

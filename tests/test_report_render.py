@@ -15,7 +15,9 @@ import pytest
 from openpyxl import load_workbook
 from PIL import Image, ImageStat
 
-from bot.domain.kpi import KPIS, ReportData, compute_kpis, quarter_score
+from bot.domain.kpi import ReportData, compute_kpis
+from bot.domain.score import quarter_score
+from bot.domain.targets import KPIS
 from bot.services.reports.chart import chart_png
 from bot.services.reports.summary import as_json, render_lines, summary
 from bot.services.reports.workbook import KPI_COLUMNS, WORK_ORDER_COLUMNS, workbook_xlsx

@@ -12,6 +12,8 @@ import pytest
 
 from bot.config import Config, load_config
 from bot.domain.calendar import WorkCalendar
+from bot.domain.candidates import backup_for, candidates
+from bot.domain.duty_plan import day_plan, with_overrides
 from bot.domain.roster import (
     GAP_ROTATION,
     DutyRoster,
@@ -19,15 +21,11 @@ from bot.domain.roster import (
     Override,
     RotationRule,
     Shift,
-    backup_for,
-    candidates,
-    day_plan,
     gaps,
     next_handover,
     on_duty,
     on_duty_until,
     shifts,
-    with_overrides,
 )
 from bot.services.deployment import roster_from_config
 

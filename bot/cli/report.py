@@ -21,7 +21,8 @@ from pathlib import Path
 from typing import Any, NoReturn, TextIO
 
 from bot.domain.devices import DEVICE_TYPES, device_type_from_text
-from bot.domain.kpi import ReportData, Weights, compute_kpis, filtered, quarter_score
+from bot.domain.kpi import ReportData, compute_kpis, filtered
+from bot.domain.score import Weights, quarter_score
 from bot.domain.severity import Severity
 from bot.services.reports.chart import chart_png
 from bot.services.reports.summary import as_json, render_lines, summary

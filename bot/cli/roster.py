@@ -21,18 +21,10 @@ from typing import Any, NoReturn, TextIO
 
 from bot.config import Config
 from bot.domain.calendar import ONE_DAY, as_utc, local_date, local_midnight, wall_to_utc
+from bot.domain.candidates import backup_for
 from bot.domain.clock import Clock, SystemClock
-from bot.domain.roster import (
-    DutyRoster,
-    Override,
-    backup_for,
-    day_plan,
-    gaps,
-    next_handover,
-    on_duty,
-    on_duty_until,
-    shifts,
-)
+from bot.domain.duty_plan import day_plan
+from bot.domain.roster import DutyRoster, Override, gaps, next_handover, on_duty, on_duty_until, shifts
 from bot.services.deployment import roster_from_config
 
 __all__ = ["MAX_DAYS", "main"]

@@ -12,8 +12,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from bot.domain.candidates import backup_for, candidates
 from bot.domain.escalation import EscalationStep
-from bot.domain.roster import DutyRoster, backup_for, candidates, on_duty
+from bot.domain.roster import DutyRoster, on_duty
 from bot.domain.ticket import Action, Happening, Status, Ticket, TicketEvent, happened, transition
 
 WAITING = frozenset({Status.NEW, Status.ASSIGNED, Status.REOPENED})

@@ -12,22 +12,27 @@ in the docstring of :class:`Kpis`.
 
 from __future__ import annotations
 
-import math
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
-from datetime import UTC, date, datetime, timedelta, tzinfo
-from enum import StrEnum
-from typing import Protocol
+from datetime import datetime, timedelta
 
 from bot.domain.assets import asset_key
-from bot.domain.followup import Answer, FollowUp, FollowUpState
+from bot.domain.followup import FollowUp, FollowUpState
+from bot.domain.milestones import (
+    MILESTONES,
+    Facts,
+    MilestoneOutcome,
+    facts_of,
+    is_resolved,
+    milestone_outcome,
+    repair_held,
+)
 from bot.domain.severity import Severity
 from bot.domain.sites import site_key
-from bot.domain.sla import Pause, paused_within
+from bot.domain.targets import DEFAULT_TARGETS, KPIS, Target
 from bot.domain.ticket import Status, Ticket, TicketEvent
 
-MILESTONES: tuple[str, ...] = ("respond", "onsite", "resolve")
 REPEAT_WINDOW = timedelta(days=30)
 """A ticket on an asset that had another ticket opened this long before it is a repeat repair."""
 DEFLECTION_GRACE = timedelta(hours=24)
@@ -67,50 +72,6 @@ class ReportData:
     """Monthly reports due in the period, and how many of them were late or missing."""
     selection: tuple[tuple[str, str], ...] = ()
     """The filters this view was cut by (("site", "HQ-12F"), …); empty for the whole desk."""
-
-
-class Rule(StrEnum):
-    AT_LEAST = "at_least"
-    AT_MOST = "at_most"
-
-
-@dataclass(frozen=True)
-class Target:
-    """What a figure must reach; `bound` None means the contracts set no target for it."""
-
-    bound: float | None
-    rule: Rule = Rule.AT_LEAST
-
-    def met(self, value: float | None) -> bool | None:
-        if value is None or self.bound is None:
-            return None
-        return value >= self.bound - 1e-12 if self.rule is Rule.AT_LEAST else value <= self.bound + 1e-12
-
-
-@dataclass(frozen=True)
-class KpiSpec:
-    """A figure's name (the Kpis field), its default target, and whether it is a share (shown in %)."""
-
-    name: str
-    target: Target
-    share: bool = True
-
-
-KPIS: tuple[KpiSpec, ...] = (
-    KpiSpec("response_attainment", Target(0.95)),
-    KpiSpec("onsite_attainment", Target(0.90)),
-    KpiSpec("resolution_rate", Target(0.90)),
-    KpiSpec("first_visit_resolution", Target(0.95)),
-    KpiSpec("satisfaction_share", Target(0.90)),
-    KpiSpec("satisfaction_mean", Target(4.0), share=False),
-    KpiSpec("repeat_repair_rate", Target(0.15, Rule.AT_MOST)),
-    KpiSpec("deflection_rate", Target(0.30)),
-    KpiSpec("survey_response_rate", Target(None)),
-)
-"""The figures in report order, with domain.md's defaults. Deflection: the contracts expect 30–50% of
-requests to end in self-service; 30% is the bar, more is never a failure."""
-DEFAULT_TARGETS: Mapping[str, Target] = {spec.name: spec.target for spec in KPIS}
-SPECS: Mapping[str, KpiSpec] = {spec.name: spec for spec in KPIS}
 
 
 @dataclass(frozen=True)
@@ -182,119 +143,6 @@ class Kpis:
         return [(spec.name, getattr(self, spec.name)) for spec in KPIS]
 
 
-# ---- a ticket's audit log, read once ---------------------------------------------------------------
-class MilestoneOutcome(StrEnum):
-    MET = "met"
-    MISSED = "missed"
-    PENDING = "pending"
-    """The deadline has not passed and the milestone is not reached yet."""
-    EXEMPT = "exempt"
-    """Not counted: the ticket was cancelled, or it was resolved remotely before the on-site deadline."""
-
-
-@dataclass(frozen=True)
-class Facts:
-    """What the audit log says about one ticket, beyond its current fields."""
-
-    arrivals: int
-    reopens: int
-    resolves: tuple[datetime, ...]
-    second_trip: bool
-    """The fix needed the engineer to come back: a wait for a part, or a spare machine lent."""
-    pauses: tuple[Pause, ...]
-    logged: bool
-    """The log had lines for this ticket. Without them (or where they are missing) the ticket's own
-    fields are the evidence: its arrival counts as one visit, its resolved_at as one resolution."""
-
-
-_PART_WAIT = frozenset({"need_part", "spare_lent"})
-
-
-def facts_of(ticket: Ticket, events: Sequence[TicketEvent]) -> Facts:
-    """Replay one ticket's log: visits, reopens, resolutions and the SLA pauses as intervals.
-
-    A pause starts at "paused" (unless already paused) and ends at "resumed" or "resolve", as
-    :func:`bot.domain.ticket.happened` and :func:`~bot.domain.ticket.transition` apply them."""
-    ordered = sorted(events, key=lambda e: e.at)
-    arrivals = reopens = 0
-    resolves: list[datetime] = []
-    pauses: list[Pause] = []
-    second_trip = False
-    since: datetime | None = None
-    for event in ordered:
-        kind = event.kind
-        if kind == "arrive":
-            arrivals += 1
-        elif kind == "reopen":
-            reopens += 1
-        elif kind == "resolve":
-            resolves.append(event.at)
-        if kind in _PART_WAIT or (kind == "paused" and event.data.get("reason") == "part"):
-            second_trip = True
-        if kind == "paused" and since is None:
-            since = event.at
-        elif kind in ("resumed", "resolve") and since is not None:
-            pauses.append((since, event.at))
-            since = None
-    if since is not None:
-        pauses.append((since, None))
-    if ticket.arrived_at is not None and arrivals == 0:
-        arrivals = 1  # a partial log must not hide a visit the ticket itself records
-    if ticket.resolved_at is not None and ticket.resolved_at not in resolves:
-        resolves.append(ticket.resolved_at)
-    return Facts(arrivals, reopens, tuple(resolves), second_trip, tuple(pauses), bool(ordered))
-
-
-def pauses_of(ticket: Ticket, facts: Facts) -> tuple[Pause, ...]:
-    """The SLA pauses a report counts: the audit log's, so the figures can be re-done from an export.
-
-    When the log has no pause lines (an import, a partial log) the ticket's own intervals are used
-    instead: they are the only evidence there is."""
-    return facts.pauses or ticket.pauses
-
-
-def paused_before(ticket: Ticket, facts: Facts, until: datetime) -> timedelta:
-    """How long the SLA clock stood still before `until` (see :func:`pauses_of`)."""
-    return paused_within(pauses_of(ticket, facts), until)
-
-
-def effective_deadline(ticket: Ticket, milestone: str, facts: Facts, now: datetime) -> datetime | None:
-    """The ticket's deadline by the one rule (:meth:`Ticket.deadline`: the pauses before the milestone
-    was reached, or before `now` while it is not), over the pauses of :func:`pauses_of`."""
-    return ticket.deadline(milestone, now, pauses=pauses_of(ticket, facts))
-
-
-def milestone_outcome(ticket: Ticket, milestone: str, facts: Facts, now: datetime) -> MilestoneOutcome | None:
-    """Met (reached by the deadline, inclusive), missed, pending or exempt for one milestone; None when
-    nothing was promised for it. A milestone reached after `now` counts as not reached yet."""
-    deadline = effective_deadline(ticket, milestone, facts, now)
-    if deadline is None:
-        return None
-    if ticket.status is Status.CANCELLED:
-        return MilestoneOutcome.EXEMPT
-    reached = ticket.reached(milestone)
-    if reached is not None and reached <= now:
-        return MilestoneOutcome.MET if reached <= deadline else MilestoneOutcome.MISSED
-    if milestone == "onsite" and ticket.resolved_at is not None and ticket.resolved_at <= deadline:
-        return MilestoneOutcome.EXEMPT  # fixed remotely in time: nobody had to come
-    return MilestoneOutcome.MISSED if now > deadline else MilestoneOutcome.PENDING
-
-
-def is_resolved(ticket: Ticket, facts: Facts) -> bool:
-    """Resolved now: RESOLVED or CLOSED with a resolution on record (resolved_at or a resolve line)."""
-    return ticket.status in (Status.RESOLVED, Status.CLOSED) and (
-        ticket.resolved_at is not None or bool(facts.resolves)
-    )
-
-
-def repair_held(facts: Facts, followup: FollowUp | None) -> bool:
-    """False when the follow-up reported the same fault and no resolution came after that answer."""
-    if followup is None or followup.answer is not Answer.SAME_FAULT:
-        return True
-    answered = followup.answered_at
-    return answered is not None and any(at > answered for at in facts.resolves)
-
-
 # ---- selection ------------------------------------------------------------------------------------
 def filtered(data: ReportData, *, site: str | None = None, engineer: int | None = None,
              device_type: str | None = None, severity: Severity | str | None = None) -> ReportData:
@@ -337,7 +185,7 @@ def filtered(data: ReportData, *, site: str | None = None, engineer: int | None 
 
 
 # ---- the figures ----------------------------------------------------------------------------------
-def _figure(numerator: float, denominator: int, target: Target) -> Figure:
+def figure(numerator: float, denominator: int, target: Target) -> Figure:
     if denominator == 0:
         return Figure(None, numerator, 0, target.bound, None)
     value = numerator / denominator
@@ -349,7 +197,7 @@ def cohort(data: ReportData) -> list[Ticket]:
     return [t for t in data.tickets if data.start <= t.opened_at < data.end]
 
 
-class _Context:
+class KpiContext:
     """The lookups every figure shares, built once per report."""
 
     def __init__(self, data: ReportData) -> None:
@@ -370,7 +218,7 @@ def compute_kpis(data: ReportData, *, now: datetime, site: str | None = None, en
     `targets` overrides domain.md's defaults per figure name (a deployment's own contract)."""
     view = filtered(data, site=site, engineer=engineer, device_type=device_type, severity=severity)
     goal = {**DEFAULT_TARGETS, **(targets or {})}
-    ctx = _Context(view)
+    ctx = KpiContext(view)
     live = [t for t in ctx.tickets if t.status is not Status.CANCELLED]
 
     response = _attainment(live, "respond", ctx, now)
@@ -392,7 +240,7 @@ def compute_kpis(data: ReportData, *, now: datetime, site: str | None = None, en
     deflected, requests = _deflection(view, live)
 
     def fig(name: str, numerator: float, denominator: int) -> Figure:
-        return _figure(numerator, denominator, goal[name])
+        return figure(numerator, denominator, goal[name])
 
     return Kpis(
         response_attainment=fig("response_attainment", *response),
@@ -418,7 +266,7 @@ def compute_kpis(data: ReportData, *, now: datetime, site: str | None = None, en
     )
 
 
-def _attainment(tickets: Iterable[Ticket], milestone: str, ctx: _Context, now: datetime) -> tuple[int, int]:
+def _attainment(tickets: Iterable[Ticket], milestone: str, ctx: KpiContext, now: datetime) -> tuple[int, int]:
     met = counted = 0
     for ticket in tickets:
         outcome = milestone_outcome(ticket, milestone, ctx.facts[ticket.number], now)
@@ -515,149 +363,3 @@ def _by_device(tickets: Iterable[Ticket]) -> dict[str, int]:
     """Most reported first; a ticket without a device type counts as "other"."""
     counts = Counter(t.device_type or "other" for t in tickets)
     return dict(sorted(counts.items(), key=lambda item: (-item[1], item[0])))
-
-
-# ---- chart series ---------------------------------------------------------------------------------
-def weekly_attainment(data: ReportData, now: datetime, *, tz: tzinfo = UTC,
-                      target: Target | None = None) -> list[tuple[date, Figure]]:
-    """Response attainment per ISO week of opening (the Monday, local date), every week of the period
-    listed even when nothing was opened in it, so a chart shows gaps as gaps."""
-    goal = target or DEFAULT_TARGETS["response_attainment"]
-    ctx = _Context(data)
-    tally: dict[date, list[int]] = defaultdict(lambda: [0, 0])
-    for ticket in ctx.tickets:
-        if ticket.status is Status.CANCELLED:
-            continue
-        outcome = milestone_outcome(ticket, "respond", ctx.facts[ticket.number], now)
-        if outcome in (MilestoneOutcome.MET, MilestoneOutcome.MISSED):
-            week = _monday(ticket.opened_at, tz)
-            tally[week][0] += outcome is MilestoneOutcome.MET
-            tally[week][1] += 1
-    first = _monday(data.start, tz)
-    last = _monday(max(data.start, data.end - timedelta(microseconds=1)), tz)
-    weeks = []
-    week = first
-    while week <= last:
-        met, counted = tally.get(week, (0, 0))
-        weeks.append((week, _figure(met, counted, goal)))
-        week += timedelta(days=7)
-    return weeks
-
-
-def _monday(instant: datetime, tz: tzinfo) -> date:
-    day = instant.astimezone(tz).date()
-    return day - timedelta(days=day.weekday())
-
-
-def ratings_histogram(data: ReportData) -> dict[int, int]:
-    """How many follow-ups of the period's tickets were rated 1, 2, 3, 4 and 5."""
-    ctx = _Context(data)
-    counts = Counter(f.rating for f in ctx.followups.values() if f.rating is not None)
-    return {rating: counts.get(rating, 0) for rating in range(1, 6)}
-
-
-# ---- the quarterly score --------------------------------------------------------------------------
-class _WeightsLike(Protocol):
-    service: float
-    reporting: float
-    satisfaction: float
-
-
-Weights = tuple[float, float, float]
-
-
-def as_weights(weights: Weights | _WeightsLike) -> Weights:
-    """(service, reporting, satisfaction) from a tuple or the configuration's [reports.weights]."""
-    if hasattr(weights, "service"):
-        values = (weights.service, weights.reporting, weights.satisfaction)  # type: ignore[union-attr]
-    else:
-        values = tuple(weights)  # type: ignore[arg-type]
-    if len(values) != 3 or any(w < 0 for w in values) or abs(sum(values) - 1) > 1e-6:
-        raise ValueError("the weights are three non-negative numbers that add up to 1")
-    return (float(values[0]), float(values[1]), float(values[2]))
-
-
-@dataclass(frozen=True)
-class ScoreRules:
-    """The contract's scoring constants, with one contract's figures as defaults (domain.md)."""
-
-    threshold: float = 0.90
-    """Attainment below this costs service points…"""
-    step: float = 0.05
-    points_per_step: float = 10.0
-    """…this many per started step below it (88% and 85% cost 10, 84.9% costs 20)."""
-    points_per_late_report: float = 10.0
-    full_pay_from: float = 90.0
-    reduced_pay_below: float = 75.0
-    reduced_pay: float = 0.80
-    pay_cut_per_false_report: float = 0.10
-
-
-DEFAULT_RULES = ScoreRules()
-
-
-@dataclass(frozen=True)
-class QuarterScore:
-    """Points 0–100 per part, the deductions that made them, the weighted total and the pay share.
-
-    `deductions` are (code, amount): service and reporting codes in points of their part;
-    "false_reports" in percentage points of pay."""
-
-    service: float
-    reporting: float
-    satisfaction: float
-    deductions: list[tuple[str, float]]
-    total: float
-    pay_share: float
-
-
-def quarter_score(kpis: Kpis, weights: Weights | _WeightsLike = (0.5, 0.2, 0.3), *, false_reports: int = 0,
-                  rules: ScoreRules = DEFAULT_RULES) -> QuarterScore:
-    """The quarterly score: 50% on-site service, 20% reporting, 30% satisfaction by default.
-
-    - service = 100 − 10 points per started 5% that response attainment is below 90%, and the same
-      for on-site attainment (both are the on-site service the part pays for); a figure with
-      nothing to count costs nothing; never below 0.
-    - reporting = 100 − 10 per monthly report late or missing; never below 0.
-    - satisfaction = share of ratings 3–5 × 100; no ratings at all scores 0, because the follow-up
-      survey is itself a contract duty.
-    - pay: total ≥ 90 pays 100%, below 75 pays 80%, in between linearly from 80% to 100% (no cliff
-      at a single point); then −10% of pay per false report, never below 0.
-    """
-    w_service, w_reporting, w_satisfaction = as_weights(weights)
-    deductions: list[tuple[str, float]] = []
-    service = 100.0
-    for name in ("response_attainment", "onsite_attainment"):
-        value = getattr(kpis, name).value
-        if value is None or value >= rules.threshold - 1e-12:
-            continue
-        steps = math.ceil((rules.threshold - value) / rules.step - 1e-9)
-        points = min(steps * rules.points_per_step, service)
-        if points:
-            deductions.append((name, points))
-            service -= points
-    late = max(kpis.reports_late, 0)
-    reporting = max(100.0 - late * rules.points_per_late_report, 0.0)
-    if late:
-        deductions.append(("monthly_reports", 100.0 - reporting))
-    share = kpis.satisfaction_share.value
-    satisfaction = round(share * 100, 2) if share is not None else 0.0
-    if share is None:
-        deductions.append(("no_survey", 100.0))
-    total = round(w_service * service + w_reporting * reporting + w_satisfaction * satisfaction, 2)
-    pay = _pay_share(total, rules)
-    if false_reports > 0:
-        cut = false_reports * rules.pay_cut_per_false_report
-        deductions.append(("false_reports", round(cut * 100, 2)))
-        pay = max(pay - cut, 0.0)
-    return QuarterScore(service=service, reporting=reporting, satisfaction=satisfaction, deductions=deductions,
-                        total=total, pay_share=round(pay, 4))
-
-
-def _pay_share(total: float, rules: ScoreRules) -> float:
-    if total >= rules.full_pay_from:
-        return 1.0
-    if total < rules.reduced_pay_below:
-        return rules.reduced_pay
-    span = rules.full_pay_from - rules.reduced_pay_below
-    return rules.reduced_pay + (1.0 - rules.reduced_pay) * (total - rules.reduced_pay_below) / span

@@ -52,17 +52,16 @@ Timeline
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from functools import cached_property
 from itertools import pairwise
 from types import MappingProxyType
-from typing import Any, Literal, NamedTuple, get_args
+from typing import Literal, NamedTuple, get_args
 from zoneinfo import ZoneInfo
 
 from bot.domain.calendar import ONE_DAY, WorkCalendar, as_utc, local_date, local_midnight, wall_to_utc
-from bot.domain.sites import site_key
 
 Period = Literal["daily", "weekly"]
 Covers = Literal["workdays", "restdays", "all"]
@@ -230,7 +229,7 @@ def _rule_covers(roster: DutyRoster, rule: RotationRule, at: datetime) -> bool:
     return False
 
 
-def _period_index(roster: DutyRoster, rule: RotationRule, at: datetime) -> int:
+def period_index(roster: DutyRoster, rule: RotationRule, at: datetime) -> int:
     """Which period of `rule` the instant falls in, counted from the anchor (negative before it)."""
     today = local_date(at, roster.tz)
     period_day = today if at >= wall_to_utc(today, rule.handover, roster.tz) else today - ONE_DAY
@@ -241,12 +240,12 @@ def _is_handover_date(rule: RotationRule, d: date) -> bool:
     return (d - rule.start).days % rule.period_days == 0
 
 
-def _rotation_engineer(roster: DutyRoster, rule: RotationRule, at: datetime) -> tuple[int, bool]:
+def rotation_engineer(roster: DutyRoster, rule: RotationRule, at: datetime) -> tuple[int, bool]:
     """The engineer holding `rule`'s slot at `at` (its turn, unless an override names the rotation)."""
     for override in roster._newest_first:
         if override.rotation == rule.name and override.active_at(at):
             return override.engineer_id, True
-    k = _period_index(roster, rule, at)
+    k = period_index(roster, rule, at)
     return rule.engineers[k % len(rule.engineers)], False
 
 
@@ -254,7 +253,7 @@ def _state_at(roster: DutyRoster, at: datetime) -> _State | None:
     state: _State | None = None
     for rule in roster.rotations:
         if _rule_covers(roster, rule, at):
-            engineer, overridden = _rotation_engineer(roster, rule, at)
+            engineer, overridden = rotation_engineer(roster, rule, at)
             state = _State(engineer, rule.name, overridden)
             break
     for override in roster._newest_first:
@@ -382,98 +381,3 @@ def on_duty_until(roster: DutyRoster, at: datetime, within: timedelta = DEFAULT_
             return reached
         reached = shift.end
     return None
-
-
-# --- backup and candidates ----------------------------------------------------------------------
-
-
-def _following(roster: DutyRoster, rule: RotationRule, at: datetime) -> list[int]:
-    """`rule`'s engineers in turn order after the one whose turn it is at `at`."""
-    k = _period_index(roster, rule, at)
-    n = len(rule.engineers)
-    return [rule.engineers[(k + i) % n] for i in range(1, n + 1)]
-
-
-def backup_for(roster: DutyRoster, at: datetime, shift: Shift) -> int | None:
-    """Who backs up `shift` at `at` (人员备份): never the shift's own engineer; None if nobody else.
-
-    In order, the first engineer who is not the shift's own: the engineer holding the slot of the
-    rotation named in the shift rotation's ``backup`` (by its turn or its overrides, whether or not
-    that rotation covers `at` — a backup is a person to call, not a shift); then the next engineers of
-    the shift's own rotation in turn order; then the named backup rotation's other engineers; then
-    whoever the other rotations have at `at`, in list order.
-    """
-    at = as_utc(at)
-    rule = roster.rotation(shift.rotation)
-    backup_rule = roster.rotation(rule.backup) if rule is not None else None
-    candidates: list[int] = []
-    if backup_rule is not None:
-        candidates.append(_rotation_engineer(roster, backup_rule, at)[0])
-    if rule is not None:
-        candidates.extend(_following(roster, rule, at))
-    if backup_rule is not None:
-        candidates.extend(_following(roster, backup_rule, at))
-    for other in roster.rotations:
-        if other is not rule and other is not backup_rule:
-            candidates.append(_rotation_engineer(roster, other, at)[0])
-    return next((c for c in candidates if c != shift.engineer_id), None)
-
-
-def _capable(engineer: EngineerInfo, device_type: str | None, site: str | None) -> bool:
-    skilled = device_type is None or not engineer.skills or device_type in engineer.skills
-    placed = site is None or not engineer.sites or site_key(site) in {site_key(s) for s in engineer.sites}
-    return skilled and placed
-
-
-def candidates(roster: DutyRoster, at: datetime, device_type: str | None, site: str | None) -> list[int]:
-    """Engineers to offer a ticket to, best first; the dispatcher (not this module) decides.
-
-    The engineer on duty always comes first — the duty desk answers for the ticket even when
-    somebody else fixes it. Every other known engineer follows, ordered by: able to handle it
-    (declared skills include the device type, or none declared; preferred sites include the site,
-    compared by :func:`bot.domain.sites.site_key`, or none declared), then holding some rotation's
-    slot at `at` (they are on call anyway), then tier 1 before tier 2 (first line before experts),
-    then configuration order.
-    """
-    at = as_utc(at)
-    current = on_duty(roster, at)
-    first = current.engineer_id if current else None
-    on_call = {_rotation_engineer(roster, rule, at)[0] for rule in roster.rotations}
-    order = {engineer_id: i for i, engineer_id in enumerate(roster.engineers)}
-    others = [e for e in roster.engineers.values() if e.id != first]
-    others.sort(
-        key=lambda e: (not _capable(e, device_type, site), e.id not in on_call, e.tier, order[e.id])
-    )
-    return ([first] if first is not None else []) + [e.id for e in others]
-
-
-# --- a day for people ---------------------------------------------------------------------------
-
-
-def shift_json(roster: DutyRoster, shift: Shift) -> dict[str, Any]:
-    """One shift as JSON-ready data, times in the deployment's zone with their offset."""
-    engineer = roster.engineers.get(shift.engineer_id)
-    return {
-        "start": shift.start.astimezone(roster.tz).isoformat(),
-        "end": shift.end.astimezone(roster.tz).isoformat(),
-        "engineer": {"id": shift.engineer_id, "name": engineer.name if engineer else None},
-        "rotation": shift.rotation,
-        "override": shift.override,
-    }
-
-
-def day_plan(roster: DutyRoster, d: date) -> dict[str, Any]:
-    """The published duty plan of local date `d` (值班表): what the day is and who covers it when."""
-    day = roster.calendar.day(d)
-    start, end = local_midnight(d, roster.tz), local_midnight(d + ONE_DAY, roster.tz)
-    return {
-        "date": d.isoformat(),
-        "kind": day.kind.value,
-        "name": day.name,
-        "shifts": [shift_json(roster, shift) for shift in shifts(roster, start, end)],
-    }
-
-
-def with_overrides(roster: DutyRoster, overrides: Iterable[Override]) -> DutyRoster:
-    """The same roster with these overrides added (the stored ones are kept)."""
-    return DutyRoster(roster.engineers, roster.rotations, (*roster.overrides, *overrides), roster.calendar, roster.tz)

@@ -15,7 +15,9 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from bot.domain.kpi import Kpis, ReportData, Target, ratings_histogram, weekly_attainment
+from bot.domain.kpi import Kpis, ReportData
+from bot.domain.kpi_series import ratings_histogram, weekly_attainment
+from bot.domain.targets import Target
 from bot.services.reports.summary import device_label, label, period_dates
 
 log = logging.getLogger(__name__)

@@ -20,8 +20,9 @@ from contextlib import AbstractAsyncContextManager
 from datetime import UTC, datetime, timedelta
 
 from bot.config import Config
-from bot.domain.kpi import ReportData, compute_kpis, quarter_score
+from bot.domain.kpi import ReportData, compute_kpis
 from bot.domain.periods import PeriodError, next_month, period_of
+from bot.domain.score import quarter_score
 from bot.domain.timers import Timer, TimerKind
 from bot.messages import Attachment, Reply, Text, t
 from bot.services.notify import Notifier

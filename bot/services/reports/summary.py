@@ -12,16 +12,9 @@ from collections.abc import Mapping, Sequence
 from datetime import UTC, timedelta, tzinfo
 from typing import Any
 
-from bot.domain.kpi import (
-    DEFAULT_RULES,
-    SPECS,
-    Kpis,
-    KpiSpec,
-    QuarterScore,
-    ReportData,
-    Rule,
-    ScoreRules,
-)
+from bot.domain.kpi import Kpis, ReportData
+from bot.domain.score import DEFAULT_RULES, QuarterScore, ScoreRules
+from bot.domain.targets import SPECS, KpiSpec, Rule
 from bot.messages import Text
 from bot.texts import TEXTS, render
 

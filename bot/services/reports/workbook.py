@@ -16,21 +16,17 @@ from itertools import chain, islice
 from typing import Any
 
 from bot.domain.followup import FollowUp
-from bot.domain.kpi import (
-    DEFAULT_RULES,
-    KPIS,
+from bot.domain.kpi import Kpis, ReportData, cohort
+from bot.domain.milestones import (
     Facts,
-    Kpis,
     MilestoneOutcome,
-    QuarterScore,
-    ReportData,
-    ScoreRules,
-    cohort,
     effective_deadline,
     facts_of,
     milestone_outcome,
     paused_before,
 )
+from bot.domain.score import DEFAULT_RULES, QuarterScore, ScoreRules
+from bot.domain.targets import KPIS
 from bot.domain.ticket import Ticket
 from bot.services.reports.summary import device_label, label, period_dates, render_line
 
