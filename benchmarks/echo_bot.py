@@ -6,7 +6,7 @@ button press) and nothing else. Like the help desk it reads TELEGRAM_BOT_TOKEN a
 HELPDESK_TELEGRAM_API_URL and long-polls with the same timeout; --concurrent N processes up to N
 updates at once (PTB's default is one at a time), which is what the help desk does across chats.
 --http aiohttp swaps PTB's default HTTP client (httpx) for the one the help desk uses
-(bot/chat/http.py), so the floor can pay the same per-call cost as the bot.
+(bot/telegram/http.py), so the floor can pay the same per-call cost as the bot.
 
     TELEGRAM_BOT_TOKEN=… HELPDESK_TELEGRAM_API_URL=http://127.0.0.1:…/bot \\
         python benchmarks/echo_bot.py [--concurrent 64]

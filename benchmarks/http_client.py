@@ -1,4 +1,4 @@
-"""PTB's default HTTP client (httpx) against the bot's (aiohttp, `bot/chat/http.py`), call for call.
+"""PTB's default HTTP client (httpx) against the bot's (aiohttp, `bot/telegram/http.py`), call for call.
 
 The same `Bot.send_message` calls to the Bot API stand-in, one at a time and 64 at once, with each
 client. The stand-in runs in a child process, so the CPU time measured here is the client's alone.
@@ -72,7 +72,7 @@ async def main() -> None:
         for concurrency in (1, 64):
             clients: list[tuple[str, BaseRequest]] = [
                 ("httpx (PTB's default)", HTTPXRequest(connection_pool_size=256)),
-                ("aiohttp (bot/chat/http.py)", AiohttpRequest()),
+                ("aiohttp (bot/telegram/http.py)", AiohttpRequest()),
             ]
             for name, request in clients:
                 rate, cpu = await measure(request, base_url, token, args.calls, concurrency)

@@ -5,12 +5,12 @@ How it measures, and why so:
 * The bot under test is `python -m bot.cli run`, the production entry point, as a child process with
   HELPDESK_RATE_LIMIT=off (PTB's AIORateLimiter would otherwise hold it to Telegram's real 30
   messages/s), on a database prefilled with --prefill earlier tickets. It long-polls the Bot API
-  stand-in (bot/standin.py) that runs in this process beside the simulated people, so the bot has its
+  stand-in (bot/sandbox/standin/) that runs in this process beside the simulated people, so the bot has its
   own core and its own event loop, as in production, instead of sharing ours.
 * The floor is benchmarks/echo_bot.py, a bare PTB bot, also a child process with the same poll
   timeout: once with PTB's default (one update at a time) and once with concurrent_updates(64). The
   help desk handles different chats concurrently (up to 64 updates at once), so the concurrent echo
-  bot is the fair floor; both are shown. The help desk talks HTTP through aiohttp (bot/chat/http.py)
+  bot is the fair floor; both are shown. The help desk talks HTTP through aiohttp (bot/telegram/http.py)
   instead of PTB's default httpx, whose connection pool costs much CPU under concurrency, so the
   concurrent echo bot is also run with that client: the floor with the same per-call cost.
 * Throughput, a closed loop: N reporters file a full report at once without pausing, each step waiting

@@ -1,7 +1,7 @@
 """The report worker: how long a manager's /report and /export take to draw at 100,000 tickets, and
 what the worker process holds in memory.
 
-The bot draws reports in one worker process (bot/reports.py), from a read-only snapshot of the
+The bot draws reports in one worker process (bot/services/reports/worker.py), from a read-only snapshot of the
 database, so the event loop and the write lock stay free. This fills a database with a year of
 tickets (as benchmarks/load.py does), then asks the worker for last month's chart, last month's
 workbook and this quarter's workbook, each for two managers in two languages, as the bot would.

@@ -1,5 +1,5 @@
 """What a transaction of the bot's size costs: aiosqlite (each statement handed to a worker thread)
-against sqlite3 on the event loop's own thread, as storage/sqlite.py does now.
+against sqlite3 on the event loop's own thread, as storage/sqlite/connection.py does now.
 
 A reply's transaction is about ten statements (claim the update, load the user and the draft, save
 the draft, queue the reply, …). This runs the same shape, BEGIN IMMEDIATE, one INSERT, eight indexed

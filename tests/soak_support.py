@@ -729,7 +729,7 @@ def audit(db: Path, tg: SoakStandIn, filed: list[Filed], reports: int) -> tuple[
     claimed = dict(query(db, "SELECT update_id, at FROM processed_updates"))
     handled = set(claimed)
     unhandled = sorted(set(tg.updates) - handled)
-    # One chat's updates are handled one at a time, in order (bot/chat/ordering.py): the instant each was
+    # One chat's updates are handled one at a time, in order (bot/telegram/ordering.py): the instant each was
     # claimed (taken when its handling began) must grow with the update id within a chat.
     last_claim: dict[int, tuple[int, str]] = {}
     out_of_order: list[str] = []
@@ -746,7 +746,7 @@ def audit(db: Path, tg: SoakStandIn, filed: list[Filed], reports: int) -> tuple[
                         + "; ".join(out_of_order[:5]))
     lost_to_kills = [uid for uid in unhandled if uid in tg.delivered and tg.delivered[uid] < len(tg.ended)
                      and tg.ended[tg.delivered[uid]] == "kill"]
-    # Fetched updates are kept in the bot's inbox before Telegram is told they arrived (bot/chat/polling.py),
+    # Fetched updates are kept in the bot's inbox before Telegram is told they arrived (bot/telegram/polling.py),
     # so not even a SIGKILL between fetching and handling may lose one.
     problems += [f"update {uid} was never handled{' (fetched before a SIGKILL)' if uid in lost_to_kills else ''}: "
                  f"{tg.updates[uid]}" for uid in unhandled]

@@ -50,7 +50,7 @@ class AiohttpRequest(BaseRequest):
         self.keep_last_body = keep_last_body
         self.last_body: bytes | None = None
         """The last answer's raw bytes, when kept: the polling stores fetched updates as Telegram sent
-        them instead of serialising PTB's objects back (see bot/chat/polling.py)."""
+        them instead of serialising PTB's objects back (see bot/telegram/polling.py)."""
 
     @property
     def read_timeout(self) -> float | None:
