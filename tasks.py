@@ -37,11 +37,11 @@ def ensure_venv() -> None:
 
 
 def _parallel(args: list[str]) -> list[str]:
-    """Run the tests on every core (pytest-xdist), a file per worker so that the soak tests, which start
-    the real bot as a process, never compete with each other; `-n 0` (or any -n) overrides it."""
+    """Run the tests on every core (pytest-xdist). The soak tests, which start the real bot as a process and
+    time its shutdown, are one group and so run one after the other; `-n 0` (or any -n) overrides it."""
     if any(a.startswith("-n") or "xdist" in a for a in args):
         return []
-    return ["-n", "auto", "--dist", "loadfile"]
+    return ["-n", "auto", "--dist", "loadgroup"]
 
 
 def main(argv: list[str]) -> int:

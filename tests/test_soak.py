@@ -26,6 +26,7 @@ def explain(result: SoakResult) -> str:
 
 
 @pytest.mark.soak
+@pytest.mark.xdist_group("soak")
 async def test_kills_and_api_errors_lose_and_double_nothing(tmp_path: Path) -> None:
     """40 reporters at once, ~5% of the bot's Bot API calls failing, 3 SIGKILLs at random points."""
     result = await asyncio.wait_for(
@@ -42,6 +43,7 @@ async def test_kills_and_api_errors_lose_and_double_nothing(tmp_path: Path) -> N
 
 
 @pytest.mark.soak
+@pytest.mark.xdist_group("soak")
 async def test_sigterm_during_load_exits_cleanly_within_5_seconds(tmp_path: Path) -> None:
     """SIGTERM twice while 20 reporters are mid-report (errors injected): exit code 0 within 5 s."""
     result = await asyncio.wait_for(
