@@ -111,6 +111,7 @@ def test_devices_tuple_is_the_documented_list() -> None:
         (article_text(id='""'), "'id' is empty"),
         (article_text(id="Wifi Drops"), "not a slug"),
         (article_text(id="123"), "'id' must be a string"),
+        (article_text(id="a" * 61), "longer than 60 characters"),  # it travels in a button's 64 bytes
         (article_text(lang="<omit>"), "missing 'lang'"),
         (article_text(lang="fr"), "lang 'fr'"),
         (article_text(title="<omit>"), "missing 'title'"),
