@@ -9,6 +9,7 @@ The wire format (`prefix:field:field`) is kept stable: buttons already in people
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass, fields
 from typing import ClassVar
@@ -100,8 +101,36 @@ class SaveAsArticle(Callback):
 
 @dataclass(frozen=True)
 class ShowArticle(Callback):
+    """Open an article. Its id travels as it is when it fits, and it does for every id the loader and
+    the chat form accept (at most 60 characters). An id stored before that cap (`kb import` and `/kb
+    add` once took any length) travels as a short key instead, "#" and a digest, which no slug can be;
+    the handler finds the article it names. Build it with `ShowArticle.of`, so any id fits."""
+
     prefix: ClassVar[str] = "k"
     article_id: str
+
+    @classmethod
+    def of(cls, article_id: str) -> ShowArticle:
+        """The button for this article: its id, or its short key if the id cannot travel."""
+        button = cls(article_id)
+        try:
+            button.pack()
+        except ValueError:
+            return cls(article_key(article_id))
+        return button
+
+    @property
+    def is_key(self) -> bool:
+        """True: `article_id` is a short key, to be matched against the articles' `article_key`."""
+        return self.article_id.startswith(KEY_MARK)
+
+
+KEY_MARK = "#"
+
+
+def article_key(article_id: str) -> str:
+    """A short, stable stand-in for an article id too long (or too odd) for a button: 17 ASCII bytes."""
+    return KEY_MARK + hashlib.sha256(article_id.encode()).hexdigest()[:16]
 
 
 @dataclass(frozen=True)

@@ -83,6 +83,10 @@ class BotSection(_Section):
     languages: tuple[Literal["zh", "en"], ...] = ("zh", "en")
     duty_chat_id: int = 0
     phone_region: str = Field("CN", min_length=2, max_length=2)
+    flood_burst: int = Field(20, ge=1)
+    """Messages a person (not staff) may send at once before the bot slows down for them."""
+    flood_per_second: float = Field(1.0, gt=0)
+    """The pace their messages are then handled at."""
 
     @field_validator("timezone")
     @classmethod
@@ -248,6 +252,13 @@ class ReportsSection(_Section):
     weights: Weights = Weights()
 
 
+class RetentionSection(_Section):
+    days: int = Field(30, ge=2, le=3650)
+    """Delivered messages (with the phone numbers in them), handled update ids and quarantined updates
+    are forgotten after this many days. At least 2: Telegram redelivers an update for up to a day, and
+    its id must still be known then so it is not acted on twice."""
+
+
 class Config(_Section):
     bot: BotSection = BotSection()
     intake: IntakeSection = IntakeSection()
@@ -260,6 +271,7 @@ class Config(_Section):
     duty: DutySection = DutySection()
     followup: FollowupSection = FollowupSection()
     reports: ReportsSection = ReportsSection()
+    retention: RetentionSection = RetentionSection()
 
     @model_validator(mode="after")
     def _people_are_consistent(self) -> Config:
@@ -273,6 +285,12 @@ class Config(_Section):
         if len(ids) != len(set(ids)):
             raise ValueError("engineers: an engineer id appears twice")
         known = set(ids)
+        both = [m.id for m in self.managers if m.id in known]
+        if both:
+            raise ValueError(
+                f"managers: {both[0]} is also in [[engineers]]; one person has one role here (a manager cannot "
+                "accept a page, so one listed as both would be paged and refused): keep them in one list"
+            )
         for rotation in self.rotations:
             missing = [i for i in rotation.engineers if i not in known]
             if missing:
@@ -298,7 +316,7 @@ def load_config(path: Path, *, required: bool = False) -> Config:
     """Read and validate the TOML file; a missing optional file means every default."""
     if not path.exists():
         if required:
-            raise ConfigError(f"{path}: no such file")
+            raise ConfigError(f"HELPDESK_CONFIG names {path}, and there is no such file")
         return Config()
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
@@ -335,6 +353,8 @@ class Settings:
     rate_limit: bool = True
     """Keep under Telegram's limits (PTB's AIORateLimiter). Off only against a local stand-in, for
     benchmarks: HELPDESK_RATE_LIMIT=off."""
+    config_required: bool = False
+    """HELPDESK_CONFIG was set: the file it names must exist (a typo must not start a desk with no engineers)."""
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -354,4 +374,5 @@ class Settings:
             db_path=Path(env.get("HELPDESK_DB", "").strip() or "helpdesk.db"),
             config_path=Path(env.get("HELPDESK_CONFIG", "").strip() or "helpdesk.toml"),
             rate_limit=rate_limit == "on",
+            config_required=bool(env.get("HELPDESK_CONFIG", "").strip()),
         )

@@ -8,6 +8,7 @@ database file, the signals, and the collector tuning for a long-lived process.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import gc
 import logging
 import signal
@@ -24,25 +25,40 @@ async def run_forever(settings: Settings, config: Config) -> None:
     """`helpdesk run`: long polling against Telegram (or HELPDESK_TELEGRAM_API_URL) until SIGTERM."""
     assert settings.token is not None
     clock = SystemClock()
-    storage = await open_storage(settings.db_path, now=clock.now())
+    storage = await open_storage(settings.db_path)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop.set)
+    stack = contextlib.AsyncExitStack()
     try:
-        async with running_bot(
+        starting = asyncio.ensure_future(stack.enter_async_context(running_bot(
             token=settings.token, base_url=settings.api_url,
             base_file_url=_file_url(settings.api_url), config=config, storage=storage, clock=clock,
             rate_limit=settings.rate_limit,
-        ):
-            # What start-up built (the knowledge base's index, PTB, the libraries) lives as long as the
-            # process: out of the collector's way, a full collection no longer stalls replies for tens of ms.
-            gc.collect()
-            gc.freeze()
-            log.info("the help desk is running (database %s); stop with Ctrl-C", settings.db_path)
-            await stop.wait()
-            log.info("stopping")
+        )))
+        stopped = asyncio.ensure_future(stop.wait())
+        await asyncio.wait({starting, stopped}, return_when=asyncio.FIRST_COMPLETED)
+        if not starting.done():  # stopped while still waiting for Telegram to be reachable
+            starting.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await starting
+            return
+        bot = starting.result()
+        died = asyncio.ensure_future(bot.polling.died.wait())
+        # What start-up built (the knowledge base's index, PTB, the libraries) lives as long as the
+        # process: out of the collector's way, a full collection no longer stalls replies for tens of ms.
+        gc.collect()
+        gc.freeze()
+        log.info("the help desk is running (database %s); stop with Ctrl-C", settings.db_path)
+        await asyncio.wait({stopped, died}, return_when=asyncio.FIRST_COMPLETED)
+        for waiter in (stopped, died):
+            waiter.cancel()
+        if bot.polling.fatal is not None:
+            raise bot.polling.fatal
+        log.info("stopping")
     finally:
+        await stack.aclose()
         await storage.close()
 
 

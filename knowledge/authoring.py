@@ -14,13 +14,12 @@ from typing import Any
 
 from bot.domain.devices import ARTICLE_DEVICES
 from knowledge.article import Article
-from knowledge.loader import ArticleError, parse_article, render_article
+from knowledge.loader import MAX_BODY as MAX_STEPS
+from knowledge.loader import MAX_ID, MAX_SYMPTOM, MAX_SYMPTOMS, MAX_TITLE, ArticleError, parse_article, render_article
 
 STAGES = ("title", "device", "symptoms", "steps", "confirm")
-MAX_TITLE = 120
-MAX_SYMPTOM = 200
-MAX_SYMPTOMS = 20
-MAX_STEPS = 3500
+# The form's limits are the file format's (knowledge.loader), so an article written in a file can be
+# edited from chat with "keep", and one written in chat exports and imports again.
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
 
@@ -32,9 +31,14 @@ class FormError(ValueError):
 
 
 def new_form(article_id: str | None, lang: str, existing: Article | None) -> dict[str, Any]:
-    """A fresh form, prefilled from `existing` when editing."""
-    if article_id is not None and not SLUG.match(article_id):
+    """A fresh form, prefilled from `existing` when editing.
+
+    The id is checked here, before the first question, not when the form is saved: an id the loader
+    would refuse (too long to travel in a chat button) must not cost the author a whole form."""
+    if article_id is not None and not SLUG.fullmatch(article_id):
         raise FormError("kb.bad_id")
+    if article_id is not None and len(article_id) > MAX_ID:
+        raise FormError("kb.long_id", limit=MAX_ID)
     form: dict[str, Any] = {"kind": "kb_add", "stage": "title", "id": article_id, "lang": lang,
                             "editing": existing is not None}
     if existing is not None:
@@ -97,12 +101,20 @@ def finish(form: dict[str, Any], taken_ids: set[str]) -> Article:
 
 
 def unique_slug(title: str, taken: set[str]) -> str:
-    """An id from the title ("Printer offline" → printer-offline); Chinese titles get a short hash."""
+    """An id from the title ("Printer offline" → printer-offline); Chinese titles get a short hash.
+
+    At most MAX_ID characters whatever the title and however many articles share its start: the id
+    travels in a chat button, so the slug is cut to leave room for the "-2", "-3", … that keep it unique."""
     ascii_title = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode().lower()
-    slug = "-".join(re.findall(r"[a-z0-9]+", ascii_title))[:50].strip("-")
+    words = "-".join(re.findall(r"[a-z0-9]+", ascii_title))
+    slug = words[:MAX_ID - 10]
+    if len(words) > len(slug) and words[len(slug)] != "-" and len(slug.rpartition("-")[0]) >= 3:
+        slug = slug.rpartition("-")[0]  # cut between words, not in one
+    slug = slug.strip("-")
     if len(slug) < 3:
         slug = "kb-" + hashlib.sha1(title.encode()).hexdigest()[:6]
     candidate, n = slug, 2
     while candidate in taken:
-        candidate, n = f"{slug}-{n}", n + 1
+        suffix = f"-{n}"
+        candidate, n = slug[:MAX_ID - len(suffix)].rstrip("-") + suffix, n + 1
     return candidate

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -20,6 +21,19 @@ from knowledge.article import DEVICES, LANGS, Article
 _SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 MAX_ID = 60
 """An article's id travels in a button ("k:<id>"), and Telegram allows a button 64 bytes."""
+MAX_TITLE = 120
+"""The title heads the article's chat message and the buttons that offer it; the chat form
+(knowledge.authoring) accepts the same, so an imported article can be edited from chat unchanged."""
+MAX_BODY = 3500
+"""An article is sent as one Telegram message (at most 4,096 characters) holding a language note,
+the title and the body; 3,500 leaves room for the rest, so the steps are never cut off in chat."""
+MAX_SYMPTOM = 200
+"""One phrase a user would type; longer is a paragraph, not a symptom."""
+MAX_SYMPTOMS = 20
+"""Enough ways of saying one problem; more only dilutes the matcher."""
+MAX_FILE_BYTES = 256 * 1024
+"""A file larger than this cannot hold an article within the limits above (even in CJK, 3 bytes a
+character), so it is skipped unread rather than loaded into memory."""
 _FENCE = "---"
 
 try:  # The C loader is ~10x faster; fall back silently where libyaml is absent.
@@ -97,6 +111,8 @@ def parse_article(text: str, source: str) -> Article:
     if lang not in LANGS:
         raise ArticleError(f"lang {lang!r} is not one of {', '.join(LANGS)}")
     title = _required_str(meta, "title")
+    if len(title) > MAX_TITLE:
+        raise ArticleError(f"title is {len(title):,} characters, longer than the limit of {MAX_TITLE}")
     device = _required_str(meta, "device")
     if device not in DEVICES:
         raise ArticleError(f"unknown device {device!r}; expected one of {', '.join(DEVICES)}")
@@ -109,10 +125,19 @@ def parse_article(text: str, source: str) -> Article:
     cleaned = tuple(s.strip() for s in symptoms)
     if not cleaned or not all(cleaned):
         raise ArticleError("'symptoms' must list at least one phrase and no empty ones")
+    if len(cleaned) > MAX_SYMPTOMS:
+        raise ArticleError(f"'symptoms' lists {len(cleaned)} phrases, more than the limit of {MAX_SYMPTOMS}")
+    if any(len(s) > MAX_SYMPTOM for s in cleaned):
+        raise ArticleError(f"a symptom is longer than the limit of {MAX_SYMPTOM} characters")
 
     body = body.strip()
     if not body:
         raise ArticleError("no steps: the body after the front matter is empty")
+    if len(body) > MAX_BODY:
+        raise ArticleError(
+            f"the body is {len(body):,} characters, longer than the limit of {MAX_BODY:,} "
+            "(an article is shown as one chat message)"
+        )
     return Article(
         id=art_id,
         lang=lang,
@@ -147,13 +172,66 @@ def render_article(article: Article) -> str:
     return "\n".join(lines)
 
 
-def _markdown_files(root: Path) -> list[Path]:
-    """All ``*.md`` below root, sorted, skipping hidden folders and symlink loops."""
+def _markdown_files(root: Path) -> tuple[list[Path], list[Problem]]:
+    """All ``*.md`` below root, sorted, skipping hidden folders; linked folders are not followed
+    (they could lead out of the folder or into a loop), and each is reported."""
     found: list[Path] = []
+    problems: list[Problem] = []
     for dirpath, dirnames, filenames in os.walk(root):
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        visible = sorted(d for d in dirnames if not d.startswith("."))
+        linked = [d for d in visible if os.path.islink(os.path.join(dirpath, d))]
+        problems.extend(Problem(os.path.join(dirpath, d), "a link to a folder: not followed") for d in linked)
+        dirnames[:] = [d for d in visible if d not in linked]
         found.extend(Path(dirpath) / n for n in sorted(filenames) if n.endswith(".md"))
-    return found
+    return found, problems
+
+
+_KINDS = ((stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a FIFO"), (stat.S_ISSOCK, "a socket"),
+          (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"))
+
+
+def _kind(mode: int) -> str:
+    return next((name for test, name in _KINDS if test(mode)), "not a plain file")
+
+
+def read_article_file(path: Path, root: Path) -> bytes:
+    """The bytes of one article file below ``root``, or ArticleError saying why it is not read.
+
+    Only a regular file is opened: a FIFO or a device would block the import or never end, so the
+    kind is checked first, and checked again on the open descriptor (non-blocking), in case the file
+    was swapped in between. A link is followed only if it stays inside ``root``: an article folder
+    must not be a way to read (or publish in chat) any file the importing user can read.
+    """
+    try:
+        if path.is_symlink():
+            target = path.resolve(strict=True)
+            if not target.is_relative_to(root.resolve()):
+                raise ArticleError(f"a link to {target}, outside the folder: not followed")
+        before = path.stat()
+    except (OSError, RuntimeError) as exc:  # RuntimeError: a link loop (Python < 3.13)
+        raise ArticleError(f"cannot read file: {getattr(exc, 'strerror', None) or exc}") from None
+    if not stat.S_ISREG(before.st_mode):
+        raise ArticleError(f"not a regular file ({_kind(before.st_mode)})")
+    if before.st_size > MAX_FILE_BYTES:
+        raise ArticleError(f"the file is {before.st_size:,} bytes, larger than the limit of "
+                           f"{MAX_FILE_BYTES // 1024} KiB; not read")
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except OSError as exc:
+        raise ArticleError(f"cannot read file: {exc.strerror or exc}") from None
+    try:
+        now = os.fstat(fd)
+        if not stat.S_ISREG(now.st_mode) or (now.st_dev, now.st_ino) != (before.st_dev, before.st_ino):
+            raise ArticleError("the file changed while it was being read; try again")
+        with os.fdopen(fd, "rb", closefd=False) as stream:
+            data = stream.read(MAX_FILE_BYTES + 1)
+    except OSError as exc:
+        raise ArticleError(f"cannot read file: {exc.strerror or exc}") from None
+    finally:
+        os.close(fd)
+    if len(data) > MAX_FILE_BYTES:
+        raise ArticleError(f"the file is larger than the limit of {MAX_FILE_BYTES // 1024} KiB")
+    return data
 
 
 def load_articles(root: Path) -> LoadReport:
@@ -164,15 +242,16 @@ def load_articles(root: Path) -> LoadReport:
         report.problems.append(Problem(str(root), "not a folder (or does not exist)"))
         return report
     first_seen: dict[tuple[str, str], str] = {}
-    for path in _markdown_files(root):
+    paths, report.problems = _markdown_files(root)
+    for path in paths:
         source = str(path)
         try:
-            text = path.read_bytes().decode("utf-8")
+            text = read_article_file(path, root).decode("utf-8")
         except UnicodeDecodeError as exc:
             report.problems.append(Problem(source, f"not UTF-8 text ({exc.reason} at byte {exc.start})"))
             continue
-        except OSError as exc:
-            report.problems.append(Problem(source, f"cannot read file: {exc.strerror or exc}"))
+        except ArticleError as exc:
+            report.problems.append(Problem(source, str(exc)))
             continue
         try:
             article = parse_article(text, source)

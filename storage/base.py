@@ -17,6 +17,7 @@ from storage.ports import (
     Complaints,
     Drafts,
     FollowUps,
+    Housekeeping,
     Inbox,
     KnowledgeStore,
     Notices,
@@ -55,6 +56,7 @@ class UnitOfWork:
     complaints: Complaints
     kb: KnowledgeStore
     reports: ReportQueries
+    housekeeping: Housekeeping
 
 
 class Storage(ABC):
@@ -83,6 +85,8 @@ class Backlog:
     stuck_messages: int
     failed_messages: int
     recently_failed: int
+    quarantined: int = 0
+    """Updates Telegram sent that the bot could not read, kept aside (see bot/telegram/polling.py)."""
 
 
 @dataclass(frozen=True)

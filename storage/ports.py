@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 
 from bot.domain.assets import Asset
@@ -120,6 +121,21 @@ class Inbox(ABC):
     @abstractmethod
     async def pending(self) -> list[tuple[int, str]]:
         """Updates fetched but not handled, oldest first."""
+    @abstractmethod
+    async def quarantine(self, update_id: int, payload: str, error: str, at: datetime) -> None:
+        """Keep aside an update that cannot be read, so polling moves past it and an operator can look."""
+
+
+@dataclass(frozen=True)
+class Pending:
+    """A message waiting in the outbox."""
+
+    id: int
+    reply: Reply
+    attempts: int
+    """Tries so far (a retry backs off by this)."""
+    parts_sent: int = 0
+    """Parts already delivered: 0 the text, 1… its photos, then its attachment."""
 
 
 class Outbox(ABC):
@@ -131,8 +147,8 @@ class Outbox(ABC):
     @abstractmethod
     async def enqueue(self, reply: Reply, at: datetime) -> None: ...
     @abstractmethod
-    async def pending(self, chat_id: int, now: datetime, limit: int = 50) -> list[tuple[int, Reply, int]]:
-        """(id, reply, attempts so far) of one chat, in order, up to the first one not due yet."""
+    async def pending(self, chat_id: int, now: datetime, limit: int = 50) -> list[Pending]:
+        """One chat's messages, in order, up to the first one not due yet."""
     @abstractmethod
     async def chats(self, now: datetime, limit: int = 500) -> list[int]:
         """Chats with a message due to be sent."""
@@ -142,6 +158,19 @@ class Outbox(ABC):
     async def retry(self, item_id: int, at: datetime, retry_at: datetime, error: str) -> None: ...
     @abstractmethod
     async def failed(self, item_id: int, at: datetime, error: str) -> None: ...
+    @abstractmethod
+    async def progress(self, item_id: int, parts_sent: int) -> None:
+        """Some of a message's parts went out (the text, then photos): a retry starts after them."""
+
+
+class Housekeeping(ABC):
+    """Forgetting what is no longer needed, so the database neither grows forever nor keeps personal
+    data (phone numbers in delivered messages) longer than the deployment allows."""
+
+    @abstractmethod
+    async def prune(self, before: datetime) -> dict[str, int]:
+        """Delete delivered or given-up messages, update ids and quarantined updates older than
+        `before`; returns how many of each."""
 
 
 class RosterEdits(ABC):

@@ -14,11 +14,14 @@ from pathlib import Path
 
 from bot.config import Config
 from bot.domain.clock import FakeClock
+from bot.domain.flood import FloodPolicy
 from bot.sandbox.standin import BotApiStandIn, FakeUser, SentMessage
 from bot.services.knowledge import KnowledgeBase
 from bot.telegram.handlers import HelpDesk
 from bot.telegram.lifecycle import RunningBot, UpdateTracker, running_bot
 from storage import SqliteStorage, open_storage
+
+TESTS_PACE = FloodPolicy(burst=1_000_000)
 
 
 class BotHarness:
@@ -34,15 +37,18 @@ class BotHarness:
         self.fresh_kb = False
         """True: load the knowledge base anew (for tests that add articles); else share one."""
 
+    flood = TESTS_PACE
+    """Tests drive users faster than any person; the tests of the throttle itself set a stricter one."""
+
     async def start(self) -> None:
         self._stack = AsyncExitStack()
-        self.storage = await open_storage(self.db_path, now=self.clock.now())
+        self.storage = await open_storage(self.db_path)
         self._stack.push_async_callback(self.storage.close)
         kb = await KnowledgeBase.load(self.storage) if self.fresh_kb else await shared_kb(self.storage)
         self.bot = await self._stack.enter_async_context(running_bot(
             token=self.tg.token, base_url=self.tg.base_url, base_file_url=self.tg.base_file_url,
             config=self.config, storage=self.storage, clock=self.clock, poll_timeout=1, rate_limit=False,
-            kb=kb[0] if isinstance(kb, tuple) else kb, tick_seconds=None,
+            kb=kb[0] if isinstance(kb, tuple) else kb, tick_seconds=None, flood=self.flood,
         ))
         self.tracker.attach(self.bot.app)
 
@@ -178,12 +184,13 @@ async def shared_kb(storage: SqliteStorage) -> KnowledgeBase:
 
 @asynccontextmanager
 async def harness(
-    config: Config, clock: FakeClock, db_path: Path, *, fresh_kb: bool = False
+    config: Config, clock: FakeClock, db_path: Path, *, fresh_kb: bool = False, flood: FloodPolicy | None = None,
 ) -> AsyncIterator[BotHarness]:
     async with BotApiStandIn() as standin:
         standin.introduce(*STAFF)
         h = BotHarness(standin, config, clock, db_path)
         h.fresh_kb = fresh_kb
+        h.flood = flood or TESTS_PACE
         await h.start()
         for member in STAFF:  # staff opened the bot when they joined: it knows their language
             await h.say(member, "/start")

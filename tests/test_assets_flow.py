@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from datetime import date
@@ -57,7 +58,7 @@ def test_bad_encoding_is_refused() -> None:
 
 
 def _cli(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {"HELPDESK_DB": str(tmp_path / "h.db"), "HELPDESK_CONFIG": str(tmp_path / "none.toml"),
+    env = {"HELPDESK_DB": str(tmp_path / "h.db"), "HELPDESK_CONFIG": os.devnull,
            "PATH": "/usr/bin:/bin"}
     return subprocess.run([sys.executable, "-m", "bot.cli", *args], capture_output=True, text=True,
                           env=env, cwd=Path(__file__).parents[1], timeout=60)

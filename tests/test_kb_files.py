@@ -27,7 +27,7 @@ symptoms:
 
 def _helpdesk(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
     env = {"PATH": os.environ.get("PATH", "/usr/bin"), "HELPDESK_DB": str(tmp_path / "h.db"),
-           "HELPDESK_CONFIG": str(tmp_path / "none.toml")}
+           "HELPDESK_CONFIG": os.devnull}
     return subprocess.run([sys.executable, "-m", "bot.cli", *args], capture_output=True, text=True,
                           env=env, cwd=ROOT, timeout=120)
 
@@ -63,6 +63,6 @@ def test_search_without_kb_finds_stored_articles_too(tmp_path: Path) -> None:
     result = subprocess.run([sys.executable, "-m", "bot.cli", "kb", "search"], input="the stapler is stuck\n",
                             capture_output=True, text=True, cwd=ROOT, timeout=120,
                             env={"PATH": os.environ.get("PATH", "/usr/bin"), "HELPDESK_DB": str(tmp_path / "h.db"),
-                                 "HELPDESK_CONFIG": str(tmp_path / "none.toml")})
+                                 "HELPDESK_CONFIG": os.devnull})
     line = json.loads(result.stdout)
     assert line["query"] == "the stapler is stuck" and line["matches"][0]["id"] == "stapler-jam"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import os
 from pathlib import Path
 
 import pytest
@@ -164,14 +165,14 @@ def test_load_reports_bad_encoding(tmp_path: Path) -> None:
 def test_load_reports_unreadable_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     write(tmp_path, "ok.md", GOOD)
     locked = write(tmp_path, "locked.md", article_text())
-    real_read = Path.read_bytes
+    real_open = os.open
 
-    def read_bytes(self: Path) -> bytes:
-        if self.name == "locked.md":
-            raise PermissionError(13, "Permission denied", str(self))
-        return real_read(self)
+    def refusing_open(path: str | os.PathLike[str], flags: int, *args: int) -> int:
+        if os.fspath(path).endswith("locked.md"):  # what a chmod 000 file does (tests may run as root)
+            raise PermissionError(13, "Permission denied", os.fspath(path))
+        return real_open(path, flags, *args)
 
-    monkeypatch.setattr(Path, "read_bytes", read_bytes)
+    monkeypatch.setattr(os, "open", refusing_open)
     report = load_articles(tmp_path)
     assert [a.id for a in report.articles] == ["printer-paper-jam"]
     assert [(p.path, p.reason) for p in report.problems] == [(str(locked), "cannot read file: Permission denied")]

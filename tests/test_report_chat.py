@@ -93,7 +93,7 @@ async def test_monthly_report_missed_while_down_is_sent_when_back(tmp_path: Path
 
 def test_cli_report_json(tmp_path: Path) -> None:
     env = {"PATH": os.environ.get("PATH", "/usr/bin"), "HELPDESK_DB": str(tmp_path / "h.db"),
-           "HELPDESK_CONFIG": str(tmp_path / "none.toml")}
+           "HELPDESK_CONFIG": os.devnull}
     result = subprocess.run([sys.executable, "-m", "bot.cli", "report", "--from", "2026-11-01", "--to", "2026-11-30",
                              "--json"], capture_output=True, text=True, env=env, timeout=120,
                             cwd=Path(__file__).parents[1])

@@ -6,8 +6,6 @@ import json
 
 from telegram import Update
 
-from bot.telegram.http import AiohttpRequest
-from bot.telegram.polling import DurablePolling
 from storage import open_storage
 from tests.conftest import ALICE, LINA
 from tests.harness import BotHarness
@@ -137,15 +135,3 @@ async def test_an_update_handled_but_still_in_the_inbox_is_not_acted_on_again(de
     assert await _inbox(desk) == []
 
 
-def test_fetched_updates_are_kept_as_telegram_sent_them() -> None:
-    """The inbox stores the update's JSON as it came (fields PTB does not model included), not PTB's re-encoding."""
-    sent = json.loads(_message_update(616161, "/help"))
-    sent["message"]["some_future_field"] = {"kept": True}
-    raw = AiohttpRequest(keep_last_body=True)
-    raw.last_body = json.dumps({"ok": True, "result": [sent]}).encode()
-    polling = DurablePolling(None, None, None, raw=raw)  # type: ignore[arg-type]  # only its payloads are asked for
-    updates = (Update.de_json(sent, None),)
-    assert polling._payloads(updates) == [(616161, json.dumps(sent, ensure_ascii=False))]
-    raw.last_body = b"<html>not JSON</html>"  # then PTB's own encoding of the update is kept
-    [(update_id, payload)] = polling._payloads(updates)
-    assert update_id == 616161 and json.loads(payload)["message"]["text"] == "/help"

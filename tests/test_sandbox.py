@@ -62,7 +62,7 @@ async def test_personas_type_and_press_buttons_by_number(tmp_path: Path) -> None
 
 
 def test_sandbox_command_runs_with_piped_input(tmp_path: Path) -> None:
-    env = {"PATH": os.environ.get("PATH", "/usr/bin"), "HELPDESK_CONFIG": str(tmp_path / "none.toml")}
+    env = {"PATH": os.environ.get("PATH", "/usr/bin"), "HELPDESK_CONFIG": os.devnull}
     result = subprocess.run([sys.executable, "-m", "bot.cli", "sandbox", "--db", str(tmp_path / "s.db")],
                             input="/help\n:as manager\n/report\n:quit\n", capture_output=True, text=True, env=env,
                             timeout=120, cwd=Path(__file__).parents[1])

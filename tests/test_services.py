@@ -47,7 +47,7 @@ class CountingTickets:
 
 @pytest.fixture
 async def store() -> AsyncIterator[SqliteStorage]:
-    storage = await open_storage(Path(":memory:"), now=START)
+    storage = await open_storage(Path(":memory:"))
     try:
         yield storage
     finally:
@@ -84,8 +84,8 @@ async def test_a_dispatch_is_decided_by_the_domain_and_saved_once(store: SqliteS
     assert counting.updates == [["assign", "pinged"]]  # one write, with both events
     assert ticket.status is Status.ASSIGNED and ticket.assignee_id == WANG
     (card,) = cards
-    assert card[1].text.key == "duty.card" and card[1].ticket == ticket.number
-    assert [b.data for row in card[1].buttons for b in row] == [f"t:{ticket.number}:accept",
+    assert card.reply.text.key == "duty.card" and card.reply.ticket == ticket.number
+    assert [b.data for row in card.reply.buttons for b in row] == [f"t:{ticket.number}:accept",
                                                                  f"t:{ticket.number}:decline"]
     async with store.transaction() as uow:
         assert [e.kind for e in await uow.tickets.events(ticket.number)] == ["opened", "assign", "pinged"]
@@ -103,7 +103,7 @@ async def test_an_escalation_step_pings_the_backup_and_saves_once(store: SqliteS
         events = [e.kind for e in await uow.tickets.events(ticket.number)]
         to_backup = await uow.outbox.pending(LIU, clock.now())
     assert events[-3:] == ["pinged", "pinged", "escalated"]  # the assignee again, the backup, the step
-    assert to_backup and to_backup[-1][1].text.key == "duty.card.with_note"
+    assert to_backup and to_backup[-1].reply.text.key == "duty.card.with_note"
 
 
 async def test_cant_take_runs_the_next_step_at_once_in_the_same_write(store: SqliteStorage) -> None:

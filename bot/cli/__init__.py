@@ -9,16 +9,20 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import stat
 import sys
 from pathlib import Path
 
-from bot.config import ConfigError, Settings, load_config
+from bot.config import Config, ConfigError, Settings, load_config
+from bot.domain.assets import MAX_FILE_BYTES as MAX_REGISTER_BYTES
 from bot.domain.assets import RegisterError, parse_register
 from bot.domain.clock import SystemClock
 from storage import SchemaTooNew, StorageUnavailable, open_storage
 
 EXIT_REFUSED = 1
 EXIT_BAD_SETTING = 2
+EXIT_TOKEN_REFUSED = 3
+"""Telegram refused the bot (its token): a person must act; a supervisor may restart and report it."""
 
 
 class _Redact(logging.Filter):
@@ -78,7 +82,7 @@ def main(argv: list[str] | None = None) -> int:
 
     try:
         settings = Settings.from_env()
-        config = load_config(settings.config_path)
+        config = load_config(settings.config_path, required=settings.config_required)
     except ConfigError as exc:
         print(f"helpdesk: bad setting: {exc}", file=sys.stderr)
         return EXIT_BAD_SETTING
@@ -89,8 +93,14 @@ def main(argv: list[str] | None = None) -> int:
             if settings.token is None:
                 return _sandbox_instead(config, Path("sandbox.db"))
             from bot.runtime import run_forever
+            from bot.telegram.polling import FatalApiError
 
-            asyncio.run(run_forever(settings, config))
+            _warn_if_nobody_is_paged(config, settings.config_path)
+            try:
+                asyncio.run(run_forever(settings, config))
+            except FatalApiError as exc:
+                print(f"helpdesk: {exc}", file=sys.stderr)
+                return EXIT_TOKEN_REFUSED
             return 0
         if args.command == "sandbox":
             from bot.sandbox import run_sandbox
@@ -107,10 +117,26 @@ def main(argv: list[str] | None = None) -> int:
     except (StorageUnavailable, SchemaTooNew) as exc:
         print(f"helpdesk: database: {exc}", file=sys.stderr)
         return EXIT_BAD_SETTING
+
     except KeyboardInterrupt:
         return 0
     parser.error("unknown command")
     return EXIT_BAD_SETTING
+
+
+def _warn_if_nobody_is_paged(config: Config, path: Path) -> None:
+    """A help desk without engineers takes reports and promises deadlines, and tells nobody: say so loudly."""
+    if config.engineers:
+        return
+    why = f"{path} has no [[engineers]]" if path.exists() else f"there is no configuration file ({path})"
+    print(
+        "\n" + "!" * 78 + "\n"
+        f"!!  {why}: NO ENGINEERS EXIST.\n"
+        "!!  Reports will be taken, but nobody is paged and no deadline can be kept.\n"
+        "!!  Copy helpdesk.example.toml to helpdesk.toml (or set HELPDESK_CONFIG) and list them.\n"
+        + "!" * 78 + "\n",
+        file=sys.stderr,
+    )
 
 
 def _sandbox_instead(config, db: Path) -> int:  # type: ignore[no-untyped-def]
@@ -159,9 +185,12 @@ def _kb_files(settings: Settings, rest: list[str]) -> int:
 
     parser = argparse.ArgumentParser(prog=f"helpdesk kb {rest[0]}")
     parser.add_argument("folder", type=Path, help="a folder of article .md files (any depth)")
-    folder = parser.parse_args(rest[1:]).folder
-    run = import_dir if rest[0] == "import" else export_dir
-    return asyncio.run(run(settings.db_path, folder))
+    if rest[0] == "export":
+        parser.add_argument("--force", action="store_true", help="overwrite files edited since the last export")
+    args = parser.parse_args(rest[1:])
+    if rest[0] == "export":
+        return asyncio.run(export_dir(settings.db_path, args.folder, force=args.force))
+    return asyncio.run(import_dir(settings.db_path, args.folder))
 
 
 async def _roster(settings: Settings, config, argv: list[str]) -> int:  # type: ignore[no-untyped-def]
@@ -175,7 +204,7 @@ async def _roster(settings: Settings, config, argv: list[str]) -> int:  # type: 
     edits: dict = {}  # type: ignore[type-arg]
     overrides: list = []  # type: ignore[type-arg]
     if settings.db_path.exists():
-        storage = await open_storage(settings.db_path, now=clock.now())
+        storage = await open_storage(settings.db_path)
         try:
             async with storage.transaction() as tx:
                 edits = await stored_edits(tx.roster)
@@ -203,10 +232,17 @@ def _report(settings: Settings, config, argv: list[str]) -> int:  # type: ignore
 
 
 async def _import_assets(db_path: Path, file: Path) -> int:
+    """Load the register, all or nothing. Only a regular file of a sane size is opened: reading a
+    FIFO or a device would hang, and a huge file would be read whole into memory before refusal."""
     try:
+        size = _regular_file_size(file)
+        if size > MAX_REGISTER_BYTES:
+            print(f"helpdesk: {file} is {size:,} bytes, larger than the limit of "
+                  f"{MAX_REGISTER_BYTES // 1024 // 1024} MB for a register", file=sys.stderr)
+            return EXIT_BAD_SETTING
         data = file.read_bytes()
-    except OSError as exc:
-        print(f"helpdesk: cannot read {file}: {exc.strerror}", file=sys.stderr)
+    except (OSError, ValueError) as exc:
+        print(f"helpdesk: cannot read {file}: {getattr(exc, 'strerror', None) or exc}", file=sys.stderr)
         return EXIT_BAD_SETTING
     try:
         assets = parse_register(data)
@@ -216,7 +252,7 @@ async def _import_assets(db_path: Path, file: Path) -> int:
             print(f"  {problem}", file=sys.stderr)
         return EXIT_REFUSED
     clock = SystemClock()
-    storage = await open_storage(db_path, now=clock.now())
+    storage = await open_storage(db_path)
     try:
         async with storage.transaction() as tx:
             added, updated = await tx.assets.upsert(assets, clock.now())
@@ -225,3 +261,10 @@ async def _import_assets(db_path: Path, file: Path) -> int:
     print(f"{file}: {len(assets)} assets imported ({added} new, {updated} updated) into {db_path}")
     return 0
 
+
+def _regular_file_size(file: Path) -> int:
+    """The size of `file`, or ValueError if it is not a regular file (checked without opening it)."""
+    mode = file.stat()
+    if not stat.S_ISREG(mode.st_mode):
+        raise ValueError("not a regular file")
+    return mode.st_size

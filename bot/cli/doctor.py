@@ -61,7 +61,7 @@ async def diagnose(
     now = now or datetime.now(UTC)
     paths = Settings.from_env({k: v for k, v in env.items() if k in ("HELPDESK_DB", "HELPDESK_CONFIG")})
     raw_token, raw_url = env.get("TELEGRAM_BOT_TOKEN", ""), env.get("HELPDESK_TELEGRAM_API_URL", "")
-    configuration, config = check_configuration(paths.config_path)
+    configuration, config = check_configuration(paths.config_path, required=paths.config_required)
     findings = [configuration]
     if config is not None:
         findings += [check_people(config), check_duty_chat(config)]

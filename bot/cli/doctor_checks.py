@@ -59,14 +59,14 @@ class Finding:
 # ------------------------------------------------------------------------------------------ configuration
 
 
-def check_configuration(path: Path) -> tuple[Finding, Config | None]:
+def check_configuration(path: Path, required: bool = False) -> tuple[Finding, Config | None]:
     """The TOML file as the bot reads it at start; the Config is None when the bot would refuse it.
 
-    A missing file is allowed (every key has a default) but is usually a wrong HELPDESK_CONFIG or
-    working folder, so it is a warning.
+    A missing default file is allowed (every key has a default) but is usually a wrong working folder,
+    so it is a warning; a missing file that HELPDESK_CONFIG names (`required`) is refused, as at start.
     """
     try:
-        config = load_config(path)
+        config = load_config(path, required=required)
     except ConfigError as exc:
         return Finding(CONFIGURATION, "fail", f"{exc} — the bot refuses to start (exit 2); fix the setting named "
                        "here. People, calendar and roster are not checked."), None
@@ -211,6 +211,10 @@ def _backlog(backlog: Backlog) -> Finding:
                       "they go out once it runs")
     if b.recently_failed:
         advice.append("see outbox.last_error for the failed deliveries (often a user who blocked the bot)")
+    if b.quarantined:
+        detail += f", {b.quarantined} unreadable updates kept aside"
+        advice.append("quarantined_updates holds updates the bot could not read (an old or unusual Bot API "
+                      "server?); nobody was answered for them")
     if advice:
         return Finding(BACKLOG, "warn", f"{detail}: {'; '.join(advice)}")
     return Finding(BACKLOG, "ok", detail)

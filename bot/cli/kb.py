@@ -1,13 +1,24 @@
 """`helpdesk kb import DIR` / `helpdesk kb export DIR`: the database's articles in the file format.
 
 Import stores every good file of a folder in the database (one transaction; bad files are reported
-with their path and reason and skipped). Export writes every article the bot uses — shipped and
-stored — as `<lang>/<id>.md`, so an export imported again reproduces the same knowledge base.
+with their path and reason and skipped: not a regular file, a link out of the folder, too large).
+Export writes every article the bot uses — shipped and stored — as `<lang>/<id>.md`, so an export
+imported again reproduces the same knowledge base.
+
+Export never destroys an edit: people edit the exported files in place and import them later, so
+an export over a folder where a file was changed since the last export (or was not written by an
+export and differs) writes nothing and names the files, unless `--force`. What the last export wrote
+is recorded in `MANIFEST` (file → SHA-256) inside the folder.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
+import os
+import stat
 import sys
+import tempfile
 from pathlib import Path
 from typing import IO
 
@@ -24,7 +35,7 @@ async def import_dir(db_path: Path, folder: Path, out: IO[str] = sys.stdout, err
     for problem in report.problems:
         err.write(f"skipped {problem.path}: {problem.reason}\n")
     clock = SystemClock()
-    storage = await open_storage(db_path, now=clock.now())
+    storage = await open_storage(db_path)
     try:
         async with storage.transaction() as tx:
             for article in report.articles:
@@ -37,21 +48,97 @@ async def import_dir(db_path: Path, folder: Path, out: IO[str] = sys.stdout, err
     return 1 if report.problems and not report.articles else 0
 
 
-async def export_dir(db_path: Path, folder: Path, out: IO[str] = sys.stdout, err: IO[str] = sys.stderr) -> int:
+MANIFEST = ".helpdesk-export.json"
+"""What the last export wrote, in the export folder: {"files": {"en/x.md": "<sha256>", …}}."""
+
+
+async def export_dir(db_path: Path, folder: Path, out: IO[str] = sys.stdout, err: IO[str] = sys.stderr,
+                     *, force: bool = False) -> int:
+    """Write every article to `folder`; 1, with nothing written, if that would lose a local edit."""
     from bot.services.knowledge import KnowledgeBase
 
-    storage = await open_storage(db_path, now=SystemClock().now())
+    storage = await open_storage(db_path)
     try:
         kb, _ = await KnowledgeBase.load(storage)
     finally:
         await storage.close()
+    files = {f"{a.lang}/{a.id}.md": render_article(a).encode("utf-8") for a in kb.articles()}
     try:
-        for article in kb.articles():
-            target = folder / article.lang / f"{article.id}.md"
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_text(render_article(article), encoding="utf-8")
+        exported = _read_manifest(folder)
+        blocked, edited = _conflicts(folder, files, exported)
+        if blocked or (edited and not force):
+            err.write(f"helpdesk: {folder}: nothing was exported, these files are in the way:\n")
+            for name, why in [*blocked, *([] if force else edited)]:
+                err.write(f"  {name}: {why}\n")
+            if edited and not force:
+                err.write(f"import them first (helpdesk kb import {folder}) to keep the edits, "
+                          "or export with --force to overwrite them\n")
+            return 1
+        for name, why in edited:
+            err.write(f"overwriting {name} ({why}): --force\n")
+        for name, data in files.items():
+            _write_atomically(folder / name, data)
+        exported.update({name: hashlib.sha256(data).hexdigest() for name, data in files.items()})
+        _write_atomically(folder / MANIFEST, json.dumps({"files": dict(sorted(exported.items()))},
+                                                        indent=1).encode("utf-8") + b"\n")
     except OSError as exc:
-        err.write(f"helpdesk: cannot write to {folder}: {exc.strerror}\n")
+        err.write(f"helpdesk: cannot export to {folder}: {exc.strerror or exc}\n")
         return 2
     out.write(f"{folder}: exported {len(kb.articles())} article versions ({len(kb)} articles)\n")
     return 0
+
+
+def _read_manifest(folder: Path) -> dict[str, str]:
+    """What the last export wrote; nothing if there was none or the record is unreadable (then every
+    existing file that differs counts as edited, which errs on the side of keeping it)."""
+    try:
+        record = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    files = record.get("files") if isinstance(record, dict) else None
+    if not isinstance(files, dict):
+        return {}
+    return {name: digest for name, digest in files.items() if isinstance(name, str) and isinstance(digest, str)}
+
+
+def _conflicts(folder: Path, files: dict[str, bytes], exported: dict[str, str]
+               ) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """(files that cannot be overwritten at all, files edited since the last export), by name.
+
+    Checked before anything is written, so a refused export leaves the folder as it was. A target
+    that is not a regular file (a link, a FIFO, a folder) is never written through, even with --force:
+    it could point anywhere, or block the export.
+    """
+    blocked: list[tuple[str, str]] = []
+    edited: list[tuple[str, str]] = []
+    for name, data in files.items():
+        target = folder / name
+        try:
+            mode = target.lstat().st_mode
+        except FileNotFoundError:
+            continue
+        if not stat.S_ISREG(mode):
+            blocked.append((name, "not a regular file (a link, a FIFO or a folder); move it away"))
+            continue
+        current = hashlib.sha256(target.read_bytes()).hexdigest()
+        if current == hashlib.sha256(data).hexdigest() or current == exported.get(name):
+            continue  # the same as this export, or as the last one: nobody changed it
+        edited.append((name, "changed since the last export" if name in exported
+                       else "not written by an export, and different"))
+    return blocked, edited
+
+
+def _write_atomically(target: Path, data: bytes) -> None:
+    """Write a whole file or none of it: a crash mid-export must not leave half an article."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    try:
+        umask = os.umask(0)
+        os.umask(umask)
+        os.fchmod(handle, 0o666 & ~umask)  # mkstemp's 0600 would hide the articles from the team
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+        os.replace(temporary, target)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise

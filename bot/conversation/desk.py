@@ -79,6 +79,12 @@ class Desk:
                 await s.say(t("edited_ignored"))
             return s.outcome
 
+    async def flooding(self, msg: Incoming) -> Outcome:
+        """The sender sends faster than anyone reads: their messages are now handled at a slower pace."""
+        async with self._session(msg) as s:
+            await s.say(t("flood.slow_down"))
+            return s.outcome
+
     async def in_group(self, msg: Incoming) -> Outcome:
         """Reports are private: a group gets a pointer to the private chat, nothing else."""
         lang = language_from_telegram(msg.sender.language_code, self.deployment.default_language)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.callbacks import ArticleForm, SaveAsArticle, ShowArticle
+from bot.callbacks import ArticleForm, SaveAsArticle, ShowArticle, article_key
 from bot.conversation.session import Session
 from bot.domain.devices import ARTICLE_DEVICES
 from bot.domain.permissions import Act
@@ -32,11 +32,14 @@ async def cmd_kb(s: Session, args: str) -> None:
         await s.say(t("kb.no_match"))
         return
     await s.say(t("kb.results"), buttons=tuple(
-        (Button(verbatim(f"📘 {m.title}"), ShowArticle(m.id).pack()),) for m in matches))
+        (Button(verbatim(f"📘 {m.title}"), ShowArticle.of(m.id).pack()),) for m in matches))
 
 
 async def on_show_article(s: Session, button: ShowArticle) -> None:
-    await show_article(s, button.article_id)
+    article_id = button.article_id
+    if button.is_key and s.kb:  # an id too long for a button, stored before ids were capped
+        article_id = next((a.id for a in s.kb.articles() if article_key(a.id) == article_id), article_id)
+    await show_article(s, article_id)
 
 
 async def start_authoring(s: Session, article_id: str | None) -> None:

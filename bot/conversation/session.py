@@ -51,7 +51,9 @@ class Sender:
 
 @dataclass(frozen=True)
 class Incoming:
-    update_id: int
+    update_id: int | None
+    """None for what the bot says of its own accord (a notice about an update not handled yet), which
+    claims no update."""
     sender: Sender
     chat_id: int
 
@@ -76,7 +78,8 @@ class Session:
     async def __aenter__(self) -> Session:
         self.uow: UnitOfWork = await self._transaction.__aenter__()
         try:
-            if not await self.uow.updates.claim(self.msg.update_id, self.now):
+            update_id = self.msg.update_id
+            if update_id is not None and not await self.uow.updates.claim(update_id, self.now):
                 self.duplicate = True
                 self.outcome.duplicate = True
                 return self

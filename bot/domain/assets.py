@@ -1,7 +1,9 @@
 """The asset register (设备登记): the devices under contract, and reading it from a CSV file.
 
-Parsing is pure and all-or-nothing: it returns every asset or every problem (by line number), so
-the import can refuse a file without writing half of it.
+Parsing is pure and all-or-nothing: it returns every asset or every problem (by the physical line
+the row starts on, as an editor shows it), so the import can refuse a file without writing half of it.
+Every field is cleaned of invisible characters and held to a length, so a register cannot put a
+right-to-left override on an engineer's card or push the place and phone off it.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from bot.domain.devices import DEVICE_TYPES, device_type_from_text, normalise
+from bot.domain.text import clean_text
 
 
 @dataclass(frozen=True)
@@ -67,6 +70,27 @@ COLUMNS: dict[str, tuple[str, ...]] = {
 
 REQUIRED = ("asset_no", "device_type", "site")
 
+MAX_LENGTH: dict[str, int] = {
+    "asset_no": 64, "serial": 64,
+    "device_type": 32, "warranty": 32, "production_date": 32,
+    "ip": 64,
+    "brand": 100, "model": 100, "department": 100, "user": 100, "os": 100,
+    "site": 200,
+}
+"""The longest value each column may hold, in characters. The ticket card is one Telegram message
+(4,096 characters) that shows the device ("brand model (asset_no)"), the site and, below them, the
+place, the problem and the reporter's phone: with these caps the register's part stays under ~500
+characters, so nothing after it is cut off. Asset numbers and serials are labels people type (64
+is far beyond any real one); an IPv6 address with a zone fits in 64; a site is "building, floor, room".
+"""
+
+MAX_FILE_BYTES = 20 * 1024 * 1024
+"""A register of every device of a large organisation is a few MB; a bigger file is a mistake (a
+wrong file chosen), refused before it is read into memory."""
+
+_SHOWN = 40
+"""How much of a bad value a problem quotes: enough to find it, never a whole pasted document."""
+
 _WARRANTY_WORDS = {
     "in": "in", "yes": "in", "valid": "in", "在保": "in", "保修期内": "in",
     "out": "out", "no": "out", "expired": "out", "过保": "out", "已过保": "out",
@@ -93,28 +117,33 @@ class RegisterError(ValueError):
 
 def parse_register(data: bytes) -> list[Asset]:
     """Read a CSV asset register (UTF-8, header row) or raise RegisterError with every problem."""
+    if len(data) > MAX_FILE_BYTES:
+        raise RegisterError([RowProblem(0, (
+            f"the file is {len(data):,} bytes, larger than the limit of {MAX_FILE_BYTES // 1024 // 1024} MB"
+        ))])
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise RegisterError([RowProblem(0, (
             f"the file is not UTF-8 (byte {exc.start}); save it as 'CSV UTF-8' and try again"
         ))]) from None
-    rows = list(csv.reader(io.StringIO(text, newline="")))
-    if not rows or not any(cell.strip() for cell in rows[0]):
-        raise RegisterError([RowProblem(1, "the header row is missing")])
-    columns, problems = _read_header(rows[0])
-    if problems:
-        raise RegisterError(problems)
+    rows, problems = _read_rows(text)
+    if not rows or not any(cell.strip() for cell in rows[0][1]):
+        raise RegisterError(problems or [RowProblem(1, "the header row is missing")])
+    header_line, header = rows[0]
+    columns, header_problems = _read_header(header, header_line)
+    if header_problems:
+        raise RegisterError(header_problems)
     assets: list[Asset] = []
     seen: dict[str, int] = {}
     seen_serial: dict[str, int] = {}
-    for line, row in enumerate(rows[1:], start=2):
+    for line, row in rows[1:]:
         if not any(cell.strip() for cell in row):
             continue
-        if len(row) != len(rows[0]):
-            problems.append(RowProblem(line, f"{len(row)} cells, the header has {len(rows[0])}"))
+        if len(row) != len(header):
+            problems.append(RowProblem(line, f"{len(row)} cells, the header has {len(header)}"))
             continue
-        fields = {name: row[index].strip() for name, index in columns.items()}
+        fields = {name: _cell(row[index]) for name, index in columns.items()}
         try:
             asset = _asset_from(fields)
         except ValueError as exc:
@@ -132,6 +161,7 @@ def parse_register(data: bytes) -> list[Asset]:
                 continue
             seen_serial[serial] = line
         assets.append(asset)
+    problems.sort(key=lambda problem: problem.line)
     if problems:
         raise RegisterError(problems)
     if not assets:
@@ -139,24 +169,64 @@ def parse_register(data: bytes) -> list[Asset]:
     return assets
 
 
-def _read_header(header: list[str]) -> tuple[dict[str, int], list[RowProblem]]:
+def _read_rows(text: str) -> tuple[list[tuple[int, list[str]]], list[RowProblem]]:
+    """Every row with the physical line it starts on, and the problem that stopped the reading.
+
+    A quoted cell may span lines, so a row's number is where the previous one ended, plus one
+    (`line_num` counts physical lines). The csv module refuses a cell over its size limit; after
+    that its position in the file is unknown, so reading stops there with that line's problem
+    (the file is refused anyway, and the rows read before it are still checked).
+    """
+    reader = csv.reader(io.StringIO(text, newline=""))
+    rows: list[tuple[int, list[str]]] = []
+    while True:
+        start = reader.line_num + 1
+        try:
+            row = next(reader)
+        except StopIteration:
+            return rows, []
+        except csv.Error as exc:
+            if "field larger than field limit" in str(exc):
+                reason = (f"a cell is longer than {csv.field_size_limit():,} characters (the longest a "
+                          f"column may hold is {max(MAX_LENGTH.values())}); the rows after it were not checked")
+            else:
+                reason = f"not readable as CSV ({exc}); the rows after it were not checked"
+            return rows, [RowProblem(start, reason)]
+        rows.append((start, row))
+
+
+def _cell(value: str) -> str:
+    """A cell as stored: invisible characters removed, and on one line (a quoted cell may hold line
+    breaks, which would break the line of the card it is shown on)."""
+    return " ".join(clean_text(value).split())
+
+
+def _shown(value: str) -> str:
+    """A value quoted in a problem, cut short: a 100,000-character cell must not flood the report."""
+    return repr(value if len(value) <= _SHOWN else value[:_SHOWN] + "…")
+
+
+def _read_header(header: list[str], line: int) -> tuple[dict[str, int], list[RowProblem]]:
     by_alias = {alias: name for name, aliases in COLUMNS.items() for alias in aliases}
     columns: dict[str, int] = {}
     problems: list[RowProblem] = []
-    for index, cell in enumerate(header):
+    for index, cell in enumerate(_cell(cell) for cell in header):
         name = by_alias.get(" ".join(cell.strip().casefold().replace("_", " ").split()))
         name = name or by_alias.get(cell.strip().casefold())
         if name is None:
-            problems.append(RowProblem(1, f"unknown column {cell.strip()!r}; known: {', '.join(COLUMNS)}"))
+            problems.append(RowProblem(line, f"unknown column {_shown(cell.strip())}; known: {', '.join(COLUMNS)}"))
         elif name in columns:
-            problems.append(RowProblem(1, f"column {name!r} appears twice"))
+            problems.append(RowProblem(line, f"column {name!r} appears twice"))
         else:
             columns[name] = index
-    problems += [RowProblem(1, f"missing column {name!r}") for name in REQUIRED if name not in columns]
+    problems += [RowProblem(line, f"missing column {name!r}") for name in REQUIRED if name not in columns]
     return columns, problems
 
 
 def _asset_from(fields: dict[str, str]) -> Asset:
+    for name, value in fields.items():
+        if len(value) > MAX_LENGTH[name]:
+            raise ValueError(f"{name} is {len(value):,} characters, longer than the limit of {MAX_LENGTH[name]}")
     for name in REQUIRED:
         if not fields.get(name):
             raise ValueError(f"{name} is empty")

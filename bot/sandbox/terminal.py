@@ -148,7 +148,7 @@ async def run_sandbox(config: Config, db_path: Path) -> int:
     if note:
         print(note)
     clock = SystemClock()
-    storage = await open_storage(db_path, now=clock.now())
+    storage = await open_storage(db_path)
     try:
         async with BotApiStandIn() as standin, running_bot(
             token=standin.token, base_url=standin.base_url, base_file_url=standin.base_file_url,

@@ -19,6 +19,7 @@ from bot.config import BusinessHoursSection, Config, Targets
 from bot.domain.business_hours import BusinessHoursClock
 from bot.domain.calendar import WorkCalendar
 from bot.domain.escalation import EscalationPolicy, EscalationStep
+from bot.domain.flood import FloodPolicy
 from bot.domain.permissions import DEFAULT_PERMISSIONS, Act, Permissions, Role
 from bot.domain.roster import DutyRoster, EngineerInfo, Override, RotationRule
 from bot.domain.severity import Severity
@@ -170,6 +171,16 @@ class Deployment:
     @cached_property
     def managers(self) -> tuple[int, ...]:
         return tuple(m.id for m in self.config.managers)
+
+    @cached_property
+    def staff(self) -> frozenset[int]:
+        """The engineers and managers: known people, whom the flood throttle leaves alone."""
+        return frozenset((*self.base_roster.engineers, *self.managers))
+
+    @cached_property
+    def flood_policy(self) -> FloodPolicy:
+        bot = self.config.bot
+        return FloodPolicy(burst=bot.flood_burst, per_second=bot.flood_per_second)
 
     def escalation(self, severity: Severity) -> EscalationPolicy:
         return escalation_policy(self.config, severity)

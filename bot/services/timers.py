@@ -16,6 +16,7 @@ from bot.domain.timers import REPORT_KINDS, Timer, TimerKind
 from bot.services.deployment import Deployment
 from bot.services.knowledge import KnowledgeBase
 from bot.services.reports.orders import Reports
+from bot.services.retention import PRUNE_EVERY
 from bot.services.wiring import Services
 from storage import Storage
 
@@ -42,11 +43,18 @@ class Scheduler:
         self.kb = kb
         self.clock = clock
         self.reports = reports
+        self._pruned_at: datetime | None = None
+        """Pruning is not a durable timer: doing it again after a restart is harmless, missing it is not."""
 
     async def tick(self, batch: int = 200) -> int:
-        """Fire the durable timers that are due; each in its own transaction, claimed before acting."""
+        """Fire the durable timers that are due; each in its own transaction, claimed before acting.
+        Once a day (and once after start) it also forgets what retention allows to forget."""
         fired = 0
         now = self.clock.now()
+        if self._pruned_at is None or now - self._pruned_at >= PRUNE_EVERY:
+            self._pruned_at = now
+            async with self.storage.transaction() as uow:
+                await Services(self.deployment, self.kb, uow).retention.prune(now)
         while True:
             async with self.storage.transaction() as uow:
                 due = await uow.timers.due(now, batch)
@@ -81,3 +89,4 @@ class Scheduler:
             await services.roster.check_calendar(now)
             if not await uow.timers.has_pending(TimerKind.MONTHLY_REPORT):
                 await self.reports.schedule_monthly(uow.timers, now)
+

@@ -16,6 +16,7 @@ from bot.services.dispatch import Dispatcher
 from bot.services.followups import FollowUpDesk
 from bot.services.knowledge import KnowledgeBase
 from bot.services.notify import Notifier
+from bot.services.retention import Retention
 from bot.services.roster import Roster
 from bot.services.tickets import TicketDesk
 from storage import UnitOfWork
@@ -35,6 +36,10 @@ class Services:
     @cached_property
     def cards(self) -> Cards:
         return Cards(self.deployment, self.kb, self.uow.tickets, self.uow.assets, self.uow.users)
+
+    @cached_property
+    def retention(self) -> Retention:
+        return Retention(self.deployment, self.uow.housekeeping)
 
     @cached_property
     def roster(self) -> Roster:

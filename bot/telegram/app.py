@@ -25,12 +25,14 @@ from telegram.ext import (
 from bot.config import Config
 from bot.conversation.desk import Desk
 from bot.domain.clock import Clock
+from bot.domain.flood import FloodPolicy, InputThrottle
 from bot.messages import t
 from bot.services.delivery import DeliveryFailures
 from bot.services.knowledge import KnowledgeBase
 from bot.services.reports.worker import stop_drawing
 from bot.services.timers import Scheduler
 from bot.telegram import handlers
+from bot.telegram.admission import not_for_us
 from bot.telegram.courier import Courier
 from bot.telegram.handlers import HelpDesk
 from bot.telegram.http import AiohttpRequest
@@ -56,21 +58,26 @@ def build_application(
     rate_limit: bool = True,
     kb: KnowledgeBase | None = None,
     tick_seconds: float | None = TICK_SECONDS,
+    flood: FloodPolicy | None = None,
 ) -> Application:
-    updates_request = AiohttpRequest(connections=2, keep_last_body=True)
+    """`flood`: how fast one person may send before the bot slows down for them (the configured policy
+    when None; the tests drive users faster than any person and pass a looser one)."""
+    requests = (AiohttpRequest(connections=2), AiohttpRequest())  # getUpdates' own, and everything else's
+    desk = Desk(storage, config, clock, kb=kb)
+    throttle = InputThrottle(flood or desk.deployment.flood_policy)
     builder = (
         ApplicationBuilder().token(token).base_url(base_url).post_init(_post_init)
-        .concurrent_updates(PerChatOrder()).updater(None)  # updates are fetched by bot/telegram/polling.py
-        .request(AiohttpRequest()).get_updates_request(updates_request)
+        .concurrent_updates(PerChatOrder(throttle=throttle, exempt=desk.deployment.staff))
+        .updater(None)  # updates are fetched by bot/telegram/polling.py
+        .request(requests[1]).get_updates_request(requests[0])
     )
     if base_file_url:
         builder = builder.base_file_url(base_file_url)
     if rate_limit:
         builder = builder.rate_limiter(AIORateLimiter(max_retries=3))
     app = builder.build()
-    desk = Desk(storage, config, clock, kb=kb)
     app.bot_data["tick_seconds"] = tick_seconds
-    app.bot_data["updates_request"] = updates_request
+    app.bot_data["requests"] = requests
     app.bot_data["helpdesk"] = HelpDesk(
         config=config, storage=storage, clock=clock, desk=desk,
         scheduler=Scheduler(storage, desk.deployment, kb, clock, desk.reports),
@@ -100,6 +107,10 @@ async def _post_init(app: Application) -> None:
     desk = parts(app)
     desk.courier = Courier(app.bot, desk.storage, desk.clock, desk.config.tz,
                            on_undeliverable=desk.failures.undeliverable)
+    processor = app.update_processor
+    if isinstance(processor, PerChatOrder):  # the bot's name is known now (initialize asked getMe)
+        processor.ignore = lambda update: not_for_us(update, app.bot.username)
+        processor.on_flood = lambda update: handlers.slow_down(app, update)
     await desk.scheduler.start_up()
     interval = app.bot_data.get("tick_seconds")
     if app.job_queue is not None and interval:

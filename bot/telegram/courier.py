@@ -14,6 +14,7 @@ import warnings
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from datetime import timedelta
+from functools import partial
 from typing import TYPE_CHECKING
 
 from telegram import Bot, InputFile
@@ -25,6 +26,7 @@ from bot.messages import Reply
 from bot.telegram.render import markup
 from bot.texts import render
 from storage import Storage
+from storage.ports import Pending
 
 if TYPE_CHECKING:
     from zoneinfo import ZoneInfo
@@ -34,6 +36,8 @@ log = logging.getLogger(__name__)
 FIRST_RETRY = timedelta(seconds=2)
 MAX_BACKOFF = timedelta(minutes=5)
 MAX_ATTEMPTS = 25
+MAX_TEXT = 4096
+"""Telegram's limit on a message's text, in characters."""
 """With backoff doubling up to 5 minutes, about 1.5 hours of retrying before a message is given up."""
 
 
@@ -86,64 +90,84 @@ class Courier:
                     break
         return sent
 
-    async def _due(self, chat_id: int) -> list[tuple[int, Reply, int]]:
+    async def _due(self, chat_id: int) -> list[Pending]:
         async with self.storage.transaction() as tx:
             return await tx.outbox.pending(chat_id, self.clock.now())
 
-    async def _deliver(self, chat_id: int, pending: list[tuple[int, Reply, int]]) -> tuple[int, list]:
+    async def _deliver(self, chat_id: int, pending: list[Pending]) -> tuple[int, list[Pending]]:
         """(sent, what is due next); a message that must wait for a retry holds back the chat's later ones.
 
         Each message is marked sent right after Telegram accepted it: a crash can then repeat at most
         the one message in flight, never a whole batch. Marking the last one and looking for more
         share a transaction (one per message is what a reply costs the database)."""
         sent = 0
-        for index, (item_id, reply, attempts) in enumerate(pending):
+        for index, item in enumerate(pending):
             if self.stopping and index:
                 return sent, []
-            outcome = await self._send(reply)
+            outcome, parts_sent = await self._send(item)
             now = self.clock.now()
             async with self.storage.transaction() as tx:
                 if outcome is None:
-                    await tx.outbox.sent([item_id], now)
+                    await tx.outbox.sent([item.id], now)
                     sent += 1
                     if index == len(pending) - 1:
                         return sent, await tx.outbox.pending(chat_id, now)
                     continue
-                if isinstance(outcome, timedelta) and attempts + 1 < MAX_ATTEMPTS:
+                if parts_sent > item.parts_sent:
+                    await tx.outbox.progress(item.id, parts_sent)  # a retry sends only the rest
+                if isinstance(outcome, timedelta) and item.attempts + 1 < MAX_ATTEMPTS:
                     # 429 says how long to wait; other failures back off, doubling per attempt
-                    delay = outcome or min(FIRST_RETRY * 2**attempts, MAX_BACKOFF)
-                    await tx.outbox.retry(item_id, now, now + delay, "retry")
+                    delay = outcome or min(FIRST_RETRY * 2**item.attempts, MAX_BACKOFF)
+                    await tx.outbox.retry(item.id, now, now + delay, "retry")
                     return sent, []
                 reason = outcome if isinstance(outcome, str) else "gave up after repeated network errors"
-                await tx.outbox.failed(item_id, now, reason)
-                await self._blocked(tx, reply.chat_id, reason)
-            log.warning("could not deliver a message to %s: %s", reply.chat_id, reason)
+                await tx.outbox.failed(item.id, now, reason)
+                await self._blocked(tx, item.reply.chat_id, reason)
+            log.warning("could not deliver a message to %s: %s", item.reply.chat_id, reason)
             if self.on_undeliverable is not None:
-                told = await self.on_undeliverable(reply.chat_id, reply, reason)
+                told = await self.on_undeliverable(item.reply.chat_id, item.reply, reason)
                 for chat in told:
-                    if chat != reply.chat_id:  # the managers hear of it now, not at the next tick
+                    if chat != item.reply.chat_id:  # the managers hear of it now, not at the next tick
                         await self.flush_chat(chat)
         return sent, await self._due(chat_id)
 
-    async def _send(self, reply: Reply) -> timedelta | str | None:
-        """None when delivered; a delay to retry after; or the reason it can never be delivered."""
+    def _parts(self, reply: Reply) -> list[Callable[[], Awaitable[object]]]:
+        """A reply as Telegram takes it: the text (with the buttons), each photo, the attachment."""
+        text = render(reply.text, reply.lang, self.tz)
+        if len(text) > MAX_TEXT:  # Telegram would refuse it; cut, rather than lose it all
+            text = text[:MAX_TEXT - 1] + "…"
+        parts: list[Callable[[], Awaitable[object]]] = [
+            lambda: call(self.bot, "sendMessage", chat_id=reply.chat_id, text=text, reply_markup=markup(reply, self.tz))
+        ]
+        parts += [partial(self.bot.send_photo, chat_id=reply.chat_id, photo=photo) for photo in reply.photos]
+        if reply.attachment is not None:
+            parts.append(partial(send_attachment, self.bot, reply))
+        return parts
+
+    async def _send(self, item: Pending) -> tuple[timedelta | str | None, int]:
+        """(None when delivered, a delay to retry after, or the reason it can never be delivered;
+        how many of its parts have gone out). Parts sent on an earlier attempt are not sent again: a
+        card whose second photo failed is not sent twice, with two sets of live buttons."""
+        parts = self._parts(item.reply)
+        done = item.parts_sent
         try:
-            await call(self.bot, "sendMessage", chat_id=reply.chat_id, text=render(reply.text, reply.lang, self.tz),
-                       reply_markup=markup(reply, self.tz))
-            for photo in reply.photos:
-                await self.bot.send_photo(chat_id=reply.chat_id, photo=photo)
-            await send_attachment(self.bot, reply)
+            while done < len(parts):
+                await parts[done]()
+                done += 1
+                if done == 1 < len(parts):  # the text with its buttons is out: never again, even after a crash
+                    async with self.storage.transaction() as tx:
+                        await tx.outbox.progress(item.id, done)
         except RetryAfter as exc:
             delay = exc.retry_after
-            return delay if isinstance(delay, timedelta) else timedelta(seconds=float(delay))
+            return (delay if isinstance(delay, timedelta) else timedelta(seconds=float(delay))), done
         except Forbidden as exc:
-            return f"forbidden: {exc.message}"
+            return f"forbidden: {exc.message}", done
         except BadRequest as exc:
-            return f"bad request: {exc.message}"
+            return f"bad request: {exc.message}", done
         except (NetworkError, TelegramError) as exc:  # timeouts, dropped connections, 5xx
-            log.info("delivery to %s failed, will retry: %s", reply.chat_id, exc)
-            return timedelta()  # back off by the number of attempts so far
-        return None
+            log.info("delivery to %s failed, will retry: %s", item.reply.chat_id, exc)
+            return timedelta(), done  # back off by the number of attempts so far
+        return None, done
 
     async def _blocked(self, tx, chat_id: int, reason: str) -> None:  # type: ignore[no-untyped-def]
         if reason.startswith("forbidden"):
@@ -153,7 +177,8 @@ class Courier:
 
 
 # Bot.do_api_request warns that Bot has a method of that name; calling it this way is the point here.
-warnings.filterwarnings("ignore", message=r"Please use 'Bot\.(sendMessage|editMessageText)'", category=PTBUserWarning)
+warnings.filterwarnings("ignore", message=r"Please use 'Bot\.(sendMessage|editMessageText|getUpdates)'",
+                        category=PTBUserWarning)
 
 
 async def call(bot: Bot, method: str, **params: object) -> object:

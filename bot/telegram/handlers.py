@@ -9,22 +9,26 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from dataclasses import dataclass
+from collections.abc import Awaitable
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
 
 from telegram import Message, Update
 from telegram.constants import ChatType
 from telegram.error import BadRequest, Forbidden, TelegramError
-from telegram.ext import ContextTypes
+from telegram.ext import Application, ContextTypes
 
 from bot.config import Config
 from bot.conversation.desk import Desk
 from bot.conversation.session import Incoming, Sender
 from bot.domain.clock import Clock
 from bot.domain.people import language_from_telegram
+from bot.domain.text import clean_text
 from bot.messages import Outcome, Reply, t
 from bot.services.delivery import DeliveryFailures
 from bot.services.timers import Scheduler
 from bot.telegram.courier import Courier, call, send_attachment
+from bot.telegram.ordering import after_slot
 from bot.telegram.render import markup
 from bot.texts import render
 from storage import Storage, StorageUnavailable
@@ -34,6 +38,7 @@ log = logging.getLogger(__name__)
 UNSUPPORTED_KINDS = (
     "sticker", "voice", "video", "video_note", "audio", "animation", "location", "poll", "document",
 )
+GROUP_ANSWER_EVERY = timedelta(minutes=5)
 
 
 @dataclass
@@ -47,6 +52,8 @@ class HelpDesk:
     scheduler: Scheduler
     failures: DeliveryFailures
     courier: Courier | None = None
+    group_answers: dict[int, datetime] = field(default_factory=dict)
+    """When each group was last told that reports are private (at most once per GROUP_ANSWER_EVERY)."""
 
 
 def helpdesk(context: ContextTypes.DEFAULT_TYPE) -> HelpDesk:
@@ -58,14 +65,16 @@ def _incoming(update: Update) -> Incoming:
     assert user is not None and update.effective_chat is not None
     return Incoming(
         update_id=update.update_id,
-        sender=Sender(id=user.id, name=user.full_name, username=user.username, language_code=user.language_code),
+        sender=Sender(id=user.id, name=clean_text(user.full_name),
+                      username=clean_text(user.username) if user.username else None,
+                      language_code=user.language_code),
         chat_id=update.effective_chat.id,
     )
 
 
 async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     assert update.message is not None
-    outcome = await helpdesk(context).desk.text(_incoming(update), update.message.text or "")
+    outcome = await helpdesk(context).desk.text(_incoming(update), clean_text(update.message.text or ""))
     await deliver(context, outcome)
 
 
@@ -73,10 +82,10 @@ async def on_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     assert update.message is not None and update.message.text is not None
     head, _, args = update.message.text.partition(" ")
     name = head[1:].split("@", 1)[0].lower()
-    outcome = await helpdesk(context).desk.command(_incoming(update), name, args)
+    outcome = await helpdesk(context).desk.command(_incoming(update), name, clean_text(args))
     await deliver(context, outcome)
     if outcome.report_ordered and not outcome.duplicate:
-        await _draw_reports(context, update.message.chat_id, outcome.report_ordered)
+        await after_slot(_draw_reports(context, update.message.chat_id, outcome.report_ordered))
 
 
 async def _draw_reports(context: ContextTypes.DEFAULT_TYPE, chat_id: int, kind: str) -> None:
@@ -106,15 +115,16 @@ async def on_photo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     else:
         assert message.document is not None
         file_id, size = message.document.file_id, message.document.file_size
-    outcome = await helpdesk(context).desk.photo(_incoming(update), file_id, size, message.caption,
-                                                 message.media_group_id)
+    caption = clean_text(message.caption) if message.caption is not None else None
+    outcome = await helpdesk(context).desk.photo(_incoming(update), file_id, size, caption, message.media_group_id)
     await deliver(context, outcome)
 
 
 async def on_contact(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     assert update.message is not None and update.message.contact is not None
     contact = update.message.contact
-    outcome = await helpdesk(context).desk.contact(_incoming(update), contact.phone_number, contact.user_id)
+    outcome = await helpdesk(context).desk.contact(_incoming(update), clean_text(contact.phone_number),
+                                                   contact.user_id)
     await deliver(context, outcome)
 
 
@@ -148,7 +158,13 @@ async def on_group(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     if message.text and not message.text.startswith("/") and not _mentions_bot(message, context):
         return
-    await deliver(context, await helpdesk(context).desk.in_group(_incoming(update)), reply_to=message)
+    parts = helpdesk(context)
+    now = parts.clock.now()
+    last = parts.group_answers.get(message.chat_id)
+    if last is not None and now - last < GROUP_ANSWER_EVERY:
+        return  # the pointer to the private chat is still on screen: do not answer every command
+    parts.group_answers[message.chat_id] = now
+    await deliver(context, await parts.desk.in_group(_incoming(update)), reply_to=message)
 
 
 async def on_membership(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -157,6 +173,20 @@ async def on_membership(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
         return
     blocked = change.new_chat_member.status in ("kicked", "left")
     await helpdesk(context).desk.membership(_incoming(update), blocked)
+
+
+async def slow_down(app: Application, update: object) -> None:
+    """Tell a sender, once, that their messages are now handled at a slower pace (bot.domain.flood)."""
+    if not isinstance(update, Update) or update.effective_user is None or update.effective_chat is None:
+        return
+    if update.effective_chat.type != ChatType.PRIVATE:
+        return  # a group is not told about one member's pace
+    parts: HelpDesk = app.bot_data["helpdesk"]
+    incoming = replace(_incoming(update), update_id=None)  # a notice, not the update's handling
+    outcome = await parts.desk.flooding(incoming)
+    if parts.courier is not None:
+        for chat in outcome.chats:
+            await parts.courier.flush_chat(chat)
 
 
 def _mentions_bot(message: Message, context: ContextTypes.DEFAULT_TYPE) -> bool:
@@ -198,6 +228,11 @@ async def deliver(
         sending = [courier.flush_chat(chat) for chat in outcome.chats]
     else:
         sending = []
+    if acknowledgements or sending:
+        await after_slot(_all_at_once(acknowledgements, sending))
+
+
+async def _all_at_once(acknowledgements: list[Awaitable[object]], sending: list[Awaitable[object]]) -> None:
     results = await asyncio.gather(*acknowledgements, *sending, return_exceptions=True)
     for index, result in enumerate(results):
         if isinstance(result, TelegramError) and index < len(acknowledgements):

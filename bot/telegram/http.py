@@ -38,7 +38,6 @@ class AiohttpRequest(BaseRequest):
         connect_timeout: float | None = 5.0,
         pool_timeout: float | None = 5.0,
         media_write_timeout: float | None = 20.0,
-        keep_last_body: bool = False,
     ) -> None:
         self._connections = connections
         self._read_timeout = read_timeout
@@ -47,10 +46,6 @@ class AiohttpRequest(BaseRequest):
         self._pool_timeout = pool_timeout
         self._media_write_timeout = media_write_timeout
         self._session: aiohttp.ClientSession | None = None
-        self.keep_last_body = keep_last_body
-        self.last_body: bytes | None = None
-        """The last answer's raw bytes, when kept: the polling stores fetched updates as Telegram sent
-        them instead of serialising PTB's objects back (see bot/telegram/polling.py)."""
 
     @property
     def read_timeout(self) -> float | None:
@@ -110,6 +105,4 @@ class AiohttpRequest(BaseRequest):
             raise TimedOut(_redacted(f"Timed out: {exc}")) from None
         except aiohttp.ClientError as exc:
             raise NetworkError(_redacted(f"aiohttp.{type(exc).__name__}: {exc}")) from None
-        if self.keep_last_body:
-            self.last_body = content
         return response.status, content

@@ -9,26 +9,33 @@ Updater, so that none is lost to a crash.
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
 from telegram import Update
-from telegram.ext import Application, TypeHandler
+from telegram.error import InvalidToken, NetworkError
+from telegram.ext import Application
 
 from bot.config import Config
 from bot.domain.clock import Clock, SystemClock
+from bot.domain.flood import FloodPolicy
 from bot.services.knowledge import KnowledgeBase
 from bot.telegram.app import TICK_SECONDS, build_application, stopping
 from bot.telegram.ordering import PerChatOrder
-from bot.telegram.polling import DurablePolling
+from bot.telegram.polling import MAX_BACKOFF_SECONDS, TOKEN_REFUSED, DurablePolling, FatalApiError
 from storage import Storage
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
 class RunningBot:
     app: Application
     storage: Storage
+    polling: DurablePolling
+    """`polling.died` is set if Telegram refused the bot for good (`polling.fatal` says why)."""
 
 
 @asynccontextmanager
@@ -44,6 +51,7 @@ async def running_bot(
     rate_limit: bool = True,
     kb: KnowledgeBase | None = None,
     tick_seconds: float | None = TICK_SECONDS,
+    flood: FloodPolicy | None = None,
 ) -> AsyncIterator[RunningBot]:
     """The bot polling for updates until the block exits; stops cleanly even on errors.
 
@@ -53,20 +61,20 @@ async def running_bot(
         kb, _ = await KnowledgeBase.load(storage)
     app = build_application(
         token=token, base_url=base_url, base_file_url=base_file_url, config=config,
-        storage=storage, clock=clock or SystemClock(), rate_limit=rate_limit, kb=kb, tick_seconds=tick_seconds,
+        storage=storage, clock=clock or SystemClock(), rate_limit=rate_limit, kb=kb,
+        tick_seconds=tick_seconds, flood=flood,
     )
-    await app.initialize()
+    await _connect(app)
     try:
         if app.post_init is not None:  # run_polling would call it; the manual lifecycle must too
             await app.post_init(app)
-        polling = DurablePolling(app, storage, clock or SystemClock(), timeout=poll_timeout,
-                                 raw=app.bot_data.get("updates_request"))
+        polling = DurablePolling(app, storage, clock or SystemClock(), timeout=poll_timeout)
         assert isinstance(app.update_processor, PerChatOrder)
-        app.update_processor.on_handled = polling.handled
+        app.update_processor.listeners.append(polling.handled)
         await app.start()
         await polling.start()
         try:
-            yield RunningBot(app, storage)
+            yield RunningBot(app, storage, polling)
         finally:
             await polling.stop()
             stopping(app)
@@ -77,23 +85,48 @@ async def running_bot(
         await app.shutdown()
 
 
+async def _connect(app: Application) -> None:
+    """Initialise the bot (PTB asks Telegram who it is), waiting out a network that is down.
+
+    A refused token is final: retrying cannot help, so it ends the start with one clear sentence. An
+    unreachable Telegram (no network yet at boot, a proxy restarting) is retried with backoff and one
+    log line per try, not a traceback."""
+    delay = 1.0
+    try:
+        while True:
+            try:
+                await app.initialize()
+                return
+            except InvalidToken:  # PTB's message quotes the token itself: never printed
+                raise FatalApiError(TOKEN_REFUSED) from None
+            except NetworkError as exc:  # TimedOut included
+                log.warning("cannot reach Telegram (%s); trying again in %.0f s", exc.message, delay)
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, MAX_BACKOFF_SECONDS)
+    except BaseException:  # PTB shuts down only what it initialised: the connections opened meanwhile
+        for request in app.bot_data.get("requests", ()):
+            await request.shutdown()
+        raise
+
+
 class UpdateTracker:
     """Tells when an update has been fully handled, for the sandbox and the tests.
 
-    Registered in a late handler group: PTB runs groups in order and awaits each handler, so when
-    the tracker sees an update, every reply to it has been sent.
+    It listens to the update processor, which tells it once the update's handlers have run and the
+    replies they left have been sent (or once the update was deliberately dropped).
     """
-
-    GROUP = 1000
 
     def __init__(self) -> None:
         self._handled: set[int] = set()
         self._waiters: dict[int, asyncio.Future[None]] = {}
 
     def attach(self, app: Application) -> None:
-        app.add_handler(TypeHandler(Update, self._mark), group=self.GROUP)
+        assert isinstance(app.update_processor, PerChatOrder)
+        app.update_processor.listeners.append(self._mark)
 
-    async def _mark(self, update: Update, context: object) -> None:
+    def _mark(self, update: object) -> None:
+        if not isinstance(update, Update):
+            return
         self._handled.add(update.update_id)
         waiter = self._waiters.pop(update.update_id, None)
         if waiter is not None and not waiter.done():

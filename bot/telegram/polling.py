@@ -22,24 +22,29 @@ import json
 import logging
 
 from telegram import Update
-from telegram.error import InvalidToken, RetryAfter, TelegramError, TimedOut
+from telegram.error import EndPointNotFound, InvalidToken, RetryAfter, TelegramError, TimedOut
 from telegram.ext import Application
 
 from bot.domain.clock import Clock
-from bot.telegram.http import AiohttpRequest
 from storage import Storage, StorageUnavailable
 
 log = logging.getLogger(__name__)
 
 MAX_BACKOFF_SECONDS = 30.0
+READ_SLACK_SECONDS = 10.0
+"""How much longer than the long poll itself an answer to getUpdates may take before it counts as lost."""
+
+
+TOKEN_REFUSED = "Telegram refused the bot token (401/404): check TELEGRAM_BOT_TOKEN"
+
+
+class FatalApiError(RuntimeError):
+    """Telegram refused the bot itself (a revoked or wrong token): retrying cannot help, a person must act."""
 
 
 class DurablePolling:
-    def __init__(self, app: Application, storage: Storage, clock: Clock, *, timeout: float = 10,
-                 raw: AiohttpRequest | None = None) -> None:
+    def __init__(self, app: Application, storage: Storage, clock: Clock, *, timeout: float = 10) -> None:
         self.app = app
-        self.raw = raw
-        """getUpdates' own connection, keeping the last answer: updates are stored as Telegram sent them."""
         self.storage = storage
         self.clock = clock
         self.timeout = timeout
@@ -49,6 +54,9 @@ class DurablePolling:
         self._task: asyncio.Task[None] | None = None
         self._fetch: asyncio.Future[tuple[Update, ...]] | None = None
         self._stopping = asyncio.Event()
+        self.died = asyncio.Event()
+        """Set when polling ended for good (`fatal` says why): the process should exit and be restarted."""
+        self.fatal: FatalApiError | None = None
 
     def handled(self, update: object) -> None:
         """Called by the update processor when an update's handling has finished."""
@@ -60,8 +68,12 @@ class DurablePolling:
         async with self.storage.transaction() as tx:
             left = await tx.inbox.pending()
         for update_id, payload in left:
-            await self.app.update_queue.put(Update.de_json(json.loads(payload), self.app.bot))
             self._offset = update_id + 1
+            update, error = self._parse(json.loads(payload))
+            if update is None:
+                await self._quarantine([(update_id, payload, error)])
+                continue
+            await self.app.update_queue.put(update)
         if left:
             log.warning("handling %d update(s) fetched before the last stop but never handled", len(left))
         self._task = asyncio.create_task(self._run(), name="durable-polling")
@@ -103,8 +115,11 @@ class DurablePolling:
                 backoff = 0.0
             except asyncio.CancelledError:
                 raise
-            except InvalidToken:
-                log.critical("Telegram refused the bot token; no more updates will be fetched")
+            except (InvalidToken, EndPointNotFound):
+                # getUpdates always exists, so a 401/404 is the token (do_api_request words it as a missing
+                # method). The process ends with this as its one line (bot/cli); a supervisor can restart it.
+                self.fatal = FatalApiError(TOKEN_REFUSED)
+                self.died.set()
                 return
             except RetryAfter as exc:
                 delay = exc.retry_after
@@ -120,14 +135,20 @@ class DurablePolling:
                 log.exception("keeping fetched updates failed; trying again in %.1f s", backoff)
                 await self._pause(backoff)
 
-    def _payloads(self, updates: tuple[Update, ...]) -> list[tuple[int, str]]:
-        """(update_id, JSON) as Telegram sent them; serialising PTB's objects back costs ten times more."""
-        sent: dict[int, str] = {}
-        body = self.raw.last_body if self.raw is not None else None
-        if body:
-            with contextlib.suppress(ValueError, KeyError, TypeError, AttributeError):
-                sent = {item["update_id"]: json.dumps(item, ensure_ascii=False) for item in json.loads(body)["result"]}
-        return [(u.update_id, sent.get(u.update_id) or json.dumps(u.to_dict(), ensure_ascii=False)) for u in updates]
+    def _parse(self, item: object) -> tuple[Update | None, str]:
+        """One entry of a batch as an Update, or None and why not (the exception's kind only: its
+        message may quote what a person wrote)."""
+        try:
+            update = Update.de_json(item, self.app.bot)  # type: ignore[arg-type]
+        except Exception as exc:  # the library's own checks: a field missing, of the wrong type, …
+            return None, type(exc).__name__
+        return (update, "") if update is not None else (None, "empty")
+
+    async def _quarantine(self, poison: list[tuple[int, str, str]]) -> None:
+        async with self.storage.transaction() as tx:
+            for update_id, payload, error in poison:
+                await tx.inbox.quarantine(update_id, payload, error, self.clock.now())
+        _log_quarantined(poison)
 
     async def _pause(self, seconds: float) -> None:
         """Wait before trying again, unless told to stop meanwhile."""
@@ -137,21 +158,41 @@ class DurablePolling:
     async def _poll_once(self) -> None:
         if self._stopping.is_set():
             return
-        self._fetch = asyncio.ensure_future(self.app.bot.get_updates(
-            offset=self._offset, timeout=int(self.timeout), allowed_updates=Update.ALL_TYPES,
+        # The raw entries, not PTB's get_updates: that parses the whole batch at once, so one entry the
+        # library cannot read fails the batch, the offset never moves, and nobody is answered again.
+        self._fetch = asyncio.ensure_future(self.app.bot.do_api_request(
+            "getUpdates", api_kwargs={"offset": self._offset, "timeout": int(self.timeout),
+                                      "allowed_updates": list(Update.ALL_TYPES)},
+            read_timeout=self.timeout + READ_SLACK_SECONDS,
         ))
         try:
-            updates = await self._fetch
+            batch = await self._fetch
         finally:
             self._fetch = None
-        if not updates:
+        entries = [e for e in batch if isinstance(e, dict) and isinstance(e.get("update_id"), int)] \
+            if isinstance(batch, list) else []
+        if not entries:
             await self.forget_handled()  # a quiet moment: tidy up
             return
+        updates: list[Update] = []
+        kept: list[tuple[int, str]] = []
+        poison: list[tuple[int, str, str]] = []
+        for entry in entries:
+            payload = json.dumps(entry, ensure_ascii=False)  # kept as Telegram sent it
+            update, error = self._parse(entry)
+            if update is None:
+                poison.append((entry["update_id"], payload, error))
+            else:
+                updates.append(update)
+                kept.append((update.update_id, payload))
         done, self._handled = self._handled, []
         try:
             async with self.storage.transaction() as tx:
-                fresh = set(await tx.inbox.add(self._payloads(updates), self.clock.now()))
+                fresh = set(await tx.inbox.add(kept, self.clock.now()))
                 await tx.inbox.done(done)  # in the same transaction: one per batch of updates
+                for update_id, payload, error in poison:
+                    await tx.inbox.quarantine(update_id, payload, error, self.clock.now())
+            _log_quarantined(poison)
         except BaseException as exc:
             self._handled = done + self._handled  # struck next time
             if not isinstance(exc, StorageUnavailable):
@@ -160,7 +201,15 @@ class DurablePolling:
             # that nothing was saved, which is better than leaving them without an answer.
             log.error("could not keep fetched updates (%s); handling them without a safety net", exc)
             fresh = {u.update_id for u in updates}
-        self._offset = updates[-1].update_id + 1  # confirmed to Telegram by the next poll, now that they are kept
+        # confirmed to Telegram by the next poll, now that they are kept (or kept aside)
+        self._offset = max(e["update_id"] for e in entries) + 1
         for update in updates:
             if update.update_id in fresh:  # one still in the inbox is queued already
                 await self.app.update_queue.put(update)
+
+
+def _log_quarantined(poison: list[tuple[int, str, str]]) -> None:
+    """Once per update, without what it says (it may be a person's message)."""
+    for update_id, _, error in poison:
+        log.warning("update %d could not be read (%s); kept aside in quarantined_updates, see helpdesk doctor",
+                    update_id, error)

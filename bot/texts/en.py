@@ -111,6 +111,10 @@ EN: dict[str, Template] = {
     "edited_ignored": (
         "I noticed you edited a message. Edits don't change a report: use Edit on the summary instead."
     ),
+    "flood.slow_down": (
+        "⏳ That is a lot of messages at once, so I'll read the rest one by one, a little slower. "
+        "Nothing you are filling in is lost; messages repeated word for word are skipped."
+    ),
     "group_only_private": (
         "I take fault reports in private chat only, to keep your details private. "
         "Open a chat with me and send /new."
@@ -317,6 +321,11 @@ EN: dict[str, Template] = {
     "kb.results": "Guides that match:",
     "kb.not_allowed": "Only engineers and managers can add or edit articles.",
     "kb.bad_id": "An article id is lower-case letters, digits and dashes, like printer-offline.",
+    "kb.long_id": (
+        "That id is too long: an article id has at most {limit} characters, because it travels in the "
+        "chat buttons that open the article. Choose a shorter one, like printer-offline, or send /kb add "
+        "alone and the id is made from the title."
+    ),
     "kb.cannot_keep": "There is nothing to keep here; please answer the question.",
     "kb.bad_title": "Please send a title of at most {limit} characters.",
     "kb.bad_symptoms": "Send 1 to {limit} phrasings, one per line, each at most {length} characters.",

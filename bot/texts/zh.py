@@ -105,6 +105,9 @@ ZH: dict[str, Template] = {
     "kind.location": "位置", "kind.other": "这类消息", "kind.audio": "音频",
     "kind.video_note": "视频消息", "kind.animation": "动图", "kind.poll": "投票",
     "edited_ignored": "您编辑了一条消息。编辑不会改变报修内容，请在汇总信息里点“修改”。",
+    "flood.slow_down": (
+        "⏳ 一下子收到很多消息，接下来我会逐条、稍慢地处理。正在填写的内容不会丢失；逐字重复的消息会被跳过。"
+    ),
     "group_only_private": "为保护您的信息，报修只在私聊中受理。请私聊我并发送 /new。",
     "draft_in_progress": "您还有一条报修没有填完，我们先把它完成吧（或发送 /cancel 放弃）。",
     "my_none": "您还没有工单。直接在这里描述故障即可报修。",
@@ -289,6 +292,10 @@ ZH: dict[str, Template] = {
     "kb.results": "相关指引：",
     "kb.not_allowed": "只有工程师和管理员可以添加或修改知识库文章。",
     "kb.bad_id": "文章编号只能包含小写字母、数字和短横线，例如 printer-offline。",
+    "kb.long_id": (
+        "这个编号太长了：文章编号最多 {limit} 个字符，因为打开文章的聊天按钮里要带着它。"
+        "请换一个短一些的，例如 printer-offline；或者只发送 /kb add，编号会根据标题自动生成。"
+    ),
     "kb.cannot_keep": "这里没有可保留的内容，请回答问题。",
     "kb.bad_title": "请发送不超过 {limit} 个字的标题。",
     "kb.bad_symptoms": "请发送 1 到 {limit} 种说法，每行一种，每种不超过 {length} 个字。",

@@ -21,7 +21,7 @@ import functools
 import sqlite3
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -30,7 +30,7 @@ from storage.base import SchemaTooNew, Storage, StorageUnavailable, UnitOfWork
 from storage.sqlite.codec import ts
 from storage.sqlite.followups import SqliteComplaints, SqliteFollowUps
 from storage.sqlite.knowledge import SqliteKnowledgeStore
-from storage.sqlite.messaging import SqliteInbox, SqliteOutbox
+from storage.sqlite.messaging import SqliteHousekeeping, SqliteInbox, SqliteOutbox
 from storage.sqlite.people import SqliteDrafts, SqliteUpdateLog, SqliteUsers
 from storage.sqlite.port import explain
 from storage.sqlite.reports import SqliteReportQueries
@@ -39,7 +39,6 @@ from storage.sqlite.scheduling import SqliteNotices, SqliteTimers
 from storage.sqlite.tickets import SqliteAssets, SqliteTickets
 
 BUSY_TIMEOUT_MS = 5000
-PROCESSED_UPDATES_KEPT = timedelta(days=7)
 
 
 class SqliteUnitOfWork(UnitOfWork):
@@ -63,6 +62,7 @@ class SqliteUnitOfWork(UnitOfWork):
             self.complaints = SqliteComplaints(db)
             self.kb = SqliteKnowledgeStore(db)
             self.reports = SqliteReportQueries(db)
+            self.housekeeping = SqliteHousekeeping(db)
         self.outbox = SqliteOutbox(db)
 
 
@@ -101,7 +101,7 @@ class SqliteStorage(Storage):
         self._db.close()
 
 
-async def open_storage(path: Path, *, now: datetime | None = None) -> SqliteStorage:
+async def open_storage(path: Path) -> SqliteStorage:
     """Open (or create) the database and bring its schema up to date; refuse a newer schema."""
     try:
         # timeout=0: never wait for another process's lock inside SQLite, which would stop the event loop
@@ -116,8 +116,6 @@ async def open_storage(path: Path, *, now: datetime | None = None) -> SqliteStor
         db.execute("PRAGMA foreign_keys = ON")
         db.execute("PRAGMA synchronous = NORMAL")
         await _migrate(db, path)
-        if now is not None:
-            await _patiently(db, "DELETE FROM processed_updates WHERE at < ?", (ts(now - PROCESSED_UPDATES_KEPT),))
     except sqlite3.Error as exc:
         db.close()
         raise StorageUnavailable(f"{path}: {explain(exc)}") from exc

@@ -60,4 +60,7 @@ def _backlog(connection: sqlite3.Connection, stale_before: datetime, failed_sinc
     failed, failed_recently = connection.execute(
         "SELECT COUNT(*), COALESCE(SUM(failed_at >= ?), 0) FROM outbox WHERE failed_at IS NOT NULL", (recent,)
     ).fetchone()
-    return Backlog(timers, overdue, waiting, stuck, failed, failed_recently)
+    has_quarantine = connection.execute(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'quarantined_updates'").fetchone()
+    quarantined = connection.execute("SELECT COUNT(*) FROM quarantined_updates").fetchone()[0] if has_quarantine else 0
+    return Backlog(timers, overdue, waiting, stuck, failed, failed_recently, quarantined)

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from bot.messages import Reply, reply_from_json, reply_to_json
-from storage.ports import Inbox, Outbox
+from storage.ports import Housekeeping, Inbox, Outbox, Pending
 from storage.sqlite.codec import ts
 from storage.sqlite.port import SqlPort
 
@@ -30,6 +30,13 @@ class SqliteInbox(SqlPort, Inbox):
         rows = await self._all("SELECT update_id, payload FROM inbox ORDER BY update_id")
         return [(r["update_id"], r["payload"]) for r in rows]
 
+    async def quarantine(self, update_id: int, payload: str, error: str, at: datetime) -> None:
+        await self._run("DELETE FROM inbox WHERE update_id = ?", (update_id,))
+        await self._run(
+            "INSERT OR IGNORE INTO quarantined_updates (update_id, payload, error, received_at) VALUES (?, ?, ?, ?)",
+            (update_id, payload, error[:500], ts(at)),
+        )
+
 
 class SqliteOutbox(SqlPort, Outbox):
     """One per unit of work: it remembers which chats the unit of work wrote to."""
@@ -45,9 +52,9 @@ class SqliteOutbox(SqlPort, Outbox):
             (reply.chat_id, json.dumps(reply_to_json(reply), ensure_ascii=False), ts(at), ts(at)),
         )
 
-    async def pending(self, chat_id: int, now: datetime, limit: int = 50) -> list[tuple[int, Reply, int]]:
+    async def pending(self, chat_id: int, now: datetime, limit: int = 50) -> list[Pending]:
         rows = await self._all(
-            """SELECT id, payload, attempts, not_before FROM outbox
+            """SELECT id, payload, attempts, not_before, parts_sent FROM outbox
                WHERE chat_id = ? AND sent_at IS NULL AND failed_at IS NULL ORDER BY id LIMIT ?""",
             (chat_id, limit),
         )
@@ -55,7 +62,7 @@ class SqliteOutbox(SqlPort, Outbox):
         for r in rows:
             if r["not_before"] > ts(now):
                 break  # a message waiting for its retry holds back the later ones: order is kept
-            due.append((r["id"], reply_from_json(json.loads(r["payload"])), r["attempts"]))
+            due.append(Pending(r["id"], reply_from_json(json.loads(r["payload"])), r["attempts"], r["parts_sent"]))
         return due
 
     async def chats(self, now: datetime, limit: int = 500) -> list[int]:
@@ -82,3 +89,18 @@ class SqliteOutbox(SqlPort, Outbox):
             "UPDATE outbox SET attempts = attempts + 1, failed_at = ?, last_error = ? WHERE id = ?",
             (ts(at), error[:500], item_id),
         )
+
+    async def progress(self, item_id: int, parts_sent: int) -> None:
+        await self._run("UPDATE outbox SET parts_sent = ? WHERE id = ?", (parts_sent, item_id))
+
+
+class SqliteHousekeeping(SqlPort, Housekeeping):
+    async def prune(self, before: datetime) -> dict[str, int]:
+        cutoff = ts(before)
+        return {
+            "messages": await self._run(
+                "DELETE FROM outbox WHERE (sent_at IS NOT NULL OR failed_at IS NOT NULL) AND created_at < ?", (cutoff,)
+            ),
+            "update_ids": await self._run("DELETE FROM processed_updates WHERE at < ?", (cutoff,)),
+            "quarantined": await self._run("DELETE FROM quarantined_updates WHERE received_at < ?", (cutoff,)),
+        }
