@@ -196,8 +196,10 @@ class Bot:
 class Child:
     """A bot in its own process (the production entry point, or the echo bot), polling the stand-in."""
 
-    def __init__(self, bot: Bot, tg: BotApiStandIn, env: dict[str, str], log: Path) -> None:
+    def __init__(self, bot: Bot, tg: BotApiStandIn, env: dict[str, str], log: Path, cwd: Path = REPO) -> None:
         self.bot = bot
+        self.cwd = cwd
+        """Where it runs: `python -m bot.cli` there imports that folder's bot (another commit's checkout)."""
         self.tg = tg
         self.env = {
             **{k: v for k, v in os.environ.items() if not k.startswith(("HELPDESK_", "TELEGRAM_"))},
@@ -212,7 +214,7 @@ class Child:
         mark = len(self.tg.requests)
         with open(self.log, "ab") as log:
             self.proc = await asyncio.create_subprocess_exec(
-                *self.bot.argv, cwd=REPO, env=self.env, stdin=asyncio.subprocess.DEVNULL, stdout=log,
+                *self.bot.argv, cwd=self.cwd, env=self.env, stdin=asyncio.subprocess.DEVNULL, stdout=log,
                 stderr=asyncio.subprocess.STDOUT)
 
         def polled() -> bool:

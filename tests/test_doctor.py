@@ -165,6 +165,24 @@ async def test_overdue_timers_and_failed_deliveries_are_a_warning_while_the_bot_
     assert "1 pending timers (1 overdue)" in backlog["detail"] and "1 failed deliveries" in backlog["detail"]
 
 
+async def test_updates_kept_aside_as_unreadable_are_counted(standin: BotApiStandIn, db: Path) -> None:
+    storage = await open_storage(db)
+    async with storage.transaction() as tx:
+        await tx.inbox.quarantine(42, '{"update_id": 42, "message": {}}', "TypeError", NOW - timedelta(hours=1))
+    await storage.close()
+    code, found = await diagnose(env_for(standin, db))
+    backlog = found[checks.BACKLOG]
+    assert code == 0 and backlog["status"] == "warn"
+    assert "1 unreadable updates kept aside" in backlog["detail"] and "quarantined_updates" in backlog["detail"]
+
+
+async def test_a_config_that_helpdesk_config_names_but_is_missing_fails(standin: BotApiStandIn, db: Path,
+                                                                         tmp_path: Path) -> None:
+    code, found = await diagnose(env_for(standin, db, tmp_path / "nowhere.toml"))
+    assert code == 1 and found[checks.CONFIGURATION]["status"] == "fail"
+    assert "HELPDESK_CONFIG names" in found[checks.CONFIGURATION]["detail"]
+
+
 async def test_a_typo_in_the_configuration_fails_naming_the_key(
     standin: BotApiStandIn, db: Path, tmp_path: Path
 ) -> None:

@@ -154,7 +154,7 @@ class Courier:
             while done < len(parts):
                 await parts[done]()
                 done += 1
-                if done == 1 < len(parts):  # the text with its buttons is out: never again, even after a crash
+                if done < len(parts):  # recorded before the next part: the card is never sent again, even after a crash
                     async with self.storage.transaction() as tx:
                         await tx.outbox.progress(item.id, done)
         except RetryAfter as exc:
