@@ -66,7 +66,9 @@ class BotHarness:
         with closing(sqlite3.connect(self.db_path)) as db:
             return [tuple(row) for row in db.execute(sql, params)]
 
-    async def handled(self, update_id: int, timeout: float = 5.0) -> None:
+    async def handled(self, update_id: int, timeout: float = 15.0) -> None:
+        """Wait until the update was handled; generous, since a first /report starts the report worker
+        process, which takes seconds on a loaded CI machine (it only matters when a test fails)."""
         await self.tracker.wait(update_id, timeout)
 
     @property

@@ -13,7 +13,7 @@ from datetime import datetime
 from bot.domain.dispatch import Decision, escalation_step, hand_over, steps_taken
 from bot.domain.dispatch import dispatch as decide
 from bot.domain.escalation import EscalationPolicy
-from bot.domain.ticket import Happening, Ticket, happened
+from bot.domain.ticket import Happening, Ticket, TicketEvent, happened
 from bot.domain.timers import Timer, TimerKind
 from bot.messages import Text, t
 from bot.services.cards import Cards
@@ -97,7 +97,7 @@ class Dispatcher:
 
     # ---- the steps ------------------------------------------------------------------------------------
     async def _escalate(self, ticket: Ticket, index: int, since: datetime, now: datetime, *,
-                        declined_by: int | None = None, before: tuple = ()) -> bool:
+                        declined_by: int | None = None, before: tuple[TicketEvent, ...] = ()) -> bool:
         """Step `index` of the chain (saved with the events `before` it); False if nothing was done."""
         policy = EscalationPolicy.from_json(ticket.escalation)
         if not policy.steps:
