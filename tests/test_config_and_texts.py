@@ -15,9 +15,17 @@ from bot.domain.severity import Severity
 from bot.services.deployment import sla_policy
 from bot.texts import TEXTS
 from bot.texts.en import EN
+from bot.texts.en_console import EN_CONSOLE
+from bot.texts.en_intake import EN_INTAKE
 from bot.texts.en_reports import EN_REPORTS
+from bot.texts.en_roles import EN_ROLES
+from bot.texts.en_ticket import EN_TICKET
 from bot.texts.zh import ZH
+from bot.texts.zh_console import ZH_CONSOLE
+from bot.texts.zh_intake import ZH_INTAKE
 from bot.texts.zh_reports import ZH_REPORTS
+from bot.texts.zh_roles import ZH_ROLES
+from bot.texts.zh_ticket import ZH_TICKET
 
 ROOT = Path(__file__).parents[1]
 
@@ -96,12 +104,21 @@ def test_every_text_exists_in_both_languages_with_the_same_placeholders() -> Non
         assert callable(template) == callable(TEXTS["zh"][key]), key
 
 
+AREAS = {"report": (EN_REPORTS, ZH_REPORTS), "console": (EN_CONSOLE, ZH_CONSOLE), "ticket": (EN_TICKET, ZH_TICKET),
+         "roles": (EN_ROLES, ZH_ROLES), "intake": (EN_INTAKE, ZH_INTAKE)}
+"""Each area's module pair (en_<area>.py / zh_<area>.py), whose keys all start with "<area>."."""
+
+
 def test_each_language_module_has_its_pair_and_nothing_is_lost_in_the_merge() -> None:
-    """A key lives in the same file of each language (en.py / zh.py, en_reports.py / zh_reports.py)."""
-    assert EN.keys() == ZH.keys() and EN_REPORTS.keys() == ZH_REPORTS.keys()
-    assert all(key.startswith("report.") for key in EN_REPORTS)
-    assert not [key for key in EN if key.startswith("report.")]  # so the merge cannot clash
-    assert len(TEXTS["en"]) == len(EN) + len(EN_REPORTS) and len(TEXTS["zh"]) == len(ZH) + len(ZH_REPORTS)
+    """A key lives in the same file of each language (en.py / zh.py, en_reports.py / zh_reports.py, …)."""
+    assert EN.keys() == ZH.keys()
+    for area, (en, zh) in AREAS.items():
+        assert en.keys() == zh.keys(), area
+        assert all(key.startswith(f"{area}.") for key in en), area
+        assert not [key for key in EN if key.startswith(f"{area}.")], area  # so the merge cannot clash
+    for lang, base in (("en", EN), ("zh", ZH)):
+        parts = [pair[0 if lang == "en" else 1] for pair in AREAS.values()]
+        assert len(TEXTS[lang]) == len(base) + sum(len(part) for part in parts)
 
 
 def test_chinese_texts_are_chinese() -> None:

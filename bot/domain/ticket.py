@@ -55,6 +55,15 @@ class Happening(StrEnum):
     NOBODY_ON_DUTY = "nobody_on_duty"
     REPORTER_CONFIRMED = "reporter_confirmed"
     DELIVERY_FAILED = "delivery_failed"
+    SEVERITY_CHANGED = "severity_changed"
+    """A manager changed the severity (with a reason); the deadlines follow the new one."""
+    INFO_ADDED = "info_added"
+    """The reporter added a line or a photo to the open ticket."""
+    QUESTION_ASKED = "question_asked"
+    """The engineer asked the reporter something from the card."""
+    QUESTION_ANSWERED = "question_answered"
+    HANDOVER_FAILED = "handover_failed"
+    """A hand-over to an engineer the bot cannot reach: the ticket stayed where it was."""
 
 
 _OPEN = frozenset({Status.NEW, Status.ASSIGNED, Status.ACCEPTED, Status.ON_SITE, Status.REOPENED})

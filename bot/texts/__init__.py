@@ -2,8 +2,10 @@
 
 The texts belong to no channel: the Telegram adapter (`bot.chat`), the report worker and the CLI all
 render through here, so none of them has to import Telegram to say something. Each language is two
-modules, split by reader: `en.py` (the chat) and `en_reports.py` (the manager's report), likewise
-`zh.py` and `zh_reports.py`; the layouts both languages share are in `shapes.py`.
+modules and more, split by reader: `en.py` (the chat), `en_reports.py` (the manager's report),
+`en_console.py` (the dispatcher's console), `en_ticket.py` (a ticket's page and its conversation),
+`en_roles.py` (help and menus by role, complaints), `en_intake.py` (what a report refuses or asks back),
+likewise `zh*.py`; the layouts both languages share are in `shapes.py`.
 `tests/test_config_and_texts.py` checks every language has the same keys and placeholders.
 """
 
@@ -14,12 +16,23 @@ from typing import Any
 
 from bot.messages import Text
 from bot.texts.en import EN
+from bot.texts.en_console import EN_CONSOLE
+from bot.texts.en_intake import EN_INTAKE
 from bot.texts.en_reports import EN_REPORTS
+from bot.texts.en_roles import EN_ROLES
+from bot.texts.en_ticket import EN_TICKET
 from bot.texts.shapes import Template
 from bot.texts.zh import ZH
+from bot.texts.zh_console import ZH_CONSOLE
+from bot.texts.zh_intake import ZH_INTAKE
 from bot.texts.zh_reports import ZH_REPORTS
+from bot.texts.zh_roles import ZH_ROLES
+from bot.texts.zh_ticket import ZH_TICKET
 
-TEXTS: dict[str, dict[str, Template]] = {"en": {**EN, **EN_REPORTS}, "zh": {**ZH, **ZH_REPORTS}}
+TEXTS: dict[str, dict[str, Template]] = {
+    "en": {**EN, **EN_REPORTS, **EN_CONSOLE, **EN_TICKET, **EN_ROLES, **EN_INTAKE},
+    "zh": {**ZH, **ZH_REPORTS, **ZH_CONSOLE, **ZH_TICKET, **ZH_ROLES, **ZH_INTAKE},
+}
 """language → text key → template."""
 
 MAX_MESSAGE = 4096
