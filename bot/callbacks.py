@@ -153,9 +153,48 @@ class DraftAnswer(Callback):
     value: str
 
 
+@dataclass(frozen=True)
+class TicketThread(Callback):
+    """A ticket's page and its conversation: `page` (open it), `info` (the reporter adds a line or a
+    photo), `ask` (the engineer asks the reporter), `a<n>` (the reporter answers question n)."""
+
+    prefix: ClassVar[str] = "tt"
+    number: str
+    action: str
+
+    @property
+    def question(self) -> int | None:
+        """The question answered, for an `a<n>` action."""
+        tail = self.action[1:]
+        return int(tail) if self.action.startswith("a") and tail.isascii() and tail.isdigit() else None
+
+
+@dataclass(frozen=True)
+class ConsoleAction(Callback):
+    """A dispatcher's (manager's) button on a ticket: `card` (its console card), `assign` (the engineers
+    to pick from), `to<id>` (give it to that engineer), `escalate`, `severity` (the levels to pick from),
+    `sev<P1…P4>` (that level, a reason follows), `cancel` (a reason follows)."""
+
+    prefix: ClassVar[str] = "d"
+    number: str
+    action: str
+
+    @property
+    def engineer(self) -> int | None:
+        """The engineer picked, for a `to<id>` action."""
+        tail = self.action[2:]
+        return int(tail) if self.action.startswith("to") and tail.isascii() and tail.isdigit() else None
+
+    @property
+    def severity(self) -> str | None:
+        """The level picked, for a `sev<P1…P4>` action."""
+        tail = self.action[3:]
+        return tail if self.action.startswith("sev") and tail in ("P1", "P2", "P3", "P4") else None
+
+
 KINDS: dict[str, type[Callback]] = {kind.prefix: kind for kind in (
     TicketAction, ConfirmFix, FollowUpAnswer, ComplaintAction, ChooseLanguage, CancelTicket, SaveAsArticle,
-    ShowArticle, ArticleForm, DraftAnswer,
+    ShowArticle, ArticleForm, DraftAnswer, TicketThread, ConsoleAction,
 )}
 
 

@@ -66,6 +66,9 @@ class Reply:
     attachment: Attachment | None = None
     ticket: str | None = None
     """The ticket this message is about: a permanent delivery failure is recorded on it."""
+    edits: int | None = None
+    """Not a new message: Telegram's id of an earlier one in the chat whose buttons become these (none:
+    they are removed, as on a card whose ticket was cancelled); the text is not used."""
 
 
 @dataclass
@@ -104,6 +107,7 @@ def reply_to_json(reply: Reply) -> dict[str, Any]:
         "remove_keyboard": reply.remove_keyboard,
         "photos": list(reply.photos),
         "ticket": reply.ticket,
+        "edits": reply.edits,
         "attachment": {"kind": reply.attachment.kind, "filename": reply.attachment.filename,
                        "data": base64.b64encode(reply.attachment.data).decode()} if reply.attachment else None,
     }
@@ -118,6 +122,7 @@ def reply_from_json(data: dict[str, Any]) -> Reply:
         remove_keyboard=data["remove_keyboard"],
         photos=tuple(data.get("photos", ())),
         ticket=data.get("ticket"),
+        edits=data.get("edits"),
         attachment=Attachment(data["attachment"]["kind"], data["attachment"]["filename"],
                               base64.b64decode(data["attachment"]["data"])) if data.get("attachment") else None,
     )

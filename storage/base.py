@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from storage.ports import (
     Assets,
+    CommandMenus,
     Complaints,
     Drafts,
     FollowUps,
@@ -57,6 +58,7 @@ class UnitOfWork:
     kb: KnowledgeStore
     reports: ReportQueries
     housekeeping: Housekeeping
+    menus: CommandMenus
 
 
 class Storage(ABC):

@@ -83,6 +83,13 @@ class Tickets(ABC):
     async def open_of(self, engineer_id: int) -> list[Ticket]:
         """An engineer's open tickets."""
     @abstractmethod
+    async def open_tickets(self, limit: int = 2000) -> list[Ticket]:
+        """Every open ticket, oldest first (the dispatcher's console sorts and filters them)."""
+    @abstractmethod
+    async def replan(self, ticket: Ticket, events: Sequence[TicketEvent]) -> None:
+        """Like `update`, and the ticket's promises too (tier, clock, deadlines, escalation chain): the one
+        door for a severity a manager changed, so no other change can move what a ticket was promised."""
+    @abstractmethod
     async def asset_history(self, asset_no: str, before: datetime, limit: int = 5) -> list[Ticket]:
         """The asset's earlier tickets, newest first (the engineer's card shows them)."""
     @abstractmethod
@@ -153,13 +160,20 @@ class Outbox(ABC):
     async def chats(self, now: datetime, limit: int = 500) -> list[int]:
         """Chats with a message due to be sent."""
     @abstractmethod
-    async def sent(self, item_ids: Sequence[int], at: datetime) -> None: ...
+    async def sent(self, item_ids: Sequence[int], at: datetime, message_id: int | None = None) -> None:
+        """Delivered; `message_id` is Telegram's id for it, kept for a card whose buttons may have to die."""
+    @abstractmethod
+    async def live_cards(self, ticket: str) -> list[tuple[int, int]]:
+        """(chat, message id) of the delivered messages about `ticket` that carry buttons."""
+    @abstractmethod
+    async def forget_card(self, chat_id: int, message_id: int) -> None:
+        """That message's buttons are gone (edited away): it is no longer a live card."""
     @abstractmethod
     async def retry(self, item_id: int, at: datetime, retry_at: datetime, error: str) -> None: ...
     @abstractmethod
     async def failed(self, item_id: int, at: datetime, error: str) -> None: ...
     @abstractmethod
-    async def progress(self, item_id: int, parts_sent: int) -> None:
+    async def progress(self, item_id: int, parts_sent: int, message_id: int | None = None) -> None:
         """Some of a message's parts went out (the text, then photos): a retry starts after them."""
 
 
@@ -220,8 +234,25 @@ class Complaints(ABC):
     async def open(self) -> list[Complaint]:
         """Complaints not handled yet, the most urgent first."""
     @abstractmethod
-    async def handle(self, complaint_id: int, by: int, at: datetime) -> bool:
-        """Mark one handled; False if it already was (or does not exist)."""
+    async def get(self, complaint_id: int) -> Complaint | None: ...
+    @abstractmethod
+    async def handled(self, limit: int = 20) -> list[Complaint]:
+        """Complaints answered already, the latest answer first (`/complaints all`)."""
+    @abstractmethod
+    async def handle(self, complaint_id: int, by: int, at: datetime, answer: str) -> bool:
+        """Mark one handled with the answer given to the reporter; False if it already was (or does not exist)."""
+
+
+class CommandMenus(ABC):
+    """The chats given a command menu of their own (staff), so a person no longer staff loses theirs."""
+
+    @abstractmethod
+    async def chats(self) -> dict[int, str]:
+        """chat id → the role whose menu it was given."""
+    @abstractmethod
+    async def remember(self, chat_id: int, role: str, at: datetime) -> None: ...
+    @abstractmethod
+    async def forget(self, chat_id: int) -> None: ...
 
 
 class KnowledgeStore(ABC):

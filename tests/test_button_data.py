@@ -29,11 +29,13 @@ from bot.callbacks import (
     ChooseLanguage,
     ComplaintAction,
     ConfirmFix,
+    ConsoleAction,
     DraftAnswer,
     FollowUpAnswer,
     SaveAsArticle,
     ShowArticle,
     TicketAction,
+    TicketThread,
 )
 from bot.config import Config
 from bot.conversation.common import LANGUAGE_NAMES
@@ -83,6 +85,9 @@ WORST: dict[type[Callback], list[Callback]] = {
                   ShowArticle.of("has:colon and space")],
     ArticleForm: [ArticleForm(_longest(*authoring.STAGES), _longest(*ARTICLE_DEVICES, "keep", "save", "cancel"))],
     DraftAnswer: [DraftAnswer(TOKEN, _longest(*DRAFT_STEPS), _longest(*DRAFT_VALUES))],
+    TicketThread: [TicketThread(LONGEST_NUMBER, _longest("page", "info", "ask", f"a{SQLITE_MAX}"))],
+    ConsoleAction: [ConsoleAction(LONGEST_NUMBER, _longest("card", "assign", "escalate", "severity", "sevP1",
+                                                           "cancel", f"to{SQLITE_MAX}"))],
 }
 
 

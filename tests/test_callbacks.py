@@ -14,11 +14,13 @@ from bot.callbacks import (
     ChooseLanguage,
     ComplaintAction,
     ConfirmFix,
+    ConsoleAction,
     DraftAnswer,
     FollowUpAnswer,
     SaveAsArticle,
     ShowArticle,
     TicketAction,
+    TicketThread,
 )
 from knowledge.loader import MAX_ID
 
@@ -29,7 +31,8 @@ EXAMPLES = [
     ConfirmFix(LONGEST_NUMBER, "yes"), FollowUpAnswer(LONGEST_NUMBER, "other_problem"),
     ComplaintAction(2**40, "handled"), ChooseLanguage("zh"), CancelTicket(LONGEST_NUMBER),
     SaveAsArticle(LONGEST_NUMBER), ShowArticle(LONGEST_ARTICLE), ArticleForm("symptoms", "software"),
-    DraftAnswer("a1b2c3", "describe", "photos"),
+    DraftAnswer("a1b2c3", "describe", "photos"), TicketThread(LONGEST_NUMBER, "a12"),
+    ConsoleAction(LONGEST_NUMBER, "to9999999999"), ConsoleAction(LONGEST_NUMBER, "sevP1"),
 ]
 
 

@@ -63,7 +63,7 @@ async def test_an_engineer_who_cannot_be_reached_is_recorded_and_managers_told_o
             await desk.report(ALICE, description=f"Printer {n} is broken", device="Printer", site="HQ-3F",
                               room=None, severity="Badly affected", phone="13800001234")
         notices = [m.text for m in desk.tg.messages_to(MANAGER.id) if "📵" in m.text]
-        assert len(notices) == 1 and "1004" in notices[0] and "HD-2026-00001" in notices[0]
+        assert len(notices) == 1 and "New Hire (1004)" in notices[0] and "HD-2026-00001" in notices[0]  # by name
         async with desk.storage.transaction() as tx:  # type: ignore[union-attr]
             events = [e.kind for e in await tx.tickets.events("HD-2026-00001")]
         assert "delivery_failed" in events

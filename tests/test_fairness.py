@@ -119,7 +119,7 @@ async def test_a_flood_is_told_once_repeats_are_dropped_and_the_report_answer_is
     tmp_path: Path, clock: FakeClock
 ) -> None:
     async with harness(make_config(), clock, tmp_path / "h.db",
-                       flood=FloodPolicy(burst=3, per_second=50, warn_every=60)) as desk:
+                       flood=FloodPolicy(burst=3, per_second=1, warn_every=60)) as desk:
         ids = [desk.tg.send_text(ALICE, "/help") for _ in range(8)]  # all at once, without waiting
         ids.append(desk.tg.send_text(ALICE, "The printer on 3F is jammed"))
         for update_id in ids:

@@ -57,6 +57,14 @@ async def _say(desk: BotHarness, user: FakeUser, text: str) -> str:
     return replies[0].text if replies else ""
 
 
+async def _add_info(desk: BotHarness, user: FakeUser) -> str:
+    """"➕ Add information" on the ticket's page, then the line to add (only once the press was taken)."""
+    answer = await _press(desk, user, f"tt:{NUMBER}:info")
+    if not answer:
+        await desk.say(user, "The toner light blinks too")
+    return answer
+
+
 # act → (setup options, how the actor tries it, what success looks like in the answer or the database)
 Attempt = Callable[[BotHarness, FakeUser], Awaitable[str]]
 CASES: dict[Act, tuple[dict, Attempt, Callable[[str, dict], bool]]] = {
@@ -70,7 +78,7 @@ CASES: dict[Act, tuple[dict, Attempt, Callable[[str, dict], bool]]] = {
                     lambda answer, db: any(e[4] == "assign" and '"assignee": 1003' in e[5]
                                            for e in db["ticket_events"])),
     Act.SEE_QUEUE: ({}, lambda d, u: _say(d, u, "/queue"),
-                    lambda answer, db: any(w in answer for w in ("open tickets", "待办工单"))),
+                    lambda answer, db: any(w in answer for w in ("open tickets", "待办工单", "未完成工单"))),
     Act.SEE_DUTY_PHONES: ({}, lambda d, u: _say(d, u, "/oncall"), lambda answer, db: "+86 138 0000 1001" in answer),
     Act.SWAP_SHIFTS: ({}, lambda d, u: _say(d, u, "/cover 1002 2026-11-24T09:00 2026-11-24T18:00 leave"),
                       lambda answer, db: len(db["duty_overrides"]) == 1),
@@ -87,6 +95,10 @@ CASES: dict[Act, tuple[dict, Attempt, Callable[[str, dict], bool]]] = {
                lambda answer, db: any(f[7] == "working" for f in db["followups"])),
     Act.CANCEL: ({}, lambda d, u: _say(d, u, f"/cancel {NUMBER} not needed"),
                  lambda answer, db: any(t[3] == "cancelled" for t in db["tickets"])),
+    Act.ADD_INFO: ({}, _add_info, lambda answer, db: any(e[4] == "info_added" for e in db["ticket_events"])),
+    Act.DISPATCH: ({}, lambda d, u: _press(d, u, f"d:{NUMBER}:to1002"),  # the console: give it to Liu Yang
+                   lambda answer, db: any(e[4] == "assign" and '"assignee": 1002' in e[5]
+                                          for e in db["ticket_events"])),
 }
 
 REFUSED_WORDS = ("Only", "只有", "with Wang Wei", "由 Wang Wei", "can't find", "找不到", "not yours", "不属于")

@@ -26,7 +26,6 @@ import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from telegram import Update
-from telegram.ext import TypeHandler
 
 from bot.domain.assets import Asset
 from bot.domain.clock import FakeClock
@@ -422,24 +421,28 @@ sequences = st.tuples(
 
 # ---- running a sequence ------------------------------------------------------------------------------
 class Processed:
-    """Counts every update the Application finished, redelivered ones included (the tracker cannot:
-    it remembers update ids, and a redelivered update has an id it has already seen)."""
+    """Counts every update the bot is done with — handled, or dropped as not for it (another bot's
+    command in a group) — redelivered ones included (the tracker cannot: it remembers update ids, and
+    a redelivered update has an id it has already seen). It listens to the update processor."""
 
     def __init__(self) -> None:
         self.count = 0
-        self._changed = asyncio.Condition()
+        self._changed = asyncio.Event()
 
-    async def mark(self, update: object, context: object) -> None:
-        async with self._changed:
-            self.count += 1
-            self._changed.notify_all()
+    def mark(self, update: object) -> None:
+        self.count += 1
+        self._changed.set()
 
     async def reach(self, count: int) -> None:
-        async with self._changed:
-            try:
-                await asyncio.wait_for(self._changed.wait_for(lambda: self.count >= count), UPDATE_TIMEOUT)
-            except TimeoutError:
-                raise AssertionError(f"only {self.count} of {count} updates were handled") from None
+        async def counted() -> None:
+            while self.count < count:
+                self._changed.clear()
+                await self._changed.wait()
+
+        try:
+            await asyncio.wait_for(counted(), UPDATE_TIMEOUT)
+        except TimeoutError:
+            raise AssertionError(f"only {self.count} of {count} updates were handled") from None
 
 
 class Records(logging.Handler):
@@ -567,7 +570,7 @@ async def run_sequence(steps: list[Op], db_path: Path) -> None:
                 await tx.assets.upsert(ASSETS, clock.now())
             run = Run(desk, db)
             _watch_refusals(run)
-            desk.bot.app.add_handler(TypeHandler(Update, run.processed.mark), group=1001)  # type: ignore[union-attr]
+            desk.bot.app.update_processor.listeners.append(run.processed.mark)  # type: ignore[union-attr]
             answers_before = len(desk.tg.callback_answers)
             for step in steps:
                 await step.apply(run)

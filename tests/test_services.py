@@ -113,8 +113,10 @@ async def test_cant_take_runs_the_next_step_at_once_in_the_same_write(store: Sql
         uow.tickets = counting  # type: ignore[assignment]
         fresh = await uow.tickets.get(ticket.number)
         assert fresh is not None
-        await services(uow).dispatch.decline(fresh, WANG, START + timedelta(minutes=2))
-    assert counting.updates == [["declined", "pinged", "escalated"]]  # the backup, not the decliner, is pinged
+        moved = await services(uow).dispatch.decline(fresh, WANG, "on another job", START + timedelta(minutes=2))
+    # the backup, not the decliner, is pinged, and gets the ticket: one write
+    assert counting.updates == [["declined", "pinged", "escalated", "assign"]]
+    assert moved.assignee_id == LIU
     async with store.transaction() as uow:
         assert await uow.outbox.pending(LIU, START + timedelta(minutes=2))
 

@@ -1,17 +1,61 @@
-"""What everybody can do: `/start`, `/help`, `/lang`, and `/oncall` (who is on duty now and next)."""
+"""What everybody can do: `/start`, `/help`, `/lang`, and `/oncall` (who is on duty now and next);
+and which commands each person has, for `/help` and for the Telegram command menu alike.
+
+A command of a role (an engineer's `/queue`, a manager's `/complaints`) is listed for whoever the
+permission table allows its act, so the help and the menu cannot offer what would then be refused,
+and a deployment's grant (`[duty] engineers_may_swap`) shows in both.
+"""
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from bot.callbacks import ChooseLanguage
 from bot.conversation.questions import prompt_if_drafting
 from bot.conversation.session import Session
-from bot.domain.permissions import Act
+from bot.domain.permissions import Act, Permissions, Role, role_of
 from bot.domain.roster import next_handover, on_duty, on_duty_until
 from bot.messages import Button, Text, t, verbatim
+from bot.services.deployment import Deployment
 
 LANGUAGE_NAMES = {"zh": "中文", "en": "English"}
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One command as help and menu show it: the line `roles.help.<name>`, the menu's `roles.cmd.<name>`."""
+
+    name: str
+    act: Act | None = None
+    """Listed for those the permission table allows this act (in general, not for one ticket); None: everybody."""
+    menu: bool = True
+    """False: a line of the help only (`/kb add` is the `/kb` command)."""
+
+
+OWN: tuple[Entry, ...] = (
+    Entry("open", Act.DISPATCH),  # the dispatcher console
+    Entry("queue", Act.ACCEPT),  # "your open tickets": those who take tickets
+    Entry("kb_add", Act.EDIT_KB, menu=False),
+    Entry("cover", Act.SWAP_SHIFTS), Entry("swap", Act.SWAP_SHIFTS),
+    Entry("holiday", Act.EDIT_ROSTER), Entry("rotation", Act.EDIT_ROSTER),
+    Entry("complaints", Act.HANDLE_COMPLAINTS), Entry("report", Act.REPORT), Entry("export", Act.EXPORT),
+)
+"""The commands of a role, first in its help and menu: what that person is here for."""
+EVERYONE: tuple[Entry, ...] = (
+    Entry("new"), Entry("my"), Entry("status"), Entry("cancel"), Entry("kb"), Entry("oncall"), Entry("lang"),
+    Entry("help"),
+)
+"""Everybody's commands: a reporter's whole menu, and the rest of staff's."""
+
+
+def own_entries(permissions: Permissions, role: Role) -> tuple[Entry, ...]:
+    return tuple(e for e in OWN if e.act is not None and permissions.allowed(e.act, role))
+
+
+def menu_of(deployment: Deployment, user_id: int | None) -> tuple[str, ...]:
+    """The command menu of one person (their chat's), or with None that of every reporter (the default)."""
+    role = role_of(deployment.role_of(user_id) if user_id is not None else "reporter", user_id or 0, known=True)
+    return tuple(e.name for e in (*own_entries(deployment.permissions, role), *EVERYONE) if e.menu)
 
 
 async def cmd_start(s: Session, args: str) -> None:
@@ -20,7 +64,13 @@ async def cmd_start(s: Session, args: str) -> None:
 
 
 async def cmd_help(s: Session, args: str) -> None:
-    await s.say(t("help"))
+    """The commands of this person's role (one line each) first, then everybody's."""
+    own = own_entries(s.deployment.permissions, s.role_for())
+    lines = [t(f"roles.help.{e.name}") for e in own]
+    if own:
+        lines.append(t("roles.help.everyone"))
+    lines.extend(t(f"roles.help.{e.name}") for e in EVERYONE)
+    await s.say(t("roles.help", intro=t(f"roles.help.intro.{s.deployment.role_of(s.user.id)}"), lines=lines))
 
 
 async def cmd_lang(s: Session, args: str) -> None:

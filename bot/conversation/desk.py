@@ -56,7 +56,7 @@ class Desk:
                     media_group: str | None) -> Outcome:
         async with self._session(msg) as s:
             if not s.duplicate:
-                await reporter.on_photo(s, file_id, size, caption, media_group)
+                await router.on_photo(s, file_id, size, caption, media_group)
             return s.outcome
 
     async def contact(self, msg: Incoming, phone: str, contact_user_id: int | None) -> Outcome:

@@ -10,17 +10,23 @@ from __future__ import annotations
 from datetime import datetime
 
 from bot.callbacks import SaveAsArticle, TicketAction
+from bot.conversation import console
 from bot.conversation.session import Session
 from bot.domain.dispatch import WAITING
 from bot.domain.permissions import Act
-from bot.domain.ticket import IllegalTransition, Status, Ticket, parse_number
+from bot.domain.ticket import Happening, IllegalTransition, Status, Ticket, parse_number
 from bot.messages import Button, Reply, rows, t, verbatim
 from bot.services.cards import buttons_for, work_buttons
+from bot.services.console import next_due
 from bot.services.tickets import WORK_STEPS
+from bot.texts import render
 
 MAX_NOTE = 1000
+DECLINE_REASONS = {"declbusy": "duty.decline.busy", "decloff": "duty.decline.off", "declskill": "duty.decline.skill"}
+"""The quick reasons offered for "can't take" (a typed one is taken too)."""
 ACTS = {"accept": Act.ACCEPT, "decline": Act.ACCEPT, "resolve": Act.RESOLVE, "noparts": Act.RESOLVE,
-        "handover": Act.HAND_OVER, "tier2": Act.HAND_OVER, "card": Act.SEE_TICKET}
+        "handover": Act.HAND_OVER, "tier2": Act.HAND_OVER, "card": Act.SEE_TICKET,
+        **dict.fromkeys(DECLINE_REASONS, Act.ACCEPT)}
 """A card button's action → what the permission table calls it (everything else is the assignee's WORK)."""
 _WORKING = frozenset({Status.ACCEPTED, Status.ON_SITE})
 """States in which work is recorded on a ticket: accepted or on site."""
@@ -39,7 +45,7 @@ async def on_card_button(s: Session, button: TicketAction) -> None:
         s.refuse(t(reason, number=ticket.number, assignee=s.deployment.engineer_name(ticket.assignee_id)))
         return
     try:
-        if action in ("accept", "decline"):
+        if action in ("accept", "decline", *DECLINE_REASONS):
             await _accept_or_decline(s, ticket, action)
         elif ticket.status in WAITING and act not in (Act.HAND_OVER, Act.SEE_TICKET):
             s.refuse(t("duty.accept_first"))
@@ -55,32 +61,77 @@ async def _accept_or_decline(s: Session, ticket: Ticket, action: str) -> None:
                    status=t(f"status.{ticket.status.value}")))
         return
     if action == "accept":
+        if s.awaiting.get("kind") == "decline_reason":
+            s.await_answer(None)  # changed their mind: took it after all
         ticket = await s.services.tickets.accept(ticket, s.user, s.now)
         s.chose(None)
         await _replace_card(s, ticket)
         s.outcome.answer = t("duty.accepted_toast", number=ticket.number)
         return
-    await s.services.dispatch.decline(ticket, s.user.id, s.now)
-    s.chose(t("btn.decline"))
+    if not await s.services.dispatch.may_decline(ticket, s.user.id):
+        s.refuse(t("duty.not_offered", number=ticket.number))
+        return
+    if action == "decline":  # first the reason: the next one offered the ticket, and the managers, read it
+        s.await_answer({"kind": "decline_reason", "ticket": ticket.number})
+        await s.say(t("duty.ask_decline_reason", number=ticket.number), buttons=tuple(
+            (Button(t(key), TicketAction(ticket.number, action).pack()),) for action, key in DECLINE_REASONS.items()))
+        s.outcome.answer = t("duty.decline_asked")
+        return
+    s.chose(t(DECLINE_REASONS[action]))
+    await _decline(s, ticket, render(t(DECLINE_REASONS[action]), s.user.language, s.deployment.tz))
+
+
+async def _decline(s: Session, ticket: Ticket, reason: str) -> None:
+    """The reason is kept as the engineer gave it (the log, the next engineer and the managers read it)."""
+    s.await_answer(None)
+    moved = await s.services.dispatch.decline(ticket, s.user.id, reason, s.now)
+    if moved.assignee_id not in (None, s.user.id):
+        await s.say(t("duty.declined_moved", number=ticket.number,
+                      engineer=s.deployment.engineer_name(moved.assignee_id)))
+    else:
+        await s.say(t("duty.declined_to_managers_told", number=ticket.number))
     s.outcome.answer = t("duty.declined_toast")
+
+
+async def answer_decline_reason(s: Session, text: str) -> None:
+    """The typed reason after "🚫 Can't take"."""
+    number = s.awaiting.get("ticket", "")
+    cleaned = text.strip()
+    if not cleaned or len(cleaned) > 300:
+        await s.say(t("duty.bad_decline_reason"))
+        return
+    ticket = await s.uow.tickets.get(number)
+    if ticket is None or not await s.services.dispatch.may_decline(ticket, s.user.id):
+        s.await_answer(None)
+        await s.say(t("duty.not_offered", number=number))
+        return
+    await _decline(s, ticket, cleaned)
 
 
 async def _work(s: Session, ticket: Ticket, button: TicketAction) -> None:
     action = button.action
     if action == "card":
-        card = await s.services.cards.card(ticket, s.user.language, private=True, now=s.now)
-        await s.say(card, buttons=buttons_for(ticket))
+        way = await _on_the_way(s, ticket)
+        card = await s.services.cards.card(ticket, s.user.language, private=True, now=s.now, on_the_way=way)
+        await s.say(card, buttons=buttons_for(ticket, on_the_way=way), ticket=ticket.number)
         return
     if action in (*WORK_STEPS, "tier2") and action != "arrive" and ticket.status not in _WORKING:
         s.refuse(t("duty.cannot", status=t(f"status.{ticket.status.value}")))
         return
     if action in WORK_STEPS:
+        if action == "way" and await _on_the_way(s, ticket):
+            s.refuse(t("duty.already_on_the_way"))
+            return
         ticket = await s.services.tickets.record_step(ticket, action, s.user, s.now)
-        await _replace_card(s, ticket)
+        await _replace_card(s, ticket, on_the_way=action == "way" or await _on_the_way(s, ticket))
+        s.outcome.answer = t(f"duty.toast.{action}")
     elif action == "handover":
         others = [e for e in s.deployment.base_roster.engineers.values() if e.id != ticket.assignee_id]
+        labels = [t("duty.handover_label", name=e.name) if await _reachable(s, e.id)
+                  else t("duty.handover_label_unreachable", name=e.name) for e in others]
         await s.say(t("duty.handover_to", number=ticket.number), buttons=rows(
-            [Button(verbatim(e.name), TicketAction(ticket.number, f"to{e.id}").pack()) for e in others], 2))
+            [Button(label, TicketAction(ticket.number, f"to{e.id}").pack()) for e, label in zip(others, labels,
+                                                                                             strict=True)], 2))
     elif button.hand_over_to is not None:
         await _hand_over(s, ticket, button.hand_over_to)
     elif action == "tier2":
@@ -102,22 +153,43 @@ async def _work(s: Session, ticket: Ticket, button: TicketAction) -> None:
 
 
 async def _hand_over(s: Session, ticket: Ticket, engineer_id: int) -> None:
+    """To another engineer, who must be reachable: a card the bot cannot deliver would leave the ticket
+    with nobody while everyone believes it moved (an IllegalTransition, from a closed ticket, is the
+    caller's "no longer possible")."""
     if engineer_id not in s.deployment.base_roster.engineers or engineer_id == ticket.assignee_id:
         s.refuse(t("button_invalid"))
         return
-    if ticket.status not in (Status.ASSIGNED, Status.ACCEPTED, Status.ON_SITE, Status.NEW, Status.REOPENED):
-        s.refuse(t("duty.cannot", status=t(f"status.{ticket.status.value}")))
+    name = s.deployment.engineer_name(engineer_id)
+    if not await _reachable(s, engineer_id):
+        await s.services.tickets.hand_over_failed(ticket, engineer_id, s.user, s.now)
+        s.refuse(t("duty.handover_unreachable", engineer=name, number=ticket.number))
         return
     ticket = await s.services.tickets.hand_over(ticket, engineer_id, s.user, s.now)
-    name = s.deployment.engineer_name(engineer_id)
     s.chose(verbatim(name))
     await s.say(t("duty.handed_over", number=ticket.number, engineer=name))
+    s.outcome.answer = t("duty.toast.handed_over", engineer=name)
 
 
-async def _replace_card(s: Session, ticket: Ticket) -> None:
+async def _reachable(s: Session, engineer_id: int) -> bool:
+    """The bot can write to them: they opened a chat with it and have not blocked it."""
+    user = await s.uow.users.get(engineer_id)
+    return user is not None and not user.blocked
+
+
+async def _on_the_way(s: Session, ticket: Ticket) -> bool:
+    """Accepted, and "on my way" pressed since: the card then offers only "on site"."""
+    if ticket.status is not Status.ACCEPTED:
+        return False
+    events = await s.uow.tickets.events(ticket.number)
+    accepted = max((i for i, e in enumerate(events) if e.kind == "accept"), default=-1)
+    return any(e.kind == Happening.ON_THE_WAY.value for e in events[accepted + 1:])
+
+
+async def _replace_card(s: Session, ticket: Ticket, *, on_the_way: bool = False) -> None:
     """The pressed card becomes the ticket as it is now, with the buttons its state allows."""
-    card = await s.services.cards.card(ticket, s.user.language, private=True, now=s.now)
-    s.outcome.replace_pressed = Reply(s.msg.chat_id, card, s.user.language, buttons=work_buttons(ticket))
+    card = await s.services.cards.card(ticket, s.user.language, private=True, now=s.now, on_the_way=on_the_way)
+    s.outcome.replace_pressed = Reply(s.msg.chat_id, card, s.user.language,
+                                      buttons=work_buttons(ticket, on_the_way=on_the_way))
 
 
 # ---- resolving: a note, the parts, then the reporter confirms ----------------------------------------
@@ -160,20 +232,23 @@ async def resolution_answer(s: Session, parts: str | None) -> None:
 
 # ---- /queue -----------------------------------------------------------------------------------------
 async def cmd_queue(s: Session, args: str) -> None:
+    """An engineer's open tickets by deadline; a manager's queue is every open ticket (the console)."""
+    if s.may(Act.DISPATCH):
+        await console.cmd_open(s, args)
+        return
     if s.refused(Act.SEE_QUEUE) is not None:
         await s.say(t("duty.only_engineers"))
         return
-    tickets = await s.uow.tickets.open_of(s.user.id)
+    tickets = [tk for tk in await s.uow.tickets.open_of(s.user.id)
+               if tk.status not in WAITING or await s.services.dispatch.may_decline(tk, s.user.id)]
+    # a ticket they said they cannot take waits for the managers, not in their queue
     if not tickets:
         await s.say(t("duty.queue_empty"))
         return
 
     def due(ticket: Ticket) -> datetime | None:
-        for milestone in ("respond", "onsite", "resolve"):
-            deadline = ticket.deadline(milestone, s.now)
-            if deadline and ticket.reached(milestone) is None:
-                return deadline
-        return None
+        found = next_due(ticket, s.now)
+        return found.at if found else None
 
     tickets.sort(key=lambda tk: (due(tk) is None, due(tk) or s.now))
     lines = [t("duty.queue_line", number=tk.number, severity=tk.severity.value, status=t(f"status.{tk.status.value}"),

@@ -2,9 +2,10 @@
 
 `/cover ENGINEER FROM TO [reason]`, `/swap DATE A B` (engineers too, where the deployment allows),
 `/holiday DATE [name]` · `/holiday workday DATE` · `/holiday remove DATE`, `/rotation NAME ID,ID,…`,
-`/complaints`, `/report [period]` and `/export [period]`. Who may is the permission table's answer; a
-refused or malformed command says why and changes nothing. Every roster edit is followed by a check
-for the gaps it opens (told to the managers, once per stretch).
+`/complaints [all]` (handled by typing the answer the reporter is told), `/report [period]` and
+`/export [period]`. Who may is the permission table's answer; a refused or malformed command says why
+and changes nothing. Every roster edit is followed by a check for the gaps it opens (told to the
+managers, once per stretch).
 """
 
 from __future__ import annotations
@@ -125,33 +126,80 @@ def _when(s: Session, text: str) -> datetime:
 
 
 # ---- complaints -----------------------------------------------------------------------------------
+MAX_COMPLAINT_ANSWER = 1000
+"""An answer is a message to the reporter, not a report: it fits one chat message with room to spare."""
+ALL = ("all", "全部")
+HANDLED_SHOWN = 20
+"""`/complaints all` shows the open complaints and this many of the latest answered ones."""
+
+
 async def cmd_complaints(s: Session, args: str) -> None:
+    """`/complaints`: the open ones, each with its button; `/complaints all`: the answered ones too."""
     if (reason := s.refused(Act.HANDLE_COMPLAINTS)) is not None:
         await s.say(t(reason))
         return
+    if args.strip() and args.strip().lower() not in ALL:
+        await s.say(t("roles.complaints.usage"))
+        return
     complaints = await s.uow.complaints.open()
-    if not complaints:
-        await s.say(t("followup.no_complaints"))
+    handled = await s.uow.complaints.handled(HANDLED_SHOWN) if args.strip() else []
+    if not complaints and not handled:
+        await s.say(t("roles.complaints.none_at_all" if args.strip() else "followup.no_complaints"))
         return
     lines = [t("followup.complaint_line", number=c.ticket, rating=c.rating, due=c.due_at,
                late=c.due_at < s.now, comment=c.comment or "") for c in complaints]
-    await s.say(t("followup.complaints", lines=lines), buttons=tuple(
-        (Button(t("btn.complaint_handled_n", number=c.ticket), ComplaintAction(c.id, "handled").pack()),)
-        for c in complaints[:10]))
+    buttons = tuple((Button(t("btn.complaint_handled_n", number=c.ticket), ComplaintAction(c.id, "handled").pack()),)
+                    for c in complaints[:10])
+    if not args.strip():
+        await s.say(t("followup.complaints", lines=lines), buttons=buttons)
+        return
+    answered = [t("roles.complaints.handled_line", number=c.ticket, rating=c.rating, at=c.handled_at,
+                  manager=s.services.followups.manager_name(c.handled_by), comment=c.comment or "",
+                  answer=_shortened(c.answer)) for c in handled]
+    await s.say(t("roles.complaints.all", open=lines or None, handled=answered or None), buttons=buttons)
+
+
+def _shortened(answer: str | None, limit: int = 200) -> str:
+    """Twenty answers of a thousand characters would not fit one message: the list shows their start."""
+    flat = " ".join((answer or "").split())
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
 
 
 async def on_complaint_button(s: Session, button: ComplaintAction) -> None:
+    """"✅ Mark handled" asks for the answer given to the reporter; the typed answer handles it."""
     if (reason := s.refused(Act.HANDLE_COMPLAINTS)) is not None:
         s.refuse(t(reason))
         return
     if button.action != "handled":
         s.refuse(t("button_invalid"))
         return
-    if not await s.uow.complaints.handle(button.complaint_id, s.user.id, s.now):
+    complaint = await s.uow.complaints.get(button.complaint_id)
+    if complaint is None or complaint.handled_at is not None:
         s.refuse(t("followup.complaint_already"))
         return
-    s.chose(t("btn.complaint_handled"))
-    s.outcome.answer = t("followup.complaint_closed")
+    s.await_answer({"kind": "complaint_answer", "complaint": complaint.id, "ticket": complaint.ticket})
+    await s.say(t("roles.complaint.ask_answer", number=complaint.ticket, rating=complaint.rating,
+                  comment=complaint.comment or "", limit=MAX_COMPLAINT_ANSWER))
+    s.outcome.answer = t("roles.complaint.toast_write")
+
+
+async def answer_complaint(s: Session, text: str) -> None:
+    """The answer typed after "✅ Mark handled": kept, told to the reporter, and the complaint is handled."""
+    awaiting = s.awaiting
+    answer = text.strip()
+    if not answer or len(answer) > MAX_COMPLAINT_ANSWER or not any(ch.isalpha() for ch in answer):
+        await s.say(t("roles.complaint.bad_answer", limit=MAX_COMPLAINT_ANSWER))
+        return  # still waiting for it
+    s.await_answer(None)
+    if s.refused(Act.HANDLE_COMPLAINTS) is not None:  # no longer a manager since the question
+        await s.say(t("followup.only_managers"))
+        return
+    handled = await s.services.followups.answer_complaint(int(awaiting.get("complaint", 0)), s.user.id, answer,
+                                                          s.now)
+    if handled is None:
+        await s.say(t("followup.complaint_already"))
+        return
+    await s.say(t("roles.complaint.handled", number=handled.ticket))
 
 
 # ---- reports --------------------------------------------------------------------------------------

@@ -1,21 +1,28 @@
 """A reporter's own tickets: `/my`, `/status HD-…` and `/cancel` (a report being filled in, or a ticket).
 
 A ticket is shown only to its reporter, the engineers and the managers; to anybody else it does not
-exist ("not found", never "not yours"). Cancelling asks for a reason, which the engineer and the
+exist ("not found", never "not yours"). `/status` shows the ticket's page (`ticket_page`), and each
+line of `/my` has a button that opens it. Cancelling asks for a reason, which the engineer and the
 audit log keep.
 """
 
 from __future__ import annotations
 
-from bot.callbacks import CancelTicket
+from datetime import datetime
+
+from bot.callbacks import CancelTicket, TicketThread
+from bot.conversation import ticket_page
 from bot.conversation.session import Session
 from bot.domain import intake
 from bot.domain.permissions import Act
 from bot.domain.ticket import IllegalTransition, Ticket, parse_number
-from bot.messages import Button, Text, t, verbatim
+from bot.messages import Button, Text, rows, t, verbatim
 
 MY_TICKETS_SHOWN = 10
 MAX_REASON = intake.MAX_PLACE * 5
+STOPPED = {"kb_add": "kb.discarded", "add_info": "ticket.stopped", "answer_question": "ticket.stopped",
+           "ask_reporter": "ticket.stopped"}
+"""What `/cancel` says when it drops an awaited answer, by its kind (else: nothing was cancelled)."""
 
 
 async def cmd_my(s: Session, args: str) -> None:
@@ -23,7 +30,8 @@ async def cmd_my(s: Session, args: str) -> None:
     if not tickets:
         await s.say(t("my_none"))
         return
-    await s.say(t("my_list", lines=[ticket_line(ticket) for ticket in tickets]))
+    await s.say(t("my_list", lines=[ticket_line(ticket, s.now) for ticket in tickets]), buttons=rows(
+        [Button(t("ticket.btn.open", number=tk.number), TicketThread(tk.number, "page").pack()) for tk in tickets], 2))
 
 
 async def cmd_status(s: Session, args: str) -> None:
@@ -35,22 +43,22 @@ async def cmd_status(s: Session, args: str) -> None:
     if ticket is None or s.refused(Act.SEE_TICKET, ticket) is not None:
         await s.say(t("ticket_not_found", number=number))
         return
-    await s.say(ticket_details(ticket))
+    await ticket_page.show(s, ticket)
 
 
 async def cmd_cancel(s: Session, args: str) -> None:
     """`/cancel` drops the report being filled in (or a pending answer); `/cancel HD-… reason` cancels a
     ticket; a bare `/cancel` with open tickets offers them."""
+    if s.awaiting and not args:  # the innermost thing first: the answer asked for, then the report
+        kind = s.awaiting.get("kind")
+        s.await_answer(None)
+        await s.say(t(STOPPED.get(str(kind), "cancel_aborted")))
+        return
     draft = await s.uow.drafts.get(s.user.id)
     number = parse_number(args.split(maxsplit=1)[0]) if args else None
     if number is None and draft is not None:
         await s.uow.drafts.delete(s.user.id)
         await s.say(t("draft_cancelled"), remove_keyboard=True)
-        return
-    if s.awaiting and not args:
-        kind = s.awaiting.get("kind")
-        s.await_answer(None)
-        await s.say(t("kb.discarded" if kind == "kb_add" else "cancel_aborted"))
         return
     if number is None:
         if args:
@@ -129,24 +137,13 @@ async def _cancel(s: Session, ticket: Ticket, reason: str) -> None:
     await s.say(t("ticket_cancelled", number=ticket.number))
 
 
-def ticket_line(ticket: Ticket) -> Text:
+def ticket_line(ticket: Ticket, now: datetime) -> Text:
+    """One line of `/my`: what, how it stands, and (while open) the resolve-by as the pauses moved it."""
     return t(
         "my_line", number=ticket.number, device=t(f"device.{ticket.device_type or 'other'}"),
         status=t(f"status.{ticket.status.value}"), severity=ticket.severity.value,
-        due=ticket.sla.deadlines.resolve_by or ticket.sla.deadlines.respond_by,
+        due=ticket.deadline("resolve", now) or ticket.deadline("respond", now),
         open=ticket.is_open,
-    )
-
-
-def ticket_details(ticket: Ticket) -> Text:
-    d = ticket.sla.deadlines
-    return t(
-        "status_details", number=ticket.number, status=t(f"status.{ticket.status.value}"),
-        severity=t(f"severity.{ticket.severity.value}"), description=ticket.description or t("photos_only"),
-        device=t(f"device.{ticket.device_type or 'other'}"), asset=ticket.asset_no or "—",
-        place=ticket.location or "—", opened=ticket.opened_at, respond=d.respond_by,
-        onsite=d.onsite_by, resolve=d.resolve_by, photos=len(ticket.photos),
-        reason=ticket.cancel_reason,
     )
 
 

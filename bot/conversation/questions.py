@@ -16,7 +16,11 @@ from bot.domain.contact import display_phone
 from bot.domain.devices import DEVICE_TYPES
 from bot.domain.intake import Draft, Step
 from bot.domain.severity import Severity
+from bot.domain.sites import Candidate, match_site
 from bot.messages import Button, Text, rows, t, verbatim
+
+KEEP_TYPED_CHARS = 30
+"""How much of a typed place the "keep what I typed" button shows."""
 
 
 def place(site: str, room: str | None) -> str:
@@ -59,6 +63,14 @@ async def prompt(s: Session, draft: Draft) -> None:
             await prompt(s, draft)
             return
         await s.say(asset_card(s, asset), buttons=((button(t("btn.yes"), "yes"), button(t("btn.no"), "no")),))
+    elif step is Step.CONFIRM_SITE:
+        candidates = site_candidates(s, draft)
+        question = (t("intake.site.did_you_mean", site=place(candidates[0].site, candidates[0].room))
+                    if len(candidates) == 1 else t("intake.site.which_one"))
+        await s.say(question, buttons=(
+            *((button(verbatim(place(c.site, c.room)), f"m{i}"),) for i, c in enumerate(candidates)),
+            (button(keep_typed_label(draft.pending_site or ""), "keep"),),
+        ))
     elif step is Step.SITE:
         choices = []
         if s.user.last_site:
@@ -77,6 +89,18 @@ async def prompt(s: Session, draft: Draft) -> None:
         await s.say(await summary(s, draft), buttons=((
             button(t("btn.submit"), "submit"), button(t("btn.edit"), "edit"), button(t("btn.cancel"), "cancel"),
         ),))
+
+
+def site_candidates(s: Session, draft: Draft) -> tuple[Candidate, ...]:
+    """The configured sites the typed place may mean, best first. Derived again from the typed text and
+    the configuration (never stored), so the question and the button pressed agree."""
+    guess = match_site(draft.pending_site or "", s.config.intake.sites)
+    return guess.candidates or ((guess.sure,) if guess.sure is not None else ())
+
+
+def keep_typed_label(typed: str) -> Text:
+    short = typed if len(typed) <= KEEP_TYPED_CHARS else typed[: KEEP_TYPED_CHARS - 1] + "…"
+    return t("intake.btn.keep_typed", typed=short)
 
 
 async def summary(s: Session, draft: Draft) -> Text:

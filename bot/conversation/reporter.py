@@ -13,14 +13,15 @@ from dataclasses import replace
 
 from bot.callbacks import DraftAnswer
 from bot.conversation.kb import ask_form, show_article
-from bot.conversation.questions import answer_button, edit_buttons, place, prompt
+from bot.conversation.questions import answer_button, edit_buttons, keep_typed_label, place, prompt, site_candidates
 from bot.conversation.session import Session
 from bot.domain import intake
+from bot.domain.courtesy import Courtesy, courtesy
 from bot.domain.devices import device_type_from_text
 from bot.domain.intake import Draft, Step
-from bot.messages import t, verbatim
+from bot.domain.sites import match_site
+from bot.messages import Text, t, verbatim
 
-GREETINGS = frozenset({"hi", "hello", "hey", "你好", "您好", "在吗", "在么", "hi there", "早", "早上好"})
 RELATIVE_CUTOFF = 0.8
 """Suggest only what is close to the best match: a distant third guess costs the reporter a read."""
 
@@ -40,31 +41,56 @@ async def cmd_new(s: Session, args: str) -> None:
 
 
 async def on_text(s: Session, text: str) -> None:
-    """Free text outside an awaited answer: the next answer of the report, or the start of one."""
+    """Free text outside an awaited answer: the next answer of the report, or the start of one —
+    unless it is only a greeting or a thank-you ("谢谢" after a ticket), which is answered instead."""
     draft = await s.uow.drafts.get(s.user.id)
     if draft is None:
         if not text.strip():
             await s.say(t("reject.empty"))
             return
-        if _normal(text) in GREETINGS:
-            await s.say(t("welcome", name=s.user.name))
+        kind = courtesy(text, _staff_names(s))
+        if kind is not None:
+            await _courtesy_reply(s, kind)
             return
         draft = intake.start(s.user.id, s.now)
     await answer_text(s, draft, text)
+
+
+async def _courtesy_reply(s: Session, kind: Courtesy) -> None:
+    """A greeting gets the welcome; thanks gets "you're welcome", pointing at the ticket still open."""
+    if kind is Courtesy.GREETING:
+        await s.say(t("welcome", name=s.user.name))
+        return
+    latest = await s.uow.tickets.of_reporter(s.user.id, limit=1)
+    if latest and latest[0].is_open:
+        await s.say(t("intake.courtesy.thanks_open", number=latest[0].number))
+    else:
+        await s.say(t("intake.courtesy.thanks"))
+
+
+def _staff_names(s: Session) -> list[str]:
+    """Names a thank-you may address ("谢谢王伟", "thanks Wang Wei")."""
+    return [person.name for person in (*s.config.engineers, *s.config.managers)]
+
+
+def rejection(rejected: intake.Rejected) -> Text:
+    """The explanation of a refused answer: intake's own texts carry their full key."""
+    key = rejected.code if rejected.code.startswith("intake.") else f"reject.{rejected.code}"
+    return t(key, **rejected.params)
 
 
 async def answer_text(s: Session, draft: Draft, text: str) -> None:
     step = draft.step
     try:
         if step is Step.DESCRIBE:
-            draft = intake.describe(draft, text)
+            draft = intake.describe(draft, text, _staff_names(s))
         elif step is Step.DEVICE:
             found = await _device_from_text(s, draft, text)
             if found is None:
                 return
             draft = found
-        elif step is Step.SITE:
-            draft = intake.set_site(draft, text)
+        elif step in (Step.SITE, Step.CONFIRM_SITE):  # typing again instead of pressing: a new answer
+            draft = _site_from_text(s, draft, text)
         elif step is Step.ROOM:
             draft = intake.set_room(draft, text)
         elif step is Step.SEVERITY:
@@ -76,11 +102,23 @@ async def answer_text(s: Session, draft: Draft, text: str) -> None:
             await prompt(s, draft)
             return
     except intake.Rejected as rejected:
-        await s.say(t(f"reject.{rejected.code}", **rejected.params))
-        if draft.description is not None or draft.photos:
-            await prompt(s, draft)
+        await s.say(rejection(rejected))
+        if draft.description is not None or draft.photos or await s.uow.drafts.get(s.user.id) is not None:
+            await prompt(s, draft)  # the question again; a first message refused leaves no report behind
         return
     await advance(s, draft, was=step)
+
+
+def _site_from_text(s: Session, draft: Draft, text: str) -> Draft:
+    """A typed place becomes the configured site it surely means (so the site's SLA tier applies, and
+    one site is not split in two in the reports); when unsure, the reporter is asked; else it is kept."""
+    typed = intake.check_place(text)
+    guess = match_site(typed, s.config.intake.sites)
+    if guess.sure is not None:
+        return intake.set_site(draft, guess.sure.site, guess.sure.room)
+    if guess.candidates:
+        return intake.propose_site(draft, typed)
+    return intake.set_site(draft, typed)
 
 
 async def _device_from_text(s: Session, draft: Draft, text: str) -> Draft | None:
@@ -112,10 +150,10 @@ async def on_photo(s: Session, file_id: str, size: int | None, caption: str | No
     same_album = group is not None and group == draft.last_media_group
     try:
         updated = intake.add_photo(draft, file_id, size, s.context.photo_limit)
-        if caption and caption.strip():
-            updated = intake.describe(updated, caption)
+        if caption and intake.has_words(caption) and courtesy(caption, _staff_names(s)) is None:
+            updated = intake.describe(updated, caption)  # a caption of "??" or "谢谢" describes nothing
     except intake.Rejected as rejected:
-        await s.say(t(f"reject.{rejected.code}", **rejected.params))
+        await s.say(rejection(rejected))
         if await s.uow.drafts.get(s.user.id) is not None:
             await prompt(s, draft)
         return
@@ -141,7 +179,7 @@ async def on_contact(s: Session, phone: str, contact_user_id: int | None) -> Non
     try:
         draft = intake.set_phone(draft, phone, name=s.user.name, region=s.config.bot.phone_region)
     except intake.Rejected as rejected:
-        await s.say(t(f"reject.{rejected.code}"))
+        await s.say(rejection(rejected))
         await prompt(s, draft)
         return
     await advance(s, draft, was=Step.CONTACT)
@@ -178,6 +216,8 @@ async def on_draft_button(s: Session, button: DraftAnswer) -> None:
             draft = await _asset_answer(s, draft, value)
         elif was is Step.SITE:
             draft = _site_answer(s, draft, value)
+        elif was is Step.CONFIRM_SITE:
+            draft = _site_guess_answer(s, draft, value)
         elif was is Step.ROOM and value == "skip":
             draft = intake.set_room(draft, None)
             s.chose(t("btn.skip"))
@@ -232,6 +272,9 @@ async def _asset_answer(s: Session, draft: Draft, value: str) -> Draft:
     if asset is None:
         raise intake.Rejected("bad_choice")
     s.chose(t("btn.yes"))
+    sure = match_site(asset.site, s.config.intake.sites).sure  # the register may spell it "hq12f"
+    if sure is not None:
+        asset = replace(asset, site=sure.site)
     remembered = s.user.last_room if s.user.last_site == asset.site else None
     return intake.confirm_asset(draft, asset, remembered)
 
@@ -245,6 +288,20 @@ def _site_answer(s: Session, draft: Draft, value: str) -> Draft:
         site = sites[int(value[1:])]
         s.chose(verbatim(site))
         return intake.set_site(draft, site)
+    raise intake.Rejected("bad_choice")
+
+
+def _site_guess_answer(s: Session, draft: Draft, value: str) -> Draft:
+    """"Did you mean HQ-12F?": one of the sites offered, or what the reporter typed."""
+    typed = draft.pending_site or ""
+    if value == "keep":
+        s.chose(keep_typed_label(typed))
+        return intake.set_site(draft, typed)
+    candidates = site_candidates(s, draft)
+    if value.startswith("m") and value[1:].isdigit() and int(value[1:]) < len(candidates):
+        picked = candidates[int(value[1:])]
+        s.chose(verbatim(place(picked.site, picked.room)))
+        return intake.set_site(draft, picked.site, picked.room)
     raise intake.Rejected("bad_choice")
 
 
@@ -294,10 +351,6 @@ async def submit(s: Session, draft: Draft) -> None:
         respond=deadlines.respond_by, onsite=deadlines.onsite_by, resolve=deadlines.resolve_by,
         tier=ticket.sla.tier,
     ))
-
-
-def _normal(text: str) -> str:
-    return " ".join(text.strip().casefold().rstrip("!！.。?？~").split())
 
 
 def _severity_from_text(text: str) -> str:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot import callbacks
-from bot.conversation import common, engineer, followup, kb, manager, my_tickets, reporter
+from bot.conversation import common, console, engineer, followup, kb, manager, my_tickets, reporter, thread
 from bot.conversation.session import Session
 from bot.messages import t
 
@@ -27,7 +27,7 @@ COMMANDS: dict[str, Command] = {
     "cancel": my_tickets.cmd_cancel, "kb": kb.cmd_kb, "queue": engineer.cmd_queue,
     "cover": manager.cmd_cover, "swap": manager.cmd_swap, "holiday": manager.cmd_holiday,
     "rotation": manager.cmd_rotation, "complaints": manager.cmd_complaints,
-    "report": manager.cmd_report, "export": manager.cmd_export,
+    "report": manager.cmd_report, "export": manager.cmd_export, "open": console.cmd_open,
 }
 """/command → its handler (who may use it is the handler's question to the permission table)."""
 
@@ -42,6 +42,8 @@ BUTTONS: dict[type[callbacks.Callback], Callable[[Session, Any], Awaitable[None]
     callbacks.ConfirmFix: followup.on_confirm_fix,
     callbacks.FollowUpAnswer: followup.on_followup_button,
     callbacks.ComplaintAction: manager.on_complaint_button,
+    callbacks.TicketThread: thread.on_button,
+    callbacks.ConsoleAction: console.on_console_button,
 }
 """kind of button → its handler."""
 
@@ -51,13 +53,21 @@ class Awaited:
     answer: Callable[[Session, str], Awaitable[None]]
     survives_commands: bool = False
     """A long form is not thrown away by a command typed in between; a one-line answer is."""
+    photo: Callable[[Session, str, int | None, str | None, str | None], Awaitable[None]] | None = None
+    """What takes a photo sent as the answer (file id, size, caption, album); None: photos go to the report."""
 
 
 AWAITED: dict[str, Awaited] = {
     "cancel_reason": Awaited(my_tickets.answer_cancel_reason),
     "resolve": Awaited(engineer.answer_resolution),
+    "decline_reason": Awaited(engineer.answer_decline_reason),
     "followup_comment": Awaited(followup.answer_comment),
     "kb_add": Awaited(kb.form_answer, survives_commands=True),
+    thread.ADD: Awaited(thread.answer_text, photo=thread.answer_photo),
+    thread.ANSWER: Awaited(thread.answer_text, photo=thread.answer_photo),
+    thread.ASK: Awaited(thread.answer_question_text),
+    "complaint_answer": Awaited(manager.answer_complaint),
+    "console_reason": Awaited(console.answer_reason),
 }
 """kind of typed answer the bot waits for (`User.awaiting["kind"]`) → what takes it."""
 
@@ -81,6 +91,15 @@ async def on_text(s: Session, text: str) -> None:
             return
         s.await_answer(None)  # a question this version no longer asks
     await reporter.on_text(s, text)
+
+
+async def on_photo(s: Session, file_id: str, size: int | None, caption: str | None, group: str | None) -> None:
+    """A photo answers the awaited question if that question takes photos; else it belongs to the report."""
+    awaited = AWAITED.get(s.awaiting.get("kind", ""))
+    if awaited is not None and awaited.photo is not None:
+        await awaited.photo(s, file_id, size, caption, group)
+        return
+    await reporter.on_photo(s, file_id, size, caption, group)
 
 
 async def on_button(s: Session, data: str) -> None:

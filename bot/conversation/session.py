@@ -131,6 +131,10 @@ class Session:
                        reporter_id=ticket.reporter_id if ticket else None,
                        assignee_id=ticket.assignee_id if ticket else None)
 
+    def may(self, act: Act, ticket: Ticket | None = None) -> bool:
+        """Whether this person may do `act`, asked without logging a refusal (to choose what to show)."""
+        return self.deployment.permissions.allowed(act, self.role_for(ticket))
+
     def refused(self, act: Act, ticket: Ticket | None = None) -> str | None:
         """The reason `act` is refused to this person (logged), or None when it is allowed."""
         return self.deployment.permissions.refusal(act, self.role_for(ticket), self.user.id,

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from bot.domain.candidates import backup_for, candidates
 from bot.domain.escalation import EscalationStep
@@ -89,6 +89,39 @@ def escalation_step(ticket: Ticket, roster: DutyRoster, step: EscalationStep, in
     ticket, escalated = happened(ticket, Happening.ESCALATED, actor_id=declined_by, at=now, step=index,
                                  notify=step.notify, notified=notified)
     return Decision(ticket, (*events, escalated), cards=tuple(cards), managers=tell_managers)
+
+
+def offered_to(engineer_id: int, ticket: Ticket, events: Sequence[TicketEvent]) -> bool:
+    """Was the ticket offered to this engineer since it was last dispatched, without their saying
+    "can't take" since? Only they may decline it, and once per offer."""
+    if ticket.status not in WAITING:
+        return False
+    last = max((i for i, e in enumerate(events) if e.kind in ("assign", "reopen")), default=-1)
+    offered = ticket.assignee_id == engineer_id
+    for event in events[last + 1:]:
+        if event.kind == Happening.PINGED.value and event.data.get("engineer") == engineer_id:
+            offered = True
+        elif event.kind == Happening.DECLINED.value and event.actor_id == engineer_id:
+            offered = False
+    return offered
+
+
+def decline(ticket: Ticket, roster: DutyRoster, step: EscalationStep | None, index: int, now: datetime, *,
+            by: int, reason: str, managers: Sequence[int]) -> Decision:
+    """"Can't take", with the reason: the chain's next step runs at once, and if the one declining had
+    the ticket, it moves to the first engineer that step reaches (it leaves their queue). With nobody
+    to reach, the managers are told and the ticket waits for them."""
+    ticket, declined = happened(ticket, Happening.DECLINED, actor_id=by, at=now, reason=reason)
+    fallback = EscalationStep(after=timedelta(0), notify="backup")  # a chain without steps still moves on
+    decision = escalation_step(ticket, roster, step or fallback, index, now, managers=managers, declined_by=by)
+    if decision is None:
+        return Decision(ticket, (declined,))
+    moved, events = decision.ticket, (declined, *decision.events)
+    if ticket.assignee_id == by and decision.cards:
+        moved, assigned = transition(moved, Action.ASSIGN, actor_id=None, at=now, assignee=decision.cards[0],
+                                     declined_by=by)
+        events = (*events, assigned)
+    return Decision(moved, events, decision.cards, decision.managers)
 
 
 def steps_taken(ticket: Ticket, events: list[TicketEvent]) -> tuple[int, datetime]:

@@ -68,6 +68,10 @@ class Complaint:
     comment: str | None
     created_at: datetime
     due_at: datetime
+    handled_at: datetime | None = None
+    handled_by: int | None = None
+    answer: str | None = None
+    """What the manager who handled it answered the reporter (told to them, kept here and on the ticket)."""
 
 
 def outside_quiet_hours(at: datetime, quiet: tuple[time, time], tz: tzinfo) -> datetime:

@@ -9,12 +9,15 @@ edit from the summary is remembered (it sends the reporter back to the summary w
 from __future__ import annotations
 
 import secrets
+import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from enum import StrEnum
 
 from bot.domain.assets import Asset
 from bot.domain.contact import normalise_phone
+from bot.domain.courtesy import courtesy
 from bot.domain.devices import DEVICE_TYPES
 from bot.domain.severity import Severity
 
@@ -30,6 +33,7 @@ class Step(StrEnum):
     SUGGEST = "suggest"
     DEVICE = "device"
     CONFIRM_ASSET = "asset"
+    CONFIRM_SITE = "site_guess"
     SITE = "site"
     ROOM = "room"
     SEVERITY = "severity"
@@ -61,6 +65,8 @@ class Draft:
     asset_no: str | None = None
     pending_asset: str | None = None
     """An asset number found in the register, waiting for the reporter to confirm it."""
+    pending_site: str | None = None
+    """A typed place that may be one of the configured sites, waiting for the reporter to say which."""
     site: str | None = None
     room: str | None = None
     room_asked: bool = False
@@ -86,6 +92,8 @@ class Draft:
             return Step.CONFIRM_ASSET
         if self.device_type is None:
             return Step.DEVICE
+        if self.pending_site is not None:
+            return Step.CONFIRM_SITE
         if self.site is None:
             return Step.SITE
         if not self.room_asked:
@@ -101,11 +109,22 @@ def start(reporter_id: int, at: datetime) -> Draft:
     return Draft(reporter_id=reporter_id, started_at=at)
 
 
-def describe(draft: Draft, text: str) -> Draft:
-    """The fault in the reporter's words (a photo caption counts too)."""
+def has_words(text: str) -> bool:
+    """Some letter or digit, of any script (Chinese characters are letters): "??", "..." and "👍" have none,
+    so they can be neither a fault's description nor a place."""
+    return any(unicodedata.category(char)[0] in "LN" for char in text)
+
+
+def describe(draft: Draft, text: str, names: Iterable[str] = ()) -> Draft:
+    """The fault in the reporter's words (a photo caption counts too). Punctuation alone, or only a
+    thank-you (see `bot.domain.courtesy`; `names` are the engineers'), describes nothing."""
     cleaned = text.strip()
     if not cleaned:
         raise Rejected("empty")
+    if not has_words(cleaned):
+        raise Rejected("intake.reject.no_words_description")
+    if courtesy(cleaned, names) is not None:
+        raise Rejected("intake.reject.courtesy_description")
     if len(cleaned) > MAX_DESCRIPTION:
         raise Rejected("too_long", limit=MAX_DESCRIPTION, length=len(cleaned))
     joined = f"{draft.description}\n{cleaned}" if draft.description and not draft.editing else cleaned
@@ -185,13 +204,26 @@ def reject_asset(draft: Draft) -> Draft:
     return replace(draft, pending_asset=None, asset_no=None)
 
 
-def set_site(draft: Draft, site: str, room: str | None = None) -> Draft:
-    cleaned = site.strip()
+def check_place(text: str, no_words: str = "intake.reject.no_words_place") -> str:
+    """A typed site or room, stripped; refused when empty, too long or with no letter or digit."""
+    cleaned = text.strip()
     if not cleaned:
         raise Rejected("empty")
     if len(cleaned) > MAX_PLACE:
         raise Rejected("too_long", limit=MAX_PLACE, length=len(cleaned))
-    changes: dict[str, object] = {"site": cleaned}
+    if not has_words(cleaned):
+        raise Rejected(no_words)
+    return cleaned
+
+
+def propose_site(draft: Draft, typed: str) -> Draft:
+    """A typed place close to some configured site: ask whether it is that site before taking it."""
+    return replace(draft, pending_site=check_place(typed))
+
+
+def set_site(draft: Draft, site: str, room: str | None = None) -> Draft:
+    cleaned = check_place(site)
+    changes: dict[str, object] = {"site": cleaned, "pending_site": None}
     if room is not None:
         changes.update(room=room.strip() or None, room_asked=True)
     elif draft.editing:
@@ -202,11 +234,7 @@ def set_site(draft: Draft, site: str, room: str | None = None) -> Draft:
 def set_room(draft: Draft, room: str | None) -> Draft:
     """The room (None: the reporter skipped it)."""
     if room is not None:
-        room = room.strip()
-        if not room:
-            raise Rejected("empty")
-        if len(room) > MAX_PLACE:
-            raise Rejected("too_long", limit=MAX_PLACE, length=len(room))
+        room = check_place(room, no_words="intake.reject.no_words_room")
     return _after_answer(replace(draft, room=room, room_asked=True))
 
 
@@ -233,7 +261,7 @@ def edit(draft: Draft, field_name: str) -> Draft:
     cleared: dict[str, object] = {
         Step.DESCRIBE: {"description": None},
         Step.DEVICE: {"device_type": None, "asset_no": None},
-        Step.SITE: {"site": None},
+        Step.SITE: {"site": None, "pending_site": None},
         Step.SEVERITY: {"severity": None},
         Step.CONTACT: {"phone": None, "contact_name": None},
     }[step]

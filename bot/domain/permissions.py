@@ -44,6 +44,8 @@ class Act(StrEnum):
     SEE_TICKET = "see_ticket"
     RATE = "rate"
     CANCEL = "cancel"
+    ADD_INFO = "add_info"          # a line or a photo added to one's open ticket, an answer to the engineer
+    DISPATCH = "dispatch"          # /open and the console: assign, escalate, re-grade or cancel any ticket
 
 
 _STAFF_ON_TICKET = frozenset({Role.ASSIGNEE, Role.MANAGER})
@@ -65,6 +67,8 @@ PERMISSIONS: Mapping[Act, frozenset[Role]] = MappingProxyType({
     Act.SEE_TICKET: frozenset({Role.REPORTER, Role.ENGINEER, Role.ASSIGNEE, Role.MANAGER}),
     Act.RATE: frozenset({Role.REPORTER}),
     Act.CANCEL: frozenset({Role.REPORTER}),
+    Act.ADD_INFO: frozenset({Role.REPORTER}),
+    Act.DISPATCH: frozenset({Role.MANAGER}),
 })
 """act → the roles allowed to do it by default. Everything else is refused with REFUSALS[act]."""
 
@@ -84,6 +88,8 @@ REFUSALS: Mapping[Act, str] = MappingProxyType({
     Act.SEE_TICKET: "ticket_not_found",
     Act.RATE: "followup.not_yours",
     Act.CANCEL: "ticket_not_found",
+    Act.ADD_INFO: "ticket_not_found",
+    Act.DISPATCH: "console.only_managers",
 })
 """act → the text that says why it was refused (seeing a ticket one may not see reads as "not found")."""
 

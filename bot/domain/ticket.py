@@ -64,6 +64,7 @@ class Happening(StrEnum):
     QUESTION_ANSWERED = "question_answered"
     HANDOVER_FAILED = "handover_failed"
     """A hand-over to an engineer the bot cannot reach: the ticket stayed where it was."""
+    COMPLAINT_ANSWERED = "complaint_answered"  # a manager handled the reporter's complaint: the answer given
 
 
 _OPEN = frozenset({Status.NEW, Status.ASSIGNED, Status.ACCEPTED, Status.ON_SITE, Status.REOPENED})
@@ -234,6 +235,8 @@ def happened(
         changes.update(spare_due=data["due"])
     elif what is Happening.SPARE_RETURNED:
         changes.update(spare_due=None)
+    elif what in (Happening.INFO_ADDED, Happening.QUESTION_ANSWERED) and data.get("photo"):
+        changes.update(photos=tuple(dict.fromkeys((*ticket.photos, data["photo"]))))  # the card sends them all
     event_data = {k: (v.isoformat() if isinstance(v, date | datetime) else v) for k, v in data.items()}
     return replace(ticket, **changes), TicketEvent(at=at, actor_id=actor_id, kind=what.value, data=event_data)
 

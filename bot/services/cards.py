@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bot.callbacks import TicketAction
+from bot.callbacks import TicketAction, TicketThread
 from bot.domain.dispatch import WAITING
 from bot.domain.ticket import Status, Ticket
 from bot.messages import Button, Reply, Text, t, verbatim
@@ -29,13 +29,15 @@ def waiting_buttons(ticket: Ticket) -> Buttons:
     return ((_button("btn.accept", ticket, "accept"), _button("btn.decline", ticket, "decline")),)
 
 
-def work_buttons(ticket: Ticket) -> Buttons:
-    """What the assignee can do next, by the ticket's state."""
+def work_buttons(ticket: Ticket, *, on_the_way: bool = False) -> Buttons:
+    """What the assignee can do next, by the ticket's state: the steps already taken are not offered
+    again ("on my way" once pressed leaves "on site")."""
     if ticket.status is Status.RESOLVED:
         return ()
     first = []
     if ticket.status is Status.ACCEPTED:
-        first = [_button("btn.on_the_way", ticket, "way"), _button("btn.on_site", ticket, "arrive")]
+        first = [_button("btn.on_site", ticket, "arrive")] if on_the_way else [
+            _button("btn.on_the_way", ticket, "way"), _button("btn.on_site", ticket, "arrive")]
     part = (_button("btn.part_arrived", ticket, "resume") if ticket.paused_since
             else _button("btn.need_part", ticket, "part"))
     spare = (_button("btn.spare_back", ticket, "spareback") if ticket.spare_due
@@ -43,12 +45,13 @@ def work_buttons(ticket: Ticket) -> Buttons:
     return tuple(row for row in (
         tuple(first), (part, spare),
         (_button("btn.hand_over", ticket, "handover"), _button("btn.tier2", ticket, "tier2")),
+        (Button(t("ticket.btn.ask"), TicketThread(ticket.number, "ask").pack()),),
         (_button("btn.resolve", ticket, "resolve"),),
     ) if row)
 
 
-def buttons_for(ticket: Ticket) -> Buttons:
-    return waiting_buttons(ticket) if ticket.status in WAITING else work_buttons(ticket)
+def buttons_for(ticket: Ticket, *, on_the_way: bool = False) -> Buttons:
+    return waiting_buttons(ticket) if ticket.status in WAITING else work_buttons(ticket, on_the_way=on_the_way)
 
 
 class Cards:
@@ -60,8 +63,9 @@ class Cards:
         self.assets = assets
         self.users = users
 
-    async def card(self, ticket: Ticket, lang: str, *, private: bool, now: datetime) -> Text:
-        """The ticket as an engineer needs it on the way: what, where, who, history, deadlines."""
+    async def card(self, ticket: Ticket, lang: str, *, private: bool, now: datetime, on_the_way: bool = False) -> Text:
+        """The ticket as an engineer needs it on the way: what, where, who, history, deadlines, and its
+        state as it is now (`on_the_way`: accepted, and the engineer said they are on their way)."""
         asset = await self.assets.get(ticket.asset_no) if ticket.asset_no else None
         history = await self.tickets.asset_history(ticket.asset_no, ticket.opened_at) if ticket.asset_no else []
         reporter = await self.users.get(ticket.reporter_id) if private else None
@@ -83,7 +87,7 @@ class Cards:
             paused=t("duty.paused", reason=ticket.pause_reason or "") if ticket.paused_since else None,
             spare=ticket.spare_due.isoformat() if ticket.spare_due else None,
             assignee=self.deployment.engineer_name(ticket.assignee_id) if ticket.assignee_id else None,
-            status=t(f"status.{ticket.status.value}"),
+            status=t("duty.status_on_the_way") if on_the_way else t(f"status.{ticket.status.value}"),
         )
 
     async def for_engineer(self, ticket: Ticket, engineer_id: int, lang: str, now: datetime, *,

@@ -15,6 +15,7 @@ from bot.domain.escalation import checkpoints
 from bot.domain.ticket import Happening, Status, Ticket, happened
 from bot.domain.timers import Timer, TimerKind
 from bot.messages import t
+from bot.services.console import console_buttons
 from bot.services.deployment import Deployment
 from bot.services.notify import Notifier
 from storage.ports import Tickets, Timers
@@ -58,7 +59,7 @@ class Deadlines:
         await self.tickets.update(ticket, [event])
         text = t(f"duty.{kind}", number=ticket.number, milestone=t(f"milestone.{milestone}"), deadline=deadline)
         if kind == "breach":
-            await self.notify.tell_managers(text, now)
+            await self.notify.tell_managers(text, now, buttons=console_buttons(ticket))
         if ticket.assignee_id:
             await self.notify.tell(ticket.assignee_id, text, now)
 

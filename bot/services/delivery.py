@@ -11,8 +11,9 @@ from dataclasses import replace
 from bot.domain.clock import Clock
 from bot.domain.ticket import Happening, happened
 from bot.messages import Reply, t
+from bot.services.console import console_buttons
 from bot.services.deployment import Deployment
-from bot.services.wiring import Services
+from bot.services.notify import Notifier
 from storage import Storage
 
 
@@ -35,10 +36,13 @@ class DeliveryFailures:
                     await uow.tickets.update(ticket, [event])
             if reply.ticket and await uow.notices.once(f"undeliverable:{chat_id}", now):
                 user = await uow.users.get(chat_id)
-                who = f"{user.name} ({chat_id})" if user else str(chat_id)
-                notify = Services(self.deployment, None, uow).notify
+                engineer = self.deployment.engineer(chat_id)
+                name = engineer.name if engineer else user.name if user else None
+                who = f"{name} ({chat_id})" if name else str(chat_id)
+                notify = Notifier(uow.users, uow.outbox, managers=self.deployment.managers,
+                                  default_language=self.deployment.default_language)
                 await notify.tell_managers(t("duty.undeliverable", who=who, number=reply.ticket, reason=reason),
-                                           now, except_for=chat_id)
+                                           now, except_for=chat_id, buttons=console_buttons(ticket) if ticket else ())
             return list(uow.outbox.enqueued_chats)
 
     async def mark_blocked(self, user_id: int) -> None:

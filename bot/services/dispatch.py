@@ -10,13 +10,14 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bot.domain.dispatch import Decision, escalation_step, hand_over, steps_taken
+from bot.domain.dispatch import Decision, decline, escalation_step, hand_over, offered_to, steps_taken
 from bot.domain.dispatch import dispatch as decide
 from bot.domain.escalation import EscalationPolicy
 from bot.domain.ticket import Happening, Ticket, TicketEvent, happened
 from bot.domain.timers import Timer, TimerKind
 from bot.messages import Text, t
 from bot.services.cards import Cards
+from bot.services.console import console_buttons
 from bot.services.deadlines import Deadlines
 from bot.services.deployment import Deployment
 from bot.services.notify import Notifier
@@ -41,7 +42,8 @@ class Dispatcher:
         await self._carry_out(decision, now, note=t("duty.card.urgent") if urgent else None)
         if decision.managers:
             await self.notify.tell_managers(t("duty.nobody_on_duty", number=ticket.number,
-                                              severity=t(f"severity.{ticket.severity.value}")), now)
+                                              severity=t(f"severity.{ticket.severity.value}")), now,
+                                            buttons=console_buttons(decision.ticket))
         card = await self.cards.for_duty_chat(decision.ticket, now)
         if card is not None:
             await self.notify.send(card, now)
@@ -74,13 +76,34 @@ class Dispatcher:
         await self.notify.tell_managers(t("duty.tier2_requested", number=ticket.number, engineer=by_name), now)
         return len(experts)
 
-    async def decline(self, ticket: Ticket, by: int, now: datetime) -> None:
-        """"Can't take": recorded, and the next step of the chain runs at once instead of at its time."""
+    async def may_decline(self, ticket: Ticket, engineer_id: int) -> bool:
+        """Only an engineer the ticket was offered to may say "can't take", once per offer."""
+        return offered_to(engineer_id, ticket, await self.tickets.events(ticket.number))
+
+    async def decline(self, ticket: Ticket, by: int, reason: str, now: datetime) -> Ticket:
+        """"Can't take", with the reason: the chain's next step runs at once instead of at its time, and
+        the ticket leaves the queue of the one who declined it when someone else can be reached."""
         index, since = steps_taken(ticket, await self.tickets.events(ticket.number))
-        declined, event = happened(ticket, Happening.DECLINED, actor_id=by, at=now)
+        policy = EscalationPolicy.from_json(ticket.escalation)
+        decision = decline(ticket, await self.roster.current(now), policy.step(index) if policy.steps else None,
+                           index, now, by=by, reason=reason, managers=self.deployment.managers)
         await self.timers.cancel(ticket.number, [TimerKind.ESCALATE], now)
-        if not await self._escalate(declined, index, since, now, declined_by=by, before=(event,)):
-            await self.tickets.update(declined, [event])
+        await self._carry_out(decision, now, note=t("duty.card.declined", engineer=self.deployment.engineer_name(by),
+                                                    reason=reason))
+        await self.notify.retire_cards(ticket.number, now, chats=[by])
+        moved = decision.ticket.assignee_id != ticket.assignee_id
+        if decision.managers:
+            await self.notify.tell_managers(t("duty.declined_to_managers", number=ticket.number,
+                                              engineer=self.deployment.engineer_name(by), reason=reason,
+                                              severity=t(f"severity.{ticket.severity.value}")), now,
+                                            buttons=console_buttons(decision.ticket))
+        if moved:
+            await self.start_chain(decision.ticket, now)  # the new assignee's own chain, as after a hand-over
+        else:
+            following = policy.due(since, index + 1)
+            if following is not None:
+                await self._schedule_step(decision.ticket, index + 1, since, max(following, now))
+        return decision.ticket
 
     async def on_escalation_timer(self, timer: Timer, now: datetime) -> None:
         ticket = await self.tickets.get(timer.ticket) if timer.ticket else None
@@ -113,7 +136,8 @@ class Dispatcher:
             await self.notify.tell_managers(t("duty.escalated_to_managers", number=ticket.number,
                                               severity=t(f"severity.{ticket.severity.value}"),
                                               assignee=self.deployment.engineer_name(ticket.assignee_id),
-                                              opened=ticket.opened_at), now)
+                                              opened=ticket.opened_at), now,
+                                            buttons=console_buttons(decision.ticket))
         following = policy.due(since, index + 1)
         if following is not None:
             await self._schedule_step(ticket, index + 1, since, max(following, now))

@@ -14,8 +14,8 @@ from datetime import datetime, timedelta
 
 from bot.callbacks import ComplaintAction, FollowUpAnswer
 from bot.domain import followup as fu
-from bot.domain.followup import FollowUp, FollowUpState
-from bot.domain.ticket import Action, Status, Ticket, transition
+from bot.domain.followup import Complaint, FollowUp, FollowUpState
+from bot.domain.ticket import Action, Happening, Status, Ticket, happened, transition
 from bot.domain.timers import Timer, TimerKind
 from bot.messages import Button, Text, t, verbatim
 from bot.services.deployment import Deployment
@@ -137,3 +137,27 @@ class FollowUpDesk:
 
     async def has_open_complaint(self, number: str) -> bool:
         return any(c.ticket == number for c in await self.complaints.open())
+
+    async def answer_complaint(self, complaint_id: int, manager_id: int, answer: str,
+                               now: datetime) -> Complaint | None:
+        """A complaint is handled by answering the reporter (domain.md: in writing, within a week): the
+        answer is kept with the complaint and on the ticket's history, the reporter reads it in their
+        language, and the other managers learn it is done, so nobody answers twice. None: handled already."""
+        complaint = await self.complaints.get(complaint_id)
+        if complaint is None or not await self.complaints.handle(complaint_id, manager_id, now, answer):
+            return None
+        manager = self.manager_name(manager_id)
+        ticket = await self.tickets.get(complaint.ticket)
+        if ticket is not None:
+            noted, event = happened(ticket, Happening.COMPLAINT_ANSWERED, actor_id=manager_id, at=now,
+                                    complaint=complaint_id, rating=complaint.rating, answer=answer)
+            await self.tickets.update(noted, [event])
+            await self.notify.tell_reporter(ticket.reporter_id, ticket.number, t(
+                "roles.complaint.answered_to_reporter", number=ticket.number, manager=manager, answer=answer), now)
+        await self.notify.tell_managers(t("roles.complaint.answered_to_managers", number=complaint.ticket,
+                                          manager=manager, answer=answer), now, except_for=manager_id)
+        return replace(complaint, handled_at=now, handled_by=manager_id, answer=answer)
+
+    def manager_name(self, manager_id: int | None) -> str:
+        """How a manager is named to others: the configured name, else the id."""
+        return next((m.name for m in self.deployment.config.managers if m.id == manager_id), str(manager_id))

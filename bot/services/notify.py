@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from bot.messages import Button, Reply, Text
+from bot.messages import Button, Reply, Text, verbatim
 from storage.ports import Outbox, Users
 
 Buttons = tuple[tuple[Button, ...], ...]
@@ -40,6 +40,14 @@ class Notifier:
         for manager in self.managers:
             if manager != except_for:
                 await self.tell(manager, text, now, buttons=buttons)
+
+    async def retire_cards(self, ticket: str, now: datetime, *, chats: Sequence[int] | None = None) -> None:
+        """The buttons of the messages about `ticket` die (in `chats`, or everywhere): pressing them could
+        only be refused now, so they are taken away, and the message stays as it was."""
+        for chat, message_id in await self.outbox.live_cards(ticket):
+            if chats is None or chat in chats:
+                await self.outbox.enqueue(Reply(chat, verbatim(""), self.default_language, edits=message_id), now)
+                await self.outbox.forget_card(chat, message_id)
 
     async def tell_reporter(self, reporter_id: int, number: str, text: Text, now: datetime, *,
                             buttons: Buttons = ()) -> None:

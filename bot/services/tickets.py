@@ -60,16 +60,40 @@ class TicketDesk:
         return await self.dispatcher.dispatch(ticket, now)
 
     async def cancel(self, ticket: Ticket, reason: str, by: int, now: datetime) -> Ticket:
-        """The reporter withdraws the ticket (IllegalTransition when it is no longer open)."""
+        """The reporter (or a manager) withdraws the ticket (IllegalTransition when it is no longer open).
+
+        Whoever is working on it hears of it at once — the assigned engineer, those still offered it,
+        the duty group — and every card's buttons die, so nobody drives to a cancelled job."""
         cancelled, event = transition(ticket, Action.CANCEL, actor_id=by, at=now, reason=reason)
         await self.tickets.update(cancelled, [event])
+        await self.timers.cancel(ticket.number, [TimerKind.ESCALATE, TimerKind.CHECKPOINT], now)
+        key = "duty.cancelled_by_reporter" if by == ticket.reporter_id else "duty.cancelled_by_staff"
+        manager = next((m.name for m in self.deployment.config.managers if m.id == by), None)
+        who = manager or self.deployment.engineer_name(by) if by != ticket.reporter_id else None
+        told = await self._working_on(ticket)
+        for engineer in told:
+            await self.notify.tell(engineer, t(key, number=ticket.number, reason=reason, who=who), now)
+        chat = self.deployment.config.bot.duty_chat_id
+        if chat:
+            await self.notify.tell(chat, t(key, number=ticket.number, reason=reason, who=who), now)
+        await self.notify.retire_cards(ticket.number, now)
         return cancelled
+
+    async def _working_on(self, ticket: Ticket) -> list[int]:
+        """The assignee and the engineers offered the ticket since it was last dispatched."""
+        events = await self.tickets.events(ticket.number)
+        last = max((i for i, e in enumerate(events) if e.kind in ("assign", "reopen")), default=-1)
+        offered = [e.data.get("engineer") for e in events[last + 1:] if e.kind == Happening.PINGED.value]
+        people = [ticket.assignee_id, *offered]
+        return [p for p in dict.fromkeys(people) if isinstance(p, int)]
 
     async def accept(self, ticket: Ticket, engineer: User, now: datetime) -> Ticket:
         """The engineer takes the ticket: the chain stops, the reporter hears who is coming and by when."""
+        others = [p for p in await self._working_on(ticket) if p != engineer.id]
         ticket, event = transition(ticket, Action.ACCEPT, actor_id=engineer.id, at=now)
         await self.tickets.update(ticket, [event])
         await self.timers.cancel(ticket.number, [TimerKind.ESCALATE], now)
+        await self.notify.retire_cards(ticket.number, now, chats=others)  # the others offered it: taken
         info = self.deployment.engineer(engineer.id)
         await self._tell_reporter(ticket, now, "reporter.accepted", engineer=engineer.name,
                                   phone=info.phone if info and info.phone else None,
@@ -105,10 +129,19 @@ class TicketDesk:
         return ticket
 
     async def hand_over(self, ticket: Ticket, engineer_id: int, by: User, now: datetime) -> Ticket:
+        """Another engineer gets the card; the cards of whoever had it lose their buttons."""
+        before = [p for p in await self._working_on(ticket) if p != engineer_id]
         ticket = await self.dispatcher.hand_over(ticket, engineer_id, by.id, by.name, now)
+        await self.notify.retire_cards(ticket.number, now, chats=before)
         await self._tell_reporter(ticket, now, "reporter.handed_over",
                                   engineer=self.deployment.engineer_name(engineer_id))
         return ticket
+
+    async def hand_over_failed(self, ticket: Ticket, engineer_id: int, by: User, now: datetime) -> None:
+        """A hand-over refused because the bot cannot reach that engineer: on the log, the ticket unmoved."""
+        ticket, event = happened(ticket, Happening.HANDOVER_FAILED, actor_id=by.id, at=now, engineer=engineer_id,
+                                 reason="unreachable")
+        await self.tickets.update(ticket, [event])
 
     async def resolve(self, ticket: Ticket, note: str, parts: str | None, engineer: User, now: datetime) -> Ticket:
         """Fixed: the reporter is asked whether it works now; the follow-up waits for that answer."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 from functools import cached_property
 
 from bot.services.cards import Cards
+from bot.services.console import Console
 from bot.services.deadlines import Deadlines
 from bot.services.deployment import Deployment
 from bot.services.dispatch import Dispatcher
@@ -18,6 +19,7 @@ from bot.services.knowledge import KnowledgeBase
 from bot.services.notify import Notifier
 from bot.services.retention import Retention
 from bot.services.roster import Roster
+from bot.services.thread import ThreadDesk
 from bot.services.tickets import TicketDesk
 from storage import UnitOfWork
 
@@ -63,3 +65,12 @@ class Services:
     def tickets(self) -> TicketDesk:
         return TicketDesk(self.deployment, self.uow.tickets, self.uow.drafts, self.uow.timers, self.dispatch,
                           self.deadlines, self.followups, self.notify)
+
+    @cached_property
+    def thread(self) -> ThreadDesk:
+        return ThreadDesk(self.uow.tickets, self.notify)
+
+    @cached_property
+    def console(self) -> Console:
+        return Console(self.deployment, self.uow.tickets, self.uow.timers, self.uow.users, self.roster, self.cards,
+                       self.notify, self.tickets, self.dispatch)

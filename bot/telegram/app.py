@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import logging
 
-from telegram import BotCommand, BotCommandScopeDefault
-from telegram.error import TelegramError
+from telegram import BotCommand, BotCommandScope, BotCommandScopeChat, BotCommandScopeDefault
+from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import (
     AIORateLimiter,
     Application,
@@ -23,6 +23,7 @@ from telegram.ext import (
 )
 
 from bot.config import Config
+from bot.conversation.common import menu_of
 from bot.conversation.desk import Desk
 from bot.domain.clock import Clock
 from bot.domain.flood import FloodPolicy, InputThrottle
@@ -44,7 +45,8 @@ log = logging.getLogger(__name__)
 
 TICK_SECONDS = 5.0
 """How often the scheduler job looks for due timers and undelivered notifications."""
-MENU = ("new", "my", "status", "cancel", "kb", "queue", "oncall", "report", "export", "lang", "help")
+MENU_LANGUAGES = (None, "zh")
+"""A menu in English for every Telegram language, and one in Chinese for those whose Telegram speaks it."""
 
 
 def build_application(
@@ -149,12 +151,60 @@ def stopping(app: Application) -> None:
 
 
 async def _publish_menu(app: Application) -> None:
-    """Publish the command menu in both languages."""
-    for language in ("en", "zh"):
-        commands = [BotCommand(name, render(t(f"cmd.{name}"), language, parts(app).config.tz)) for name in MENU]
+    """The command menu by audience, in both languages: every chat gets the reporters' commands (the
+    default scope); each engineer and manager their role's (a scope of their chat, which Telegram prefers).
+
+    Published at every start, so the menus follow the configuration read at start. A person who is no
+    longer staff has their chat's menu removed: the chats given one are remembered in the database. A
+    menu is a nicety, so nothing here stops the start: a chat Telegram does not know (an engineer who
+    has never opened the bot) or any other refusal is logged and the rest goes on.
+    """
+    desk = parts(app)
+    deployment = desk.desk.deployment
+    await _set_menu(app, BotCommandScopeDefault(), menu_of(deployment, None), "everybody")
+    async with desk.storage.transaction() as uow:
+        before = await uow.menus.chats()
+    given = [person for person in sorted(deployment.staff)
+             if await _set_menu(app, BotCommandScopeChat(person), menu_of(deployment, person), f"chat {person}")]
+    taken = [chat for chat in sorted(set(before) - deployment.staff) if await _delete_menu(app, chat)]
+    async with desk.storage.transaction() as uow:
+        for person in given:
+            await uow.menus.remember(person, deployment.role_of(person), desk.clock.now())
+        for chat in taken:
+            await uow.menus.forget(chat)
+
+
+async def _set_menu(app: Application, scope: BotCommandScope, names: tuple[str, ...], whose: str) -> bool:
+    """One scope's menu in every language; True if Telegram took it in one language at least."""
+    tz = parts(app).config.tz
+    taken = False
+    for language in MENU_LANGUAGES:
+        commands = [BotCommand(name, render(t(f"roles.cmd.{name}"), language or "en", tz)) for name in names]
         try:
-            await app.bot.set_my_commands(
-                commands, scope=BotCommandScopeDefault(), language_code=None if language == "en" else language
-            )
-        except TelegramError as exc:  # the menu is a nicety; the bot works without it
-            log.warning("could not set the command menu (%s): %s", language, exc)
+            await app.bot.set_my_commands(commands, scope=scope, language_code=language)
+            taken = True
+        except TelegramError as exc:
+            if _no_such_chat(exc):  # they have not opened the bot yet (or blocked it): nothing to show it in
+                log.info("no command menu for %s (%s): %s", whose, language or "en", exc.message)
+                return taken
+            log.warning("could not set the command menu for %s (%s): %s", whose, language or "en", exc)
+    return taken
+
+
+def _no_such_chat(exc: TelegramError) -> bool:
+    return isinstance(exc, Forbidden) or (isinstance(exc, BadRequest) and "chat not found" in exc.message.lower())
+
+
+async def _delete_menu(app: Application, chat_id: int) -> bool:
+    """Take a former staff member's menu away; True when it is gone (or the chat is, with it)."""
+    try:
+        for language in MENU_LANGUAGES:
+            await app.bot.delete_my_commands(scope=BotCommandScopeChat(chat_id), language_code=language)
+    except TelegramError as exc:
+        if _no_such_chat(exc):  # the chat is gone, and its menu with it
+            log.info("no command menu to remove for chat %s: %s", chat_id, exc.message)
+            return True
+        # tried again at the next start
+        log.warning("could not remove the command menu of chat %s: %s", chat_id, exc)
+        return False
+    return True

@@ -104,11 +104,11 @@ class Courier:
         for index, item in enumerate(pending):
             if self.stopping and index:
                 return sent, []
-            outcome, parts_sent = await self._send(item)
+            outcome, parts_sent, message_id = await self._send(item)
             now = self.clock.now()
             async with self.storage.transaction() as tx:
                 if outcome is None:
-                    await tx.outbox.sent([item.id], now)
+                    await tx.outbox.sent([item.id], now, message_id)
                     sent += 1
                     if index == len(pending) - 1:
                         return sent, await tx.outbox.pending(chat_id, now)
@@ -123,6 +123,9 @@ class Courier:
                 reason = outcome if isinstance(outcome, str) else "gave up after repeated network errors"
                 await tx.outbox.failed(item.id, now, reason)
                 await self._blocked(tx, item.reply.chat_id, reason)
+            if item.reply.edits is not None:  # an old card that could not be edited (deleted, too old): no harm
+                log.info("could not edit message %s in %s: %s", item.reply.edits, item.reply.chat_id, reason)
+                continue
             log.warning("could not deliver a message to %s: %s", item.reply.chat_id, reason)
             if self.on_undeliverable is not None:
                 told = await self.on_undeliverable(item.reply.chat_id, item.reply, reason)
@@ -132,7 +135,11 @@ class Courier:
         return sent, await self._due(chat_id)
 
     def _parts(self, reply: Reply) -> list[Callable[[], Awaitable[object]]]:
-        """A reply as Telegram takes it: the text (with the buttons), each photo, the attachment."""
+        """A reply as Telegram takes it: the text (with the buttons), each photo, the attachment; or, for
+        a reply that `edits` an earlier message, that message's new buttons (none: they are removed)."""
+        if reply.edits is not None:
+            return [lambda: call(self.bot, "editMessageReplyMarkup", chat_id=reply.chat_id, message_id=reply.edits,
+                                 reply_markup=markup(reply, self.tz) or {"inline_keyboard": []})]
         text = render(reply.text, reply.lang, self.tz)
         if len(text) > MAX_TEXT:  # Telegram would refuse it; cut, rather than lose it all
             text = text[:MAX_TEXT - 1] + "…"
@@ -144,30 +151,34 @@ class Courier:
             parts.append(partial(send_attachment, self.bot, reply))
         return parts
 
-    async def _send(self, item: Pending) -> tuple[timedelta | str | None, int]:
+    async def _send(self, item: Pending) -> tuple[timedelta | str | None, int, int | None]:
         """(None when delivered, a delay to retry after, or the reason it can never be delivered;
-        how many of its parts have gone out). Parts sent on an earlier attempt are not sent again: a
-        card whose second photo failed is not sent twice, with two sets of live buttons."""
+        how many of its parts have gone out; Telegram's id for a card with buttons, to edit it later).
+        Parts sent on an earlier attempt are not sent again: a card whose second photo failed is not
+        sent twice, with two sets of live buttons."""
         parts = self._parts(item.reply)
         done = item.parts_sent
+        message_id = None
         try:
             while done < len(parts):
-                await parts[done]()
+                result = await parts[done]()
+                if done == 0 and item.reply.buttons and item.reply.ticket and isinstance(result, dict):
+                    message_id = result.get("message_id")
                 done += 1
                 if done < len(parts):  # recorded before the next part: the card is never sent again, even after a crash
                     async with self.storage.transaction() as tx:
-                        await tx.outbox.progress(item.id, done)
+                        await tx.outbox.progress(item.id, done, message_id)
         except RetryAfter as exc:
             delay = exc.retry_after
-            return (delay if isinstance(delay, timedelta) else timedelta(seconds=float(delay))), done
+            return (delay if isinstance(delay, timedelta) else timedelta(seconds=float(delay))), done, message_id
         except Forbidden as exc:
-            return f"forbidden: {exc.message}", done
+            return f"forbidden: {exc.message}", done, message_id
         except BadRequest as exc:
-            return f"bad request: {exc.message}", done
+            return f"bad request: {exc.message}", done, message_id
         except (NetworkError, TelegramError) as exc:  # timeouts, dropped connections, 5xx
             log.info("delivery to %s failed, will retry: %s", item.reply.chat_id, exc)
-            return timedelta(), done  # back off by the number of attempts so far
-        return None, done
+            return timedelta(), done, message_id  # back off by the number of attempts so far
+        return None, done, message_id
 
     async def _blocked(self, tx, chat_id: int, reason: str) -> None:  # type: ignore[no-untyped-def]
         if reason.startswith("forbidden"):
@@ -177,8 +188,8 @@ class Courier:
 
 
 # Bot.do_api_request warns that Bot has a method of that name; calling it this way is the point here.
-warnings.filterwarnings("ignore", message=r"Please use 'Bot\.(sendMessage|editMessageText|getUpdates)'",
-                        category=PTBUserWarning)
+warnings.filterwarnings("ignore", category=PTBUserWarning,
+                        message=r"Please use 'Bot\.(sendMessage|editMessageText|editMessageReplyMarkup|getUpdates)'")
 
 
 async def call(bot: Bot, method: str, **params: object) -> object:

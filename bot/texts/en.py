@@ -13,6 +13,17 @@ from typing import Any
 from bot.texts.shapes import Template, article, card, lines, queue_line
 
 
+def _duration_en(p: Mapping[str, Any]) -> str:
+    """A span of minutes as people say it: "2 d 3 h", "1 h 05 min", "15 min"."""
+    minutes = int(p["minutes"])
+    days, hours, mins = minutes // 1440, minutes % 1440 // 60, minutes % 60
+    if days:
+        return f"{days} d {hours} h" if hours else f"{days} d"
+    if hours:
+        return f"{hours} h {mins:02d} min"
+    return f"{mins} min"
+
+
 def _submitted_en(p: Mapping[str, Any]) -> str:
     return lines(
         f"✅ Ticket {p['number']} is open.",
@@ -23,22 +34,6 @@ def _submitted_en(p: Mapping[str, Any]) -> str:
         f"• resolve by {p['resolve']}" if p["resolve"] else None,
         f"(times are {p['tz']})",
         "Use /status " + p["number"] + " to follow it, /my to see all your tickets.",
-    )
-
-
-def _status_en(p: Mapping[str, Any]) -> str:
-    return lines(
-        f"🎫 {p['number']} — {p['status']}",
-        f"Severity: {p['severity']}",
-        f"Problem: {p['description']}",
-        f"Device: {p['device']} · asset {p['asset']}",
-        f"Where: {p['place']}",
-        f"Photos: {p['photos']}" if p["photos"] != "0" else None,
-        f"Opened: {p['opened']}",
-        f"Respond by: {p['respond']}" if p["respond"] else None,
-        f"On site by: {p['onsite']}" if p["onsite"] else None,
-        f"Resolve by: {p['resolve']}" if p["resolve"] else None,
-        f"Cancelled because: {p['reason']}" if p["reason"] else None,
     )
 
 
@@ -95,19 +90,13 @@ EN: dict[str, Template] = {
         "Commands: /new report a fault · /my your tickets · /status HD-… one ticket · "
         "/cancel · /lang 中文/English · /help"
     ),
-    "help": (
-        "How to report a fault: just describe it here (or send /new). I'll ask which device, where, "
-        "how urgent and how to reach you, then open a ticket with promised response times.\n"
-        "/new — report a fault\n/my — your tickets\n/status HD-2026-00001 — one ticket\n"
-        "/cancel — discard the report you are filling in, or cancel one of your tickets\n"
-        "/lang — 中文 / English"
-    ),
     "unknown_command": "I don't know the command {command}. Try /help.",
     "unsupported": "I can't use {kind} here. Please type the problem, or send a photo.",
     "kind.sticker": "stickers", "kind.voice": "voice messages", "kind.video": "videos",
     "kind.document": "files", "kind.location": "locations", "kind.other": "this kind of message",
     "kind.audio": "audio", "kind.video_note": "video messages", "kind.animation": "GIFs",
     "kind.poll": "polls",
+    "duration": _duration_en,
     "edited_ignored": (
         "I noticed you edited a message. Edits don't change a report: use Edit on the summary instead."
     ),
@@ -125,7 +114,6 @@ EN: dict[str, Template] = {
     "my_line": _my_line_en,
     "status_usage": "Write the ticket number after the command, e.g. /status HD-2026-00042.",
     "ticket_not_found": "I can't find a ticket {number} that you may see.",
-    "status_details": _status_en,
     "draft_cancelled": "Report discarded. Describe a problem any time to start again.",
     "cancel_aborted": "OK, nothing was cancelled.",
     "cancel_usage": "To cancel a ticket: /cancel HD-2026-00042 and the reason.",
@@ -197,12 +185,6 @@ EN: dict[str, Template] = {
         "• Urgency: {severity}\n• Phone: {phone}"
     ),
     "submitted": _submitted_en,
-    "cmd.new": "report a fault", "cmd.my": "my tickets", "cmd.status": "one ticket: /status HD-…",
-    "cmd.cancel": "discard a report or cancel a ticket", "cmd.lang": "中文 / English",
-    "cmd.help": "how to use the help desk",
-    "cmd.kb": "search the knowledge base: /kb printer offline",
-    "cmd.report": "KPI report (managers)", "cmd.export": "work-order register as .xlsx (managers)",
-    "cmd.complaints": "open complaints (managers)",
     "followup.question": _followup_en,
     "followup.reminder": "Reminder:",
     "btn.still_working": "👍 Yes, it works", "btn.same_fault": "🔁 The same fault is back",
@@ -231,7 +213,6 @@ EN: dict[str, Template] = {
     "followup.complaint_already": "This complaint is already handled.",
     "followup.complaint_closed": "Marked as handled.",
     "btn.complaint_handled": "✅ Mark handled", "btn.complaint_handled_n": "✅ {number} handled",
-    "cmd.queue": "my open tickets by deadline (engineers)", "cmd.oncall": "who is on duty now",
     "duty.card": card({"status": "Status", "device": "Device", "where": "Where", "problem": "Problem",
                         "reporter": "Reporter", "photos": "Photos", "tried": "Already tried",
                         "history": "Earlier tickets on this device", "respond": "Respond by",
@@ -271,10 +252,40 @@ EN: dict[str, Template] = {
     "duty.accept_first": "Accept the ticket first.",
     "duty.already_taken": "{number} is already {status} ({engineer}).",
     "duty.accepted_toast": "You have {number}. The reporter is told.",
-    "duty.declined_toast": "OK, passed on to the next engineer.",
+    "duty.declined_toast": "OK, noted: it moves on.",
     "duty.cannot": "Not possible while the ticket is {status}.",
     "duty.handover_to": "Hand {number} over to whom?",
     "duty.handed_over": "🤝 {number} is handed over to {engineer}.",
+    "duty.decline.busy": "Busy with another job", "duty.decline.off": "Not on duty / away",
+    "duty.decline.skill": "Not my field (needs someone else)",
+    "duty.not_offered": "{number} was not offered to you (or you already said you can't take it).",
+    "duty.ask_decline_reason": "Why can't you take {number}? Pick one, or type a short reason:",
+    "duty.decline_asked": "Tell me why, and it moves on.",
+    "duty.bad_decline_reason": "Please type a short reason (up to 300 characters), or pick one above.",
+    "duty.declined_moved": "🚫 Noted. {number} now goes to {engineer}.",
+    "duty.declined_to_managers_told": "🚫 Noted. Nobody else could be reached for {number}: the managers are told.",
+    "duty.card.declined": "🚫 {engineer} can't take it: {reason}",
+    "duty.declined_to_managers": (
+        "🚫 {engineer} can't take {number} ({severity}): {reason}. Nobody else on the chain could be reached; "
+        "please assign it."
+    ),
+    "duty.already_on_the_way": "You already said you are on your way.",
+    "duty.toast.way": "🚗 On your way: the reporter is told.",
+    "duty.toast.arrive": "📍 On site: the reporter is told.",
+    "duty.toast.part": "⏸ Waiting for a part: the SLA clock stops.",
+    "duty.toast.resume": "▶️ Part arrived: the SLA clock runs again.",
+    "duty.toast.spare": "🔁 Spare machine lent: the reporter is told when it is due back.",
+    "duty.toast.spareback": "✅ Spare machine back.",
+    "duty.toast.handed_over": "Handed over to {engineer}.",
+    "duty.handover_label": "{name}",
+    "duty.handover_label_unreachable": "{name} ⚠️ can't be reached",
+    "duty.handover_unreachable": (
+        "⚠️ {engineer} has not opened a chat with the bot (or blocked it), so they cannot get the card. "
+        "{number} stays with you; pick someone else or call them."
+    ),
+    "duty.status_on_the_way": "engineer on the way",
+    "duty.cancelled_by_reporter": "❌ {number} was cancelled by the reporter: {reason}. No need to go.",
+    "duty.cancelled_by_staff": "❌ {number} was cancelled by {who}: {reason}. No need to go.",
     "duty.no_tier2": "There is no tier-2 engineer configured.",
     "duty.tier2_requested": "⬆️ {engineer} asked tier 2 to take {number}.",
     "duty.tier2_sent": "Sent to {count} tier-2 engineer(s).",

@@ -12,6 +12,17 @@ from typing import Any
 from bot.texts.shapes import Template, article, card, lines, queue_line
 
 
+def _duration_zh(p: Mapping[str, Any]) -> str:
+    """分钟数，按习惯说法："2天3小时"、"1小时5分钟"、"15分钟"。"""
+    minutes = int(p["minutes"])
+    days, hours, mins = minutes // 1440, minutes % 1440 // 60, minutes % 60
+    if days:
+        return f"{days}天{hours}小时" if hours else f"{days}天"
+    if hours:
+        return f"{hours}小时{mins}分钟" if mins else f"{hours}小时"
+    return f"{mins}分钟"
+
+
 def _submitted_zh(p: Mapping[str, Any]) -> str:
     return lines(
         f"✅ 工单 {p['number']} 已受理。",
@@ -22,22 +33,6 @@ def _submitted_zh(p: Mapping[str, Any]) -> str:
         f"• {p['resolve']} 前修复" if p["resolve"] else None,
         f"（时间为 {p['tz']}）",
         f"发送 /status {p['number']} 查看进度，/my 查看您的全部工单。",
-    )
-
-
-def _status_zh(p: Mapping[str, Any]) -> str:
-    return lines(
-        f"🎫 {p['number']} — {p['status']}",
-        f"紧急程度：{p['severity']}",
-        f"故障：{p['description']}",
-        f"设备：{p['device']} · 资产编号 {p['asset']}",
-        f"地点：{p['place']}",
-        f"照片：{p['photos']} 张" if p["photos"] != "0" else None,
-        f"报修时间：{p['opened']}",
-        f"响应时限：{p['respond']}" if p["respond"] else None,
-        f"到场时限：{p['onsite']}" if p["onsite"] else None,
-        f"修复时限：{p['resolve']}" if p["resolve"] else None,
-        f"取消原因：{p['reason']}" if p["reason"] else None,
     )
 
 
@@ -93,17 +88,12 @@ ZH: dict[str, Template] = {
         "我来为您报修。\n命令：/new 报修 · /my 我的工单 · /status HD-… 查看工单 · /cancel 取消 · "
         "/lang 中文/English · /help 帮助"
     ),
-    "help": (
-        "报修方法：直接在这里描述故障（或发送 /new）。我会依次询问设备、地点、紧急程度和联系方式，"
-        "然后生成工单并告诉您承诺的响应时间。\n/new — 报修\n/my — 我的工单\n"
-        "/status HD-2026-00001 — 查看工单\n/cancel — 放弃正在填写的报修，或取消自己的工单\n"
-        "/lang — 中文 / English"
-    ),
     "unknown_command": "我不认识命令 {command}。发送 /help 查看可用命令。",
     "unsupported": "这里无法使用{kind}。请用文字描述故障，或者发送照片。",
     "kind.sticker": "贴纸", "kind.voice": "语音", "kind.video": "视频", "kind.document": "文件",
     "kind.location": "位置", "kind.other": "这类消息", "kind.audio": "音频",
     "kind.video_note": "视频消息", "kind.animation": "动图", "kind.poll": "投票",
+    "duration": _duration_zh,
     "edited_ignored": "您编辑了一条消息。编辑不会改变报修内容，请在汇总信息里点“修改”。",
     "flood.slow_down": (
         "⏳ 一下子收到很多消息，接下来我会逐条、稍慢地处理。正在填写的内容不会丢失；逐字重复的消息会被跳过。"
@@ -115,7 +105,6 @@ ZH: dict[str, Template] = {
     "my_line": _my_line_zh,
     "status_usage": "请在命令后写上工单号，例如 /status HD-2026-00042。",
     "ticket_not_found": "找不到您有权查看的工单 {number}。",
-    "status_details": _status_zh,
     "draft_cancelled": "已放弃这次报修。随时描述故障即可重新报修。",
     "cancel_aborted": "好的，没有取消任何内容。",
     "cancel_usage": "取消工单请发送：/cancel HD-2026-00042 加上原因。",
@@ -173,11 +162,6 @@ ZH: dict[str, Template] = {
         "• 地点：{place}\n• 紧急程度：{severity}\n• 电话：{phone}"
     ),
     "submitted": _submitted_zh,
-    "cmd.new": "报修", "cmd.my": "我的工单", "cmd.status": "查看工单：/status HD-…",
-    "cmd.cancel": "放弃报修或取消工单", "cmd.lang": "中文 / English", "cmd.help": "使用帮助",
-    "cmd.kb": "搜索知识库：/kb 打印机脱机",
-    "cmd.report": "KPI 报告（管理员）", "cmd.export": "导出工单台账 .xlsx（管理员）",
-    "cmd.complaints": "未处理的投诉（管理员）",
     "followup.question": _followup_zh,
     "followup.reminder": "提醒：",
     "btn.still_working": "👍 是的，正常", "btn.same_fault": "🔁 同样的故障又出现了",
@@ -204,7 +188,6 @@ ZH: dict[str, Template] = {
     "followup.complaint_already": "这条投诉已经处理过了。",
     "followup.complaint_closed": "已标记为已处理。",
     "btn.complaint_handled": "✅ 标记为已处理", "btn.complaint_handled_n": "✅ {number} 已处理",
-    "cmd.queue": "我的待办工单（工程师）", "cmd.oncall": "当前值班人员",
     "duty.card": card({"status": "状态", "device": "设备", "where": "地点", "problem": "故障",
                         "reporter": "报修人", "photos": "照片", "tried": "已尝试", "history": "该设备以往工单",
                         "respond": "响应时限", "onsite": "到场时限", "resolve": "修复时限",
@@ -242,10 +225,36 @@ ZH: dict[str, Template] = {
     "duty.accept_first": "请先接单。",
     "duty.already_taken": "{number} 已经{status}（{engineer}）。",
     "duty.accepted_toast": "{number} 归您了，已通知报修人。",
-    "duty.declined_toast": "好的，已转给下一位工程师。",
+    "duty.declined_toast": "好的，已记录，工单将转给下一位。",
     "duty.cannot": "工单{status}，无法进行此操作。",
     "duty.handover_to": "把 {number} 转交给谁？",
     "duty.handed_over": "🤝 {number} 已转交给 {engineer}。",
+    "duty.decline.busy": "正在处理别的工单", "duty.decline.off": "不在班 / 不在现场",
+    "duty.decline.skill": "不是我的专业（需要别人）",
+    "duty.not_offered": "{number} 没有派给您（或您已说明无法接单）。",
+    "duty.ask_decline_reason": "为什么无法接 {number}？请选一项，或直接输入简短原因：",
+    "duty.decline_asked": "说明原因后，工单会转给下一位。",
+    "duty.bad_decline_reason": "请输入简短原因（不超过 300 字），或选上面的一项。",
+    "duty.declined_moved": "🚫 已记录。{number} 已转给 {engineer}。",
+    "duty.declined_to_managers_told": "🚫 已记录。{number} 暂时找不到其他人，已通知主管。",
+    "duty.card.declined": "🚫 {engineer} 无法接单：{reason}",
+    "duty.declined_to_managers": "🚫 {engineer} 无法接 {number}（{severity}）：{reason}。升级链上已无人可派，请安排。",
+    "duty.already_on_the_way": "您已经点过“出发”了。",
+    "duty.toast.way": "🚗 已出发，已通知报修人。",
+    "duty.toast.arrive": "📍 已到场，已通知报修人。",
+    "duty.toast.part": "⏸ 等待备件：SLA 计时暂停。",
+    "duty.toast.resume": "▶️ 备件已到：SLA 继续计时。",
+    "duty.toast.spare": "🔁 已借出备用机，到期前会提醒报修人。",
+    "duty.toast.spareback": "✅ 备用机已收回。",
+    "duty.toast.handed_over": "已转交给 {engineer}。",
+    "duty.handover_label": "{name}",
+    "duty.handover_label_unreachable": "{name} ⚠️ 联系不上",
+    "duty.handover_unreachable": (
+        "⚠️ {engineer} 还没有和机器人开始私聊（或已屏蔽），收不到工单卡片。{number} 仍由您负责；请选别人或直接打电话。"
+    ),
+    "duty.status_on_the_way": "工程师已出发",
+    "duty.cancelled_by_reporter": "❌ {number} 已被报修人撤销：{reason}。无需前往。",
+    "duty.cancelled_by_staff": "❌ {number} 已被 {who} 撤销：{reason}。无需前往。",
     "duty.no_tier2": "没有配置二线工程师。",
     "duty.tier2_requested": "⬆️ {engineer} 请求二线专家接手 {number}。",
     "duty.tier2_sent": "已发送给 {count} 位二线工程师。",

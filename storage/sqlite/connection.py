@@ -30,6 +30,7 @@ from storage.base import SchemaTooNew, Storage, StorageUnavailable, UnitOfWork
 from storage.sqlite.codec import ts
 from storage.sqlite.followups import SqliteComplaints, SqliteFollowUps
 from storage.sqlite.knowledge import SqliteKnowledgeStore
+from storage.sqlite.menus import SqliteCommandMenus
 from storage.sqlite.messaging import SqliteHousekeeping, SqliteInbox, SqliteOutbox
 from storage.sqlite.people import SqliteDrafts, SqliteUpdateLog, SqliteUsers
 from storage.sqlite.port import explain
@@ -63,6 +64,7 @@ class SqliteUnitOfWork(UnitOfWork):
             self.kb = SqliteKnowledgeStore(db)
             self.reports = SqliteReportQueries(db)
             self.housekeeping = SqliteHousekeeping(db)
+            self.menus = SqliteCommandMenus(db)
         self.outbox = SqliteOutbox(db)
 
 

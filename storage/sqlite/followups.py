@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from datetime import datetime
 
 from bot.domain.followup import Complaint, FollowUp
@@ -50,15 +51,30 @@ class SqliteComplaints(SqlPort, Complaints):
 
     async def open(self) -> list[Complaint]:
         rows = await self._all(
-            """SELECT c.id, t.number, c.rating, c.comment, c.created_at, c.due_at FROM complaints c
-               JOIN tickets t ON t.id = c.ticket_id WHERE c.handled_at IS NULL ORDER BY c.due_at"""
-        )
-        return [Complaint(id=r["id"], ticket=r["number"], rating=r["rating"], comment=r["comment"],
-                          created_at=from_ts(r["created_at"]), due_at=from_ts(r["due_at"]))  # type: ignore[arg-type]
-                for r in rows]
+            f"{_COMPLAINT} WHERE c.handled_at IS NULL ORDER BY c.due_at")
+        return [_complaint(r) for r in rows]
 
-    async def handle(self, complaint_id: int, by: int, at: datetime) -> bool:
+    async def get(self, complaint_id: int) -> Complaint | None:
+        row = await self._one(f"{_COMPLAINT} WHERE c.id = ?", (complaint_id,))
+        return _complaint(row) if row else None
+
+    async def handled(self, limit: int = 20) -> list[Complaint]:
+        rows = await self._all(
+            f"{_COMPLAINT} WHERE c.handled_at IS NOT NULL ORDER BY c.handled_at DESC, c.id DESC LIMIT ?", (limit,))
+        return [_complaint(r) for r in rows]
+
+    async def handle(self, complaint_id: int, by: int, at: datetime, answer: str) -> bool:
         return await self._run(
-            "UPDATE complaints SET handled_at = ?, handled_by = ? WHERE id = ? AND handled_at IS NULL",
-            (ts(at), by, complaint_id),
+            "UPDATE complaints SET handled_at = ?, handled_by = ?, answer = ? WHERE id = ? AND handled_at IS NULL",
+            (ts(at), by, answer, complaint_id),
         ) == 1
+
+
+_COMPLAINT = """SELECT c.id, t.number, c.rating, c.comment, c.created_at, c.due_at, c.handled_at, c.handled_by,
+                  c.answer FROM complaints c JOIN tickets t ON t.id = c.ticket_id"""
+
+
+def _complaint(r: sqlite3.Row) -> Complaint:
+    return Complaint(id=r["id"], ticket=r["number"], rating=r["rating"], comment=r["comment"],
+                     created_at=from_ts(r["created_at"]), due_at=from_ts(r["due_at"]),  # type: ignore[arg-type]
+                     handled_at=from_ts(r["handled_at"]), handled_by=r["handled_by"], answer=r["answer"])

@@ -48,8 +48,8 @@ class SqliteOutbox(SqlPort, Outbox):
     async def enqueue(self, reply: Reply, at: datetime) -> None:
         self.enqueued_chats[reply.chat_id] = None
         await self._run(
-            "INSERT INTO outbox (chat_id, payload, created_at, not_before) VALUES (?, ?, ?, ?)",
-            (reply.chat_id, json.dumps(reply_to_json(reply), ensure_ascii=False), ts(at), ts(at)),
+            "INSERT INTO outbox (chat_id, payload, created_at, not_before, ticket) VALUES (?, ?, ?, ?, ?)",
+            (reply.chat_id, json.dumps(reply_to_json(reply), ensure_ascii=False), ts(at), ts(at), reply.ticket),
         )
 
     async def pending(self, chat_id: int, now: datetime, limit: int = 50) -> list[Pending]:
@@ -73,10 +73,20 @@ class SqliteOutbox(SqlPort, Outbox):
         )
         return [r["chat_id"] for r in rows]
 
-    async def sent(self, item_ids: Sequence[int], at: datetime) -> None:
+    async def sent(self, item_ids: Sequence[int], at: datetime, message_id: int | None = None) -> None:
         marks = ", ".join("?" * len(item_ids))
-        await self._run(f"UPDATE outbox SET sent_at = ?, attempts = attempts + 1 WHERE id IN ({marks})",
-                        (ts(at), *item_ids))
+        await self._run(f"UPDATE outbox SET sent_at = ?, attempts = attempts + 1, message_id = COALESCE(?, message_id) "
+                        f"WHERE id IN ({marks})", (ts(at), message_id, *item_ids))
+
+    async def live_cards(self, ticket: str) -> list[tuple[int, int]]:
+        rows = await self._all(
+            """SELECT chat_id, message_id FROM outbox WHERE ticket = ? AND message_id IS NOT NULL
+               AND json_array_length(json_extract(payload, '$.buttons')) > 0 ORDER BY id""", (ticket,))
+        return [(r["chat_id"], r["message_id"]) for r in rows]
+
+    async def forget_card(self, chat_id: int, message_id: int) -> None:
+        await self._run("UPDATE outbox SET message_id = NULL WHERE chat_id = ? AND message_id = ?",
+                        (chat_id, message_id))
 
     async def retry(self, item_id: int, at: datetime, retry_at: datetime, error: str) -> None:
         await self._run(
@@ -90,8 +100,9 @@ class SqliteOutbox(SqlPort, Outbox):
             (ts(at), error[:500], item_id),
         )
 
-    async def progress(self, item_id: int, parts_sent: int) -> None:
-        await self._run("UPDATE outbox SET parts_sent = ? WHERE id = ?", (parts_sent, item_id))
+    async def progress(self, item_id: int, parts_sent: int, message_id: int | None = None) -> None:
+        await self._run("UPDATE outbox SET parts_sent = ?, message_id = COALESCE(?, message_id) WHERE id = ?",
+                        (parts_sent, message_id, item_id))
 
 
 class SqliteHousekeeping(SqlPort, Housekeeping):

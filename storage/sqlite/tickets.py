@@ -41,9 +41,16 @@ class SqliteTickets(SqlPort, Tickets):
         self._append(int(cursor.lastrowid or 0), events)
 
     async def update(self, ticket: Ticket, events: Sequence[TicketEvent]) -> None:
+        self._write(ticket, events, FROZEN_COLUMNS)
+
+    async def replan(self, ticket: Ticket, events: Sequence[TicketEvent]) -> None:
+        self._write(ticket, events, ("number", "reporter_id", "opened_at"))
+
+    def _write(self, ticket: Ticket, events: Sequence[TicketEvent], kept: Sequence[str]) -> None:
+        """Every column but `kept` from `ticket`, with its events, in one statement and its log rows."""
         columns = ticket_columns(ticket)
-        for frozen in FROZEN_COLUMNS:
-            columns.pop(frozen)
+        for fixed in kept:
+            columns.pop(fixed)
         row = self._insert(
             f"UPDATE tickets SET {', '.join(f'{c} = ?' for c in columns)} WHERE number = ? RETURNING id",
             (*columns.values(), ticket.number),
@@ -74,6 +81,10 @@ class SqliteTickets(SqlPort, Tickets):
             f"SELECT * FROM tickets WHERE assignee_id = ? AND status IN {OPEN_STATUSES} ORDER BY id",
             (engineer_id,),
         )
+        return [ticket_from_row(r) for r in rows]
+
+    async def open_tickets(self, limit: int = 2000) -> list[Ticket]:
+        rows = await self._all(f"SELECT * FROM tickets WHERE status IN {OPEN_STATUSES} ORDER BY id LIMIT ?", (limit,))
         return [ticket_from_row(r) for r in rows]
 
     async def asset_history(self, asset_no: str, before: datetime, limit: int = 5) -> list[Ticket]:

@@ -51,6 +51,20 @@ class ChatMethods:
         scope = p.get("scope") or {"type": "default"}
         return json.dumps(scope, sort_keys=True), p.get("language_code") or ""
 
+    def _scope(self, p: dict) -> dict:
+        """The requested scope; one of a chat Telegram does not know is refused (400 chat not found)."""
+        scope = p.get("scope") or {"type": "default"}
+        if isinstance(scope, dict) and "chat_id" in scope:
+            scope = {**scope, "chat_id": self._chat({"chat_id": scope["chat_id"]})["id"]}
+        return scope
+
+    def menu(self, chat_id: int | None = None, language_code: str = "") -> list[str] | None:
+        """The command names set for a chat's scope (None: the default scope) and language, None if unset."""
+        scope = {"type": "chat", "chat_id": chat_id} if chat_id is not None else {"type": "default"}
+        key = (json.dumps(scope, sort_keys=True), language_code)
+        found = [e for e in self.commands if (json.dumps(e["scope"], sort_keys=True), e["language_code"]) == key]
+        return [c["command"] for c in found[0]["commands"]] if found else None
+
     def _set_my_commands(self, p: dict, files: dict) -> bool:
         commands = p.get("commands")
         if not isinstance(commands, list) or len(commands) > 100:
@@ -60,12 +74,13 @@ class ChatMethods:
                 raise bad("BOT_COMMAND_INVALID")
             if not 1 <= len(str(cmd.get("description", ""))) <= 256:
                 raise bad("BOT_COMMAND_DESCRIPTION_INVALID")
-        key = self._commands_key(p)
+        scope = self._scope(p)
+        key = self._commands_key({**p, "scope": scope})
         self.commands = [c for c in self.commands if self._commands_key(c) != key]
         self.commands.append(
             {
                 "commands": commands,
-                "scope": p.get("scope") or {"type": "default"},
+                "scope": scope,
                 "language_code": p.get("language_code") or "",
             }
         )
@@ -79,7 +94,7 @@ class ChatMethods:
         return []
 
     def _delete_my_commands(self, p: dict, files: dict) -> bool:
-        key = self._commands_key(p)
+        key = self._commands_key({**p, "scope": self._scope(p)})
         self.commands = [c for c in self.commands if self._commands_key(c) != key]
         return True
 
