@@ -82,6 +82,27 @@ async def test_cant_take_is_the_offered_engineers_once_with_a_reason_and_moves_t
     assert len(manager_alerts) <= 1
     await desk.press(ENGINEER2, "✅ Accept", backup)
     assert "Liu Yang" in desk.last_text(ALICE)
+    card = desk.last_with_buttons(ENGINEER2)  # the same loop in English
+    await desk.press(ENGINEER2, "🚗 On my way", card)
+    assert desk.last_answer()["text"] == "🚗 On your way: the reporter is told."
+    card = desk.last_with_buttons(ENGINEER2)
+    assert "🚗 On my way" not in _labels(card) and "📍 On site" in _labels(card) and "engineer on the way" in card.text
+
+
+async def test_an_english_engineer_declines_with_a_quick_reason(desk: BotHarness) -> None:
+    number = await _p1(desk)
+    await desk.press(ENGINEER, "✅ 接单", desk.last_with_buttons(ENGINEER))
+    await desk.press(ENGINEER, "🤝 转交", desk.last_with_buttons(ENGINEER))
+    await desk.press(ENGINEER, "Liu Yang", desk.last_with_buttons(ENGINEER))  # now offered to Liu Yang
+    offer = desk.last_with_buttons(ENGINEER2)
+    await desk.press(ENGINEER2, "🚫 Can't take", offer)
+    assert "Why can't you take" in desk.last_text(ENGINEER2)
+    await desk.press(ENGINEER2, "Not my field (needs someone else)")
+    assert desk.last_answer()["text"] == "OK, noted: it moves on."
+    events = await _events(desk, number)
+    assert ("declined", {"reason": "Not my field (needs someone else)"}) in events
+    old = next(m for m in desk.tg.messages_to(ENGINEER2.id) if m.message_id == offer.message_id)
+    assert not old.buttons()  # the offer they declined lost its buttons
 
 
 async def test_a_hand_over_to_someone_the_bot_cannot_reach_fails_where_it_was_tried(tmp_path: Path) -> None:
