@@ -27,9 +27,10 @@ from bot.domain.roster import on_duty
 from bot.domain.severity import Severity
 from bot.domain.sites import site_key
 from bot.domain.sla import compute_terms
-from bot.domain.ticket import Action, Happening, Ticket, happened, transition
+from bot.domain.ticket import Happening, Ticket, happened
 from bot.domain.timers import Timer, TimerKind
 from bot.messages import Button, Text, t
+from bot.services import cancellation
 from bot.services.cards import Cards
 from bot.services.deployment import Deployment
 from bot.services.notify import Notifier
@@ -236,16 +237,13 @@ class Console:
         """Cancelled by the service desk: the chain and the checkpoints stop, every card's buttons die,
         the reporter, the engineer and the duty group hear why (IllegalTransition when it is no longer
         open). Not the ticket desk's `cancel`, which speaks for the reporter who withdrew it."""
-        cancelled, event = transition(ticket, Action.CANCEL, actor_id=by.id, at=now, reason=reason)
-        await self.tickets.update(cancelled, [event])
-        await self.timers.cancel(ticket.number, [TimerKind.ESCALATE, TimerKind.CHECKPOINT], now)
-        await self.notify.retire_cards(ticket.number, now)
         params = dict(number=ticket.number, manager=by.name, reason=reason)
+        cancelled = await cancellation.cancel(
+            ticket, reason, by.id, now, tickets=self.tickets, timers=self.timers, notify=self.notify,
+            duty_chat=self.deployment.config.bot.duty_chat_id,
+            engineers_told=t("console.cancelled_engineer", **params))
         await self.notify.tell_reporter(ticket.reporter_id, ticket.number, t("console.cancelled_reporter", **params),
                                         now)
-        for chat in (ticket.assignee_id, self.deployment.config.bot.duty_chat_id):  # the duty group too
-            if chat:
-                await self.notify.tell(chat, t("console.cancelled_engineer", **params), now, ticket=ticket.number)
         return cancelled
 
     def deadlines_text(self, ticket: Ticket, now: datetime) -> Text:

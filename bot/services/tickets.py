@@ -16,6 +16,7 @@ from bot.domain.sla import compute_terms
 from bot.domain.ticket import Action, Happening, Ticket, happened, opened_event, transition
 from bot.domain.timers import TimerKind
 from bot.messages import Button, t
+from bot.services import cancellation
 from bot.services.deadlines import Deadlines
 from bot.services.deployment import Deployment
 from bot.services.dispatch import Dispatcher
@@ -60,32 +61,15 @@ class TicketDesk:
         return await self.dispatcher.dispatch(ticket, now)
 
     async def cancel(self, ticket: Ticket, reason: str, by: int, now: datetime) -> Ticket:
-        """The reporter (or a manager) withdraws the ticket (IllegalTransition when it is no longer open).
-
-        Whoever is working on it hears of it at once — the assigned engineer, those still offered it,
-        the duty group — and every card's buttons die, so nobody drives to a cancelled job."""
-        cancelled, event = transition(ticket, Action.CANCEL, actor_id=by, at=now, reason=reason)
-        await self.tickets.update(cancelled, [event])
-        await self.timers.cancel(ticket.number, [TimerKind.ESCALATE, TimerKind.CHECKPOINT], now)
-        key = "duty.cancelled_by_reporter" if by == ticket.reporter_id else "duty.cancelled_by_staff"
-        manager = next((m.name for m in self.deployment.config.managers if m.id == by), None)
-        who = manager or self.deployment.engineer_name(by) if by != ticket.reporter_id else None
-        told = await self._working_on(ticket)
-        for engineer in told:
-            await self.notify.tell(engineer, t(key, number=ticket.number, reason=reason, who=who), now)
-        chat = self.deployment.config.bot.duty_chat_id
-        if chat:
-            await self.notify.tell(chat, t(key, number=ticket.number, reason=reason, who=who), now)
-        await self.notify.retire_cards(ticket.number, now)
-        return cancelled
+        """The reporter withdraws the ticket (IllegalTransition when it is no longer open): whoever was on
+        it hears of it at once and every card's buttons die, so nobody drives to a cancelled job."""
+        return await cancellation.cancel(
+            ticket, reason, by, now, tickets=self.tickets, timers=self.timers, notify=self.notify,
+            duty_chat=self.deployment.config.bot.duty_chat_id,
+            engineers_told=t("duty.cancelled_by_reporter", number=ticket.number, reason=reason))
 
     async def _working_on(self, ticket: Ticket) -> list[int]:
-        """The assignee and the engineers offered the ticket since it was last dispatched."""
-        events = await self.tickets.events(ticket.number)
-        last = max((i for i, e in enumerate(events) if e.kind in ("assign", "reopen")), default=-1)
-        offered = [e.data.get("engineer") for e in events[last + 1:] if e.kind == Happening.PINGED.value]
-        people = [ticket.assignee_id, *offered]
-        return [p for p in dict.fromkeys(people) if isinstance(p, int)]
+        return cancellation.working_on(ticket, await self.tickets.events(ticket.number))
 
     async def accept(self, ticket: Ticket, engineer: User, now: datetime) -> Ticket:
         """The engineer takes the ticket: the chain stops, the reporter hears who is coming and by when."""

@@ -100,13 +100,9 @@ def build_application(
     return app
 
 
-def parts(app: Application) -> HelpDesk:
-    return app.bot_data["helpdesk"]
-
-
 async def _post_init(app: Application) -> None:
     """Start the delivery of notifications and the timers; publish the command menu."""
-    desk = parts(app)
+    desk = handlers.helpdesk(app)
     desk.courier = Courier(app.bot, desk.storage, desk.clock, desk.config.tz,
                            on_undeliverable=desk.failures.undeliverable)
     processor = app.update_processor
@@ -141,7 +137,7 @@ async def _tick(context: ContextTypes.DEFAULT_TYPE) -> None:
 
 def stopping(app: Application) -> None:
     """Shutdown has begun: updates not yet started and the outbox's backlog wait for the next start."""
-    desk = parts(app)
+    desk = handlers.helpdesk(app)
     if desk.courier is not None:
         desk.courier.stopping = True
     if isinstance(app.update_processor, PerChatOrder):
@@ -159,7 +155,7 @@ async def _publish_menu(app: Application) -> None:
     menu is a nicety, so nothing here stops the start: a chat Telegram does not know (an engineer who
     has never opened the bot) or any other refusal is logged and the rest goes on.
     """
-    desk = parts(app)
+    desk = handlers.helpdesk(app)
     deployment = desk.desk.deployment
     await _set_menu(app, BotCommandScopeDefault(), menu_of(deployment, None), "everybody")
     async with desk.storage.transaction() as uow:
@@ -176,7 +172,7 @@ async def _publish_menu(app: Application) -> None:
 
 async def _set_menu(app: Application, scope: BotCommandScope, names: tuple[str, ...], whose: str) -> bool:
     """One scope's menu in every language; True if Telegram took it in one language at least."""
-    tz = parts(app).config.tz
+    tz = handlers.helpdesk(app).config.tz
     taken = False
     for language in MENU_LANGUAGES:
         commands = [BotCommand(name, render(t(f"roles.cmd.{name}"), language or "en", tz)) for name in names]

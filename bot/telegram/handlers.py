@@ -56,8 +56,9 @@ class HelpDesk:
     """When each group was last told that reports are private (at most once per GROUP_ANSWER_EVERY)."""
 
 
-def helpdesk(context: ContextTypes.DEFAULT_TYPE) -> HelpDesk:
-    return context.bot_data["helpdesk"]
+def helpdesk(holder: ContextTypes.DEFAULT_TYPE | Application) -> HelpDesk:
+    """The parts, from a handler's context or from the Application itself: the one place they are read."""
+    return holder.bot_data["helpdesk"]
 
 
 def _incoming(update: Update) -> Incoming:
@@ -181,7 +182,7 @@ async def slow_down(app: Application, update: object) -> None:
         return
     if update.effective_chat.type != ChatType.PRIVATE:
         return  # a group is not told about one member's pace
-    parts: HelpDesk = app.bot_data["helpdesk"]
+    parts = helpdesk(app)
     incoming = replace(_incoming(update), update_id=None)  # a notice, not the update's handling
     outcome = await parts.desk.flooding(incoming)
     if parts.courier is not None:

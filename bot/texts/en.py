@@ -285,7 +285,6 @@ EN: dict[str, Template] = {
     ),
     "duty.status_on_the_way": "engineer on the way",
     "duty.cancelled_by_reporter": "❌ {number} was cancelled by the reporter: {reason}. No need to go.",
-    "duty.cancelled_by_staff": "❌ {number} was cancelled by {who}: {reason}. No need to go.",
     "duty.no_tier2": "There is no tier-2 engineer configured.",
     "duty.tier2_requested": "⬆️ {engineer} asked tier 2 to take {number}.",
     "duty.tier2_sent": "Sent to {count} tier-2 engineer(s).",

@@ -254,7 +254,6 @@ ZH: dict[str, Template] = {
     ),
     "duty.status_on_the_way": "工程师已出发",
     "duty.cancelled_by_reporter": "❌ {number} 已被报修人撤销：{reason}。无需前往。",
-    "duty.cancelled_by_staff": "❌ {number} 已被 {who} 撤销：{reason}。无需前往。",
     "duty.no_tier2": "没有配置二线工程师。",
     "duty.tier2_requested": "⬆️ {engineer} 请求二线专家接手 {number}。",
     "duty.tier2_sent": "已发送给 {count} 位二线工程师。",
