@@ -74,7 +74,7 @@ async def _accept_or_decline(s: Session, ticket: Ticket, action: str) -> None:
     if action == "decline":  # first the reason: the next one offered the ticket, and the managers, read it
         s.await_answer({"kind": "decline_reason", "ticket": ticket.number})
         await s.say(t("duty.ask_decline_reason", number=ticket.number), buttons=tuple(
-            (Button(t(key), TicketAction(ticket.number, action).pack()),) for action, key in DECLINE_REASONS.items()))
+            (Button(t(key), TicketAction(ticket.number, quick).pack()),) for quick, key in DECLINE_REASONS.items()))
         s.outcome.answer = t("duty.decline_asked")
         return
     s.chose(t(DECLINE_REASONS[action]))
@@ -85,6 +85,9 @@ async def _decline(s: Session, ticket: Ticket, reason: str) -> None:
     """The reason is kept as the engineer gave it (the log, the next engineer and the managers read it)."""
     s.await_answer(None)
     moved = await s.services.dispatch.decline(ticket, s.user.id, reason, s.now)
+    if ticket.assignee_id != s.user.id:  # a backup saying no: the ticket stays with whoever has it
+        s.outcome.answer = t("duty.declined_toast")
+        return
     if moved.assignee_id not in (None, s.user.id):
         await s.say(t("duty.declined_moved", number=ticket.number,
                       engineer=s.deployment.engineer_name(moved.assignee_id)))
