@@ -175,8 +175,7 @@ async def _hand_over(s: Session, ticket: Ticket, engineer_id: int) -> None:
 
 async def _reachable(s: Session, engineer_id: int) -> bool:
     """The bot can write to them: they opened a chat with it and have not blocked it."""
-    user = await s.uow.users.get(engineer_id)
-    return user is not None and not user.blocked
+    return await s.services.console.reachable(engineer_id)
 
 
 async def _on_the_way(s: Session, ticket: Ticket) -> bool:

@@ -158,6 +158,8 @@ class Console:
                 for e in self.deployment.base_roster.engineers.values()]
 
     async def reachable(self, user_id: int) -> bool:
+        """The bot can write to them: they opened a chat with it and have not blocked it (the one rule,
+        for the console's list and the engineer's hand-over alike)."""
         user = await self.users.get(user_id)
         return user is not None and not user.blocked
 
