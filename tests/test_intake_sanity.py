@@ -1,7 +1,7 @@
 """Intake sanity: thanks is not a report, "??" is neither a fault nor a place, a typed place is a site.
 
 End to end through the real bot in both languages, plus the pure rules (`bot.domain.courtesy`,
-`bot.domain.sites.match_site`, `bot.domain.intake.has_words`) on their own.
+`bot.domain.sites.match_site`, `bot.domain.text.has_words`) on their own.
 """
 
 from __future__ import annotations
@@ -10,8 +10,8 @@ import pytest
 
 from bot.domain.assets import parse_register
 from bot.domain.courtesy import Courtesy, courtesy
-from bot.domain.intake import has_words
 from bot.domain.sites import Candidate, match_site
+from bot.domain.text import has_words
 from bot.sandbox.standin import FakeUser
 from tests.conftest import ALICE, ENGINEER, LINA
 from tests.harness import BotHarness

@@ -9,8 +9,6 @@ import signal
 import sys
 from pathlib import Path
 
-import pytest
-
 from bot.sandbox.standin import BotApiStandIn
 from tests.conftest import ALICE
 
@@ -68,7 +66,6 @@ async def test_a_token_revoked_while_running_ends_the_process_with_exit_3(tmp_pa
         "helpdesk: Telegram refused the bot token (401/404): check TELEGRAM_BOT_TOKEN")
 
 
-@pytest.mark.skipif(sys.platform == "win32", reason="SIGTERM")
 async def test_telegram_unreachable_at_start_is_retried_quietly_and_no_config_is_loud(tmp_path: Path) -> None:
     closed = "http://127.0.0.1:9/bot"  # the discard port: nothing listens there
     proc = await asyncio.create_subprocess_exec(

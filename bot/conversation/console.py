@@ -15,13 +15,15 @@ from collections.abc import Iterable, Mapping
 
 from bot.callbacks import ConsoleAction
 from bot.conversation.session import Session
+from bot.domain.milestones import Due, next_due
 from bot.domain.permissions import Act
 from bot.domain.roster import EngineerInfo
 from bot.domain.severity import Severity
 from bot.domain.sites import site_key
-from bot.domain.ticket import IllegalTransition, Ticket, parse_number
+from bot.domain.text import has_words
+from bot.domain.ticket import IllegalTransition, Ticket
 from bot.messages import Button, Text, rows, t, verbatim
-from bot.services.console import Due, Filters, console_buttons, due_text, next_due
+from bot.services.console import Filters, console_buttons, due_text
 
 SHOWN = 12
 """Tickets one `/open` lists; the rest are counted (a longer list is not read on a phone)."""
@@ -108,8 +110,7 @@ async def on_console_button(s: Session, button: ConsoleAction) -> None:
     if (reason := s.refused(Act.DISPATCH)) is not None:
         s.refuse(t(reason))
         return
-    number = parse_number(button.number)
-    ticket = await s.uow.tickets.get(number) if number else None
+    ticket = await s.ticket_named(button.number)
     if ticket is None:
         s.refuse(t("button_invalid"))
         return
@@ -204,7 +205,7 @@ async def answer_reason(s: Session, text: str) -> None:
     """The reason typed after choosing a new severity or "cancel ticket"."""
     awaiting = s.awaiting
     reason = " ".join(text.split())
-    if not any(ch.isalpha() for ch in reason) or len(reason) > MAX_REASON:
+    if not has_words(reason) or len(reason) > MAX_REASON:
         await s.say(t("console.bad_reason", limit=MAX_REASON))
         return
     s.await_answer(None)

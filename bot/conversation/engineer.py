@@ -13,11 +13,11 @@ from bot.callbacks import SaveAsArticle, TicketAction
 from bot.conversation import console
 from bot.conversation.session import Session
 from bot.domain.dispatch import WAITING
+from bot.domain.milestones import next_due
 from bot.domain.permissions import Act
-from bot.domain.ticket import Happening, IllegalTransition, Status, Ticket, parse_number
+from bot.domain.ticket import Happening, IllegalTransition, Status, Ticket
 from bot.messages import Button, Reply, rows, t, verbatim
 from bot.services.cards import buttons_for, work_buttons
-from bot.services.console import next_due
 from bot.services.tickets import WORK_STEPS
 from bot.texts import render
 
@@ -33,8 +33,7 @@ _WORKING = frozenset({Status.ACCEPTED, Status.ON_SITE})
 
 
 async def on_card_button(s: Session, button: TicketAction) -> None:
-    number = parse_number(button.number)
-    ticket = await s.uow.tickets.get(number) if number else None
+    ticket = await s.ticket_named(button.number)
     if ticket is None:
         s.refuse(t("button_invalid"))
         return

@@ -21,8 +21,7 @@ from bot.messages import Button, t
 
 async def on_confirm_fix(s: Session, button: ConfirmFix) -> None:
     """The reporter says the repair worked (the follow-up comes later) or not (reopened at once)."""
-    number = parse_number(button.number)
-    ticket = await s.uow.tickets.get(number) if number else None
+    ticket = await s.ticket_named(button.number)
     if ticket is None or ticket.reporter_id != s.user.id or button.answer not in ("yes", "no"):
         s.refuse(t("button_invalid"))
         return

@@ -17,6 +17,7 @@ from bot.conversation.session import Session
 from bot.domain.periods import PeriodError, period_of
 from bot.domain.permissions import Act
 from bot.domain.roster import Override
+from bot.domain.text import has_words
 from bot.messages import Button, t
 
 PLAN_BEHIND = timedelta(days=31)
@@ -187,7 +188,7 @@ async def answer_complaint(s: Session, text: str) -> None:
     """The answer typed after "✅ Mark handled": kept, told to the reporter, and the complaint is handled."""
     awaiting = s.awaiting
     answer = text.strip()
-    if not answer or len(answer) > MAX_COMPLAINT_ANSWER or not any(ch.isalpha() for ch in answer):
+    if not answer or len(answer) > MAX_COMPLAINT_ANSWER or not has_words(answer):
         await s.say(t("roles.complaint.bad_answer", limit=MAX_COMPLAINT_ANSWER))
         return  # still waiting for it
     s.await_answer(None)

@@ -20,6 +20,7 @@ from bot.domain.courtesy import Courtesy, courtesy
 from bot.domain.devices import device_type_from_text
 from bot.domain.intake import Draft, Step
 from bot.domain.sites import match_site
+from bot.domain.text import has_words
 from bot.messages import Text, t, verbatim
 
 RELATIVE_CUTOFF = 0.8
@@ -150,7 +151,7 @@ async def on_photo(s: Session, file_id: str, size: int | None, caption: str | No
     same_album = group is not None and group == draft.last_media_group
     try:
         updated = intake.add_photo(draft, file_id, size, s.context.photo_limit)
-        if caption and intake.has_words(caption) and courtesy(caption, _staff_names(s)) is None:
+        if caption and has_words(caption) and courtesy(caption, _staff_names(s)) is None:
             updated = intake.describe(updated, caption)  # a caption of "??" or "谢谢" describes nothing
     except intake.Rejected as rejected:
         await s.say(rejection(rejected))

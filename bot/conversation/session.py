@@ -17,7 +17,7 @@ from typing import Any
 from bot.domain.clock import Clock
 from bot.domain.people import User, language_from_telegram
 from bot.domain.permissions import Act, Role, role_of
-from bot.domain.ticket import Ticket
+from bot.domain.ticket import Ticket, parse_number
 from bot.messages import Outcome, Reply, Text
 from bot.services.deployment import Deployment
 from bot.services.knowledge import KnowledgeBase
@@ -130,6 +130,12 @@ class Session:
         return role_of(self.user.role, self.user.id, known=not self.first_contact,
                        reporter_id=ticket.reporter_id if ticket else None,
                        assignee_id=ticket.assignee_id if ticket else None)
+
+    async def ticket_named(self, number: str) -> Ticket | None:
+        """The stored ticket a button or a command names; None when the number is malformed or unknown
+        (a forged or foreign button)."""
+        parsed = parse_number(number)
+        return await self.uow.tickets.get(parsed) if parsed else None
 
     def may(self, act: Act, ticket: Ticket | None = None) -> bool:
         """Whether this person may do `act`, asked without logging a refusal (to choose what to show)."""

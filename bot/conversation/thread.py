@@ -16,7 +16,8 @@ from bot.conversation import reporter, ticket_page
 from bot.conversation.session import Session
 from bot.domain import intake
 from bot.domain.permissions import Act
-from bot.domain.ticket import Ticket, parse_number
+from bot.domain.text import has_words
+from bot.domain.ticket import Ticket
 from bot.messages import t, verbatim
 
 MAX_TEXT = 1000
@@ -27,8 +28,7 @@ ADD, ASK, ANSWER = "add_info", "ask_reporter", "answer_question"
 
 
 async def on_button(s: Session, button: TicketThread) -> None:
-    number = parse_number(button.number)
-    ticket = await s.uow.tickets.get(number) if number else None
+    ticket = await s.ticket_named(button.number)
     if ticket is None:
         s.refuse(t("button_invalid"))
         return
@@ -165,7 +165,7 @@ async def _contribute(s: Session, *, text: str | None, photo: str | None = None,
 
 def _worded(text: str) -> bool:
     """Something to read: not empty, not only "??", and within one message's length."""
-    return bool(text) and len(text) <= MAX_TEXT and any(ch.isalnum() for ch in text)
+    return bool(text) and len(text) <= MAX_TEXT and has_words(text)
 
 
 async def _reporter_name(s: Session, ticket: Ticket) -> str:

@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 
 from bot.callbacks import CancelTicket, TicketAction, TicketThread
 from bot.conversation.session import Session
+from bot.domain.milestones import MILESTONES
 from bot.domain.permissions import Act
 from bot.domain.severity import Severity
 from bot.domain.ticket import Happening, Status, Ticket, TicketEvent
@@ -24,7 +25,6 @@ HISTORY_SHOWN = 15
 """The last lines of the audit log on the page: enough to see how it went, short enough to read."""
 SHORT = 80
 """What a history line keeps of a typed text (a note, a question): the full text is on the ticket."""
-MILESTONES = ("respond", "onsite", "resolve")
 _PLAIN = frozenset({"opened", "accept", "arrive", "close", "on_the_way", "need_part", "resumed",
                     "spare_returned", "nobody_on_duty", "reporter_confirmed"})
 """Kinds of event whose history line needs no detail."""

@@ -9,7 +9,6 @@ edit from the summary is remembered (it sends the reporter back to the summary w
 from __future__ import annotations
 
 import secrets
-import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -20,6 +19,7 @@ from bot.domain.contact import normalise_phone
 from bot.domain.courtesy import courtesy
 from bot.domain.devices import DEVICE_TYPES
 from bot.domain.severity import Severity
+from bot.domain.text import has_words
 
 MAX_DESCRIPTION = 2000
 MAX_PLACE = 100
@@ -107,12 +107,6 @@ class Draft:
 
 def start(reporter_id: int, at: datetime) -> Draft:
     return Draft(reporter_id=reporter_id, started_at=at)
-
-
-def has_words(text: str) -> bool:
-    """Some letter or digit, of any script (Chinese characters are letters): "??", "..." and "👍" have none,
-    so they can be neither a fault's description nor a place."""
-    return any(unicodedata.category(char)[0] in "LN" for char in text)
 
 
 def describe(draft: Draft, text: str, names: Iterable[str] = ()) -> Draft:

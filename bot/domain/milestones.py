@@ -20,6 +20,24 @@ from bot.domain.ticket import Status, Ticket, TicketEvent
 MILESTONES: tuple[str, ...] = ("respond", "onsite", "resolve")
 
 
+@dataclass(frozen=True)
+class Due:
+    """A ticket's next unmet milestone and its deadline (pauses counted)."""
+
+    milestone: str
+    at: datetime
+
+
+def next_due(ticket: Ticket, now: datetime) -> Due | None:
+    """The first promised milestone not reached yet, as `/queue` and `/open` order tickets; None:
+    nothing is owed."""
+    for milestone in MILESTONES:
+        deadline = ticket.deadline(milestone, now)
+        if deadline and ticket.reached(milestone) is None:
+            return Due(milestone, deadline)
+    return None
+
+
 class MilestoneOutcome(StrEnum):
     MET = "met"
     MISSED = "missed"

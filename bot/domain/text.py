@@ -12,6 +12,7 @@ scripts need them, and they cannot reorder text.
 from __future__ import annotations
 
 import re
+import unicodedata
 
 _INVISIBLE = re.compile(
     "["
@@ -31,3 +32,9 @@ def clean_text(text: str) -> str:
     if text.isascii() and text.isprintable():
         return text  # the common case, without a regex pass
     return _INVISIBLE.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
+
+
+def has_words(text: str) -> bool:
+    """Some letter or digit, of any script (Chinese characters are letters): "??", "..." and "👍" have
+    none, so they can be no fault's description, no place, no reason and no answer."""
+    return any(unicodedata.category(char)[0] in "LN" for char in text)

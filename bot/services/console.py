@@ -22,6 +22,7 @@ from typing import Protocol
 from bot.callbacks import ConsoleAction
 from bot.domain.dispatch import WAITING, escalation_step, steps_taken
 from bot.domain.escalation import EscalationPolicy, EscalationStep, checkpoints
+from bot.domain.milestones import Due, next_due
 from bot.domain.people import User
 from bot.domain.roster import on_duty
 from bot.domain.severity import Severity
@@ -38,7 +39,6 @@ from bot.services.roster import Roster
 from storage.ports import Tickets, Timers, Users
 
 Buttons = tuple[tuple[Button, ...], ...]
-MILESTONES = ("respond", "onsite", "resolve")
 
 
 def console_buttons(ticket: Ticket) -> Buttons:
@@ -53,23 +53,6 @@ def console_buttons(ticket: Ticket) -> Buttons:
         first.append(Button(t("console.btn.escalate"), ConsoleAction(n, "escalate").pack()))
     return (tuple(first), (Button(t("console.btn.severity"), ConsoleAction(n, "severity").pack()),
                            Button(t("console.btn.cancel"), ConsoleAction(n, "cancel").pack())))
-
-
-@dataclass(frozen=True)
-class Due:
-    """A ticket's next unmet milestone and its deadline (pauses counted)."""
-
-    milestone: str
-    at: datetime
-
-
-def next_due(ticket: Ticket, now: datetime) -> Due | None:
-    """The first promised milestone not reached yet, as `/queue` orders tickets; None: nothing is owed."""
-    for milestone in MILESTONES:
-        deadline = ticket.deadline(milestone, now)
-        if deadline and ticket.reached(milestone) is None:
-            return Due(milestone, deadline)
-    return None
 
 
 def due_text(due: Due | None, now: datetime) -> Text:
