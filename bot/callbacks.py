@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, fields
-from typing import ClassVar
+from typing import ClassVar, TypeVar
 
 MAX_BYTES = 64
 """Telegram's limit on a button's callback data."""
 _FIELD = re.compile(r"[^:\s]{1,62}")
+C = TypeVar("C", bound="Callback")
 
 
 class Callback:
@@ -112,12 +114,7 @@ class ShowArticle(Callback):
     @classmethod
     def of(cls, article_id: str) -> ShowArticle:
         """The button for this article: its id, or its short key if the id cannot travel."""
-        button = cls(article_id)
-        try:
-            button.pack()
-        except ValueError:
-            return cls(article_key(article_id))
-        return button
+        return _fitting(cls, article_id)
 
     @property
     def is_key(self) -> bool:
@@ -131,6 +128,44 @@ KEY_MARK = "#"
 def article_key(article_id: str) -> str:
     """A short, stable stand-in for an article id too long (or too odd) for a button: 17 ASCII bytes."""
     return KEY_MARK + hashlib.sha256(article_id.encode()).hexdigest()[:16]
+
+
+def _fitting(make: Callable[[str], C], article_id: str, *head: str) -> C:
+    """`make(*head, article_id)`, or with the id's short key when the id cannot travel in it."""
+    button = make(*head, article_id)
+    try:
+        button.pack()
+    except ValueError:
+        return make(*head, article_key(article_id))
+    return button
+
+
+@dataclass(frozen=True)
+class FixedWith(Callback):
+    """An engineer's "📗 Fixed with: <article>" under a ticket they resolved; the article travels as in
+    `ShowArticle` (an id, or a short key). Build it with `FixedWith.of`."""
+
+    prefix: ClassVar[str] = "w"
+    number: str
+    article_id: str
+
+    @classmethod
+    def of(cls, number: str, article_id: str) -> FixedWith:
+        return _fitting(cls, article_id, number)
+
+
+@dataclass(frozen=True)
+class LearnedPhrasing(Callback):
+    """"🗑 Remove" beside a phrasing the matcher learned for an article (`/kb learned`): the article as in
+    `ShowArticle`, and the phrasing's short reference (`knowledge.evidence.key_ref`)."""
+
+    prefix: ClassVar[str] = "l"
+    ref: str
+    article_id: str
+
+    @classmethod
+    def of(cls, ref: str, article_id: str) -> LearnedPhrasing:
+        return _fitting(cls, article_id, ref)
 
 
 @dataclass(frozen=True)
@@ -194,7 +229,7 @@ class ConsoleAction(Callback):
 
 KINDS: dict[str, type[Callback]] = {kind.prefix: kind for kind in (
     TicketAction, ConfirmFix, FollowUpAnswer, ComplaintAction, ChooseLanguage, CancelTicket, SaveAsArticle,
-    ShowArticle, ArticleForm, DraftAnswer, TicketThread, ConsoleAction,
+    ShowArticle, ArticleForm, DraftAnswer, TicketThread, ConsoleAction, FixedWith, LearnedPhrasing,
 )}
 
 

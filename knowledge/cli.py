@@ -12,11 +12,13 @@ import argparse
 import json
 import sys
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, NoReturn
 
 from knowledge.article import Article
-from knowledge.evaluate import EvalError, evaluate
+from knowledge.evaluate import EvalError, evaluate, evaluate_outcomes, in_force
+from knowledge.evidence import MIN_PEOPLE, Outcome, collect
 from knowledge.loader import LoadReport, load_articles, shipped_articles_dir
 from knowledge.matcher import Match, Matcher
 
@@ -100,11 +102,16 @@ def build_parser(out: IO[str], err: IO[str]) -> argparse.ArgumentParser:
         epilog="example: helpdesk kb eval queries.jsonl --kb articles/",
         **common,
     )
-    ev.add_argument("queries", type=Path, metavar="QUERIES.jsonl", help="labelled queries")
+    ev.add_argument("queries", type=Path, nargs="?", metavar="QUERIES.jsonl", help="labelled queries")
     ev.add_argument(
         "--kb", type=Path, metavar="DIR", help="folder of article .md files (default: the shipped articles)"
     )
     ev.add_argument("--failures", action="store_true", help="also list every miss")
+    ev.add_argument(
+        "--outcomes", action="store_true",
+        help="measure on the verdicts stored in the bot's database instead (✅ fixed it, ❌ didn't help, "
+             "📗 fixed with), with and without what was learned from them, and list the learned phrasings",
+    )
     return parser
 
 
@@ -153,7 +160,12 @@ def _search(args: argparse.Namespace, stdin: IO[str], out: IO[str], err: IO[str]
     return EXIT_OK
 
 
-def _eval(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
+def _eval(args: argparse.Namespace, out: IO[str], err: IO[str], stored: Stored) -> int:
+    if args.outcomes:
+        return _eval_outcomes(args, out, err, stored)
+    if args.queries is None:
+        err.write("error: give a QUERIES.jsonl file, or --outcomes for the stored verdicts\n")
+        return EXIT_USAGE
     if not args.queries.is_file():
         err.write(f"error: queries file not found: {args.queries}\n")
         return EXIT_USAGE
@@ -176,25 +188,64 @@ def _eval(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
     return EXIT_OK
 
 
+def _eval_outcomes(args: argparse.Namespace, out: IO[str], err: IO[str], stored: Stored) -> int:
+    outcomes = list(stored.outcomes)
+    if not outcomes:
+        out.write("No verdicts stored yet (the bot's database has none, or there is no database).\n")
+        return EXIT_OK
+    plain = _load(args.kb, err, stored.articles)
+    taught = _load(args.kb, err, stored.articles)
+    groups = collect(outcomes, stored.removed)
+    taught.apply_evidence(groups)
+    before, after = evaluate_outcomes(outcomes, plain), evaluate_outcomes(outcomes, taught)
+    engineers = sum(o.by_engineer for o in outcomes)
+    forced = in_force(groups)
+    out.write(
+        f"verdicts:   {len(outcomes)} on {len({o.article_id for o in outcomes})} articles "
+        f"({before.helped - engineers} fixed it, {before.failed} didn't help, {engineers} engineer fixed with)\n"
+        f"phrasings:  {len(groups)} groups, {sum(e.learned for e in groups)} learned, "
+        f"{sum(e.against for e in groups)} against, {len(stored.removed)} removed by engineers "
+        f"(a phrasing counts once {MIN_PEOPLE} people agree)\n"
+        f"on the verdicts' own queries  without learning   with learning (in-sample)\n"
+        f"  helped: hit@1            {before.hit1:>10.3f}   {after.hit1:>10.3f}\n"
+        f"  helped: hit@3            {before.hit3:>10.3f}   {after.hit3:>10.3f}\n"
+        f"  didn't help, still first {before.failed_first:>10.3f}   {after.failed_first:>10.3f}\n"
+    )
+    for e in forced:
+        mark = "+" if e.learned else "-"
+        out.write(f"{mark} {e.article_id}  fixed {len(e.helped_by)}, not {len(e.failed_by)}: {e.query}\n")
+    return EXIT_OK
+
+
+@dataclass(frozen=True)
+class Stored:
+    """What the bot's database adds: articles saved from chat, verdicts, and removed phrasings."""
+
+    articles: Sequence[Article] = ()
+    outcomes: Sequence[Outcome] = ()
+    removed: frozenset[tuple[str, str]] = frozenset()
+
+
 def main(
     argv: list[str],
     stdin: IO[str] = sys.stdin,
     stdout: IO[str] = sys.stdout,
     stderr: IO[str] | None = None,
-    stored: Sequence[Article] = (),
+    stored: Stored | None = None,
 ) -> int:
     """Run ``kb`` with argv (the words after ``kb``); return the exit code.
 
-    `stored` are the articles saved from chat (the bot passes the database's); without ``--kb`` they
-    are searched together with the shipped ones.
+    `stored` is what the bot's database holds: its articles are searched together with the shipped
+    ones (without ``--kb``), its verdicts are what ``eval --outcomes`` measures.
     """
+    stored = stored or Stored()
     err = stderr if stderr is not None else sys.stderr
     parser = build_parser(stdout, err)
     try:
         args = parser.parse_args(argv)
         if args.command == "search":
-            return _search(args, stdin, stdout, err, stored)
-        return _eval(args, stdout, err)
+            return _search(args, stdin, stdout, err, stored.articles)
+        return _eval(args, stdout, err, stored)
     except _Exit as exc:
         return exc.code
 

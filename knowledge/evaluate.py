@@ -10,10 +10,11 @@ wrong suggestion for "where do I buy a printer" is the failure that matters.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from knowledge.evidence import Evidence, Outcome
 from knowledge.matcher import Matcher
 
 
@@ -107,3 +108,36 @@ def evaluate_queries(queries: Iterable[LabelledQuery], matcher: Matcher) -> Eval
 def evaluate(queries_path: Path, matcher: Matcher) -> EvalResult:
     """Evaluate a matcher on a queries JSONL file (see module docstring)."""
     return evaluate_queries(load_queries(queries_path), matcher)
+
+
+@dataclass(frozen=True)
+class OutcomeFigures:
+    """How a matcher does on the queries of real verdicts: are the articles people said helped found,
+    and are those they said did not help still suggested first?"""
+
+    helped: int
+    hit1: float
+    hit3: float
+    failed: int
+    failed_first: float
+
+
+def evaluate_outcomes(outcomes: Sequence[Outcome], matcher: Matcher) -> OutcomeFigures:
+    """The matcher on each verdict's own query (top 3)."""
+    helped = [o for o in outcomes if o.helped]
+    failed = [o for o in outcomes if not o.helped]
+    hit1 = hit3 = first = 0
+    for o in helped:
+        got = [m.id for m in matcher.search(o.query, top=3)]
+        hit1 += got[:1] == [o.article_id]
+        hit3 += o.article_id in got
+    for o in failed:
+        first += [m.id for m in matcher.search(o.query, top=1)] == [o.article_id]
+    return OutcomeFigures(len(helped), hit1 / len(helped) if helped else 0.0, hit3 / len(helped) if helped else 0.0,
+                          len(failed), first / len(failed) if failed else 0.0)
+
+
+def in_force(groups: Sequence[Evidence]) -> list[Evidence]:
+    """The groups that change what is suggested, most agreed first."""
+    return sorted((e for e in groups if e.learned or e.against),
+                  key=lambda e: (-len(e.helped_by) - len(e.failed_by), e.article_id, e.key))

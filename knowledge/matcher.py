@@ -8,10 +8,11 @@ each candidate (knowledge.judge) -> at most ``top`` confident matches.
 from __future__ import annotations
 
 import gc
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from knowledge.article import Article
+from knowledge.evidence import Evidence, query_key, same_phrasing
 from knowledge.features import CONCEPT_PREFIX, Analysis, analyze
 from knowledge.index import Bm25Index
 from knowledge.judge import MIN_SCORE, concept_rarity, judge
@@ -54,6 +55,8 @@ class Matcher:
         self.thesaurus = thesaurus or default_thesaurus()
         self._versions: dict[str, dict[str, Article]] = {}
         self._profiles: dict[str, Profile] = {}
+        self._learned: dict[str, tuple[str, ...]] = {}
+        self._against: dict[str, tuple[str, ...]] = {}
         for article in articles:
             self._versions.setdefault(article.id, {})[article.lang] = article
         # Building thousands of profiles allocates millions of small objects
@@ -101,9 +104,32 @@ class Matcher:
         self._index = None
         return True
 
+    def learn(self, art_id: str, learned: Sequence[str] = (), against: Sequence[str] = ()) -> None:
+        """What outcomes taught about an article (knowledge.evidence), replacing what was known.
+
+        ``learned`` phrasings become symptom lines; for a query with the same phrasing as one of
+        ``against`` (normalised keys) the article is not suggested.
+        """
+        if tuple(learned) != self._learned.get(art_id, ()):
+            self._learned[art_id] = tuple(learned)
+            if art_id in self._versions:
+                self._refresh(art_id)
+                self._index = None
+        self._against[art_id] = tuple(against)
+
+    def apply_evidence(self, groups: Iterable[Evidence], art_ids: Iterable[str] | None = None) -> None:
+        """Learn what the evidence groups say (knowledge.evidence.collect), article by article; the
+        articles in ``art_ids`` that have no group left forget what they had learned."""
+        by_article: dict[str, list[Evidence]] = {}
+        for group in groups:
+            by_article.setdefault(group.article_id, []).append(group)
+        for art_id in by_article.keys() | set(art_ids or ()):
+            mine = by_article.get(art_id, [])
+            self.learn(art_id, learned=[e.query for e in mine if e.learned], against=[e.key for e in mine if e.against])
+
     def _refresh(self, art_id: str) -> None:
         versions = sorted(self._versions[art_id].values(), key=lambda a: a.lang)
-        self._profiles[art_id] = build_profile(versions, self.thesaurus)
+        self._profiles[art_id] = build_profile(versions, self.thesaurus, self._learned.get(art_id, ()))
 
     def _ensure_index(self) -> Bm25Index:
         """(Re)build the index lazily: edits only pay for it once, at the next search."""
@@ -164,6 +190,9 @@ class Matcher:
             verdict = judge(a, self._profiles[art_id], scores[pos] / bound, self.thesaurus, self._rarity)
             if verdict.gate and verdict.score >= MIN_SCORE:
                 results.append((verdict.score, art_id))
+        if any(self._against.get(art_id) for _, art_id in results):
+            key = query_key(query)
+            results = [r for r in results if not any(same_phrasing(key, k) for k in self._against.get(r[1], ()))]
         results.sort(key=lambda r: (-r[0], r[1]))
         lang = lang or guess_lang(query[:MAX_QUERY_CHARS])
         matches = []

@@ -8,11 +8,12 @@ only symptoms are English: the concepts are shared, the words are not needed.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from knowledge.article import Article
 from knowledge.features import CONCEPT_PREFIX, analyze, lexical_only
-from knowledge.normalize import surface
+from knowledge.normalize import MAX_QUERY_CHARS, guess_lang, surface
 from knowledge.thesaurus import Thesaurus
 
 #: BM25F field weights: symptoms are what users say, titles summarise them,
@@ -90,8 +91,21 @@ def _add(features: dict[str, float], terms: Counter[str], weight: float) -> None
         features[term] = get(term, 0.0) + count * weight
 
 
-def build_profile(versions: list[Article], thesaurus: Thesaurus) -> Profile:
-    """Analyse every language version of one article id."""
+def _add_line(profile: Profile, thesaurus: Thesaurus, lang: str, text: str, weight: float) -> None:
+    a = analyze(text, thesaurus, with_surface=False)
+    profile.phrases.append(Phrase(lang, text, a.concepts))
+    _add(profile.features, a.words, weight)
+    _add(profile.features, a.bigrams, weight)
+    profile.words.update(a.words)
+    for cid, w in a.concepts.items():
+        key = CONCEPT_PREFIX + cid
+        profile.features[key] = profile.features.get(key, 0.0) + w * weight
+        profile.strong[cid] = max(profile.strong.get(cid, 0.0), w)
+
+
+def build_profile(versions: list[Article], thesaurus: Thesaurus, learned: Sequence[str] = ()) -> Profile:
+    """Analyse every language version of one article id, plus the phrasings learned from outcomes
+    (knowledge.evidence), which count as symptom lines."""
     profile = Profile(id=versions[0].id, versions={a.lang: a for a in versions})
     for article in versions:
         device = DEVICE_CONCEPTS.get(article.device)
@@ -99,19 +113,13 @@ def build_profile(versions: list[Article], thesaurus: Thesaurus) -> Profile:
             profile.strong[device] = 1.0
             key = CONCEPT_PREFIX + device
             profile.features[key] = profile.features.get(key, 0.0) + 1.0
-        lines = [(article.title, TITLE_WEIGHT), *((s, SYMPTOM_WEIGHT) for s in article.symptoms)]
-        for text, weight in lines:
-            a = analyze(text, thesaurus, with_surface=False)
-            profile.phrases.append(Phrase(article.lang, text, a.concepts))
-            _add(profile.features, a.words, weight)
-            _add(profile.features, a.bigrams, weight)
-            profile.words.update(a.words)
-            for cid, w in a.concepts.items():
-                key = CONCEPT_PREFIX + cid
-                profile.features[key] = profile.features.get(key, 0.0) + w * weight
-                profile.strong[cid] = max(profile.strong.get(cid, 0.0), w)
+        _add_line(profile, thesaurus, article.lang, article.title, TITLE_WEIGHT)
+        for line in article.symptoms:
+            _add_line(profile, thesaurus, article.lang, line, SYMPTOM_WEIGHT)
         words, bigrams = lexical_only(article.body[:BODY_CHARS])
         _add(profile.features, words, BODY_WEIGHT)
         _add(profile.features, bigrams, BODY_WEIGHT)
         profile.body_words.update(words)
+    for text in learned:
+        _add_line(profile, thesaurus, guess_lang(text), text[:MAX_QUERY_CHARS], SYMPTOM_WEIGHT)
     return profile

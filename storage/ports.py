@@ -23,6 +23,7 @@ from bot.domain.ticket import Ticket, TicketEvent
 from bot.domain.timers import Timer, TimerKind
 from bot.messages import Reply
 from knowledge.article import Article
+from knowledge.evidence import Outcome
 
 
 class UpdateLog(ABC):
@@ -266,8 +267,19 @@ class KnowledgeStore(ABC):
         """Add or replace one language version."""
     @abstractmethod
     async def record_outcome(self, reporter_id: int, article_id: str, helped: bool, query: str,
-                             at: datetime) -> None:
-        """A reporter said an article fixed it (a self-resolved request) or did not help."""
+                             at: datetime, *, ticket_number: str | None = None) -> bool:
+        """A reporter said an article fixed it (a self-resolved request) or did not help; with
+        `ticket_number`, the engineer (`reporter_id`) resolved that ticket with the article. False when
+        that ticket already has this verdict (a second press changes nothing)."""
+    @abstractmethod
+    async def outcomes(self) -> list[Outcome]:
+        """Every verdict, oldest first: what the matcher learns from."""
+    @abstractmethod
+    async def removed_evidence(self) -> set[tuple[str, str]]:
+        """(article id, query key) of the learned phrasings an engineer removed."""
+    @abstractmethod
+    async def remove_evidence(self, article_id: str, key: str, by: int, at: datetime) -> None:
+        """An engineer removed a learned phrasing; it stays removed."""
 
 
 class ReportQueries(ABC):
@@ -280,8 +292,8 @@ class ReportQueries(ABC):
     @abstractmethod
     async def followups_of_tickets_opened(self, start: datetime, end: datetime) -> list[FollowUp]: ...
     @abstractmethod
-    async def kb_outcomes_between(self, start: datetime, end: datetime) -> list[tuple[datetime, int, str, bool]]:
-        """(at, reporter id, article id, helped) of the self-service outcomes in [start, end)."""
+    async def kb_outcomes_between(self, start: datetime, end: datetime) -> list[tuple[datetime, int, str, bool, bool]]:
+        """(at, person id, article id, helped, by an engineer) of the knowledge-base verdicts in [start, end)."""
     @abstractmethod
     async def record_delivery(self, period: str, due: datetime, sent: datetime | None) -> None:
         """A monthly report went out (for the punctuality figure); a later record keeps the first send."""

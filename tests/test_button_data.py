@@ -31,7 +31,9 @@ from bot.callbacks import (
     ConfirmFix,
     ConsoleAction,
     DraftAnswer,
+    FixedWith,
     FollowUpAnswer,
+    LearnedPhrasing,
     SaveAsArticle,
     ShowArticle,
     TicketAction,
@@ -46,6 +48,7 @@ from bot.domain.severity import Severity
 from bot.domain.ticket import format_number, parse_number
 from knowledge import authoring
 from knowledge.article import Article
+from knowledge.evidence import key_ref
 from knowledge.loader import MAX_ID, render_article
 from tests.conftest import ENGINEER2, LINA, MANAGER
 from tests.harness import BotHarness, harness
@@ -86,6 +89,8 @@ WORST: dict[type[Callback], list[Callback]] = {
     ArticleForm: [ArticleForm(_longest(*authoring.STAGES), _longest(*ARTICLE_DEVICES, "keep", "save", "cancel"))],
     DraftAnswer: [DraftAnswer(TOKEN, _longest(*DRAFT_STEPS), _longest(*DRAFT_VALUES))],
     TicketThread: [TicketThread(LONGEST_NUMBER, _longest("page", "info", "ask", f"a{SQLITE_MAX}"))],
+    FixedWith: [FixedWith.of(LONGEST_NUMBER, LONGEST_ARTICLE), FixedWith.of(LONGEST_NUMBER, "打印机卡纸" * 40)],
+    LearnedPhrasing: [LearnedPhrasing.of(key_ref("x"), LONGEST_ARTICLE), LearnedPhrasing.of(key_ref("y"), "a b")],
     ConsoleAction: [ConsoleAction(LONGEST_NUMBER, _longest("card", "assign", "escalate", "severity", "sevP1",
                                                            "cancel", f"to{SQLITE_MAX}"))],
 }

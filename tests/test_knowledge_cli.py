@@ -113,7 +113,7 @@ def test_eval_prints_figures(kb: Path, tmp_path: Path) -> None:
         (["frobnicate"], "invalid choice"),
         (["search", "x", "--top", "0"], "must be 1 or more"),
         (["search", "x", "--top", "many"], "invalid"),
-        (["eval"], "required"),
+        (["eval"], "give a QUERIES.jsonl file, or --outcomes"),
     ],
 )
 def test_bad_arguments_exit_2(argv: list[str], message: str) -> None:

@@ -76,7 +76,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "kb" and (not rest or rest[0] not in ("import", "export")):
         from knowledge.cli import main as kb_main
 
-        return kb_main(rest, stored=_stored_articles())
+        return kb_main(rest, stored=_stored_kb())
     if rest and args.command not in ("kb", "roster", "report"):
         parser.error(f"unrecognized arguments: {' '.join(rest)}")
 
@@ -157,27 +157,30 @@ def _sandbox_instead(config, db: Path) -> int:  # type: ignore[no-untyped-def]
     return asyncio.run(run_sandbox(config, db))
 
 
-def _stored_articles() -> list:  # type: ignore[type-arg]
-    """Articles saved from chat, for `kb search` without --kb; none if there is no database yet."""
+def _stored_kb():  # type: ignore[no-untyped-def]
+    """What the database adds to `kb search` and `kb eval --outcomes`; nothing if there is no database yet."""
+    from knowledge.cli import Stored
+
     try:
         settings = Settings.from_env()
     except ConfigError:
-        return []
+        return Stored()
     if not settings.db_path.exists():
-        return []
+        return Stored()
 
-    async def read() -> list:  # type: ignore[type-arg]
+    async def read() -> Stored:
         storage = await open_storage(settings.db_path)
         try:
             async with storage.transaction() as tx:
-                return await tx.kb.articles()
+                return Stored(await tx.kb.articles(), await tx.kb.outcomes(),
+                              frozenset(await tx.kb.removed_evidence()))
         finally:
             await storage.close()
 
     try:
         return asyncio.run(read())
     except (StorageUnavailable, SchemaTooNew):
-        return []
+        return Stored()
 
 
 def _kb_files(settings: Settings, rest: list[str]) -> int:

@@ -11,6 +11,7 @@ from datetime import datetime
 
 from bot.callbacks import SaveAsArticle, TicketAction
 from bot.conversation import console
+from bot.conversation.kb import fixed_with_buttons
 from bot.conversation.session import Session
 from bot.domain.dispatch import WAITING
 from bot.domain.milestones import next_due
@@ -227,8 +228,8 @@ async def resolution_answer(s: Session, parts: str | None) -> None:
     except IllegalTransition:
         return
     s.chose(t("btn.no_parts") if parts is None else None)
-    await s.say(t("duty.resolved", number=ticket.number),
-                buttons=((Button(t("btn.save_as_article"), SaveAsArticle(ticket.number).pack()),),))
+    await s.say(t("duty.resolved", number=ticket.number), buttons=(
+        *fixed_with_buttons(s, ticket), (Button(t("btn.save_as_article"), SaveAsArticle(ticket.number).pack()),)))
 
 
 # ---- /queue -----------------------------------------------------------------------------------------

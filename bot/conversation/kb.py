@@ -1,5 +1,7 @@
 """The knowledge base in chat: `/kb WORDS` to search, `/kb add [id]` to write or edit an article,
-"📘 Save as article" on a resolved ticket, and showing an article.
+"📘 Save as article" on a resolved ticket, showing an article, and learning from outcomes: the
+verdicts that teach the matcher (a reporter's "This fixed it" / "Didn't help", an engineer's "📗 Fixed
+with") and `/kb learned`, where engineers review what was learned and remove what is wrong.
 
 Writing an article is a short form kept in the author's pending answer (`knowledge.authoring`), so it
 survives a restart; a saved article is stored in this unit of work and indexed once it is committed.
@@ -9,12 +11,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.callbacks import ArticleForm, SaveAsArticle, ShowArticle, article_key
+from bot.callbacks import ArticleForm, FixedWith, LearnedPhrasing, SaveAsArticle, ShowArticle, article_key
 from bot.conversation.session import Session
 from bot.domain.devices import ARTICLE_DEVICES
 from bot.domain.permissions import Act
+from bot.domain.ticket import Ticket
 from bot.messages import Button, rows, t, verbatim
 from knowledge import authoring
+from knowledge.evaluate import in_force
+from knowledge.evidence import MIN_PEOPLE, Evidence, Outcome
+
+#: Phrasings listed by `/kb learned`, most agreed first; and how much of each is quoted.
+LEARNED_SHOWN = 15
+QUOTE_CHARS = 80
 
 Buttons = tuple[tuple[Button, ...], ...]
 
@@ -23,6 +32,9 @@ async def cmd_kb(s: Session, args: str) -> None:
     head, _, rest = args.partition(" ")
     if head.lower() in ("add", "edit"):
         await start_authoring(s, rest.strip() or None)
+        return
+    if args.strip().lower() == "learned":
+        await show_learned(s)
         return
     if not args:
         await s.say(t("kb.usage"))
@@ -35,11 +47,16 @@ async def cmd_kb(s: Session, args: str) -> None:
         (Button(verbatim(f"📘 {m.title}"), ShowArticle.of(m.id).pack()),) for m in matches))
 
 
+def article_named(s: Session, value: str) -> str:
+    """The article id a button names: the id itself, or the id whose short key it is (an id too long
+    for a button)."""
+    if value.startswith("#") and s.kb:
+        return next((a.id for a in s.kb.articles() if article_key(a.id) == value), value)
+    return value
+
+
 async def on_show_article(s: Session, button: ShowArticle) -> None:
-    article_id = button.article_id
-    if button.is_key and s.kb:  # an id too long for a button, stored before ids were capped
-        article_id = next((a.id for a in s.kb.articles() if article_key(a.id) == article_id), article_id)
-    await show_article(s, article_id)
+    await show_article(s, article_named(s, button.article_id))
 
 
 async def start_authoring(s: Session, article_id: str | None) -> None:
@@ -148,3 +165,96 @@ async def show_article(s: Session, article_id: str, buttons: Buttons = ()) -> No
         return
     note = t(f"kb.only_in.{shown.article.lang}") if shown.other_language else None
     await s.say(t("kb.article", title=shown.article.title, body=shown.article.body, note=note), buttons=buttons)
+
+
+# ---- learning from outcomes ---------------------------------------------------------------------------
+async def record_verdict(s: Session, article_id: str, query: str, helped: bool, *,
+                         ticket: Ticket | None = None) -> bool:
+    """Store a verdict in this transaction; the matcher learns from it once it commits. False: that
+    ticket already had this article's verdict."""
+    number = ticket.number if ticket else None
+    recorded = await s.uow.kb.record_outcome(s.user.id, article_id, helped, query, s.now, ticket_number=number)
+    kb = s.kb
+    if recorded and kb is not None:
+        outcome = Outcome(article_id, query, helped, s.user.id, by_engineer=ticket is not None)
+        s.after_commit.append(lambda: kb.note(outcome))
+    return recorded
+
+
+def fixed_with_buttons(s: Session, ticket: Ticket) -> tuple[tuple[Button, ...], ...]:
+    """"📗 Fixed with: …" for the articles the reporter tried and the best matches of the fault, at most 3."""
+    if s.kb is None:
+        return ()
+    found = [m.id for m in s.kb.suggest(ticket.description, s.user.language)]
+    ids = [i for i in dict.fromkeys((*ticket.tried_articles, *found)) if s.kb.show(i, s.user.language)][:3]
+    return tuple((Button(t("learned.btn.fixed_with", title=article_title(s, i)),
+                         FixedWith.of(ticket.number, i).pack()),) for i in ids)
+
+
+async def on_fixed_with(s: Session, button: FixedWith) -> None:
+    ticket = await s.uow.tickets.get(button.number)
+    article_id = article_named(s, button.article_id)
+    if ticket is None:
+        s.refuse(t("button_invalid"))
+        return
+    reason = s.refused(Act.RESOLVE, ticket)
+    if reason is not None:
+        s.refuse(t(reason, number=ticket.number, assignee=s.deployment.engineer_name(ticket.assignee_id)))
+        return
+    if not ticket.resolution:
+        s.refuse(t("learned.not_resolved", number=ticket.number))
+        return
+    if s.kb is None or s.kb.show(article_id, s.user.language) is None:
+        s.refuse(t("kb.gone"))
+        return
+    if not await record_verdict(s, article_id, ticket.description, True, ticket=ticket):
+        s.refuse(t("learned.fixed_with_again", number=ticket.number))
+        return
+    title = article_title(s, article_id)
+    s.chose(t("learned.btn.fixed_with", title=title))
+    await s.say(t("learned.fixed_with", number=ticket.number, title=title))
+
+
+def _in_force(s: Session) -> list[Evidence]:
+    return in_force(s.kb.evidence()) if s.kb else []
+
+
+async def show_learned(s: Session) -> None:
+    """`/kb learned`: the phrasings in force, with a 🗑 button each (engineers and managers)."""
+    if s.refused(Act.EDIT_KB):
+        await s.say(t("kb.not_allowed"))
+        return
+    groups = _in_force(s)
+    if not groups:
+        await s.say(t("learned.none", people=MIN_PEOPLE))
+        return
+    shown = groups[:LEARNED_SHOWN]
+    lines = []
+    for n, e in enumerate(shown, start=1):
+        lines.append(t("learned.line.for" if e.learned else "learned.line.against", n=n,
+                      query=verbatim(_quote(e.query)), title=article_title(s, e.article_id),
+                      helped=len(e.helped_by), failed=len(e.failed_by)))
+    buttons = [Button(t("learned.btn.remove", n=n), LearnedPhrasing.of(e.ref, e.article_id).pack())
+               for n, e in enumerate(shown, start=1)]
+    await s.say(t("learned.list", shown=len(shown), total=len(groups), people=MIN_PEOPLE, lines=lines),
+                buttons=rows(buttons, 5))
+
+
+async def on_learned_phrasing(s: Session, button: LearnedPhrasing) -> None:
+    if s.refused(Act.EDIT_KB):
+        s.refuse(t("kb.not_allowed"))
+        return
+    article_id = article_named(s, button.article_id)
+    group = next((e for e in _in_force(s) if e.ref == button.ref and e.article_id == article_id), None)
+    kb = s.kb
+    if group is None or kb is None:
+        s.refuse(t("learned.gone"))
+        return
+    await s.uow.kb.remove_evidence(article_id, group.key, s.user.id, s.now)
+    s.after_commit.append(lambda: kb.forget(article_id, group.key))
+    await s.say(t("learned.removed", query=verbatim(_quote(group.query)), title=article_title(s, article_id)))
+
+
+def _quote(text: str) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= QUOTE_CHARS else flat[:QUOTE_CHARS - 1] + "…"

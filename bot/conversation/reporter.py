@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from bot.callbacks import DraftAnswer
-from bot.conversation.kb import ask_form, show_article
+from bot.conversation.kb import ask_form, record_verdict, show_article
 from bot.conversation.questions import answer_button, edit_buttons, keep_typed_label, place, prompt, site_candidates
 from bot.conversation.session import Session
 from bot.domain import intake
@@ -252,13 +252,13 @@ async def _suggestion_answer(s: Session, draft: Draft, value: str) -> Draft | No
         s.outcome.answer = None
         return None
     if action == "f":
-        await s.uow.kb.record_outcome(s.user.id, article_id, True, draft.description or "", s.now)
+        await record_verdict(s, article_id, draft.description or "", True)
         await s.uow.drafts.delete(s.user.id)
         s.chose(t("btn.kb_fixed"))
         await s.say(t("kb.fixed"))
         return None
     if action == "n":
-        await s.uow.kb.record_outcome(s.user.id, article_id, False, draft.description or "", s.now)
+        await record_verdict(s, article_id, draft.description or "", False)
         s.chose(t("btn.kb_not_fixed"))
         await s.say(t("kb.continue"))
         return intake.did_not_help(draft, article_id)

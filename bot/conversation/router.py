@@ -38,6 +38,8 @@ BUTTONS: dict[type[callbacks.Callback], Callable[[Session, Any], Awaitable[None]
     callbacks.ShowArticle: kb.on_show_article,
     callbacks.ArticleForm: kb.on_form_button,
     callbacks.SaveAsArticle: kb.on_save_as_article,
+    callbacks.FixedWith: kb.on_fixed_with,
+    callbacks.LearnedPhrasing: kb.on_learned_phrasing,
     callbacks.TicketAction: engineer.on_card_button,
     callbacks.ConfirmFix: followup.on_confirm_fix,
     callbacks.FollowUpAnswer: followup.on_followup_button,

@@ -41,12 +41,14 @@ DEFLECTION_GRACE = timedelta(hours=24)
 
 @dataclass(frozen=True)
 class KbOutcome:
-    """A reporter's verdict on a knowledge-base article they tried instead of opening a ticket."""
+    """A verdict on a knowledge-base article: a reporter's, who tried it instead of opening a ticket, or
+    an engineer's, who resolved a ticket with it (that one is no deflection: the ticket was opened)."""
 
     at: datetime
     reporter_id: int
     article_id: str
     helped: bool
+    by_engineer: bool = False
 
 
 @dataclass(frozen=True)
@@ -336,7 +338,7 @@ def _deflection(data: ReportData, live: list[Ticket]) -> tuple[int, int]:
             tried[(ticket.reporter_id, article)].append(ticket.opened_at)
     deflected = 0
     for outcome in data.kb_outcomes:
-        if not outcome.helped or not data.start <= outcome.at < data.end:
+        if not outcome.helped or outcome.by_engineer or not data.start <= outcome.at < data.end:
             continue
         later = tried.get((outcome.reporter_id, outcome.article_id), ())
         if not any(outcome.at <= at <= outcome.at + DEFLECTION_GRACE for at in later):

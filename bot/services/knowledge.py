@@ -3,6 +3,11 @@
 Articles saved from chat (or imported) live in the database and win over a shipped file with the same
 id and language, so an engineer can correct a shipped article without touching the repository. A
 saved article is indexed at once.
+
+Every verdict ("This fixed it", "Didn't help", an engineer's "Fixed with") is kept here too, and what
+they add up to (`knowledge.evidence`) is handed to the matcher as soon as its transaction commits: a
+phrasing several people found an article with becomes one of its symptoms, one they said it did not
+help with no longer suggests it. Engineers review and remove that evidence with `/kb learned`.
 """
 
 from __future__ import annotations
@@ -12,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from knowledge.article import Article
+from knowledge.evidence import Evidence, Outcome, collect
 from knowledge.loader import Problem, load_articles, shipped_articles_dir
 from knowledge.matcher import Match, Matcher
 from storage import Storage
@@ -28,10 +34,14 @@ class Shown:
 
 
 class KnowledgeBase:
-    def __init__(self, shipped: list[Article], stored: list[Article]) -> None:
+    def __init__(self, shipped: list[Article], stored: list[Article], outcomes: list[Outcome] | None = None,
+                 removed: set[tuple[str, str]] | None = None) -> None:
         self._versions: dict[tuple[str, str], Article] = {(a.id, a.lang): a for a in shipped}
         self._versions.update({(a.id, a.lang): a for a in stored})
         self.matcher = Matcher(self._versions.values())
+        self._outcomes: list[Outcome] = list(outcomes or ())
+        self._removed: set[tuple[str, str]] = set(removed or ())
+        self._learn({o.article_id for o in self._outcomes})
 
     @classmethod
     async def load(cls, storage: Storage, shipped_dir: Path | None = None) -> tuple[KnowledgeBase, list[Problem]]:
@@ -41,7 +51,9 @@ class KnowledgeBase:
             log.warning("knowledge base: skipped %s: %s", problem.path, problem.reason)
         async with storage.transaction() as tx:
             stored = await tx.kb.articles()
-        return cls(report.articles, stored), report.problems
+            outcomes = await tx.kb.outcomes()
+            removed = await tx.kb.removed_evidence()
+        return cls(report.articles, stored, outcomes, removed), report.problems
 
     def __len__(self) -> int:
         return len({article_id for article_id, _ in self._versions})
@@ -65,6 +77,25 @@ class KnowledgeBase:
         """Index a new or edited article at once."""
         self._versions[article.id, article.lang] = article
         self.matcher.add(article)
+
+    # ------------------------------------------------------------------ learning from outcomes
+    def evidence(self) -> list[Evidence]:
+        """Every phrasing group still in force (removed ones are left out), oldest first."""
+        return collect(self._outcomes, self._removed)
+
+    def note(self, outcome: Outcome) -> None:
+        """A verdict was committed: learn from it at once."""
+        self._outcomes.append(outcome)
+        self._learn({outcome.article_id})
+
+    def forget(self, article_id: str, key: str) -> None:
+        """An engineer's removal was committed: the group no longer counts."""
+        self._removed.add((article_id, key))
+        self._learn({article_id})
+
+    def _learn(self, article_ids: set[str]) -> None:
+        mine = (o for o in self._outcomes if o.article_id in article_ids)
+        self.matcher.apply_evidence(collect(mine, self._removed), article_ids)
 
     def articles(self) -> list[Article]:
         return sorted(self._versions.values(), key=lambda a: (a.id, a.lang))

@@ -326,7 +326,10 @@ EN: dict[str, Template] = {
     "kb.gone": "That article is no longer available.",
     "kb.only_in.zh": "(This guide exists only in Chinese.)", "kb.only_in.en": "(This guide exists only in English.)",
     "kb.article": article,
-    "kb.usage": "Write what you are looking for after the command, e.g. /kb printer offline.",
+    "kb.usage": (
+        "Write what you are looking for after the command, e.g. /kb printer offline. Engineers: /kb add to "
+        "write an article, /kb learned to review what the knowledge base learned from outcomes."
+    ),
     "kb.no_match": "No guide matches that. Describe your problem here and I'll open a ticket.",
     "kb.results": "Guides that match:",
     "kb.not_allowed": "Only engineers and managers can add or edit articles.",

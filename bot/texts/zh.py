@@ -295,7 +295,10 @@ ZH: dict[str, Template] = {
     "kb.gone": "这篇指引已经不存在了。",
     "kb.only_in.zh": "（这篇指引只有中文版。）", "kb.only_in.en": "（这篇指引只有英文版。）",
     "kb.article": article,
-    "kb.usage": "请在命令后写上要查找的内容，例如 /kb 打印机脱机。",
+    "kb.usage": (
+        "请在命令后写上要查找的内容，例如 /kb 打印机脱机。工程师：/kb add 新写文章，"
+        "/kb learned 查看知识库从反馈中学到的说法。"
+    ),
     "kb.no_match": "没有找到相关指引。直接在这里描述故障，我来为您报修。",
     "kb.results": "相关指引：",
     "kb.not_allowed": "只有工程师和管理员可以添加或修改知识库文章。",

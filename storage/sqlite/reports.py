@@ -38,12 +38,14 @@ class SqliteReportQueries(SqlPort, ReportQueries):
         )
         return [followup_from_row(r) for r in rows]
 
-    async def kb_outcomes_between(self, start: datetime, end: datetime) -> list[tuple[datetime, int, str, bool]]:
+    async def kb_outcomes_between(self, start: datetime, end: datetime) -> list[tuple[datetime, int, str, bool, bool]]:
         rows = await self._all(
-            "SELECT at, reporter_id, article_id, helped FROM kb_outcomes WHERE at >= ? AND at < ? ORDER BY id",
+            """SELECT at, reporter_id, article_id, helped, by_engineer FROM kb_outcomes
+               WHERE at >= ? AND at < ? ORDER BY id""",
             (ts(start), ts(end)),
         )
-        return [(from_ts(r["at"]), r["reporter_id"], r["article_id"], bool(r["helped"])) for r in rows]  # type: ignore[misc]
+        return [(from_ts(r["at"]), r["reporter_id"], r["article_id"], bool(r["helped"]),  # type: ignore[misc]
+                 bool(r["by_engineer"])) for r in rows]
 
     async def record_delivery(self, period: str, due: datetime, sent: datetime | None) -> None:
         await self._run(

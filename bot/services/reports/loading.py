@@ -22,8 +22,8 @@ async def load(queries: ReportQueries, start: datetime, end: datetime) -> Report
         tickets=await queries.tickets_opened(start, end),
         events=await queries.events_of_tickets_opened(start, end),
         followups=await queries.followups_of_tickets_opened(start, end),
-        kb_outcomes=[KbOutcome(at, reporter, article, helped)
-                     for at, reporter, article, helped in await queries.kb_outcomes_between(start, end)],
+        kb_outcomes=[KbOutcome(at, person, article, helped, by_engineer) for at, person, article, helped, by_engineer
+                     in await queries.kb_outcomes_between(start, end)],
         earlier=await queries.tickets_opened(start - REPEAT_WINDOW, start),
         monthly_reports_due=len(due), monthly_reports_late=late,
     )
