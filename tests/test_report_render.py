@@ -15,7 +15,7 @@ import pytest
 from openpyxl import load_workbook
 from PIL import Image, ImageStat
 
-from bot.domain.kpi import ReportData, compute_kpis
+from bot.domain.kpi import KbOutcome, ReportData, compute_kpis
 from bot.domain.score import quarter_score
 from bot.domain.targets import KPIS
 from bot.services.reports.chart import chart_png
@@ -24,7 +24,7 @@ from bot.services.reports.workbook import KPI_COLUMNS, WORK_ORDER_COLUMNS, workb
 from bot.texts import TEXTS
 from bot.texts.en_reports import EN_REPORTS as EN
 from bot.texts.zh_reports import ZH_REPORTS as ZH
-from tests.test_kpi import END, NOW, SHANGHAI, START, T01, T07, T10, T12, month
+from tests.test_kpi import END, NOW, SHANGHAI, START, T01, T07, T10, T12, month, oct_
 
 KPIS_OF_MONTH = compute_kpis(month(), now=NOW)
 SCORE = quarter_score(KPIS_OF_MONTH)
@@ -147,7 +147,7 @@ def _rows(sheet: object) -> list[tuple]:
 
 def test_workbook_has_every_work_order_in_local_time() -> None:
     book = load_workbook(io.BytesIO(workbook_xlsx(month(), KPIS_OF_MONTH, SCORE, "en", SHANGHAI)))
-    assert book.sheetnames == ["Work orders", "KPIs"]
+    assert book.sheetnames == ["Work orders", "KPIs", "Self-service"]
     sheet = book["Work orders"]
     rows = _rows(sheet)
     header = rows[0]
@@ -193,6 +193,22 @@ def test_kpi_sheet_and_score() -> None:
     assert deductions == ["− 20 service points: response on time below 90%",
                           "− 30 service points: on site on time below 90%",
                           "− 10 reporting points: monthly reports late or missing"]
+
+
+def test_self_service_sheet_shows_what_the_deflection_figure_rests_on_article_by_article() -> None:
+    """The deflection report: per article, who said it fixed it, which of those count as solved requests
+    (the KPI's numerator), who said it did not, and the tickets whose reporter had tried it."""
+    data = month()
+    data = replace(data, kb_outcomes=[*data.kb_outcomes, KbOutcome(oct_(21, 3), 9001, "kb-jam", True, True)])
+    book = load_workbook(io.BytesIO(workbook_xlsx(data, compute_kpis(data, now=NOW), None, "en", SHANGHAI)))
+    rows = _rows(book["Self-service"])
+    assert rows[0] == ("Article", "Fixed it (reporters)", "Solved requests", "Didn't help", "Fixed with (engineers)",
+                       "Tried before a ticket")
+    by_article = {row[0]: row[1:] for row in rows[1:]}
+    assert by_article["kb-jam"] == (2, 1, 1, 1, 1)  # the second "fixed it" was followed by a ticket naming it
+    assert by_article["kb-toner"] == (2, 2, 0, 0, 0) and by_article["kb-wifi"] == (1, 1, 1, 0, 0)
+    assert sum(row[2] for row in rows[1:]) == KPIS_OF_MONTH.deflection_rate.numerator  # one rule for both
+    assert compute_kpis(data, now=NOW).deflection_rate == KPIS_OF_MONTH.deflection_rate  # a ticket is no deflection
 
 
 def test_workbook_in_chinese_without_score() -> None:

@@ -18,6 +18,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from bot.domain.assets import asset_key
+from bot.domain.deflection import KbOutcome, deflected
 from bot.domain.followup import FollowUp, FollowUpState
 from bot.domain.milestones import (
     MILESTONES,
@@ -35,22 +36,6 @@ from bot.domain.ticket import Status, Ticket, TicketEvent
 
 REPEAT_WINDOW = timedelta(days=30)
 """A ticket on an asset that had another ticket opened this long before it is a repeat repair."""
-DEFLECTION_GRACE = timedelta(hours=24)
-"""A "helped" self-service outcome followed this soon by a ticket naming the same article did not help."""
-
-
-@dataclass(frozen=True)
-class KbOutcome:
-    """A verdict on a knowledge-base article: a reporter's, who tried it instead of opening a ticket, or
-    an engineer's, who resolved a ticket with it (that one is no deflection: the ticket was opened)."""
-
-    at: datetime
-    reporter_id: int
-    article_id: str
-    helped: bool
-    by_engineer: bool = False
-
-
 @dataclass(frozen=True)
 class ReportData:
     """Everything a report is computed from; the loader fetches it, nothing here reads a database."""
@@ -328,22 +313,12 @@ def _repeats(tickets: list[Ticket], data: ReportData) -> tuple[int, int]:
 
 
 def _deflection(data: ReportData, live: list[Ticket]) -> tuple[int, int]:
-    """(self-resolved, requests). A helped outcome does not count when the same reporter opened a
-    ticket naming that article as tried within 24 h (the article did not, in the end, help)."""
+    """(self-resolved, requests): the requests the knowledge base solved (`bot.domain.deflection`) and
+    those plus the non-cancelled tickets. A filtered view has none: verdicts have no site or engineer."""
     if data.selection:
         return 0, 0
-    tried: dict[tuple[int, str], list[datetime]] = defaultdict(list)
-    for ticket in data.tickets:
-        for article in ticket.tried_articles:
-            tried[(ticket.reporter_id, article)].append(ticket.opened_at)
-    deflected = 0
-    for outcome in data.kb_outcomes:
-        if not outcome.helped or outcome.by_engineer or not data.start <= outcome.at < data.end:
-            continue
-        later = tried.get((outcome.reporter_id, outcome.article_id), ())
-        if not any(outcome.at <= at <= outcome.at + DEFLECTION_GRACE for at in later):
-            deflected += 1
-    return deflected, deflected + len(live)
+    solved = deflected(data.kb_outcomes, data.tickets, data.start, data.end)
+    return solved, solved + len(live)
 
 
 def _breached(ticket: Ticket, facts: Facts, now: datetime) -> bool:

@@ -63,6 +63,12 @@ EN_REPORTS: dict[str, Template] = {
     "report.chart.tickets": "Tickets",
     "report.chart.no_data": "No data",
     # the workbook
+    "report.ss.article": "Article",
+    "report.ss.fixed": "Fixed it (reporters)",
+    "report.ss.deflected": "Solved requests",
+    "report.ss.not_helped": "Didn't help",
+    "report.ss.fixed_with": "Fixed with (engineers)",
+    "report.ss.tried": "Tried before a ticket",
     "report.col.number": "Ticket",
     "report.col.opened": "Opened",
     "report.col.status": "Status",

@@ -15,6 +15,7 @@ from functools import lru_cache
 from itertools import chain, islice
 from typing import Any
 
+from bot.domain.deflection import by_article
 from bot.domain.followup import FollowUp
 from bot.domain.kpi import Kpis, ReportData, cohort
 from bot.domain.milestones import (
@@ -57,6 +58,7 @@ def workbook_xlsx(data: ReportData, kpis: Kpis, score: QuarterScore | None, lang
     book = Workbook(write_only=True)
     _work_orders_sheet(book, data, now, lang, tz)
     _kpi_sheet(book, data, kpis, score, lang, tz, rules)
+    _self_service_sheet(book, data, lang)
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
@@ -214,3 +216,21 @@ def _kpi_sheet(book: Any, data: ReportData, kpis: Kpis, score: QuarterScore | No
         sheet.append([_cell(sheet, value, bold=bold and column == 0,
                             number_format=number_format if column in (1, 4) and value is not None else None)
                       for column, value in enumerate(row)])
+
+
+SELF_SERVICE_COLUMNS: tuple[str, ...] = ("article", "fixed", "deflected", "not_helped", "fixed_with", "tried")
+
+
+def _self_service_sheet(book: Any, data: ReportData, lang: str) -> None:
+    """What the deflection figure rests on, article by article: who said it fixed it (and which of those
+    count as solved requests), who said it did not, the tickets an engineer resolved with it and those
+    whose reporter had tried it. `helpdesk kb eval --outcomes` shows what the matcher learned from them."""
+    sheet = book.create_sheet("Self-service")
+    header = [label(f"report.ss.{name}", lang) for name in SELF_SERVICE_COLUMNS]
+    rows = [[r.article_id, r.fixed, r.deflected, r.not_helped, r.fixed_with, r.tried]
+            for r in by_article(data.kb_outcomes, data.tickets, data.start, data.end)]
+    _set_widths(sheet, [header, *rows], least=10, most=40)
+    sheet.freeze_panes = "A2"
+    sheet.append([_cell(sheet, value, bold=True) for value in header])
+    for row in rows:
+        sheet.append([_cell(sheet, value) for value in row])
