@@ -210,9 +210,8 @@ async def on_fixed_with(s: Session, button: FixedWith) -> None:
     if not await record_verdict(s, article_id, ticket.description, True, ticket=ticket):
         s.refuse(t("learned.fixed_with_again", number=ticket.number))
         return
-    title = article_title(s, article_id)
-    s.chose(t("learned.btn.fixed_with", title=title))
-    await s.say(t("learned.fixed_with", number=ticket.number, title=title))
+    # No "chosen" mark: it would take the message's other buttons (Save as article) away with it.
+    await s.say(t("learned.fixed_with", number=ticket.number, title=article_title(s, article_id)))
 
 
 def _in_force(s: Session) -> list[Evidence]:
