@@ -1,8 +1,9 @@
 """Suggesting knowledge-base articles for a fault described in chat.
 
 Pipeline per query: normalise -> correct typos -> thesaurus concepts + words +
-Chinese bigrams -> BM25F retrieval of a short list -> absolute judgement of
-each candidate (knowledge.judge) -> at most ``top`` confident matches.
+Chinese bigrams -> BM25F ranking of a short list -> signals of each candidate
+on absolute scales (knowledge.signals) -> the decision whether any of them
+answers the query, and how sure (knowledge.confidence).
 """
 
 from __future__ import annotations
@@ -12,12 +13,13 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from knowledge.article import Article
+from knowledge.confidence import SURE, decide
 from knowledge.evidence import Evidence, query_key, same_phrasing
 from knowledge.features import CONCEPT_PREFIX, Analysis, analyze
 from knowledge.index import Bm25Index
-from knowledge.judge import MIN_SCORE, concept_rarity, judge
 from knowledge.normalize import MAX_QUERY_CHARS, guess_lang, has_content
 from knowledge.profile import Profile, build_profile
+from knowledge.signals import Signals, concept_rarity, missing_share, off_topic, shares_fault, specific
 from knowledge.thesaurus import Thesaurus, default_thesaurus
 from knowledge.typos import TypoCorrector
 
@@ -26,16 +28,17 @@ SHORTLIST = 12
 #: Query feature weights for BM25: concepts carry meaning across languages,
 #: words and bigrams only within one.
 CONCEPT_QUERY_WEIGHT = {
-    "fault": 2.0,
-    "action": 1.5,
-    "part": 1.5,
-    "device": 1.2,
-    "generic": 0.6,
-    "context": 0.2,
+    "fault": 1.0,
+    "action": 0.75,
+    "part": 0.75,
+    "device": 0.6,
+    "generic": 0.3,
+    "context": 0.1,
+    "courtesy": 0.0,
     "oos": 0.0,
 }
 WORD_QUERY_WEIGHT = 1.0
-BIGRAM_QUERY_WEIGHT = 0.5
+BIGRAM_QUERY_WEIGHT = 1.0
 
 
 @dataclass(frozen=True)
@@ -46,6 +49,8 @@ class Match:
     score: float
     title: str
     lang: str
+    sure: bool = True
+    """False: offered as "did you mean" (knowledge.confidence.SURE)."""
 
 
 class Matcher:
@@ -73,6 +78,8 @@ class Matcher:
         self._order: list[str] = []
         self._corrector: TypoCorrector | None = None
         self._rarity: dict[str, float] = {}
+        self._position: dict[str, int] = {}
+        self._covered_topics: set[str] = set()
 
     # --------------------------------------------------------- maintenance
     def __len__(self) -> int:
@@ -147,6 +154,9 @@ class Matcher:
                 for cid in profile.strong:
                     doc_freq[cid] = doc_freq.get(cid, 0) + 1
             self._rarity = concept_rarity(doc_freq, len(self._profiles))
+            self._position = {art_id: pos for pos, art_id in enumerate(self._order)}
+            self._covered_topics = {c for profile in self._profiles.values() for c in profile.topics
+                                    if self.thesaurus.kind(c) == "oos"}
         return self._index
 
     # -------------------------------------------------------------- search
@@ -167,13 +177,10 @@ class Matcher:
             weights[bigram] = BIGRAM_QUERY_WEIGHT
         return weights
 
-    def search(self, query: str, top: int = 3, lang: str | None = None) -> list[Match]:
-        """Up to ``top`` confident matches, best first; [] when nothing fits.
-
-        Titles are given in ``lang`` where the article has it; without
-        ``lang`` the language the query is written in is preferred.
-        """
-        if top <= 0 or not isinstance(query, str) or not has_content(query[:MAX_QUERY_CHARS]):
+    def candidates(self, query: str, limit: int = SHORTLIST) -> list[Signals]:
+        """The best candidates for a query, best first, with their signals and before any decision
+        (knowledge.confidence decides; benchmarks/kb_calibrate.py fits that decision on these)."""
+        if not isinstance(query, str) or not has_content(query[:MAX_QUERY_CHARS]):
             return []
         index = self._ensure_index()
         if index.size == 0:
@@ -182,21 +189,52 @@ class Matcher:
         if a.empty:
             return []
         weights = self._query_weights(a)
+        known = {f: w for f, w in weights.items() if f in index}
+        bound = index.upper_bound(known)
+        if not bound:
+            return []
+        # An article with no Chinese version cannot have the query's Chinese bigrams: its cover is
+        # judged on what it could say, so a Chinese query still finds an English-only article.
+        latin_bound = index.upper_bound({f: w for f, w in known.items() if f.isascii()}) or bound
         scores = index.scores(weights)
-        bound = index.upper_bound(weights) or 1.0
-        results: list[tuple[float, str]] = []
-        for pos in index.top(scores, SHORTLIST):
-            art_id = self._order[pos]
-            verdict = judge(a, self._profiles[art_id], scores[pos] / bound, self.thesaurus, self._rarity)
-            if verdict.gate and verdict.score >= MIN_SCORE:
-                results.append((verdict.score, art_id))
-        if any(self._against.get(art_id) for _, art_id in results):
+        pool = [self._order[pos] for pos in index.top(scores, 2 * limit)]
+        if any(self._against.get(art_id) for art_id in pool):
             key = query_key(query)
-            results = [r for r in results if not any(same_phrasing(key, k) for k in self._against.get(r[1], ()))]
-        results.sort(key=lambda r: (-r[0], r[1]))
+            pool = [i for i in pool if not any(same_phrasing(key, k) for k in self._against.get(i, ()))]
+        ranked = sorted(((float(scores[self._position[i]]) / (bound if "zh" in self._profiles[i].versions
+                                                                 else latin_bound), i) for i in pool),
+                        key=lambda pair: (-pair[0], pair[1]))[:limit]
+        covers = [cover for cover, _ in ranked]
+        shortlist = [art_id for _, art_id in ranked]
+        lexical = [(f, w * index.idf(f)) for f, w in weights.items() if not f.startswith(CONCEPT_PREFIX)]
+        total = sum(w for _, w in lexical)
+        reach = sum(w for f, w in lexical if f in index) / total if total else 1.0
+        off = off_topic(a, self.thesaurus, self._covered_topics)
+        out = []
+        first: frozenset[str] = frozenset()
+        for n, (art_id, cover) in enumerate(zip(shortlist, covers, strict=False)):
+            profile = self._profiles[art_id]
+            rival = max((c for k, c in enumerate(covers) if k != n), default=0.0)
+            has = specific(a, profile, self.thesaurus)
+            first = first if n else has
+            out.append(Signals(art_id, cover, cover - rival, reach,
+                               missing_share(a, profile, self.thesaurus, self._rarity),
+                               *shares_fault(a, profile, self.thesaurus), off, adds=bool(has - first)))
+        return out
+
+    def search(self, query: str, top: int = 3, lang: str | None = None) -> list[Match]:
+        """Up to ``top`` suggestions, best first; [] when nothing fits (knowledge.confidence).
+
+        A suggestion's score is its confidence; ``sure`` is False for a "did you mean" guess.
+        Titles are given in ``lang`` where the article has it; without ``lang`` the language the
+        query is written in is preferred.
+        """
+        if top <= 0:
+            return []
+        decided = decide(self.candidates(query), top)
         lang = lang or guess_lang(query[:MAX_QUERY_CHARS])
         matches = []
-        for score, art_id in results[:top]:
-            version = self._profiles[art_id].version(lang)
-            matches.append(Match(art_id, round(float(min(score, 1.0)), 2), version.title, version.lang))
+        for signals, score in decided:
+            version = self._profiles[signals.id].version(lang)
+            matches.append(Match(signals.id, round(score, 2), version.title, version.lang, score >= SURE))
         return matches

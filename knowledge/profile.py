@@ -74,6 +74,8 @@ class Profile:
     features: dict[str, float] = field(default_factory=dict)
     words: set[str] = field(default_factory=set)
     body_words: set[str] = field(default_factory=set)
+    topics: set[str] = field(default_factory=set)
+    """Concepts its titles name: what the article is about, not merely mentions."""
 
     def version(self, lang: str | None) -> Article:
         """The version in ``lang`` if there is one, else a stable fallback."""
@@ -91,8 +93,11 @@ def _add(features: dict[str, float], terms: Counter[str], weight: float) -> None
         features[term] = get(term, 0.0) + count * weight
 
 
-def _add_line(profile: Profile, thesaurus: Thesaurus, lang: str, text: str, weight: float) -> None:
+def _add_line(profile: Profile, thesaurus: Thesaurus, lang: str, text: str, weight: float,
+              title: bool = False) -> None:
     a = analyze(text, thesaurus, with_surface=False)
+    if title:
+        profile.topics.update(a.concepts)
     profile.phrases.append(Phrase(lang, text, a.concepts))
     _add(profile.features, a.words, weight)
     _add(profile.features, a.bigrams, weight)
@@ -113,7 +118,7 @@ def build_profile(versions: list[Article], thesaurus: Thesaurus, learned: Sequen
             profile.strong[device] = 1.0
             key = CONCEPT_PREFIX + device
             profile.features[key] = profile.features.get(key, 0.0) + 1.0
-        _add_line(profile, thesaurus, article.lang, article.title, TITLE_WEIGHT)
+        _add_line(profile, thesaurus, article.lang, article.title, TITLE_WEIGHT, title=True)
         for line in article.symptoms:
             _add_line(profile, thesaurus, article.lang, line, SYMPTOM_WEIGHT)
         words, bigrams = lexical_only(article.body[:BODY_CHARS])

@@ -37,7 +37,7 @@ import yaml
 from knowledge.normalize import Units, is_han, to_units
 from knowledge.pinyin import syllables
 
-KINDS = ("device", "part", "fault", "generic", "action", "context", "oos")
+KINDS = ("device", "part", "fault", "generic", "action", "context", "courtesy", "oos")
 DEFAULT_THESAURUS = Path(__file__).resolve().parent / "thesaurus.yaml"
 
 _WILD = "*"

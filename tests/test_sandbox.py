@@ -38,6 +38,8 @@ async def test_personas_type_and_press_buttons_by_number(tmp_path: Path) -> None
             await type_(":as reporter-en")
             await type_("/new")
             await type_("The thing in room 5 broke")
+            assert "Is it one of these?" in out.getvalue()  # a vague report gets guesses, and a way on
+            await type_(":4")  # skip
             assert "[1] Printer  [2] Copier" in out.getvalue()
             await type_(":4")  # PC
             assert "✓ PC" in out.getvalue() and "Where is it?" in out.getvalue()

@@ -43,7 +43,7 @@ async def cmd_kb(s: Session, args: str) -> None:
     if not matches:
         await s.say(t("kb.no_match"))
         return
-    await s.say(t("kb.results"), buttons=tuple(
+    await s.say(t("kb.results" if matches[0].sure else "kb.results_unsure"), buttons=tuple(
         (Button(verbatim(f"📘 {m.title}"), ShowArticle.of(m.id).pack()),) for m in matches))
 
 

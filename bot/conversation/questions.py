@@ -48,7 +48,7 @@ async def prompt(s: Session, draft: Draft) -> None:
         buttons = ((button(t("btn.photos_only"), "photos"),),) if draft.photos else ()
         await s.say(t("ask.describe"), buttons=buttons)
     elif step is Step.SUGGEST:
-        await s.say(t("kb.suggest"), buttons=(
+        await s.say(t("kb.suggest" if draft.suggestions_sure else "kb.did_you_mean"), buttons=(
             *((button(verbatim("📘 " + article_title(s, article_id)), f"s{i}"),)
               for i, article_id in enumerate(draft.suggestions)),
             (button(t("btn.kb_skip"), "skip"),),

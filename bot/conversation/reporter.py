@@ -23,7 +23,6 @@ from bot.domain.sites import match_site
 from bot.domain.text import has_words
 from bot.messages import Text, t, verbatim
 
-RELATIVE_CUTOFF = 0.8
 """Suggest only what is close to the best match: a distant third guess costs the reporter a read."""
 
 
@@ -327,8 +326,7 @@ def with_suggestions(s: Session, draft: Draft) -> Draft:
     if s.kb is None or not intake.needs_suggestions(draft):
         return draft
     matches = s.kb.suggest(draft.description or "", s.user.language)
-    best = matches[0].score if matches else 0
-    return intake.offer_suggestions(draft, [m.id for m in matches if m.score >= best * RELATIVE_CUTOFF])
+    return intake.offer_suggestions(draft, [m.id for m in matches], sure=bool(matches) and matches[0].sure)
 
 
 async def advance(s: Session, draft: Draft, was: Step) -> None:

@@ -78,6 +78,8 @@ class Draft:
     suggestions: tuple[str, ...] = ()
     """Knowledge-base articles offered for the description (first-line remote support)."""
     suggestions_done: bool = False
+    suggestions_sure: bool = True
+    """False: the knowledge base only guessed, and the articles are offered as "is it one of these?"."""
     tried: tuple[str, ...] = ()
     """Articles the reporter tried and that did not help; the engineer sees them on the ticket."""
 
@@ -139,9 +141,9 @@ def needs_suggestions(draft: Draft) -> bool:
     return bool(draft.description) and not draft.suggestions_done and not draft.suggestions
 
 
-def offer_suggestions(draft: Draft, article_ids: list[str]) -> Draft:
-    """Offer these articles before the rest of the intake (none: go straight on)."""
-    return replace(draft, suggestions=tuple(article_ids), suggestions_done=not article_ids)
+def offer_suggestions(draft: Draft, article_ids: list[str], *, sure: bool = True) -> Draft:
+    """Offer these articles before the rest of the intake (none: go straight on); not `sure`: as guesses."""
+    return replace(draft, suggestions=tuple(article_ids), suggestions_done=not article_ids, suggestions_sure=sure)
 
 
 def suggestion(draft: Draft, index: str) -> str:

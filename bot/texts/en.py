@@ -319,6 +319,9 @@ EN: dict[str, Template] = {
     "reporter.thanks_confirmed": "Thank you! {number} is confirmed as fixed. We'll check in with you in a few days.",
     "reporter.reopened": "Sorry! {number} is reopened and an engineer is on it again.",
     "kb.suggest": "These guides may fix it right now, in a few minutes. Open one, or skip to report it to an engineer:",
+    "kb.did_you_mean": (
+        "Is it one of these? Open a guide that sounds like your problem, or skip to report it to an engineer:"
+    ),
     "btn.kb_skip": "Skip — report it to an engineer",
     "btn.kb_fixed": "✅ This fixed it", "btn.kb_not_fixed": "❌ Didn't help",
     "kb.fixed": "🎉 Great, glad it works again! No ticket was needed. If the problem comes back, just write to me.",
@@ -332,6 +335,7 @@ EN: dict[str, Template] = {
     ),
     "kb.no_match": "No guide matches that. Describe your problem here and I'll open a ticket.",
     "kb.results": "Guides that match:",
+    "kb.results_unsure": "Did you mean one of these?",
     "kb.not_allowed": "Only engineers and managers can add or edit articles.",
     "kb.bad_id": "An article id is lower-case letters, digits and dashes, like printer-offline.",
     "kb.long_id": (

@@ -288,6 +288,7 @@ ZH: dict[str, Template] = {
     "reporter.thanks_confirmed": "谢谢！{number} 已确认修好，几天后我们会回访。",
     "reporter.reopened": "抱歉！{number} 已重新打开，工程师会再次处理。",
     "kb.suggest": "下面的指引也许几分钟就能解决问题。可以打开看看，或者跳过直接报修：",
+    "kb.did_you_mean": "是下面这些问题之一吗？可以打开看起来相符的指引，或者跳过直接报修：",
     "btn.kb_skip": "跳过，直接报修",
     "btn.kb_fixed": "✅ 已经解决了", "btn.kb_not_fixed": "❌ 没有解决",
     "kb.fixed": "🎉 太好了，恢复正常就好！这次不需要开工单。如果问题再出现，随时告诉我。",
@@ -301,6 +302,7 @@ ZH: dict[str, Template] = {
     ),
     "kb.no_match": "没有找到相关指引。直接在这里描述故障，我来为您报修。",
     "kb.results": "相关指引：",
+    "kb.results_unsure": "您要找的是不是下面这些？",
     "kb.not_allowed": "只有工程师和管理员可以添加或修改知识库文章。",
     "kb.bad_id": "文章编号只能包含小写字母、数字和短横线，例如 printer-offline。",
     "kb.long_id": (
