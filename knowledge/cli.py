@@ -74,8 +74,10 @@ def build_parser(out: IO[str], err: IO[str]) -> argparse.ArgumentParser:
             "Suggest articles for a fault description.\n\n"
             "With QUERY, print the matches. Without QUERY, read one query per line\n"
             "from standard input and write one JSON line per query:\n"
-            '  {"query": "...", "matches": [{"id": "...", "score": 0.87, "title": "..."}]}\n'
-            "An empty match list means no confident match."
+            '  {"query": "...", "matches": [{"id": "...", "score": 0.87, "title": "...", "sure": true}]}\n'
+            "The score is the confidence that the article is the one meant; below 0.7 the\n"
+            "suggestions are guesses (sure: false, shown as \"did you mean\"). An empty match\n"
+            "list means no match at all."
         ),
         epilog='example: helpdesk kb search "打印机卡纸了" --top 3',
         **common,
@@ -135,7 +137,7 @@ def _load(kb: Path | None, err: IO[str], stored: Sequence[Article] = ()) -> Matc
 def _as_json(query: str, matches: list[Match]) -> str:
     payload = {
         "query": query,
-        "matches": [{"id": m.id, "score": m.score, "title": m.title} for m in matches],
+        "matches": [{"id": m.id, "score": m.score, "title": m.title, "sure": m.sure} for m in matches],
     }
     return json.dumps(payload, ensure_ascii=False)
 
@@ -152,9 +154,11 @@ def _search(args: argparse.Namespace, stdin: IO[str], out: IO[str], err: IO[str]
     if args.json:
         out.write(_as_json(args.query, matches) + "\n")
     elif not matches:
-        out.write("No confident match.\n")
+        out.write("No match.\n")
     else:
         width = max(len(m.id) for m in matches)
+        if not matches[0].sure:
+            out.write("Not sure; did you mean:\n")
         for m in matches:
             out.write(f"{m.score:.2f}  {m.id:<{width}}  {m.title}\n")
     return EXIT_OK

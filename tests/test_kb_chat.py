@@ -172,3 +172,15 @@ async def test_resolved_ticket_can_be_saved_as_an_article(fresh_desk: BotHarness
     assert article.device == "printer" and article.body.startswith("1. 打开盖子")
     replies = await desk.say(ALICE, "/kb label printer blank labels")
     assert replies[0].buttons()[0] == ["📘 Label printer prints blank labels"]
+
+
+async def test_a_one_word_report_gets_the_article_or_a_did_you_mean_list(desk: BotHarness) -> None:
+    replies = await desk.say(ALICE, "/kb vpn")
+    assert replies[0].text == "Guides that match:"
+    assert replies[0].buttons() == [["📘 " + _kb(desk).get("vpn-cannot-connect", "en").title]]
+    replies = await desk.say(LINA, "打印机")  # a report that only names the device
+    guesses = replies[-1]
+    assert guesses.text.startswith("是下面这些问题之一吗？")
+    assert len(guesses.buttons()) == 4 and guesses.buttons()[-1] == ["跳过，直接报修"]
+    replies = await desk.press(LINA, "跳过，直接报修", guesses)
+    assert "是哪台设备" in replies[-1].text

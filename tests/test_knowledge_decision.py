@@ -1,0 +1,95 @@
+"""The matcher's decision (knowledge/signals.py, knowledge/confidence.py) on the shipped articles, for
+what users were seen typing: keywords, vague and chatty messages, faults the knowledge base has no
+article for, and things that are not IT at all."""
+
+from __future__ import annotations
+
+import pytest
+
+from knowledge.confidence import SURE, decide
+from knowledge.loader import load_articles, shipped_articles_dir
+from knowledge.matcher import Matcher
+from knowledge.signals import Signals
+
+
+@pytest.fixture(scope="module")
+def matcher() -> Matcher:
+    return Matcher(load_articles(shipped_articles_dir()).articles)
+
+
+def ids(matcher: Matcher, query: str) -> list[str]:
+    return [m.id for m in matcher.search(query)]
+
+
+@pytest.mark.parametrize(("query", "article"), [
+    ("vpn", "vpn-cannot-connect"), ("wifi", "wifi-drops"), ("VPN", "vpn-cannot-connect"),
+    ("蓝屏", "pc-blue-screen"), ("vpn not working", "vpn-cannot-connect"), ("wi-fi not working", "wifi-drops"),
+])
+def test_a_keyword_that_names_an_articles_subject_finds_it_first(matcher: Matcher, query: str, article: str) -> None:
+    assert ids(matcher, query)[:1] == [article]
+
+
+def test_a_keyword_shared_by_many_articles_gets_a_did_you_mean_list(matcher: Matcher) -> None:
+    found = matcher.search("打印机")
+    assert len(found) == 3 and not any(m.sure for m in found)
+    assert all(m.id.startswith("printer-") for m in found)
+
+
+def test_a_sure_answer_comes_alone_unless_another_answers_another_part(matcher: Matcher) -> None:
+    assert ids(matcher, "蓝屏") == ["pc-blue-screen"]  # not the projector whose "no signal" screen is blue
+    two_faults = ids(matcher, "printer jam, paper stuck and it shows offline")
+    assert two_faults[0] == "printer-paper-jam" and "printer-offline" in two_faults
+
+
+def test_a_fault_no_article_covers_is_not_answered_with_an_unrelated_one(matcher: Matcher) -> None:
+    assert "printer-prints-garbage" not in ids(matcher, "my monitor flickers")
+    assert not any(m.sure for m in matcher.search("my monitor flickers"))
+
+
+@pytest.mark.parametrize("query", [
+    "where do I buy a new printer for my team?", "明天想请一天假，找谁批", "thanks, the printer works now 👍",
+    "hi there", "谢谢你啊，辛苦了", "今天食堂中午有什么菜", "the tap in the kitchen has been dripping all morning",
+    "能把会议室的投影仪借回家用一下吗", "这个月工资怎么还没到账",
+])
+def test_what_is_not_an_it_fault_gets_nothing(matcher: Matcher, query: str) -> None:
+    assert ids(matcher, query) == []
+
+
+@pytest.mark.parametrize(("query", "article"), [
+    ("hi, my printer is offline", "printer-offline"),
+    ("printer out of toner, where do I buy a new cartridge?", "printer-toner-low"),
+    ("Good morning! Sorry to bother you, I sit on the 3rd floor by the window, and since I came back from "
+     "lunch my computer shows a blue screen with a sad face every few minutes. I have a deadline today!",
+     "pc-blue-screen"),
+])
+def test_courtesy_and_an_off_topic_word_beside_a_real_fault_do_not_hide_it(
+        matcher: Matcher, query: str, article: str) -> None:
+    assert ids(matcher, query)[:1] == [article]
+
+
+def test_a_chinese_query_finds_an_article_that_only_has_an_english_version() -> None:
+    matcher = Matcher(load_articles(shipped_articles_dir()).articles)
+    matcher.remove("printer-offline", lang="zh")
+    (found, *_) = matcher.search("打印机显示脱机，打不出来")
+    assert (found.id, found.lang) == ("printer-offline", "en")
+
+
+def _signals(art_id: str, cover: float, **extra: object) -> Signals:
+    base = dict(margin=0.3, reach=0.8, missing=0.0, shared_fault=True, anchored=True, off_topic=False)
+    return Signals(art_id, cover, **{**base, **extra})  # type: ignore[arg-type]
+
+
+def test_the_decision_rules_on_plain_signals() -> None:
+    assert decide([], 3) == []
+    assert decide([_signals("a", 0.05)], 3) == []  # below the floor: nothing in common
+    assert decide([_signals("a", 0.9, off_topic=True, anchored=False)], 3) == []
+    assert [s.id for s, _ in decide([_signals("a", 0.9, off_topic=True)], 3)] == ["a"]  # anchored: in scope
+    sure, guess = _signals("a", 0.95, margin=0.6), _signals("b", 0.9, margin=-0.6, missing=1.0)
+    decided = decide([sure, guess], 3)
+    assert [s.id for s, _ in decided] == ["a"] and decided[0][1] >= SURE
+    other_part = _signals("b", 0.6, margin=-0.35, adds=True)
+    assert [s.id for s, _ in decide([sure, other_part], 3)] == ["a", "b"]
+    unsure = decide([_signals("a", 0.4, margin=0.01), _signals("b", 0.39, margin=-0.01),
+                     _signals("c", 0.05, margin=-0.35)], 3)
+    assert [s.id for s, _ in unsure] == ["a", "b"]  # c is too far behind to be worth a look
+    assert unsure[0][1] < SURE and unsure[1][1] <= unsure[0][1]
