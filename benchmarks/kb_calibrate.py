@@ -14,7 +14,7 @@ article left out of the knowledge base (leave-one-article-out), which must then 
 It prints the fitted constants for knowledge/confidence.py, and then what the matcher as it is now
 (knowledge.confidence.decide) gives on every set, the leave-one-article-out queries included, and
 for the fitted parts the transfer: fitted on all tuning sets but one, scored on the one left out.
-These are tuning sets; benchmarks/kb_sets/office-c and the project's held-out set judge the result.
+These are tuning sets; benchmarks/kb_sets/office-d and the project's held-out set judge the result.
 """
 
 from __future__ import annotations
@@ -42,6 +42,8 @@ SETS = {
     "office-b": (REPO / "benchmarks" / "kb_sets" / "office-b" / "articles",
                  REPO / "benchmarks" / "kb_sets" / "office-b" / "queries.jsonl"),
     "shipped": (shipped_articles_dir(), DEV / "queries.jsonl"),
+    "office-c": (REPO / "benchmarks" / "kb_sets" / "office-c" / "articles",
+                 REPO / "benchmarks" / "kb_sets" / "office-c" / "queries.jsonl"),
 }
 SURE_FEATURES = ("cover", "margin", "reach", "missing", "shared_fault")
 FLOORS = [round(0.01 * i, 2) for i in range(31)]

@@ -51,7 +51,8 @@ def _word_terms(pairs: Iterable[tuple[str, str]]) -> Counter[str]:
     """English word stems and the letter/digit parts of codes, from (raw, stem)."""
     terms: Counter[str] = Counter()
     for raw, unit in pairs:
-        if unit not in FEATURE_STOPWORDS and (len(unit) > 1 or unit.isdigit()):
+        # Both forms: "there" is a stop word, its stem "ther" is not.
+        if unit not in FEATURE_STOPWORDS and raw not in FEATURE_STOPWORDS and (len(unit) > 1 or unit.isdigit()):
             terms[unit] += 1
         if not raw.isalpha():
             for part in split_alnum(raw):

@@ -198,8 +198,8 @@ class Matcher:
         latin_bound = index.upper_bound({f: w for f, w in known.items() if f.isascii()}) or bound
         scores = index.scores(weights)
         pool = [self._order[pos] for pos in index.top(scores, 2 * limit)]
+        key = query_key(query) if self._learned or self._against else ""
         if any(self._against.get(art_id) for art_id in pool):
-            key = query_key(query)
             pool = [i for i in pool if not any(same_phrasing(key, k) for k in self._against.get(i, ()))]
         ranked = sorted(((float(scores[self._position[i]]) / (bound if "zh" in self._profiles[i].versions
                                                                  else latin_bound), i) for i in pool),
@@ -217,9 +217,11 @@ class Matcher:
             rival = max((c for k, c in enumerate(covers) if k != n), default=0.0)
             has = specific(a, profile, self.thesaurus)
             first = first if n else has
+            vouched = any(same_phrasing(key, query_key(q)) for q in self._learned.get(art_id, ()))
             out.append(Signals(art_id, cover, cover - rival, reach,
                                missing_share(a, profile, self.thesaurus, self._rarity),
-                               *shares_fault(a, profile, self.thesaurus), off, adds=bool(has - first)))
+                               *shares_fault(a, profile, self.thesaurus), off, adds=bool(has - first),
+                               vouched=vouched))
         return out
 
     def search(self, query: str, top: int = 3, lang: str | None = None) -> list[Match]:

@@ -59,6 +59,8 @@ class Signals:
     off_topic: bool
     adds: bool = False
     """It has one of the query's specific concepts that the best candidate lacks (a second fault)."""
+    vouched: bool = False
+    """People found this article with the same phrasing (knowledge.evidence): in scope whatever it says."""
 
 
 def concept_rarity(doc_freq: Mapping[str, int], n_docs: int) -> dict[str, float]:

@@ -114,6 +114,22 @@ def test_thesaurus_data_is_well_formed() -> None:
     assert kinds == set(KINDS)
 
 
+def test_no_english_phrase_shrinks_to_one_word_it_does_not_list() -> None:
+    """Terms are normalised like queries, stop words go: "how are you" would become "how" and match
+    every "how do I…". A phrase may shrink to one word only if that word is a term of its own."""
+    with open(DEFAULT_THESAURUS, encoding="utf-8") as fh:
+        data = yaml.safe_load(fh)
+    shrunk = []
+    for cid, spec in data.items():
+        terms = [str(t) for t in spec["terms"]]
+        singles = {tuple(u for u in to_units(t).units if u) for t in terms if len(t.split()) == 1}
+        for term in terms:
+            units = tuple(u for u in to_units(term).units if u)
+            if term.isascii() and len(term.split()) > 1 and len(units) < 2 and units not in singles:
+                shrunk.append((cid, term, units))
+    assert shrunk == []
+
+
 def test_custom_thesaurus_and_wildcards() -> None:
     th = Thesaurus(
         {

@@ -1,0 +1,135 @@
+"""Knowledge-base matcher quality on every evaluation set, side by side in one run.
+
+Run:  .venv/bin/python benchmarks/kb_quality.py [--baseline REV] [--failures SET] [--sets a,b]
+
+Sets (docs/benchmarks.md says which were used for tuning):
+  dev       ../shared/kb-eval: the development set (tuning)
+  shipped   the shipped articles with the development queries (tuning)
+  office-b  benchmarks/kb_sets/office-b, written blind before tuning (tuning)
+  office-c  benchmarks/kb_sets/office-c, written blind before tuning and left untouched until the
+            first pass was final; its one untouched run is in docs/benchmarks.md, and it has been a
+            tuning set since
+  office-d  benchmarks/kb_sets/office-d, written blind after that run, before the second pass, and
+            never run until the matcher was final (untouched)
+
+Columns: the matcher as it is (hit@1, hit@3, out-of-scope rejected, as `helpdesk kb eval` counts
+them); `--baseline REV`: the matcher of that git revision on the same sets, run from a copy of its
+`knowledge/` package; and a plain BM25 over words and Chinese bigrams (title, symptoms, body; no
+thesaurus, never rejects), the reference the issue named.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import tarfile
+import tempfile
+from collections import Counter
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from knowledge.article import Article  # noqa: E402
+from knowledge.evaluate import LabelledQuery, evaluate_queries, load_queries  # noqa: E402
+from knowledge.features import lexical_only  # noqa: E402
+from knowledge.index import Bm25Index  # noqa: E402
+from knowledge.loader import load_articles, shipped_articles_dir  # noqa: E402
+from knowledge.matcher import Matcher  # noqa: E402
+
+DEV = REPO.parent / "shared" / "kb-eval"
+SETS_DIR = REPO / "benchmarks" / "kb_sets"
+SETS = {
+    "dev": (DEV / "articles", DEV / "queries.jsonl", "tuning"),
+    "shipped": (shipped_articles_dir(), DEV / "queries.jsonl", "tuning"),
+    "office-b": (SETS_DIR / "office-b" / "articles", SETS_DIR / "office-b" / "queries.jsonl", "tuning"),
+    "office-c": (SETS_DIR / "office-c" / "articles", SETS_DIR / "office-c" / "queries.jsonl", "tuning, after 1 run"),
+    "office-d": (SETS_DIR / "office-d" / "articles", SETS_DIR / "office-d" / "queries.jsonl", "untouched"),
+}
+
+_BASELINE = """
+import json, sys
+from pathlib import Path
+from knowledge.evaluate import evaluate
+from knowledge.loader import load_articles
+from knowledge.matcher import Matcher
+out = {}
+for name, folder, queries in json.loads(sys.argv[1]):
+    r = evaluate(Path(queries), Matcher(load_articles(Path(folder)).articles))
+    out[name] = [r.hit1, r.hit3, r.rejection]
+print(json.dumps(out))
+"""
+
+
+def plain_bm25(articles: list[Article], queries: list[LabelledQuery]) -> tuple[float, float]:
+    """hit@1 and hit@3 of BM25 over words and bigrams with no thesaurus and no rejection."""
+    by_id: dict[str, Counter[str]] = {}
+    for a in articles:
+        words, bigrams = lexical_only(" ".join((a.title, *a.symptoms, a.body)))
+        by_id.setdefault(a.id, Counter()).update(words + bigrams)
+    order = sorted(by_id)
+    index = Bm25Index([{f: float(n) for f, n in by_id[i].items()} for i in order])
+    hit1 = hit3 = n = 0
+    for q in queries:
+        if q.expect is None:
+            continue
+        words, bigrams = lexical_only(q.q)
+        scores = index.scores({f: 1.0 for f in words + bigrams})
+        got = [order[i] for i in index.top(scores, 3)]
+        n += 1
+        hit1 += got[:1] == [q.expect]
+        hit3 += q.expect in got
+    return hit1 / n, hit3 / n
+
+
+def baseline(rev: str, sets: dict[str, tuple[Path, Path, str]]) -> dict[str, list[float]]:
+    """The matcher of git revision `rev` on the same sets (its knowledge/ package, in a subprocess)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        archive = subprocess.run(["git", "-C", str(REPO), "archive", rev, "knowledge"], check=True,
+                                 capture_output=True).stdout
+        with tarfile.open(fileobj=__import__("io").BytesIO(archive)) as tar:
+            tar.extractall(tmp, filter="data")
+        arg = json.dumps([[name, str(folder), str(queries)] for name, (folder, queries, _) in sets.items()])
+        done = subprocess.run([sys.executable, "-c", _BASELINE, arg], cwd=tmp, check=True, capture_output=True,
+                              text=True)
+        return json.loads(done.stdout)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--baseline", metavar="REV", help="also run the matcher of this git revision")
+    parser.add_argument("--failures", metavar="SET", help="list the misses on this set")
+    parser.add_argument("--sets", default=",".join(SETS), help="which sets (default: all)")
+    args = parser.parse_args()
+    wanted = args.sets.split(",")
+    sets = {name: spec for name, spec in SETS.items()
+            if name in wanted and spec[0].is_dir() and spec[1].is_file()}
+    before = baseline(args.baseline, sets) if args.baseline else {}
+    head = "| set | used for | in / out | hit@1 | hit@3 | out-of-scope rejected |"
+    rule = "|---|---|---:|---:|---:|---:|"
+    if before:
+        head += f" {args.baseline}: hit@1 / hit@3 / rejected |"
+        rule += "---:|"
+    head += " plain BM25: hit@1 / hit@3 |"
+    rule += "---:|"
+    print(head)
+    print(rule)
+    for name, (folder, queries_path, use) in sets.items():
+        articles = load_articles(folder).articles
+        queries = load_queries(queries_path)
+        r = evaluate_queries(queries, Matcher(articles))
+        row = (f"| {name} | {use} | {r.in_scope} / {r.out_of_scope} | {r.hit1:.3f} | {r.hit3:.3f} | "
+               f"{r.rejection:.3f} |")
+        if before:
+            row += " {:.3f} / {:.3f} / {:.3f} |".format(*before[name])
+        row += " {:.3f} / {:.3f} |".format(*plain_bm25(articles, queries))
+        print(row)
+        if args.failures == name:
+            for f in r.failures:
+                print(f"    miss: expected {f.expect or '(nothing)'}, got {f.got or '[]'}: {f.query}")
+
+
+if __name__ == "__main__":
+    main()
