@@ -13,9 +13,10 @@ Sets (docs/benchmarks.md says which were used for tuning):
             never run until the matcher was final (untouched)
 
 Columns: the matcher as it is (hit@1, hit@3, out-of-scope rejected, as `helpdesk kb eval` counts
-them); `--baseline REV`: the matcher of that git revision on the same sets, run from a copy of its
-`knowledge/` package; and a plain BM25 over words and Chinese bigrams (title, symptoms, body; no
-thesaurus, never rejects), the reference the issue named.
+them, and the share of out-of-scope queries that got a *sure* suggestion rather than a "did you
+mean" list: the confident wrong answer); `--baseline REV`: the matcher of that git revision on the
+same sets, run from a copy of its `knowledge/` package; and a plain BM25 over words and Chinese
+bigrams (title, symptoms, body; no thesaurus, never rejects), the reference the issue named.
 """
 
 from __future__ import annotations
@@ -107,8 +108,8 @@ def main() -> None:
     sets = {name: spec for name, spec in SETS.items()
             if name in wanted and spec[0].is_dir() and spec[1].is_file()}
     before = baseline(args.baseline, sets) if args.baseline else {}
-    head = "| set | used for | in / out | hit@1 | hit@3 | out-of-scope rejected |"
-    rule = "|---|---|---:|---:|---:|---:|"
+    head = "| set | used for | in / out | hit@1 | hit@3 | out-of-scope rejected | out of scope answered sure |"
+    rule = "|---|---|---:|---:|---:|---:|---:|"
     if before:
         head += f" {args.baseline}: hit@1 / hit@3 / rejected |"
         rule += "---:|"
@@ -119,9 +120,11 @@ def main() -> None:
     for name, (folder, queries_path, use) in sets.items():
         articles = load_articles(folder).articles
         queries = load_queries(queries_path)
-        r = evaluate_queries(queries, Matcher(articles))
+        matcher = Matcher(articles)
+        r = evaluate_queries(queries, matcher)
+        sure = sum(1 for q in queries if q.expect is None and any(m.sure for m in matcher.search(q.q)))
         row = (f"| {name} | {use} | {r.in_scope} / {r.out_of_scope} | {r.hit1:.3f} | {r.hit3:.3f} | "
-               f"{r.rejection:.3f} |")
+               f"{r.rejection:.3f} | {sure / max(r.out_of_scope, 1):.3f} |")
         if before:
             row += " {:.3f} / {:.3f} / {:.3f} |".format(*before[name])
         row += " {:.3f} / {:.3f} |".format(*plain_bm25(articles, queries))

@@ -1,14 +1,18 @@
-"""`helpdesk kb import` / `kb export`: the file format round-trips through the database."""
+"""`helpdesk kb import` / `kb export`: the file format round-trips through the database; `kb search`
+and `kb eval --outcomes` read what the database adds."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import subprocess
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
 from knowledge.loader import load_articles
+from storage import open_storage
 
 ROOT = Path(__file__).parents[1]
 ARTICLE = """---
@@ -66,3 +70,37 @@ def test_search_without_kb_finds_stored_articles_too(tmp_path: Path) -> None:
                                  "HELPDESK_CONFIG": os.devnull})
     line = json.loads(result.stdout)
     assert line["query"] == "the stapler is stuck" and line["matches"][0]["id"] == "stapler-jam"
+
+
+def test_eval_outcomes_measures_the_stored_verdicts_with_and_without_learning(tmp_path: Path) -> None:
+    """`helpdesk kb eval --outcomes` over the bot's database: two reporters found the stapler article
+    with a phrasing the matcher did not know, one said an article did not help, an engineer resolved a
+    ticket with an article; the figures with learning show what the two agreeing verdicts taught."""
+    empty = _helpdesk(tmp_path, "kb", "eval", "--outcomes")
+    assert empty.returncode == 0 and "No verdicts stored yet" in empty.stdout
+
+    odd = "the booklet thingy on the big machine chews the pins"
+    at = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
+
+    async def store() -> None:
+        storage = await open_storage(tmp_path / "h.db")
+        try:
+            async with storage.transaction() as tx:
+                for person in (601, 602):
+                    await tx.kb.record_outcome(person, "copier-paper-jam", True, odd, at)
+                await tx.kb.record_outcome(603, "printer-offline", False, "printer offline again", at)
+                await tx.kb.record_outcome(1001, "printer-toner-low", True, "toner low", at,
+                                           ticket_number="HD-2026-00007")
+        finally:
+            await storage.close()
+
+    asyncio.run(store())
+    result = _helpdesk(tmp_path, "kb", "eval", "--outcomes")
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "verdicts:   4 on 3 articles (2 fixed it, 1 didn't help, 1 engineer fixed with)" in out
+    assert "1 learned, 0 against, 0 removed by engineers (a phrasing counts once 2 people agree)" in out
+    helped = next(line for line in out.splitlines() if line.startswith("  helped: hit@1"))
+    before, after = (float(v) for v in helped.split()[-2:])
+    assert after > before  # what two people agreed on is found first once learned
+    assert f"+ copier-paper-jam  fixed 2, not 0: {odd}" in out
