@@ -8,13 +8,15 @@ article left out of the knowledge base (leave-one-article-out), which must then 
 
 * `MIN_COVER`: the highest floor on the best candidate's cover that costs at most 1% of the
   answerable in-scope queries (those whose article is among the top 3) of each tuning set;
+* `TERSE`: the longest query (in word and bigram features) for which "names a fault the best
+  candidate lacks" means no answer, under the same 1% budget;
 * `WEIGHTS`/`BIAS`: a logistic model (numpy; a handful of features needs no library) of "this
   candidate is the article meant", the confidence shown and, below `SURE`, "did you mean".
 
 It prints the fitted constants for knowledge/confidence.py, and then what the matcher as it is now
 (knowledge.confidence.decide) gives on every set, the leave-one-article-out queries included, and
 for the fitted parts the transfer: fitted on all tuning sets but one, scored on the one left out.
-These are tuning sets; benchmarks/kb_sets/office-d and the project's held-out set judge the result.
+These are tuning sets; benchmarks/kb_sets/office-e and the project's held-out set judge the result.
 """
 
 from __future__ import annotations
@@ -44,6 +46,8 @@ SETS = {
     "shipped": (shipped_articles_dir(), DEV / "queries.jsonl"),
     "office-c": (REPO / "benchmarks" / "kb_sets" / "office-c" / "articles",
                  REPO / "benchmarks" / "kb_sets" / "office-c" / "queries.jsonl"),
+    "office-d": (REPO / "benchmarks" / "kb_sets" / "office-d" / "articles",
+                 REPO / "benchmarks" / "kb_sets" / "office-d" / "queries.jsonl"),
 }
 SURE_FEATURES = ("cover", "margin", "reach", "missing", "shared_fault")
 FLOORS = [round(0.01 * i, 2) for i in range(31)]
@@ -101,19 +105,31 @@ def min_cover(sets: list[list[Case]], loss: float = 0.01) -> float:
     return max(f for f in FLOORS if ok(f))
 
 
+def terse(sets: list[list[Case]], loss: float = 0.01) -> int:
+    """The longest terse query the fault rule may reject, at most `loss` of each set's answers lost."""
+    def ok(n: int) -> bool:
+        for cs in sets:
+            answers = [c for c in cs if answerable(c)]
+            lost = sum(1 for c in answers if c.cands[0].fault_unmet and c.cands[0].words <= n)
+            if lost > loss * len(answers):
+                return False
+        return True
+    return max(n for n in range(13) if ok(n))
+
+
 def sure_model(cs: list[Case]) -> tuple[np.ndarray, float]:
     x = [vector(s, SURE_FEATURES) for c in cs for s in c.cands]
     y = [1.0 if s.id == c.expect else 0.0 for c in cs for s in c.cands]
     return fit(np.array(x), np.array(y), np.ones(len(y)))
 
 
-def figures(cs: list[Case], floor: float, coef: np.ndarray, bias: float) -> str:
+def figures(cs: list[Case], floor: float, short: int, coef: np.ndarray, bias: float) -> str:
     """hit@1, hit@3, out-of-scope and left-out rejection with decide(), and how often a "sure"
     first suggestion is right (and how many are sure)."""
     from knowledge import confidence
 
-    saved = (confidence.MIN_COVER, confidence.WEIGHTS, confidence.BIAS)
-    confidence.MIN_COVER, confidence.BIAS = floor, bias
+    saved = (confidence.MIN_COVER, confidence.TERSE, confidence.WEIGHTS, confidence.BIAS)
+    confidence.MIN_COVER, confidence.TERSE, confidence.BIAS = floor, short, bias
     confidence.WEIGHTS = dict(zip(SURE_FEATURES, map(float, coef), strict=True))
     try:
         n = h1 = h3 = oos = rej = loao = lrej = sure = sure_right = 0
@@ -134,7 +150,7 @@ def figures(cs: list[Case], floor: float, coef: np.ndarray, bias: float) -> str:
                 loao += 1
                 lrej += not ids
     finally:
-        confidence.MIN_COVER, confidence.WEIGHTS, confidence.BIAS = saved
+        confidence.MIN_COVER, confidence.TERSE, confidence.WEIGHTS, confidence.BIAS = saved
     return (f"{n:4} {h1 / n:6.3f} {h3 / n:6.3f} {oos:4} {rej / max(oos, 1):6.3f} {loao:4} "
             f"{lrej / max(loao, 1):6.3f} {sure:5} {sure_right / max(sure, 1):6.3f}")
 
@@ -151,23 +167,23 @@ def main() -> None:
         folder, queries = SETS[name]
         data[name] = cases(load_articles(folder).articles, load_queries(queries))
     everything = [c for cs in data.values() for c in cs]
-    floor = min_cover(list(data.values()))
+    floor, short = min_cover(list(data.values())), terse(list(data.values()))
     coef, bias = sure_model(everything)
     print("for knowledge/confidence.py:")
-    print(f"MIN_COVER = {floor}")
+    print(f"MIN_COVER = {floor}  TERSE = {short}")
     print("WEIGHTS =", {n: round(float(v), 2) for n, v in zip(SURE_FEATURES, coef, strict=True)},
           f"BIAS = {bias:.2f}")
     print("\nfitted on all tuning sets (in: in-scope queries, out: left-out-article queries, sure: first "
           "suggestions at or above SURE and the share of them that are right):")
     print(HEADER)
     for name, cs in data.items():
-        print(f"{name:10} {figures(cs, floor, coef, bias)}")
+        print(f"{name:10} {figures(cs, floor, short, coef, bias)}")
     print("\nfitted on the other sets, scored on the one left out:")
     print(HEADER)
     for name, cs in data.items():
         others = [ocs for other, ocs in data.items() if other != name]
         rest = [c for ocs in others for c in ocs]
-        print(f"{name:10} {figures(cs, min_cover(others), *sure_model(rest))}")
+        print(f"{name:10} {figures(cs, min_cover(others), terse(others), *sure_model(rest))}")
 
 
 if __name__ == "__main__":

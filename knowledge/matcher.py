@@ -19,7 +19,15 @@ from knowledge.features import CONCEPT_PREFIX, Analysis, analyze
 from knowledge.index import Bm25Index
 from knowledge.normalize import MAX_QUERY_CHARS, guess_lang, has_content
 from knowledge.profile import Profile, build_profile
-from knowledge.signals import Signals, concept_rarity, missing_share, off_topic, shares_fault, specific
+from knowledge.signals import (
+    Signals,
+    concept_rarity,
+    fault_unmet,
+    missing_share,
+    off_topic,
+    shares_fault,
+    specific,
+)
 from knowledge.thesaurus import Thesaurus, default_thesaurus
 from knowledge.typos import TypoCorrector
 
@@ -221,7 +229,8 @@ class Matcher:
             out.append(Signals(art_id, cover, cover - rival, reach,
                                missing_share(a, profile, self.thesaurus, self._rarity),
                                *shares_fault(a, profile, self.thesaurus), off, adds=bool(has - first),
-                               vouched=vouched))
+                               vouched=vouched, fault_unmet=fault_unmet(a, profile, self.thesaurus),
+                               words=len(a.words) + len(a.bigrams)))
         return out
 
     def search(self, query: str, top: int = 3, lang: str | None = None) -> list[Match]:

@@ -17,6 +17,9 @@ a printer article. The signals below are what `knowledge.confidence` decides fro
   get a new one" needs to stay in scope although it asks where to get something).
 * adds    - a runner-up has one of the query's specific concepts the best candidate lacks: "paper
   jam, and now it shows offline" is two faults and two articles.
+* fault_unmet, words - the query names a fault the article does not have, and how long the query
+  is: a terse "VPN 连不上" against an article about a slow network drive (that mentions the VPN) is
+  a fault this knowledge base has no article for.
 * off_topic - the query raises a topic that is out of scope for an IT help desk (pay, leave, lunch,
   facilities) that no article of this knowledge base is about (by its title), or it is only courtesy: thanks or a
   greeting with no problem in it ("thanks, the printer works now").
@@ -61,6 +64,10 @@ class Signals:
     """It has one of the query's specific concepts that the best candidate lacks (a second fault)."""
     vouched: bool = False
     """People found this article with the same phrasing (knowledge.evidence): in scope whatever it says."""
+    fault_unmet: bool = False
+    """The query names a fault and the article has none of the faults it names."""
+    words: int = 0
+    """How many word and bigram features the query has: a terse one ("VPN 连不上") is all fault and device."""
 
 
 def concept_rarity(doc_freq: Mapping[str, int], n_docs: int) -> dict[str, float]:
@@ -82,6 +89,12 @@ def missing_share(query: Analysis, profile: Profile, th: Thesaurus, rarity: Mapp
         if cid not in profile.strong:
             lacking += weight
     return lacking / total if total else 0.0
+
+
+def fault_unmet(query: Analysis, profile: Profile, th: Thesaurus) -> bool:
+    """The query names faults and the article has none of them."""
+    faults = [c for c in query.concepts if th.kind(c) == "fault"]
+    return bool(faults) and not any(c in profile.strong for c in faults)
 
 
 def specific(query: Analysis, profile: Profile, th: Thesaurus) -> frozenset[str]:

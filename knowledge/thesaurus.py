@@ -261,9 +261,18 @@ class Thesaurus:
         return index
 
     def concepts_in(self, u: Units, *, typos: bool = False) -> dict[str, float]:
-        """Concept weights for a text: 1 for exact phrases, less for typos/implied."""
+        """Concept weights for a text: 1 for exact phrases, less for typos/implied.
+
+        An out-of-scope topic is not one when it names an IT system or file (it comes right before
+        an `it_system` word: "expense portal", "报销系统") or when it is a comparison ("比我泡杯咖啡
+        还久", "像泡过水一样": the coffee is not the subject).
+        """
         weights: dict[str, float] = {}
-        for hit in self.hits(u, typos=typos):
+        hits = self.hits(u, typos=typos)
+        named = {h.start for h in hits if h.concept == IT_SYSTEM}
+        for hit in hits:
+            if self.concepts[hit.concept].kind == "oos" and (hit.end in named or _compared(u, hit)):
+                continue
             w = 1.0 if hit.exact else FUZZY_HIT_WEIGHT
             if w > weights.get(hit.concept, 0.0):
                 weights[hit.concept] = w
@@ -309,6 +318,34 @@ def _match_from(term: _Term, units: tuple[str | None, ...], latin: tuple[bool, .
 
 
 _OBJECT_KINDS = frozenset({"device", "part"})
+#: The concept of IT systems and files an out-of-scope word can name (see Thesaurus.concepts_in).
+IT_SYSTEM = "it_system"
+#: Chinese comparisons: 比 … 还/更 ("longer than making a coffee"), 像/好像 … 一样/似的 ("like").
+_COMPARE_BEFORE = frozenset("比像")
+_COMPARE_AFTER = frozenset("还更样似")
+_COMPARE_REACH = 6
+
+
+def _compared(u: Units, hit: Hit) -> bool:
+    """The hit lies inside a Chinese comparison within its clause (比…还, 像…一样)."""
+    units = u.units
+    before = range(hit.start - 1, max(hit.start - _COMPARE_REACH, 0) - 1, -1)
+    after = range(hit.end, min(hit.end + _COMPARE_REACH, len(units)))
+    opened = False
+    for i in before:
+        if units[i] is None:
+            break
+        if units[i] in _COMPARE_BEFORE:
+            opened = True
+            break
+    if not opened:
+        return False
+    for i in after:
+        if units[i] is None:
+            return False
+        if units[i] in _COMPARE_AFTER:
+            return True
+    return False
 
 
 def _longest_only(hits: list[Hit], kind_of: dict[str, Concept], latin: tuple[bool, ...]) -> list[Hit]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 
+from knowledge.article import Article
 from knowledge.confidence import SURE, decide
 from knowledge.loader import load_articles, shipped_articles_dir
 from knowledge.matcher import Matcher
@@ -39,6 +40,22 @@ def test_a_sure_answer_comes_alone_unless_another_answers_another_part(matcher: 
     assert ids(matcher, "蓝屏") == ["pc-blue-screen"]  # not the projector whose "no signal" screen is blue
     two_faults = ids(matcher, "printer jam, paper stuck and it shows offline")
     assert two_faults[0] == "printer-paper-jam" and "printer-offline" in two_faults
+
+
+def test_a_terse_fault_the_best_article_does_not_have_gets_nothing() -> None:
+    """A knowledge base with no VPN article: "VPN 连不上" is a fault it has no answer for, though an
+    article mentions the VPN; a longer message keeps its guesses, and the article answers once it is
+    there."""
+    def article(art_id: str, title: str, *symptoms: str) -> Article:
+        return Article(art_id, "en", title, "network", symptoms, "1. Try this.", "test")
+
+    drive = article("drive-slow", "Network drive is slow", "Opening files on the S drive takes ages",
+                    "The shared drive is slow over the VPN")
+    vpn = article("vpn-fails", "VPN won't connect", "The VPN cannot connect from home")
+    without = Matcher([drive])
+    assert ids(without, "VPN 连不上") == [] and ids(without, "vpn won't connect") == []
+    assert ids(without, "my files open slowly on the shared drive over vpn") == ["drive-slow"]
+    assert ids(Matcher([drive, vpn]), "VPN 连不上")[:1] == ["vpn-fails"]
 
 
 def test_a_fault_no_article_covers_is_not_answered_with_an_unrelated_one(matcher: Matcher) -> None:
@@ -82,6 +99,9 @@ def _signals(art_id: str, cover: float, **extra: object) -> Signals:
 def test_the_decision_rules_on_plain_signals() -> None:
     assert decide([], 3) == []
     assert decide([_signals("a", 0.05)], 3) == []  # below the floor: nothing in common
+    assert decide([_signals("a", 0.9, fault_unmet=True, words=3)], 3) == []  # terse, and not that fault
+    assert decide([_signals("a", 0.9, fault_unmet=True, words=3, vouched=True)], 3) != []
+    assert decide([_signals("a", 0.9, fault_unmet=True, words=12)], 3) != []  # a long message: a guess
     assert decide([_signals("a", 0.9, off_topic=True, anchored=False)], 3) == []
     assert [s.id for s, _ in decide([_signals("a", 0.9, off_topic=True)], 3)] == ["a"]  # anchored: in scope
     sure, guess = _signals("a", 0.95, margin=0.6), _signals("b", 0.9, margin=-0.6, missing=1.0)

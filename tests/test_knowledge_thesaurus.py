@@ -130,6 +130,16 @@ def test_no_english_phrase_shrinks_to_one_word_it_does_not_list() -> None:
     assert shrunk == []
 
 
+def test_no_out_of_scope_topic_hangs_on_one_chinese_character() -> None:
+    """An out-of-scope topic can take a suggestion away, and one character is inside too many words:
+    菜 in 菜单 (a menu), 订 in 修订 and 装订 (track changes, stapling)."""
+    with open(DEFAULT_THESAURUS, encoding="utf-8") as fh:
+        data = yaml.safe_load(fh)
+    single = [(cid, t) for cid, spec in data.items() if spec["kind"] == "oos"
+              for t in map(str, spec["terms"]) if len(t) == 1 and not t.isascii()]
+    assert single == []
+
+
 def test_custom_thesaurus_and_wildcards() -> None:
     th = Thesaurus(
         {
@@ -165,3 +175,16 @@ def test_typo_corrector_is_conservative() -> None:
     assert fixer.correct("dawn") == "dawn"  # four letters, not a swap
     assert fixer.correct("left") == "left"  # a known word is never changed
     assert fixer.correct("xonitor") == "xonitor"  # first letter must agree
+
+
+@pytest.mark.parametrize(("text", "topic"), [
+    ("the booking site keeps signing me in as someone else", None),  # names the system with the problem
+    ("报销系统打不开", None), ("考勤表打开只能看不能改", None), ("the HR portal shows a blank page", None),
+    ("开机比我泡杯咖啡还久", None), ("屏幕暗得像没电一样，午饭后更糟", "food"),  # a comparison is no topic; lunch is
+    ("how do I book a meeting room", "booking"), ("报销单要找谁签字", "pay"), ("今天食堂有什么菜", "food"),
+])
+def test_an_out_of_scope_word_counts_unless_it_names_an_it_system_or_is_a_comparison(
+        text: str, topic: str | None) -> None:
+    th = default_thesaurus()
+    topics = {c for c in th.concepts_in(to_units(text)) if th.kind(c) == "oos"}
+    assert topics == ({topic} if topic else set())
