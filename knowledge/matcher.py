@@ -69,6 +69,7 @@ class Matcher:
         self._versions: dict[str, dict[str, Article]] = {}
         self._profiles: dict[str, Profile] = {}
         self._learned: dict[str, tuple[str, ...]] = {}
+        self._vouched: dict[str, tuple[str, ...]] = {}  # the learned phrasings' keys, for the decision
         self._against: dict[str, tuple[str, ...]] = {}
         for article in articles:
             self._versions.setdefault(article.id, {})[article.lang] = article
@@ -127,6 +128,7 @@ class Matcher:
         """
         if tuple(learned) != self._learned.get(art_id, ()):
             self._learned[art_id] = tuple(learned)
+            self._vouched[art_id] = tuple(query_key(q) for q in learned)
             if art_id in self._versions:
                 self._refresh(art_id)
                 self._index = None
@@ -206,7 +208,7 @@ class Matcher:
         latin_bound = index.upper_bound({f: w for f, w in known.items() if f.isascii()}) or bound
         scores = index.scores(weights)
         pool = [self._order[pos] for pos in index.top(scores, 2 * limit)]
-        key = query_key(query) if self._learned or self._against else ""
+        key = query_key(query) if any(self._vouched.values()) or any(self._against.values()) else ""
         if any(self._against.get(art_id) for art_id in pool):
             pool = [i for i in pool if not any(same_phrasing(key, k) for k in self._against.get(i, ()))]
         ranked = sorted(((float(scores[self._position[i]]) / (bound if "zh" in self._profiles[i].versions
@@ -225,7 +227,7 @@ class Matcher:
             rival = max((c for k, c in enumerate(covers) if k != n), default=0.0)
             has = specific(a, profile, self.thesaurus)
             first = first if n else has
-            vouched = any(same_phrasing(key, query_key(q)) for q in self._learned.get(art_id, ()))
+            vouched = bool(key) and any(same_phrasing(key, k) for k in self._vouched.get(art_id, ()))
             out.append(Signals(art_id, cover, cover - rival, reach,
                                missing_share(a, profile, self.thesaurus, self._rarity),
                                *shares_fault(a, profile, self.thesaurus), off, adds=bool(has - first),
