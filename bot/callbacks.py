@@ -13,7 +13,7 @@ import hashlib
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, fields
-from typing import ClassVar, TypeVar
+from typing import ClassVar, Self, TypeVar
 
 MAX_BYTES = 64
 """Telegram's limit on a button's callback data."""
@@ -140,32 +140,32 @@ def _fitting(make: Callable[[str], C], article_id: str, *head: str) -> C:
     return button
 
 
+class _AboutArticle:
+    """A button whose fields are one value and then an article, which travels as in `ShowArticle` (an
+    id, or a short key when the id cannot)."""
+
+    @classmethod
+    def of(cls, value: str, article_id: str) -> Self:
+        return _fitting(cls, article_id, value)  # type: ignore[arg-type]
+
+
 @dataclass(frozen=True)
-class FixedWith(Callback):
-    """An engineer's "📗 Fixed with: <article>" under a ticket they resolved; the article travels as in
-    `ShowArticle` (an id, or a short key). Build it with `FixedWith.of`."""
+class FixedWith(_AboutArticle, Callback):
+    """An engineer's "📗 Fixed with: <article>" under a ticket they resolved. Build it with `FixedWith.of`."""
 
     prefix: ClassVar[str] = "w"
     number: str
     article_id: str
 
-    @classmethod
-    def of(cls, number: str, article_id: str) -> FixedWith:
-        return _fitting(cls, article_id, number)
-
 
 @dataclass(frozen=True)
-class LearnedPhrasing(Callback):
-    """"🗑 Remove" beside a phrasing the matcher learned for an article (`/kb learned`): the article as in
-    `ShowArticle`, and the phrasing's short reference (`knowledge.evidence.key_ref`)."""
+class LearnedPhrasing(_AboutArticle, Callback):
+    """"🗑 Remove" beside a phrasing the matcher learned for an article (`/kb learned`): the phrasing's
+    short reference (`knowledge.evidence.key_ref`) and the article. Build it with `LearnedPhrasing.of`."""
 
     prefix: ClassVar[str] = "l"
     ref: str
     article_id: str
-
-    @classmethod
-    def of(cls, ref: str, article_id: str) -> LearnedPhrasing:
-        return _fitting(cls, article_id, ref)
 
 
 @dataclass(frozen=True)

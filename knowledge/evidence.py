@@ -20,8 +20,9 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable, Set
 from dataclasses import dataclass, field
+from functools import lru_cache
 
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 
 from knowledge.normalize import MAX_QUERY_CHARS, surface
 
@@ -31,6 +32,8 @@ MIN_PEOPLE = 2
 SAME_PHRASING = 90.0
 #: Longest phrasing kept as a key: the start of a message says what the fault is.
 KEY_CHARS = 160
+#: How many characters at either end of a key find its near-duplicates.
+END_CHARS = 4
 
 
 @dataclass(frozen=True)
@@ -71,13 +74,40 @@ class Evidence:
         return len(self.failed_by) >= MIN_PEOPLE and len(self.failed_by) > len(self.helped_by)
 
 
+@lru_cache(maxsize=65536)
 def query_key(text: str) -> str:
-    """The normalised phrasing outcomes are grouped by (empty when the text has no words)."""
+    """The normalised phrasing outcomes are grouped by (empty when the text has no words); cached,
+    because a new verdict regroups its article's earlier ones."""
     return surface(text, limit=MAX_QUERY_CHARS)[:KEY_CHARS]
 
 
 def key_ref(key: str) -> str:
     return hashlib.blake2s(key.encode("utf-8"), digest_size=5).hexdigest()
+
+
+class _Groups:
+    """One article's groups, found by key, and near-duplicates by the key's first or last characters
+    (two phrasings 90% alike nearly always share one end), so years of verdicts group in seconds."""
+
+    def __init__(self) -> None:
+        self.by_key: dict[str, Evidence] = {}
+        self._ends: dict[str, list[str]] = {}
+
+    def find(self, outcome: Outcome, key: str) -> Evidence:
+        group = self.by_key.get(key)
+        if group is None:
+            nearby = {k for end in _ends(key) for k in self._ends.get(end, ())}
+            near = process.extractOne(key, nearby, scorer=fuzz.ratio, score_cutoff=SAME_PHRASING) if nearby else None
+            group = self.by_key[near[0]] if near else None
+        if group is None:
+            group = self.by_key[key] = Evidence(outcome.article_id, key, outcome.query)
+            for end in _ends(key):
+                self._ends.setdefault(end, []).append(key)
+        return group
+
+
+def _ends(key: str) -> tuple[str, str]:
+    return "<" + key[:END_CHARS], ">" + key[-END_CHARS:]
 
 
 def collect(outcomes: Iterable[Outcome], removed: Set[tuple[str, str]] = frozenset()) -> list[Evidence]:
@@ -86,26 +116,18 @@ def collect(outcomes: Iterable[Outcome], removed: Set[tuple[str, str]] = frozens
     A person's latest verdict on a group wins: someone who first pressed "didn't help" and later
     "fixed it" counts once, for.
     """
-    groups: dict[str, list[Evidence]] = {}
+    groups: dict[str, _Groups] = {}
     for outcome in outcomes:
         key = query_key(outcome.query)
         if not key:
             continue
-        group = _group_for(groups.setdefault(outcome.article_id, []), outcome, key)
+        group = groups.setdefault(outcome.article_id, _Groups()).find(outcome, key)
         group.query = outcome.query
         (group.helped_by if outcome.helped else group.failed_by).add(outcome.person)
         (group.failed_by if outcome.helped else group.helped_by).discard(outcome.person)
         group.engineers += outcome.by_engineer
-    return [e for per_article in groups.values() for e in per_article if (e.article_id, e.key) not in removed]
-
-
-def _group_for(groups: list[Evidence], outcome: Outcome, key: str) -> Evidence:
-    for group in groups:
-        if same_phrasing(group.key, key):
-            return group
-    group = Evidence(outcome.article_id, key, outcome.query)
-    groups.append(group)
-    return group
+    return [e for per_article in groups.values() for e in per_article.by_key.values()
+            if (e.article_id, e.key) not in removed]
 
 
 def same_phrasing(key: str, other: str) -> bool:
