@@ -14,6 +14,7 @@ from bot.domain.severity import Severity
 from bot.domain.sites import site_key
 from bot.domain.sla import (
     DEFAULT_TARGETS,
+    ROUND_THE_CLOCK,
     RoundTheClock,
     SlaPolicy,
     SlaTargets,
@@ -31,6 +32,8 @@ from bot.domain.ticket import (
     parse_number,
     transition,
 )
+
+WALL = {"24x7": ROUND_THE_CLOCK}
 
 CLOCKS = {"24x7": RoundTheClock()}
 T0 = datetime(2026, 2, 16, 1, 30, tzinfo=UTC)  # the first day of Spring Festival 2026, 09:30 Beijing
@@ -228,10 +231,10 @@ def test_pause_moves_deadlines_and_resolve_ends_the_pause() -> None:
     paused, event = happened(ticket, Happening.PAUSED, actor_id=7, at=T0 + timedelta(hours=1), reason="part")
     assert event.kind == "paused" and paused.pause_reason == "part"
     now = T0 + timedelta(hours=4)
-    assert paused.deadline("resolve", now) == T0 + timedelta(hours=11)  # 3 hours paused so far
+    assert paused.deadline("resolve", now, clocks=WALL) == T0 + timedelta(hours=11)  # 3 hours paused so far
     resumed, _ = happened(paused, Happening.RESUMED, actor_id=7, at=now)
     assert resumed.paused_seconds == 3 * 3600 and resumed.paused_since is None
-    assert resumed.deadline("resolve", now + timedelta(days=1)) == T0 + timedelta(hours=11)
+    assert resumed.deadline("resolve", now + timedelta(days=1), clocks=WALL) == T0 + timedelta(hours=11)
     again, _ = happened(resumed, Happening.PAUSED, actor_id=7, at=now)
     done, _ = transition(again, Action.RESOLVE, actor_id=7, at=now + timedelta(hours=1), resolution="fuser")
     assert done.paused_seconds == 4 * 3600 and done.resolution == "fuser" and done.reached("resolve") is not None

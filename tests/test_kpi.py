@@ -271,13 +271,13 @@ def test_deflection(kpis: Kpis) -> None:
 def test_pauses_count_only_before_the_milestone() -> None:
     facts = facts_of(T10, EVENTS[T10.number])
     # the pause began after the late acceptance: it moves neither the ticket's own deadline nor the KPI's
-    assert T10.deadline("respond", NOW) == T10.opened_at + H
-    assert effective_deadline(T10, "respond", facts, NOW) == T10.opened_at + H
-    assert milestone_outcome(T10, "respond", facts, NOW) is MilestoneOutcome.MISSED
-    assert effective_deadline(T10, "onsite", facts, NOW) == T10.opened_at + 8 * H
+    assert T10.deadline("respond", NOW, clocks={}) == T10.opened_at + H
+    assert effective_deadline(T10, "respond", facts, NOW, {}) == T10.opened_at + H
+    assert milestone_outcome(T10, "respond", facts, NOW, {}) is MilestoneOutcome.MISSED
+    assert effective_deadline(T10, "onsite", facts, NOW, {}) == T10.opened_at + 8 * H
     nine = facts_of(T09, EVENTS[T09.number])
-    assert effective_deadline(T09, "onsite", nine, NOW) == T09.opened_at + 4 * H
-    assert milestone_outcome(T09, "onsite", nine, NOW) is MilestoneOutcome.MET
+    assert effective_deadline(T09, "onsite", nine, NOW, {}) == T09.opened_at + 4 * H
+    assert milestone_outcome(T09, "onsite", nine, NOW, {}) is MilestoneOutcome.MET
 
 
 def test_without_a_log_the_tickets_own_fields_are_the_evidence() -> None:
@@ -286,20 +286,20 @@ def test_without_a_log_the_tickets_own_fields_are_the_evidence() -> None:
     partial = facts_of(T09, [TicketEvent(T09.opened_at, T09.reporter_id, "opened")])
     assert (partial.arrivals, partial.resolves, partial.logged) == (1, (T09.resolved_at,), True)
     # no pause lines: the ticket's own interval (2 h, before the arrival) moves the deadline
-    assert effective_deadline(T09, "onsite", facts, NOW) == T09.opened_at + 4 * H
+    assert effective_deadline(T09, "onsite", facts, NOW, {}) == T09.opened_at + 4 * H
     # … and only its part before the milestone: T10's pause began after the late acceptance
-    assert effective_deadline(T10, "respond", facts_of(T10, []), NOW) == T10.opened_at + H
-    assert effective_deadline(T10, "onsite", facts_of(T10, []), NOW) == T10.opened_at + 8 * H
+    assert effective_deadline(T10, "respond", facts_of(T10, []), NOW, {}) == T10.opened_at + H
+    assert effective_deadline(T10, "onsite", facts_of(T10, []), NOW, {}) == T10.opened_at + 8 * H
     kpis = compute_kpis(month(events={}), now=NOW)
     # T07's second visit, T15's reopen and T08's part wait are invisible without the log: 12 of 13
     assert (kpis.first_visit_resolution.numerator, kpis.first_visit_resolution.denominator) == (12, 13)
 
 
 def test_open_ticket_states_at_now() -> None:
-    assert milestone_outcome(T13, "respond", facts_of(T13, []), NOW) is MilestoneOutcome.PENDING
-    assert milestone_outcome(T19, "onsite", facts_of(T19, []), NOW) is MilestoneOutcome.EXEMPT
-    assert milestone_outcome(T06, "respond", facts_of(T06, []), NOW) is MilestoneOutcome.EXEMPT
-    assert milestone_outcome(T04, "resolve", facts_of(T04, []), NOW) is None  # P3: nothing promised
+    assert milestone_outcome(T13, "respond", facts_of(T13, []), NOW, {}) is MilestoneOutcome.PENDING
+    assert milestone_outcome(T19, "onsite", facts_of(T19, []), NOW, {}) is MilestoneOutcome.EXEMPT
+    assert milestone_outcome(T06, "respond", facts_of(T06, []), NOW, {}) is MilestoneOutcome.EXEMPT
+    assert milestone_outcome(T04, "resolve", facts_of(T04, []), NOW, {}) is None  # P3: nothing promised
     # a day later T13's response is overdue too
     later = compute_kpis(month(), now=NOW + 24 * H)
     assert later.open_breaches == 3

@@ -153,7 +153,7 @@ async def show_card(s: Session, ticket: Ticket) -> None:
         await s.say(t("console.not_open", number=ticket.number, status=t(f"status.{ticket.status.value}")))
         return
     card = await s.services.cards.card(ticket, s.user.language, private=True, now=s.now)
-    await s.say(t("console.card", card=card, due=due_text(next_due(ticket, s.now), s.now)),
+    await s.say(t("console.card", card=card, due=due_text(next_due(ticket, s.now, s.deployment.sla_clocks), s.now)),
                 buttons=console_buttons(ticket))
 
 

@@ -249,7 +249,7 @@ async def cmd_queue(s: Session, args: str) -> None:
         return
 
     def due(ticket: Ticket) -> datetime | None:
-        found = next_due(ticket, s.now)
+        found = next_due(ticket, s.now, s.deployment.sla_clocks)
         return found.at if found else None
 
     tickets.sort(key=lambda tk: (due(tk) is None, due(tk) or s.now))

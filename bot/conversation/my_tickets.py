@@ -8,6 +8,7 @@ audit log keep.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 
 from bot.callbacks import CancelTicket, TicketThread
@@ -15,6 +16,7 @@ from bot.conversation import ticket_page
 from bot.conversation.session import Session
 from bot.domain import intake
 from bot.domain.permissions import Act
+from bot.domain.sla import SlaClock
 from bot.domain.ticket import IllegalTransition, Ticket, parse_number
 from bot.messages import Button, Text, rows, t, verbatim
 
@@ -30,7 +32,8 @@ async def cmd_my(s: Session, args: str) -> None:
     if not tickets:
         await s.say(t("my_none"))
         return
-    await s.say(t("my_list", lines=[ticket_line(ticket, s.now) for ticket in tickets]), buttons=rows(
+    clocks = s.deployment.sla_clocks
+    await s.say(t("my_list", lines=[ticket_line(ticket, s.now, clocks) for ticket in tickets]), buttons=rows(
         [Button(t("ticket.btn.open", number=tk.number), TicketThread(tk.number, "page").pack()) for tk in tickets], 2))
 
 
@@ -137,12 +140,12 @@ async def _cancel(s: Session, ticket: Ticket, reason: str) -> None:
     await s.say(t("ticket_cancelled", number=ticket.number))
 
 
-def ticket_line(ticket: Ticket, now: datetime) -> Text:
+def ticket_line(ticket: Ticket, now: datetime, clocks: Mapping[str, SlaClock]) -> Text:
     """One line of `/my`: what, how it stands, and (while open) the resolve-by as the pauses moved it."""
     return t(
         "my_line", number=ticket.number, device=t(f"device.{ticket.device_type or 'other'}"),
         status=t(f"status.{ticket.status.value}"), severity=ticket.severity.value,
-        due=ticket.deadline("resolve", now) or ticket.deadline("respond", now),
+        due=ticket.deadline("resolve", now, clocks=clocks) or ticket.deadline("respond", now, clocks=clocks),
         open=ticket.is_open,
     )
 

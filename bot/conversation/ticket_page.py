@@ -11,6 +11,7 @@ the card.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime, timedelta
 
 from bot.callbacks import CancelTicket, TicketAction, TicketThread
@@ -18,6 +19,7 @@ from bot.conversation.session import Session
 from bot.domain.milestones import MILESTONES
 from bot.domain.permissions import Act
 from bot.domain.severity import Severity
+from bot.domain.sla import SlaClock
 from bot.domain.ticket import Happening, Status, Ticket, TicketEvent
 from bot.messages import Button, Text, t, verbatim
 
@@ -49,7 +51,7 @@ def page(s: Session, ticket: Ticket, events: list[TicketEvent], names: dict[int,
         _engineer(s, ticket),
         t("ticket.line.photos", count=len(ticket.photos)) if ticket.photos else None,
         t("ticket.line.opened", at=ticket.opened_at),
-        *(_deadline(ticket, milestone, s.now) for milestone in MILESTONES),
+        *(_deadline(ticket, milestone, s.now, s.deployment.sla_clocks) for milestone in MILESTONES),
         *(_pause(ticket, start, end) for start, end in ticket.pauses),
         t("ticket.line.resolution", note=ticket.resolution) if ticket.resolution else None,
         t("ticket.line.parts", parts=ticket.parts) if ticket.parts else None,
@@ -110,9 +112,9 @@ def _engineer(s: Session, ticket: Ticket) -> Text:
              phone=info.phone if info and info.phone and working else None)
 
 
-def _deadline(ticket: Ticket, milestone: str, now: datetime) -> Text | None:
+def _deadline(ticket: Ticket, milestone: str, now: datetime, clocks: Mapping[str, SlaClock]) -> Text | None:
     """A promise with what is left, how late it is, or when it was kept."""
-    deadline = ticket.deadline(milestone, now)
+    deadline = ticket.deadline(milestone, now, clocks=clocks)
     if deadline is None:
         return None
     reached = ticket.reached(milestone)

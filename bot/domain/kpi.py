@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from bot.domain.assets import asset_key
@@ -31,6 +31,7 @@ from bot.domain.milestones import (
 )
 from bot.domain.severity import Severity
 from bot.domain.sites import site_key
+from bot.domain.sla import SlaClock
 from bot.domain.targets import DEFAULT_TARGETS, KPIS, Target
 from bot.domain.ticket import Status, Ticket, TicketEvent
 
@@ -54,6 +55,9 @@ class ReportData:
     earlier: list[Ticket]
     """Other tickets, only to look up an asset's previous repair: those opened in the 30 days before
     `start` (and, in a :func:`filtered` view, the period's tickets outside the selection)."""
+    clocks: Mapping[str, SlaClock] = field(default_factory=dict)
+    """The deployment's SLA clocks by name: a pause on a 5×8 ticket holds back only the open hours it
+    covered. Without them every ticket counts on the 24×7 clock."""
     monthly_reports_due: int = 0
     monthly_reports_late: int = 0
     """Monthly reports due in the period, and how many of them were late or missing."""
@@ -189,6 +193,7 @@ class KpiContext:
 
     def __init__(self, data: ReportData) -> None:
         self.tickets = cohort(data)
+        self.clocks = data.clocks
         self.facts = {t.number: facts_of(t, data.events.get(t.number, ())) for t in self.tickets}
         numbers = set(self.facts)
         self.followups: dict[str, FollowUp] = {}
@@ -239,7 +244,7 @@ def compute_kpis(data: ReportData, *, now: datetime, site: str | None = None, en
         repeat_repair_rate=fig("repeat_repair_rate", repeats, with_asset),
         deflection_rate=fig("deflection_rate", deflected, requests),
         survey_response_rate=fig("survey_response_rate", answered, sent),
-        open_breaches=sum(1 for t in live if _breached(t, ctx.facts[t.number], now)),
+        open_breaches=sum(1 for t in live if _breached(t, ctx.facts[t.number], now, ctx.clocks)),
         tickets=len(ctx.tickets),
         cancelled=len(ctx.tickets) - len(live),
         by_severity=_by_severity(ctx.tickets),
@@ -256,7 +261,7 @@ def compute_kpis(data: ReportData, *, now: datetime, site: str | None = None, en
 def _attainment(tickets: Iterable[Ticket], milestone: str, ctx: KpiContext, now: datetime) -> tuple[int, int]:
     met = counted = 0
     for ticket in tickets:
-        outcome = milestone_outcome(ticket, milestone, ctx.facts[ticket.number], now)
+        outcome = milestone_outcome(ticket, milestone, ctx.facts[ticket.number], now, ctx.clocks)
         if outcome is MilestoneOutcome.MET:
             met += 1
             counted += 1
@@ -321,12 +326,12 @@ def _deflection(data: ReportData, live: list[Ticket]) -> tuple[int, int]:
     return solved, solved + len(live)
 
 
-def _breached(ticket: Ticket, facts: Facts, now: datetime) -> bool:
+def _breached(ticket: Ticket, facts: Facts, now: datetime, clocks: Mapping[str, SlaClock]) -> bool:
     if not ticket.is_open:
         return False
     return any(
         (ticket.reached(m) is None or ticket.reached(m) > now)  # type: ignore[operator]
-        and milestone_outcome(ticket, m, facts, now) is MilestoneOutcome.MISSED
+        and milestone_outcome(ticket, m, facts, now, clocks) is MilestoneOutcome.MISSED
         for m in MILESTONES
     )
 

@@ -20,7 +20,7 @@ def weekly_attainment(data: ReportData, now: datetime, *, tz: tzinfo = UTC,
     for ticket in ctx.tickets:
         if ticket.status is Status.CANCELLED:
             continue
-        outcome = milestone_outcome(ticket, "respond", ctx.facts[ticket.number], now)
+        outcome = milestone_outcome(ticket, "respond", ctx.facts[ticket.number], now, ctx.clocks)
         if outcome in (MilestoneOutcome.MET, MilestoneOutcome.MISSED):
             week = _monday(ticket.opened_at, tz)
             tally[week][0] += outcome is MilestoneOutcome.MET

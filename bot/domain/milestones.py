@@ -8,13 +8,13 @@ log's pauses, so the figures can be re-done from an export.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
 from bot.domain.followup import Answer, FollowUp
-from bot.domain.sla import Pause, paused_within
+from bot.domain.sla import Pause, SlaClock, paused_within
 from bot.domain.ticket import Status, Ticket, TicketEvent
 
 MILESTONES: tuple[str, ...] = ("respond", "onsite", "resolve")
@@ -28,11 +28,11 @@ class Due:
     at: datetime
 
 
-def next_due(ticket: Ticket, now: datetime) -> Due | None:
+def next_due(ticket: Ticket, now: datetime, clocks: Mapping[str, SlaClock]) -> Due | None:
     """The first promised milestone not reached yet, as `/queue` and `/open` order tickets; None:
     nothing is owed."""
     for milestone in MILESTONES:
-        deadline = ticket.deadline(milestone, now)
+        deadline = ticket.deadline(milestone, now, clocks=clocks)
         if deadline and ticket.reached(milestone) is None:
             return Due(milestone, deadline)
     return None
@@ -113,16 +113,19 @@ def paused_before(ticket: Ticket, facts: Facts, until: datetime) -> timedelta:
     return paused_within(pauses_of(ticket, facts), until)
 
 
-def effective_deadline(ticket: Ticket, milestone: str, facts: Facts, now: datetime) -> datetime | None:
+def effective_deadline(ticket: Ticket, milestone: str, facts: Facts, now: datetime,
+                       clocks: Mapping[str, SlaClock]) -> datetime | None:
     """The ticket's deadline by the one rule (:meth:`Ticket.deadline`: the pauses before the milestone
-    was reached, or before `now` while it is not), over the pauses of :func:`pauses_of`."""
-    return ticket.deadline(milestone, now, pauses=pauses_of(ticket, facts))
+    was reached, or before `now` while it is not, on the ticket's clock), over the pauses of
+    :func:`pauses_of`."""
+    return ticket.deadline(milestone, now, clocks=clocks, pauses=pauses_of(ticket, facts))
 
 
-def milestone_outcome(ticket: Ticket, milestone: str, facts: Facts, now: datetime) -> MilestoneOutcome | None:
+def milestone_outcome(ticket: Ticket, milestone: str, facts: Facts, now: datetime,
+                      clocks: Mapping[str, SlaClock]) -> MilestoneOutcome | None:
     """Met (reached by the deadline, inclusive), missed, pending or exempt for one milestone; None when
     nothing was promised for it. A milestone reached after `now` counts as not reached yet."""
-    deadline = effective_deadline(ticket, milestone, facts, now)
+    deadline = effective_deadline(ticket, milestone, facts, now, clocks)
     if deadline is None:
         return None
     if ticket.status is Status.CANCELLED:

@@ -79,12 +79,22 @@ class SlaClock(Protocol):
 
     def add(self, start: datetime, duration: timedelta) -> datetime: ...
 
+    def business_time_between(self, a: datetime, b: datetime) -> timedelta:
+        """The service time from `a` to `b` (what a pause over [a, b) holds the clock back)."""
+        ...
+
 
 class RoundTheClock:
     """The 24×7 clock: a 4-hour target ends 4 hours later, nights and holidays included."""
 
     def add(self, start: datetime, duration: timedelta) -> datetime:
         return start + duration
+
+    def business_time_between(self, a: datetime, b: datetime) -> timedelta:
+        return b - a
+
+
+ROUND_THE_CLOCK = RoundTheClock()
 
 
 @dataclass(frozen=True)
@@ -143,25 +153,36 @@ Pause = tuple[datetime, datetime | None]
 while it still stands."""
 
 
-def paused_within(pauses: Iterable[Pause], until: datetime) -> timedelta:
-    """How long the clock stood still before `until`: the part of each pause before it, an open pause
-    running up to it. Counted in wall time, as on the 24×7 clock."""
+def paused_within(pauses: Iterable[Pause], until: datetime, clock: SlaClock = ROUND_THE_CLOCK) -> timedelta:
+    """How much service time the clock stood still before `until`: the part of each pause before it,
+    an open pause running up to it, counted by `clock` (a 5×8 clock counts only the open hours a pause
+    covered: one from Friday 19:00 to Monday 08:00 holds nothing back)."""
     total = timedelta()
     for start, end in pauses:
         if start < until:
-            total += min(end or until, until) - start
+            total += clock.business_time_between(start, min(end or until, until))
     return total
 
 
-def deadline_after_pauses(promised: datetime, pauses: Iterable[Pause], until: datetime) -> datetime:
+def deadline_after_pauses(promised: datetime, pauses: Iterable[Pause], until: datetime,
+                          clock: SlaClock = ROUND_THE_CLOCK) -> datetime:
     """A promised deadline moved on by the pauses before `until`: a stopped clock does not run out.
 
     THE rule for every deadline the bot shows, checks or scores (the card, /queue, the SLA
     checkpoints, the KPIs). `until` is when the milestone was reached, or now while it is not, so a
-    pause after the engineer accepted does not move the respond-by they already met or missed. The
-    pauses are intervals, not a total, so a business-hours clock can later count only their open
-    hours (today every pause counts in wall time, whatever the ticket's clock)."""
-    return promised + paused_within(pauses, until)
+    pause after the engineer accepted does not move the respond-by they already met or missed. Each
+    pause that began while the clock was still running moves the deadline by the service time it
+    held back, counted and added on the ticket's own clock: seven open hours of pause on a 5×8 clock
+    move a Monday-14:00 deadline to Tuesday 12:00, a pause from Friday 19:00 to Monday 08:00 moves
+    nothing. A pause that begins after the deadline has passed changes nothing: a breach stays one."""
+    deadline = promised
+    for start, end in sorted(pauses, key=lambda pause: pause[0]):
+        if start >= until or start >= deadline:
+            break
+        held = clock.business_time_between(start, min(end or until, until))
+        if held > timedelta(0):
+            deadline = clock.add(deadline, held)
+    return deadline
 
 
 DEFAULT_TARGETS: Mapping[Severity, SlaTargets] = {

@@ -7,14 +7,14 @@ back the audit event to store beside the new ticket, so the log can never miss a
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
 from bot.domain.severity import Severity
-from bot.domain.sla import Pause, SlaTerms, deadline_after_pauses
+from bot.domain.sla import ROUND_THE_CLOCK, Pause, SlaClock, SlaTerms, deadline_after_pauses
 
 
 class Status(StrEnum):
@@ -166,17 +166,20 @@ class Ticket:
         ended = sum((end - start for start, end in self.pauses if end is not None), timedelta())
         return int(ended.total_seconds())
 
-    def deadline(self, milestone: str, now: datetime, *, pauses: Sequence[Pause] | None = None) -> datetime | None:
+    def deadline(self, milestone: str, now: datetime, *, clocks: Mapping[str, SlaClock],
+                 pauses: Sequence[Pause] | None = None) -> datetime | None:
         """A deadline moved on by the pauses before its milestone was reached (or before `now` while it
         is not; see :func:`bot.domain.sla.deadline_after_pauses`): the "respond by" an engineer met or
-        missed stays put when they later wait for a part. `pauses`: the ticket's own unless given
-        (the KPIs pass the audit log's)."""
+        missed stays put when they later wait for a part. The pauses count on the ticket's own clock
+        (`clocks` by name: the deployment's "24x7" and "business"). `pauses`: the ticket's own unless
+        given (the KPIs pass the audit log's)."""
         promised = self.sla.deadlines.as_dict()[milestone]
         if promised is None:
             return None
         reached = self.reached(milestone)
         until = min(reached, now) if reached is not None else now
-        return deadline_after_pauses(promised, self.pauses if pauses is None else pauses, until)
+        return deadline_after_pauses(promised, self.pauses if pauses is None else pauses, until,
+                                     clocks.get(self.sla.clock, ROUND_THE_CLOCK))
 
     def reached(self, milestone: str) -> datetime | None:
         """When a milestone was reached: respond = accepted, onsite = arrived, resolve = resolved."""

@@ -11,6 +11,7 @@ from datetime import datetime
 
 from bot.callbacks import TicketAction, TicketThread
 from bot.domain.dispatch import WAITING
+from bot.domain.milestones import MILESTONES
 from bot.domain.ticket import Status, Ticket
 from bot.messages import Button, Reply, Text, t, verbatim
 from bot.services.deployment import Deployment
@@ -82,8 +83,7 @@ class Cards:
             history=[t("duty.history_line", number=h.number, opened=h.opened_at,
                        status=t(f"status.{h.status.value}")) for h in history] or None,
             tried=tried or None, photos=len(ticket.photos),
-            respond=ticket.deadline("respond", now), onsite=ticket.deadline("onsite", now),
-            resolve=ticket.deadline("resolve", now),
+            **{m: ticket.deadline(m, now, clocks=self.deployment.sla_clocks) for m in MILESTONES},
             paused=t("duty.paused", reason=ticket.pause_reason or "") if ticket.paused_since else None,
             spare=ticket.spare_due.isoformat() if ticket.spare_due else None,
             assignee=self.deployment.engineer_name(ticket.assignee_id) if ticket.assignee_id else None,

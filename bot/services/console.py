@@ -22,7 +22,7 @@ from typing import Protocol
 from bot.callbacks import ConsoleAction
 from bot.domain.dispatch import WAITING, escalation_step, steps_taken
 from bot.domain.escalation import EscalationPolicy, EscalationStep, checkpoints
-from bot.domain.milestones import Due, next_due
+from bot.domain.milestones import MILESTONES, Due, next_due
 from bot.domain.people import User
 from bot.domain.roster import on_duty
 from bot.domain.severity import Severity
@@ -129,7 +129,8 @@ class Console:
     async def board(self, now: datetime) -> list[tuple[Ticket, Due | None]]:
         """Every open ticket with its next deadline, the soonest (or latest overdue) first, then those
         that owe nothing more."""
-        listed = [(ticket, next_due(ticket, now)) for ticket in await self.tickets.open_tickets()]
+        clocks = self.deployment.sla_clocks
+        listed = [(ticket, next_due(ticket, now, clocks)) for ticket in await self.tickets.open_tickets()]
         listed.sort(key=lambda item: (item[1] is None, item[1].at if item[1] else now, item[0].number))
         return listed
 
@@ -232,8 +233,8 @@ class Console:
         return cancelled
 
     def deadlines_text(self, ticket: Ticket, now: datetime) -> Text:
-        return t("console.deadlines", respond=ticket.deadline("respond", now), onsite=ticket.deadline("onsite", now),
-                 resolve=ticket.deadline("resolve", now))
+        return t("console.deadlines", **{m: ticket.deadline(m, now, clocks=self.deployment.sla_clocks)
+                                         for m in MILESTONES})
 
     async def _watch(self, ticket: Ticket, now: datetime) -> None:
         """The checkpoints of the new deadlines; a warning for a deadline already past is not worth giving.

@@ -46,7 +46,7 @@ class Deadlines:
         milestone, kind = timer.payload["milestone"], timer.payload["kind"]
         if ticket.status in (Status.CANCELLED, Status.RESOLVED, Status.CLOSED) or ticket.reached(milestone):
             return
-        deadline = ticket.deadline(milestone, now)
+        deadline = ticket.deadline(milestone, now, clocks=self.deployment.sla_clocks)
         if deadline is None:
             return
         if kind == "breach" and deadline > now:  # a pause moved the deadline: check again then

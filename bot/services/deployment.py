@@ -100,6 +100,11 @@ def business_clock_from_config(
     )
 
 
+def sla_clocks(config: Config) -> Mapping[str, SlaClock]:
+    """The SLA clocks a ticket's terms name: "24x7" and "business"."""
+    return {"24x7": RoundTheClock(), "business": business_clock_from_config(config)}
+
+
 def _targets(section: Targets) -> SlaTargets:
     return SlaTargets(section.respond, section.onsite, section.resolve)
 
@@ -158,7 +163,7 @@ class Deployment:
 
     @cached_property
     def sla_clocks(self) -> Mapping[str, SlaClock]:
-        return {"24x7": RoundTheClock(), "business": business_clock_from_config(self.config)}
+        return sla_clocks(self.config)
 
     @cached_property
     def sla_policy(self) -> SlaPolicy:

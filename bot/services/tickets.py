@@ -81,7 +81,8 @@ class TicketDesk:
         info = self.deployment.engineer(engineer.id)
         await self._tell_reporter(ticket, now, "reporter.accepted", engineer=engineer.name,
                                   phone=info.phone if info and info.phone else None,
-                                  onsite=ticket.deadline("onsite", now), resolve=ticket.deadline("resolve", now))
+                                  onsite=ticket.deadline("onsite", now, clocks=self.deployment.sla_clocks),
+                                  resolve=ticket.deadline("resolve", now, clocks=self.deployment.sla_clocks))
         return ticket
 
     async def record_step(self, ticket: Ticket, step: str, engineer: User, now: datetime) -> Ticket:

@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime, timedelta
 
 from bot.domain.kpi import REPEAT_WINDOW, KbOutcome, ReportData
+from bot.domain.sla import SlaClock
 from storage.ports import ReportQueries
 
 REPORT_GRACE = timedelta(days=4)
 """A monthly report pushed more than this after its due time counts as late (contracts: by the 5th)."""
 
 
-async def load(queries: ReportQueries, start: datetime, end: datetime) -> ReportData:
+async def load(queries: ReportQueries, start: datetime, end: datetime,
+               clocks: Mapping[str, SlaClock]) -> ReportData:
     """Everything the figures of [start, end) need: its tickets with their logs and follow-ups, the
-    self-service outcomes, the 30 days before it (for repeat repairs) and the monthly pushes due in it."""
+    self-service outcomes, the 30 days before it (for repeat repairs), the monthly pushes due in it,
+    and the deployment's SLA clocks (a pause on a 5×8 ticket counts only its open hours)."""
     deliveries = await queries.deliveries()
     due = [(due_at, sent) for due_at, sent in deliveries.values() if start <= due_at < end]
     late = sum(1 for due_at, sent in due if sent is None or sent > due_at + REPORT_GRACE)
@@ -25,5 +29,5 @@ async def load(queries: ReportQueries, start: datetime, end: datetime) -> Report
         kb_outcomes=[KbOutcome(at, person, article, helped, by_engineer) for at, person, article, helped, by_engineer
                      in await queries.kb_outcomes_between(start, end)],
         earlier=await queries.tickets_opened(start - REPEAT_WINDOW, start),
-        monthly_reports_due=len(due), monthly_reports_late=late,
+        monthly_reports_due=len(due), monthly_reports_late=late, clocks=clocks,
     )

@@ -25,6 +25,7 @@ from bot.domain.periods import PeriodError, next_month, period_of
 from bot.domain.score import quarter_score
 from bot.domain.timers import Timer, TimerKind
 from bot.messages import Attachment, Reply, Text, t
+from bot.services.deployment import sla_clocks
 from bot.services.notify import Notifier
 from bot.services.reports.loading import load
 from bot.services.reports.worker import run_in_worker
@@ -122,7 +123,7 @@ class Reports:
         start, end, label = self.period(timer)
         workbook = timer.kind is TimerKind.REPORT and bool(timer.payload["workbook"])
         async with snapshots() as uow:
-            data = await load(uow.reports, start, end)
+            data = await load(uow.reports, start, end, sla_clocks(self.config))
         drawn: dict[str, Reply] = {}
         for _chat, lang in recipients:
             if lang not in drawn:

@@ -19,6 +19,7 @@ from bot.domain.deflection import by_article
 from bot.domain.followup import FollowUp
 from bot.domain.kpi import Kpis, ReportData, cohort
 from bot.domain.milestones import (
+    MILESTONES,
     Facts,
     MilestoneOutcome,
     effective_deadline,
@@ -27,6 +28,7 @@ from bot.domain.milestones import (
     paused_before,
 )
 from bot.domain.score import DEFAULT_RULES, QuarterScore, ScoreRules
+from bot.domain.sla import SlaClock
 from bot.domain.targets import KPIS
 from bot.domain.ticket import Ticket
 from bot.services.reports.summary import device_label, label, period_dates, render_line
@@ -74,9 +76,9 @@ def _outcome(value: MilestoneOutcome | None, lang: str) -> str | None:
 
 
 def _ticket_row(ticket: Ticket, facts: Facts, followup: FollowUp | None, now: datetime, lang: str,
-                tz: tzinfo) -> list[Any]:
-    deadlines = [_local(effective_deadline(ticket, m, facts, now), tz) for m in ("respond", "onsite", "resolve")]
-    outcomes = [_outcome(milestone_outcome(ticket, m, facts, now), lang) for m in ("respond", "onsite", "resolve")]
+                tz: tzinfo, clocks: Mapping[str, SlaClock]) -> list[Any]:
+    deadlines = [_local(effective_deadline(ticket, m, facts, now, clocks), tz) for m in MILESTONES]
+    outcomes = [_outcome(milestone_outcome(ticket, m, facts, now, clocks), lang) for m in MILESTONES]
     paused = paused_before(ticket, facts, now)
     answer = followup.answer if followup else None
     return [
@@ -154,7 +156,8 @@ def _work_orders_sheet(book: Any, data: ReportData, now: datetime, lang: str, tz
     tickets = sorted(cohort(data), key=lambda t: (t.opened_at, t.number))
     followups = {f.ticket: f for f in data.followups}
     header = [label(f"report.col.{name}", lang) for name in WORK_ORDER_COLUMNS]
-    rows = (_ticket_row(t, facts_of(t, data.events.get(t.number, ())), followups.get(t.number), now, lang, tz)
+    rows = (_ticket_row(t, facts_of(t, data.events.get(t.number, ())), followups.get(t.number), now, lang, tz,
+                        data.clocks)
             for t in tickets)
     sample = list(islice(rows, _WIDTH_SAMPLE))
     floors = {WORK_ORDER_COLUMNS.index(name): width for name, width in _TEXT_FLOORS.items()}
