@@ -249,7 +249,17 @@ class Weights(_Section):
 class ReportsSection(_Section):
     monthly_day: int = Field(1, ge=1, le=28)
     monthly_time: ClockTime = time(9)
+    due_by: int = Field(5, ge=1, le=28)
+    """The monthly report is on time if it went out by the end of this day of the month (the
+    deployment's time zone); the contracts say "by the 5th"."""
     weights: Weights = Weights()
+
+    @model_validator(mode="after")
+    def _due_after_the_push(self) -> ReportsSection:
+        if self.due_by < self.monthly_day:
+            raise ValueError(f"due_by ({self.due_by}) is before monthly_day ({self.monthly_day}): every "
+                             "monthly report would be late")
+        return self
 
 
 class RetentionSection(_Section):

@@ -245,6 +245,16 @@ def test_satisfaction_and_survey(kpis: Kpis) -> None:
     assert ratings_histogram(month()) == {1: 1, 2: 1, 3: 2, 4: 3, 5: 5}
 
 
+def test_a_cancelled_tickets_survey_and_rating_count_nowhere() -> None:
+    """T06 was cancelled (a duplicate); had its reporter answered a survey with a 1, it would still not
+    count: a cancelled ticket is out of every rate."""
+    data = month(followups=[*FOLLOWUPS, rated(T06, 1)])
+    kpis = compute_kpis(data, now=NOW)
+    assert kpis.satisfaction_share == Figure(pytest.approx(10 / 12), 10, 12, 0.90, False)
+    assert kpis.satisfaction_mean.denominator == 12 and kpis.survey_response_rate.denominator == 14
+    assert ratings_histogram(data) == {1: 1, 2: 1, 3: 2, 4: 3, 5: 5}
+
+
 def test_repeat_repairs_look_back_30_days_into_earlier_tickets(kpis: Kpis) -> None:
     # 18 live tickets with an asset (T19 has none); repeats: T07 (A1), T08 (A2), T15 (A14 via T14), T23 (" a1 ")
     # not repeats: T18 (30 days and an hour), T05 (the earlier ticket was cancelled),
@@ -426,3 +436,54 @@ def test_weights_from_the_configuration() -> None:
     assert score.total == 60 + 10 + 15
     with pytest.raises(ValueError, match="add up to 1"):
         quarter_score(_with(), (0.5, 0.5, 0.5))
+
+
+async def test_a_ticket_just_after_the_period_undoes_a_fixed_it_inside_it() -> None:
+    """Deflection's 24-hour rule reaches past the period's end, so the loader reads a day more of
+    tickets; the figures still count only the period's own."""
+    from bot.services.reports.loading import load
+
+    helped = KbOutcome(END - 2 * H, 777, "kb-jam", True)
+    after = ticket(98, END + 3 * H, P2, "printer", None, "HQ-3F", None, status=Status.NEW, reporter_id=777,
+                   tried_articles=("kb-jam",))
+    asked: list[tuple[datetime, datetime]] = []
+
+    class Queries:
+        async def tickets_opened(self, start: datetime, end: datetime) -> list[Ticket]:
+            asked.append((start, end))
+            return [t for t in (*TICKETS, after) if start <= t.opened_at < end]
+
+        async def events_of_tickets_opened(self, start: datetime, end: datetime) -> dict:  # type: ignore[type-arg]
+            return EVENTS
+
+        async def followups_of_tickets_opened(self, start: datetime, end: datetime) -> list[FollowUp]:
+            return FOLLOWUPS
+
+        async def kb_outcomes_between(self, start: datetime, end: datetime) -> list:  # type: ignore[type-arg]
+            return [(o.at, o.reporter_id, o.article_id, o.helped, o.by_engineer) for o in (*KB, helped)
+                    if start <= o.at < end]
+
+        async def deliveries(self) -> dict:  # type: ignore[type-arg]
+            return {}
+
+    data = await load(Queries(), START, END, {}, lambda due: due)  # type: ignore[arg-type]
+    assert asked[0] == (START, END + 24 * H)
+    kpis = compute_kpis(data, now=NOW)
+    assert kpis.tickets == 21  # the ticket of 1 November is not October's …
+    assert kpis.deflection_rate.numerator == 5  # … but it shows the late "fixed it" did not help
+
+
+def test_a_monthly_report_is_due_by_the_end_of_the_configured_day_in_the_deployments_zone() -> None:
+    from bot.config import ConfigError, parse_config
+    from bot.domain.periods import report_due_by
+
+    pushed = datetime(2026, 12, 1, 1, tzinfo=UTC)  # the 1st, 09:00 in Shanghai
+    by = report_due_by(pushed, 5, SHANGHAI)
+    assert by == datetime(2026, 12, 5, 16, tzinfo=UTC)  # the 6th begins in Shanghai
+    assert datetime(2026, 12, 5, 12, tzinfo=UTC) < by  # the 5th at 20:00 local is still "by the 5th"
+    from bot.services.deployment import monthly_report_deadline
+
+    configured = parse_config({"bot": {"timezone": "Asia/Shanghai"}, "reports": {"due_by": 3}})
+    assert monthly_report_deadline(configured)(pushed) == datetime(2026, 12, 3, 16, tzinfo=UTC)
+    with pytest.raises(ConfigError, match=r"due_by \(5\) is before monthly_day \(10\)"):
+        parse_config({"reports": {"monthly_day": 10, "due_by": 5}})

@@ -185,6 +185,7 @@ async def test_a_monthly_push_drawn_at_the_second_attempt_counts_as_sent(tmp_pat
 
 
 async def test_a_monthly_push_that_cannot_be_drawn_counts_as_missing(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from bot.services.reports.loading import load
     from bot.services.reports.orders import DRAW_ATTEMPTS
 
     _drawing_fails(monkeypatch, OSError("no space left on device"))
@@ -198,8 +199,13 @@ async def test_a_monthly_push_that_cannot_be_drawn_counts_as_missing(tmp_path: P
         told = desk.tg.messages_to(MANAGER.id)[before:]
         assert len(told) == 1 and "2026-11 的报告未能生成（OSError: no space left on device）" in told[0].text
         async with desk.storage.transaction() as tx:  # type: ignore[union-attr]
-            assert "2026-11" not in await tx.reports.deliveries()  # late or missing, as the contract counts it
+            due, sent = (await tx.reports.deliveries())["2026-11"]
+            assert sent is None  # on record as not sent: missing, as the contract counts it
             assert await tx.timers.has_pending("monthly_report")  # next month's is scheduled
+            december = await load(tx.reports, datetime(2026, 11, 30, 16, tzinfo=UTC),
+                                  datetime(2026, 12, 31, 16, tzinfo=UTC), {}, lambda due: due + timedelta(days=4))
+        assert (december.monthly_reports_due, december.monthly_reports_late) == (1, 1)
+        assert due == datetime(2026, 12, 1, 1, 0, tzinfo=UTC)
 
 
 async def test_shutdown_does_not_wait_for_a_report_being_drawn() -> None:

@@ -221,14 +221,14 @@ async def _roster(settings: Settings, config, argv: list[str]) -> int:  # type: 
 def _report(settings: Settings, config, argv: list[str]) -> int:  # type: ignore[no-untyped-def]
     """`helpdesk report`: the figures of a period, from the database the bot writes."""
     from bot.cli.report import main as report_main
-    from bot.services.deployment import sla_clocks
+    from bot.services.deployment import monthly_report_deadline, sla_clocks
     from bot.services.reports.loading import load
 
     async def loader(start, end):  # type: ignore[no-untyped-def]
         storage = await open_storage(settings.db_path)
         try:
             async with storage.transaction() as tx:
-                return await load(tx.reports, start, end, sla_clocks(config))
+                return await load(tx.reports, start, end, sla_clocks(config), monthly_report_deadline(config))
         finally:
             await storage.close()
 

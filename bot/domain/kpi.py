@@ -195,7 +195,8 @@ class KpiContext:
         self.tickets = cohort(data)
         self.clocks = data.clocks
         self.facts = {t.number: facts_of(t, data.events.get(t.number, ())) for t in self.tickets}
-        numbers = set(self.facts)
+        # A cancelled ticket is out of every rate, its survey and rating included.
+        numbers = {t.number for t in self.tickets if t.status is not Status.CANCELLED}
         self.followups: dict[str, FollowUp] = {}
         for followup in data.followups:
             if followup.ticket in numbers:

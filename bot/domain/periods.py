@@ -62,3 +62,11 @@ def next_month(first: date) -> date:
 def _add_months(first: date, months: int) -> date:
     index = first.year * 12 + first.month - 1 + months
     return date(index // 12, index % 12 + 1, 1)
+
+
+def report_due_by(due_at: datetime, day: int, tz: tzinfo) -> datetime:
+    """The instant a monthly report pushed at `due_at` must have gone out by to be on time: the end of
+    day `day` of that month in the deployment's zone ("by the 5th" is before the 6th begins there),
+    whatever day and hour the push itself is set for."""
+    local = due_at.astimezone(tz).date().replace(day=day)
+    return datetime.combine(local + timedelta(days=1), time(0), tzinfo=tz).astimezone(UTC)

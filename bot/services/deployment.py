@@ -9,9 +9,9 @@ holidays, overrides) live in the database and are laid on top by the caller (see
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from functools import cached_property
 from zoneinfo import ZoneInfo
 
@@ -20,6 +20,7 @@ from bot.domain.business_hours import BusinessHoursClock
 from bot.domain.calendar import WorkCalendar
 from bot.domain.escalation import EscalationPolicy, EscalationStep
 from bot.domain.flood import FloodPolicy
+from bot.domain.periods import report_due_by
 from bot.domain.permissions import DEFAULT_PERMISSIONS, Act, Permissions, Role
 from bot.domain.roster import DutyRoster, EngineerInfo, Override, RotationRule
 from bot.domain.severity import Severity
@@ -98,6 +99,12 @@ def business_clock_from_config(
         calendar=work_calendar(config, holidays, workdays),
         tz=config.tz,
     )
+
+
+def monthly_report_deadline(config: Config) -> Callable[[datetime], datetime]:
+    """When a monthly report pushed at a given instant must have gone out by (`[reports] due_by`)."""
+    day, tz = config.reports.due_by, config.tz
+    return lambda due_at: report_due_by(due_at, day, tz)
 
 
 def sla_clocks(config: Config) -> Mapping[str, SlaClock]:

@@ -2,28 +2,28 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from datetime import datetime, timedelta
+from collections.abc import Callable, Mapping
+from datetime import datetime
 
+from bot.domain.deflection import DEFLECTION_GRACE
 from bot.domain.kpi import REPEAT_WINDOW, KbOutcome, ReportData
 from bot.domain.sla import SlaClock
 from storage.ports import ReportQueries
 
-REPORT_GRACE = timedelta(days=4)
-"""A monthly report pushed more than this after its due time counts as late (contracts: by the 5th)."""
-
 
 async def load(queries: ReportQueries, start: datetime, end: datetime,
-               clocks: Mapping[str, SlaClock]) -> ReportData:
+               clocks: Mapping[str, SlaClock], due_by: Callable[[datetime], datetime]) -> ReportData:
     """Everything the figures of [start, end) need: its tickets with their logs and follow-ups, the
     self-service outcomes, the 30 days before it (for repeat repairs), the monthly pushes due in it,
-    and the deployment's SLA clocks (a pause on a 5×8 ticket counts only its open hours)."""
+    and the deployment's SLA clocks (a pause on a 5×8 ticket counts only its open hours). A monthly
+    report is late when it went out after `due_by(its push time)`, or not at all."""
     deliveries = await queries.deliveries()
     due = [(due_at, sent) for due_at, sent in deliveries.values() if start <= due_at < end]
-    late = sum(1 for due_at, sent in due if sent is None or sent > due_at + REPORT_GRACE)
+    late = sum(1 for due_at, sent in due if sent is None or sent >= due_by(due_at))
     return ReportData(
         start=start, end=end,
-        tickets=await queries.tickets_opened(start, end),
+        # a day more: a ticket opened just after the period can undo a "fixed it" inside it (deflection)
+        tickets=await queries.tickets_opened(start, end + DEFLECTION_GRACE),
         events=await queries.events_of_tickets_opened(start, end),
         followups=await queries.followups_of_tickets_opened(start, end),
         kb_outcomes=[KbOutcome(at, person, article, helped, by_engineer) for at, person, article, helped, by_engineer

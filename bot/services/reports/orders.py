@@ -25,7 +25,7 @@ from bot.domain.periods import PeriodError, next_month, period_of
 from bot.domain.score import quarter_score
 from bot.domain.timers import Timer, TimerKind
 from bot.messages import Attachment, Reply, Text, t
-from bot.services.deployment import sla_clocks
+from bot.services.deployment import monthly_report_deadline, sla_clocks
 from bot.services.notify import Notifier
 from bot.services.reports.loading import load
 from bot.services.reports.worker import run_in_worker
@@ -123,7 +123,7 @@ class Reports:
         start, end, label = self.period(timer)
         workbook = timer.kind is TimerKind.REPORT and bool(timer.payload["workbook"])
         async with snapshots() as uow:
-            data = await load(uow.reports, start, end, sla_clocks(self.config))
+            data = await load(uow.reports, start, end, sla_clocks(self.config), monthly_report_deadline(self.config))
         drawn: dict[str, Reply] = {}
         for _chat, lang in recipients:
             if lang not in drawn:
@@ -149,13 +149,15 @@ class Reports:
 
     async def _deliver(self, uow: UnitOfWork, timer: Timer, replies: list[Reply], now: datetime, *,
                        drawn: bool) -> None:
-        """Queue the replies (the timer is claimed in this unit of work). A monthly push that was
-        `drawn` is recorded for the punctuality figure; either way the next one is scheduled."""
+        """Queue the replies (the timer is claimed in this unit of work). A monthly push is recorded
+        for the punctuality figure, as sent if it was `drawn`, else as missing; either way the next
+        one is scheduled."""
         for reply in replies:
             await uow.outbox.enqueue(reply, now)
         if timer.kind is TimerKind.MONTHLY_REPORT:
-            if drawn:
-                await uow.reports.record_delivery(self.label_of(timer), timer.due_at, now)
+            # one that failed to draw is on record as not sent: missing, for punctuality, until a
+            # later push of the same period goes out
+            await uow.reports.record_delivery(self.label_of(timer), timer.due_at, now if drawn else None)
             await self.schedule_monthly(uow.timers, max(now, timer.due_at + timedelta(minutes=1)))
 
     def label_of(self, timer: Timer) -> str:
