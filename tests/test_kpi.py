@@ -404,9 +404,21 @@ def test_service_loses_10_points_per_started_5_percent_below_90(response: float,
     assert dict(score.deductions).get("response_attainment", 0) == points
 
 
-def test_service_never_goes_below_zero_and_none_costs_nothing() -> None:
+def test_service_never_goes_below_zero_and_a_missing_figure_costs_nothing() -> None:
     assert quarter_score(_with(response=0.0, onsite=0.0)).service == 0
-    assert quarter_score(_with(response=None, onsite=None)).service == 100
+    assert quarter_score(_with(response=None, onsite=0.95)).service == 100
+
+
+def test_with_nothing_to_score_a_part_the_score_is_not_a_number() -> None:
+    """An empty month (or a future one) has no deadline reached or missed and no rating: no score, and
+    it says what it lacks, instead of "70.0 points → pays 80%" from defaults."""
+    empty = quarter_score(_with(response=None, onsite=None, share=None))
+    assert (empty.total, empty.pay_share, empty.service, empty.satisfaction) == (None, None, None, None)
+    assert empty.lacking == ("service", "satisfaction") and empty.reporting == 100
+    unrated = quarter_score(_with(share=None))
+    assert (unrated.total, unrated.lacking, unrated.service) == (None, ("satisfaction",), 100)
+    month_of_nothing = quarter_score(compute_kpis(ReportData(START, END, [], {}, [], [], []), now=NOW))
+    assert month_of_nothing.total is None and month_of_nothing.lacking == ("service", "satisfaction")
 
 
 @pytest.mark.parametrize(("share", "late", "total", "pay"), [
@@ -423,10 +435,9 @@ def test_total_and_pay_share(share: float, late: int, total: float, pay: float) 
     assert score.pay_share == pay
 
 
-def test_no_ratings_score_no_satisfaction_points_and_false_reports_cut_pay() -> None:
-    score = quarter_score(_with(share=None), false_reports=2)
-    assert score.satisfaction == 0 and ("no_survey", 100) in score.deductions
-    assert score.total == 70.0
+def test_false_reports_cut_pay() -> None:
+    score = quarter_score(_with(share=0.0, late=1), false_reports=2)
+    assert score.total == 68.0
     assert score.pay_share == pytest.approx(0.6)  # 80% − 2 × 10%
     assert ("false_reports", 20) in score.deductions
 

@@ -80,6 +80,20 @@ def test_summary_in_chinese_and_for_an_empty_filtered_view() -> None:
     assert not any("Contract score" in line for line in lines)
 
 
+def test_a_period_with_nothing_to_score_says_so_instead_of_a_score() -> None:
+    empty = compute_kpis(ReportData(START, END, [], {}, [], [], []), now=NOW)
+    en = render_lines(summary(empty, quarter_score(empty)), "en", SHANGHAI).splitlines()
+    assert ("Contract score: n/a, nothing to score for service and satisfaction (no deadline reached or "
+            "missed, no rating)") in en
+    assert "Service — · reporting 100 · satisfaction —" in en
+    zh = render_lines(summary(empty, quarter_score(empty)), "zh", SHANGHAI)
+    assert "考核得分：无法计算" in zh and "支付" not in zh
+    book = load_workbook(io.BytesIO(workbook_xlsx(ReportData(START, END, [], {}, [], [], []), empty,
+                                                  quarter_score(empty), "en", SHANGHAI)))
+    labels = {row[0]: row[1] for row in _rows(book["KPIs"]) if row and row[0]}
+    assert labels["Total points"] is None and labels["Not scored"].startswith("satisfaction")
+
+
 def test_summary_params_are_plain_data_the_bot_can_store() -> None:
     for key, params in summary(KPIS_OF_MONTH, SCORE):
         assert key in EN

@@ -57,14 +57,18 @@ class QuarterScore:
     """Points 0–100 per part, the deductions that made them, the weighted total and the pay share.
 
     `deductions` are (code, amount): service and reporting codes in points of their part;
-    "false_reports" in percentage points of pay."""
+    "false_reports" in percentage points of pay. A part with nothing to measure is None and named in
+    `lacking` ("service": no ticket reached or missed a deadline; "satisfaction": no rating); then
+    there is no total and no pay share either: a score made of defaults would be a number nobody
+    can defend."""
 
-    service: float
+    service: float | None
     reporting: float
-    satisfaction: float
+    satisfaction: float | None
     deductions: list[tuple[str, float]]
-    total: float
-    pay_share: float
+    total: float | None
+    pay_share: float | None
+    lacking: tuple[str, ...] = ()
 
 
 def quarter_score(kpis: Kpis, weights: Weights | _WeightsLike = (0.5, 0.2, 0.3), *, false_reports: int = 0,
@@ -73,19 +77,23 @@ def quarter_score(kpis: Kpis, weights: Weights | _WeightsLike = (0.5, 0.2, 0.3),
 
     - service = 100 − 10 points per started 5% that response attainment is below 90%, and the same
       for on-site attainment (both are the on-site service the part pays for); a figure with
-      nothing to count costs nothing; never below 0.
+      nothing to count costs nothing, and with neither to count the part cannot be scored.
     - reporting = 100 − 10 per monthly report late or missing; never below 0.
-    - satisfaction = share of ratings 3–5 × 100; no ratings at all scores 0, because the follow-up
-      survey is itself a contract duty.
+    - satisfaction = share of ratings 3–5 × 100; with no rating at all it cannot be scored.
     - pay: total ≥ 90 pays 100%, below 75 pays 80%, in between linearly from 80% to 100% (no cliff
       at a single point); then −10% of pay per false report, never below 0.
+    - a part that cannot be scored leaves the total and the pay "n/a" (`lacking` says which).
     """
     w_service, w_reporting, w_satisfaction = as_weights(weights)
     deductions: list[tuple[str, float]] = []
-    service = 100.0
-    for name in ("response_attainment", "onsite_attainment"):
-        value = getattr(kpis, name).value
-        if value is None or value >= rules.threshold - 1e-12:
+    lacking: list[str] = []
+    service: float | None = 100.0
+    attainments = [getattr(kpis, name).value for name in ("response_attainment", "onsite_attainment")]
+    if all(value is None for value in attainments):
+        service = None
+        lacking.append("service")
+    for name, value in zip(("response_attainment", "onsite_attainment"), attainments, strict=True):
+        if service is None or value is None or value >= rules.threshold - 1e-12:
             continue
         steps = math.ceil((rules.threshold - value) / rules.step - 1e-9)
         points = min(steps * rules.points_per_step, service)
@@ -97,15 +105,16 @@ def quarter_score(kpis: Kpis, weights: Weights | _WeightsLike = (0.5, 0.2, 0.3),
     if late:
         deductions.append(("monthly_reports", 100.0 - reporting))
     share = kpis.satisfaction_share.value
-    satisfaction = round(share * 100, 2) if share is not None else 0.0
-    if share is None:
-        deductions.append(("no_survey", 100.0))
-    total = round(w_service * service + w_reporting * reporting + w_satisfaction * satisfaction, 2)
-    pay = _pay_share(total, rules)
+    satisfaction = round(share * 100, 2) if share is not None else None
+    if satisfaction is None:
+        lacking.append("satisfaction")
     if false_reports > 0:
-        cut = false_reports * rules.pay_cut_per_false_report
-        deductions.append(("false_reports", round(cut * 100, 2)))
-        pay = max(pay - cut, 0.0)
+        deductions.append(("false_reports", round(false_reports * rules.pay_cut_per_false_report * 100, 2)))
+    if service is None or satisfaction is None:
+        return QuarterScore(service=service, reporting=reporting, satisfaction=satisfaction,
+                            deductions=deductions, total=None, pay_share=None, lacking=tuple(lacking))
+    total = round(w_service * service + w_reporting * reporting + w_satisfaction * satisfaction, 2)
+    pay = max(_pay_share(total, rules) - max(false_reports, 0) * rules.pay_cut_per_false_report, 0.0)
     return QuarterScore(service=service, reporting=reporting, satisfaction=satisfaction, deductions=deductions,
                         total=total, pay_share=round(pay, 4))
 

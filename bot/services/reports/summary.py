@@ -76,13 +76,22 @@ def summary(kpis: Kpis, score: QuarterScore | None, *, rules: ScoreRules = DEFAU
         lines += [("report.summary.device", {"device": Text(f"device.{device}", {}), "count": n})
                   for device, n in kpis.by_device.items()]
     if score is not None:
-        lines.append(("report.summary.score", {"total": f"{score.total:.1f}", "pay": f"{score.pay_share * 100:.0f}%"}))
-        lines.append(("report.summary.score_parts", {"service": f"{score.service:g}",
-                                                      "reporting": f"{score.reporting:g}",
-                                                      "satisfaction": f"{score.satisfaction:g}"}))
+        if score.total is None or score.pay_share is None:
+            lines.append(("report.summary.score_na", {
+                "lacking": Text("report.lacking." + "_and_".join(score.lacking), {})}))
+        else:
+            lines.append(("report.summary.score", {"total": f"{score.total:.1f}",
+                                                    "pay": f"{score.pay_share * 100:.0f}%"}))
+        lines.append(("report.summary.score_parts", {"service": _points(score.service),
+                                                      "reporting": _points(score.reporting),
+                                                      "satisfaction": _points(score.satisfaction)}))
         lines += [(f"report.deduction.{code}", {"points": f"{points:g}", "threshold": f"{rules.threshold * 100:g}%"})
                   for code, points in score.deductions]
     return lines
+
+
+def _points(value: float | None) -> str | None:
+    return f"{value:g}" if value is not None else None
 
 
 def as_json(kpis: Kpis, score: QuarterScore | None, tz: tzinfo) -> dict[str, Any]:
@@ -115,6 +124,7 @@ def as_json(kpis: Kpis, score: QuarterScore | None, tz: tzinfo) -> dict[str, Any
     if score is not None:
         result["score"] = {"service": score.service, "reporting": score.reporting,
                            "satisfaction": score.satisfaction, "total": score.total, "pay_share": score.pay_share,
+                           "lacking": list(score.lacking),
                            "deductions": [{"code": code, "amount": amount} for code, amount in score.deductions]}
     return result
 

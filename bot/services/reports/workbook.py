@@ -205,6 +205,8 @@ def _kpi_sheet(book: Any, data: ReportData, kpis: Kpis, score: QuarterScore | No
             ([label("report.xlsx.satisfaction", lang), score.satisfaction], None),
             ([label("report.xlsx.total", lang), score.total], None),
             ([label("report.xlsx.pay", lang), score.pay_share], "0%"),
+            *(([label("report.xlsx.lacking", lang), label(f"report.lacking.{part}", lang)], None)
+              for part in score.lacking),
             *(([label("report.xlsx.deduction", lang),
                 render_line(f"report.deduction.{code}",
                             {"points": f"{points:g}", "threshold": f"{rules.threshold * 100:g}%"}, lang, tz)], None)
