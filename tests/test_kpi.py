@@ -228,6 +228,12 @@ def test_onsite_attainment(kpis: Kpis) -> None:
     assert kpis.onsite_attainment == Figure(0.75, 12, 16, 0.90, False)
 
 
+def test_resolve_attainment(kpis: Kpis) -> None:
+    # resolve deadlines: the live P1s (T01 T09 T12) and P2s (T02 T03 T07 T08 T10 T16 T19 T20 T22) = 12;
+    # missed: T12 (never resolved), T16 (15 h against 8 h); T08 took 27 h but was paused 25 h → 10/12
+    assert kpis.resolve_attainment == Figure(pytest.approx(10 / 12), 10, 12, 0.90, False)
+
+
 def test_resolution_and_first_visit(kpis: Kpis) -> None:
     # closed: T01 02 03 05 07 08 09 10 15 18 19 20 22 23 = 14; T18's repair did not hold → 13/14
     assert kpis.resolution_rate == Figure(pytest.approx(13 / 14), 13, 14, 0.90, True)

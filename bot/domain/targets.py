@@ -37,6 +37,7 @@ class KpiSpec:
 KPIS: tuple[KpiSpec, ...] = (
     KpiSpec("response_attainment", Target(0.95)),
     KpiSpec("onsite_attainment", Target(0.90)),
+    KpiSpec("resolve_attainment", Target(0.90)),
     KpiSpec("resolution_rate", Target(0.90)),
     KpiSpec("first_visit_resolution", Target(0.95)),
     KpiSpec("satisfaction_share", Target(0.90)),

@@ -24,6 +24,7 @@ EN_REPORTS: dict[str, Template] = {
     # figure names (summary, chart, workbook, JSON labels)
     "report.kpi.response_attainment": "Response on time",
     "report.kpi.onsite_attainment": "On site on time",
+    "report.kpi.resolve_attainment": "Resolved on time",
     "report.kpi.resolution_rate": "Resolution rate",
     "report.kpi.first_visit_resolution": "Fixed on the first visit",
     "report.kpi.satisfaction_share": "Satisfied (rating 3–5)",

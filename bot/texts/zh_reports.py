@@ -21,6 +21,7 @@ def _figure_zh(p: Mapping[str, Any]) -> str:
 ZH_REPORTS: dict[str, Template] = {
     "report.kpi.response_attainment": "响应及时率",
     "report.kpi.onsite_attainment": "到场及时率",
+    "report.kpi.resolve_attainment": "修复及时率",
     "report.kpi.resolution_rate": "故障解决率",
     "report.kpi.first_visit_resolution": "一次上门解决率",
     "report.kpi.satisfaction_share": "满意率（3–5 分）",
