@@ -94,7 +94,9 @@ class Kpis:
       (an import, a manual fix). A close by follow-up expiry keeps its resolution: silence is not
       a failed repair.
     - first_visit_resolution: resolved tickets fixed on one visit (one arrival, never reopened, no
-      return trip for a part or a spare machine, the repair held) / resolved tickets with a visit.
+      return trip for a part or a spare machine, the repair held) / resolved tickets with a visit,
+      leaving out those whose first visit asked for a part or lent a spare machine: a fix that
+      needs a part nobody carries is no failure of the first visit.
     - satisfaction_share: ratings 3–5 / ratings given; satisfaction_mean: mean of the 1–5 ratings.
     - repeat_repair_rate: tickets whose asset had another (non-cancelled) ticket opened in the 30 days
       before it, in the period or in `earlier` / tickets with an asset number. domain.md divides by
@@ -227,7 +229,9 @@ def compute_kpis(data: ReportData, *, now: datetime, site: str | None = None, en
                       if is_resolved(t, ctx.facts[t.number]) and repair_held(ctx.facts[t.number],
                                                                             ctx.followups.get(t.number)))
     resolved = [t for t in live if is_resolved(t, ctx.facts[t.number])]
-    visited = [t for t in resolved if ctx.facts[t.number].arrivals >= 1]
+    # a ticket whose first visit found it needs a part (or a spare machine) could not be fixed then:
+    # it is left out of first-visit resolution, neither for nor against
+    visited = [t for t in resolved if ctx.facts[t.number].arrivals >= 1 and not ctx.facts[t.number].part_on_first_visit]
     first_visit = sum(1 for t in visited if _fixed_on_first_visit(ctx.facts[t.number])
                       and repair_held(ctx.facts[t.number], ctx.followups.get(t.number)))
 

@@ -56,6 +56,7 @@ class Facts:
     resolves: tuple[datetime, ...]
     second_trip: bool
     """The fix needed the engineer to come back: a wait for a part, or a spare machine lent."""
+    part_on_first_visit: bool
     pauses: tuple[Pause, ...]
     logged: bool
     """The log had lines for this ticket. Without them (or where they are missing) the ticket's own
@@ -74,7 +75,7 @@ def facts_of(ticket: Ticket, events: Sequence[TicketEvent]) -> Facts:
     arrivals = reopens = 0
     resolves: list[datetime] = []
     pauses: list[Pause] = []
-    second_trip = False
+    second_trip = part_on_first_visit = False
     since: datetime | None = None
     for event in ordered:
         kind = event.kind
@@ -86,6 +87,7 @@ def facts_of(ticket: Ticket, events: Sequence[TicketEvent]) -> Facts:
             resolves.append(event.at)
         if kind in _PART_WAIT or (kind == "paused" and event.data.get("reason") == "part"):
             second_trip = True
+            part_on_first_visit = part_on_first_visit or arrivals <= 1
         if kind == "paused" and since is None:
             since = event.at
         elif kind in ("resumed", "resolve") and since is not None:
@@ -97,7 +99,7 @@ def facts_of(ticket: Ticket, events: Sequence[TicketEvent]) -> Facts:
         arrivals = 1  # a partial log must not hide a visit the ticket itself records
     if ticket.resolved_at is not None and ticket.resolved_at not in resolves:
         resolves.append(ticket.resolved_at)
-    return Facts(arrivals, reopens, tuple(resolves), second_trip, tuple(pauses), bool(ordered))
+    return Facts(arrivals, reopens, tuple(resolves), second_trip, part_on_first_visit, tuple(pauses), bool(ordered))
 
 
 def pauses_of(ticket: Ticket, facts: Facts) -> tuple[Pause, ...]:
