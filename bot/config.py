@@ -26,6 +26,7 @@ from pydantic import (
     model_validator,
 )
 
+from bot.domain.business_hours import day_ranges
 from bot.domain.devices import DEVICE_TYPES
 from bot.domain.durations import parse_duration
 from bot.domain.severity import Severity
@@ -64,6 +65,14 @@ def _time_range(value: Any) -> tuple[time, time]:
         raise ValueError("a range of hours is a string like '09:00-18:00'")
     start, end = (_clock_time(part) for part in value.split("-"))
     return start, end
+
+
+def _day_hours(value: Any) -> tuple[tuple[time, time], ...]:
+    """A weekday's opening hours: one range, or several separated by commas for a lunch break
+    ("09:00-12:00,13:00-18:00"), each within the day and in order (`day_ranges` checks)."""
+    if not isinstance(value, str):
+        raise ValueError("opening hours are a string like '09:00-18:00' or '09:00-12:00,13:00-18:00'")
+    return day_ranges(tuple(_time_range(part.strip()) for part in value.split(",")))
 
 
 Duration = Annotated[timedelta, BeforeValidator(_duration)]
@@ -140,7 +149,8 @@ _WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
 class BusinessHoursSection(BaseModel):
-    """Opening hours per weekday ("mon-fri" = "09:00-18:00"), plus the holiday calendar."""
+    """Opening hours per weekday ("mon-fri" = "09:00-18:00", or "09:00-12:00,13:00-18:00" with a lunch
+    break), plus the holiday calendar."""
 
     model_config = ConfigDict(extra="allow", frozen=True)
     calendar: Literal["CN", "none"] = "CN"
@@ -153,18 +163,18 @@ class BusinessHoursSection(BaseModel):
             days = key.split("-")
             if len(days) > 2 or any(day not in _WEEKDAYS for day in days):
                 raise ValueError(f"unknown key {key!r}: use weekdays like 'mon-fri' or 'sat'")
-            _time_range(value)
+            _day_hours(value)
         return self
 
-    def hours(self) -> dict[int, tuple[time, time]]:
-        """Weekday number (Monday = 0) → opening hours."""
-        result: dict[int, tuple[time, time]] = {}
+    def hours(self) -> dict[int, tuple[tuple[time, time], ...]]:
+        """Weekday number (Monday = 0) → its opening ranges (several with a lunch break)."""
+        result: dict[int, tuple[tuple[time, time], ...]] = {}
         for key, value in (self.model_extra or {}).items():
             days = key.split("-")
             first, last = _WEEKDAYS.index(days[0]), _WEEKDAYS.index(days[-1])
             for day in range(first, last + 1):
-                result[day] = _time_range(value)
-        return result or {day: (time(9), time(18)) for day in range(5)}
+                result[day] = _day_hours(value)
+        return result or {day: ((time(9), time(18)),) for day in range(5)}
 
 
 class Engineer(_Section):

@@ -70,24 +70,24 @@ def test_swapped_saturday_keeps_the_hours_of_the_day_it_stands_in_for() -> None:
              4: (time(9), time(15))}
     clock = BusinessHoursClock(hours, china_calendar(), SHANGHAI)
     # 14 Feb stands in for Friday 20 Feb (short Friday): open 09:00–15:00 only.
-    assert clock.hours_on(date(2026, 2, 14)) == (time(9), time(15))
+    assert clock.hours_on(date(2026, 2, 14)) == ((time(9), time(15)),)
     assert clock.add(sh(2026, 2, 14, 9, 0), timedelta(hours=7)) == sh(2026, 2, 24, 10, 0)
     # 28 Feb stands in for Monday 23 Feb: the full day.
-    assert clock.hours_on(date(2026, 2, 28)) == (time(9), time(18))
+    assert clock.hours_on(date(2026, 2, 28)) == ((time(9), time(18)),)
     # A swapped day with no known substitute (a local extra workday) takes Monday's hours.
     local = BusinessHoursClock(hours, WorkCalendar.weekends_only(extra_workdays=[date(2026, 3, 7)]), SHANGHAI)
-    assert local.hours_on(date(2026, 3, 7)) == (time(9), time(18))
+    assert local.hours_on(date(2026, 3, 7)) == ((time(9), time(18)),)
     # ... and without Monday configured, the first configured weekday's.
     no_monday = BusinessHoursClock({2: (time(10), time(16)), 3: (time(8), time(12))},
                                    WorkCalendar.weekends_only(extra_workdays=[date(2026, 3, 7)]), SHANGHAI)
-    assert no_monday.hours_on(date(2026, 3, 7)) == (time(10), time(16))
+    assert no_monday.hours_on(date(2026, 3, 7)) == ((time(10), time(16)),)
 
 
 def test_holidays_close_even_configured_weekend_hours() -> None:
     hours = {**NINE_TO_SIX, 5: (time(10), time(14))}
     clock = BusinessHoursClock(hours, china_calendar(), SHANGHAI)
-    assert clock.hours_on(date(2026, 3, 7)) == (time(10), time(14))  # an ordinary Saturday opens
-    assert clock.hours_on(date(2026, 2, 21)) == (time(10), time(14))  # a plain Saturday inside the festival
+    assert clock.hours_on(date(2026, 3, 7)) == ((time(10), time(14)),)  # an ordinary Saturday opens
+    assert clock.hours_on(date(2026, 2, 21)) == ((time(10), time(14)),)  # a plain Saturday inside the festival
     assert clock.hours_on(date(2026, 10, 3)) is None  # National Day on a Saturday: closed
     assert clock.hours_on(date(2026, 3, 8)) is None  # Sunday: not configured
 
@@ -153,6 +153,21 @@ def test_daylight_saving_does_not_move_the_opening_hours() -> None:
 def test_built_from_the_configuration() -> None:
     config = parse_config({"business_hours": {"mon-fri": "08:30-17:30", "extra_holidays": ["2026-03-04"]}})
     clock = business_clock_from_config(config)
-    assert clock.hours_on(date(2026, 3, 3)) == (time(8, 30), time(17, 30))
+    assert clock.hours_on(date(2026, 3, 3)) == ((time(8, 30), time(17, 30)),)
     assert clock.hours_on(date(2026, 3, 4)) is None
-    assert clock.hours_on(date(2026, 2, 14)) == (time(8, 30), time(17, 30))
+    assert clock.hours_on(date(2026, 2, 14)) == ((time(8, 30), time(17, 30)),)
+
+
+def test_split_hours_close_for_lunch_and_a_bad_split_is_refused() -> None:
+    from bot.config import ConfigError
+
+    config = parse_config({"business_hours": {"mon-fri": "09:00-12:00,13:00-18:00"}})
+    clock = business_clock_from_config(config)
+    assert clock.hours_on(date(2026, 3, 2)) == ((time(9), time(12)), (time(13), time(18)))
+    assert clock.add(sh(2026, 3, 2, 11, 0), timedelta(hours=2)) == sh(2026, 3, 2, 14, 0)  # 11–12, 13–14
+    assert clock.add(sh(2026, 3, 2, 12, 30), timedelta(minutes=30)) == sh(2026, 3, 2, 13, 30)
+    assert not clock.is_open(sh(2026, 3, 2, 12, 15)) and clock.is_open(sh(2026, 3, 2, 13, 0))
+    assert clock.business_time_between(sh(2026, 3, 2, 8, 0), sh(2026, 3, 2, 20, 0)) == timedelta(hours=8)
+    for bad in ("09:00-13:00,12:00-18:00", "13:00-18:00,09:00-12:00", "22:00-02:00,09:00-12:00"):
+        with pytest.raises(ConfigError, match="split"):
+            parse_config({"business_hours": {"mon-fri": bad}})

@@ -4,7 +4,8 @@ The definition (domain.md, the contracts): the clock runs only while the desk is
 days 09:00–18:00 by the official calendar, 调休 Saturdays included, holidays not) and not paused; a
 deadline is the moment the running time reaches the target. A pause that begins after the deadline
 has passed changes nothing. The oracle walks the timeline minute by minute and asks the calendar, day
-by day, only whether the day is worked: none of `BusinessHoursClock.add`, `business_time_between` or
+by day, only whether the day is worked (and, for a desk that closes for lunch, whether the minute is
+in one of its ranges): none of `BusinessHoursClock.add`, `business_time_between` or
 `deadline_after_pauses` is used. Hypothesis draws openings over 2025–2026 (nights, weekends, holidays,
 swapped working days, period borders), targets, and up to three pauses, some open, some after the
 deadline; the figures are in docs/benchmarks.md.
@@ -27,6 +28,9 @@ from bot.services.holidays import china_calendar
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 CALENDAR = china_calendar()
 CLOCK = BusinessHoursClock({day: (time(9), time(18)) for day in range(5)}, CALENDAR, SHANGHAI)
+LUNCH = ((time(9), time(12)), (time(13), time(18)))
+SPLIT = BusinessHoursClock({day: LUNCH for day in range(5)}, CALENDAR, SHANGHAI)
+"""A desk that closes for lunch, 12:00–13:00."""
 MINUTE = timedelta(minutes=1)
 CASES = 400
 """Examples per property (each walks up to a few thousand minutes)."""
@@ -43,13 +47,13 @@ def _worked(day: date) -> bool:
     return kind is DayKind.SWAPPED_WORKDAY or day.weekday() < 5
 
 
-def _open(minute: datetime) -> bool:
+def _open(minute: datetime, ranges: tuple[tuple[time, time], ...] = ((time(9), time(18)),)) -> bool:
     local = minute.astimezone(SHANGHAI)
-    return _worked(local.date()) and time(9) <= local.time() < time(18)
+    return _worked(local.date()) and any(opens <= local.time() < closes for opens, closes in ranges)
 
 
 def oracle(opened: datetime, target: timedelta, pauses: list[Pause], until: datetime, *,
-           business: bool) -> datetime:
+           business: bool, ranges: tuple[tuple[time, time], ...] = ((time(9), time(18)),)) -> datetime:
     """Walk minute by minute from the opening; a minute runs the clock when the desk is open (always,
     on 24×7) and no pause that began before `until` covers it. The deadline is the end of the minute
     in which the running time reaches the target."""
@@ -59,7 +63,7 @@ def oracle(opened: datetime, target: timedelta, pauses: list[Pause], until: date
     minute = opened
     while True:
         stopped = any(start <= minute < min(end or until, until) for start, end in pauses if start < until)
-        if (not business or _open(minute)) and not stopped:
+        if (not business or _open(minute, ranges)) and not stopped:
             ran += MINUTE
             if ran >= target:
                 return minute + MINUTE
@@ -102,6 +106,16 @@ def test_business_hours_deadlines_with_pauses_agree_with_the_definition(case) ->
     promised = CLOCK.add(opened, target)
     expected = oracle(opened, target, pauses, until, business=True)
     assert deadline_after_pauses(promised, pauses, until, CLOCK) == expected
+
+
+@settings(max_examples=CASES, deadline=None, derandomize=True, database=None)
+@given(tickets())
+def test_split_hours_deadlines_with_pauses_agree_with_the_definition(case) -> None:  # type: ignore[no-untyped-def]
+    opened, target, pauses, until = case
+    promised = SPLIT.add(opened, target)
+    assert promised == oracle(opened, target, [], opened, business=True, ranges=LUNCH)
+    assert deadline_after_pauses(promised, pauses, until, SPLIT) == oracle(opened, target, pauses, until,
+                                                                          business=True, ranges=LUNCH)
 
 
 @settings(max_examples=CASES, deadline=None, derandomize=True, database=None)

@@ -7,7 +7,8 @@ ticket does not know which clock computed its deadlines.
 
 Rules, all in the deployment's wall-clock time (instants in and out are UTC):
 
-* Opening hours are per weekday (Monday = 0). A range whose end is not after its start
+* Opening hours are per weekday (Monday = 0): one range, or several in order for a desk that
+  closes for lunch ("09:00-12:00,13:00-18:00"). A single range whose end is not after its start
   ("22:00-06:00", "00:00-00:00") crosses midnight and belongs to the day it starts on.
 * A public holiday is closed, whatever the hours say.
 * A swapped working day keeps the hours of the weekday it stands in for when the calendar knows it
@@ -36,6 +37,9 @@ from zoneinfo import ZoneInfo
 from bot.domain.calendar import ONE_DAY, DayKind, WorkCalendar, as_utc, local_date, wall_to_utc
 
 Hours = tuple[time, time]
+"""One opening range of a day, local wall-clock times."""
+DayHours = tuple[Hours, ...]
+"""A day's opening ranges, in order."""
 
 
 class NoBusinessHoursError(ValueError):
@@ -46,7 +50,8 @@ class NoBusinessHoursError(ValueError):
 class BusinessHoursClock:
     """Adds durations counted in business hours only; pure, built from data (no clock, no I/O)."""
 
-    hours: Mapping[int, Hours] = field(hash=False)
+    hours: Mapping[int, Hours | DayHours] = field(hash=False)
+    """Weekday → its opening range, or its ranges in order (a lunch break between them)."""
     calendar: WorkCalendar
     tz: ZoneInfo
     max_closed_days: int = 400
@@ -59,47 +64,46 @@ class BusinessHoursClock:
             raise ValueError("opening hours are keyed by weekday number 0 (Monday) … 6 (Sunday)")
         if self.max_closed_days < 1:
             raise ValueError("max_closed_days must be at least 1")
-        object.__setattr__(self, "hours", MappingProxyType(dict(self.hours)))
+        ranges = {day: day_ranges(value) for day, value in self.hours.items()}
+        object.__setattr__(self, "hours", MappingProxyType(ranges))
 
-    def hours_on(self, d: date) -> Hours | None:
-        """The local opening hours of date `d`, or None when the desk is closed that day."""
+    def hours_on(self, d: date) -> DayHours | None:
+        """The local opening ranges of date `d`, or None when the desk is closed that day."""
         day = self.calendar.day(d)
+        hours: Mapping[int, DayHours] = self.hours  # type: ignore[assignment]
         if day.kind is DayKind.HOLIDAY:
             return None
         if day.kind is DayKind.SWAPPED_WORKDAY:
             substituted = self.calendar.substituted_weekday(d)
-            if substituted is not None and substituted in self.hours:
-                return self.hours[substituted]
-            return self.hours.get(0) or self.hours[min(self.hours)]
-        return self.hours.get(d.weekday())
+            if substituted is not None and substituted in hours:
+                return hours[substituted]
+            return hours.get(0) or hours[min(hours)]
+        return hours.get(d.weekday())
 
-    def open_interval(self, d: date) -> tuple[datetime, datetime] | None:
-        """The UTC instants the desk opens and closes for date `d` (the close may fall on the next date)."""
-        hours = self.hours_on(d)
-        if hours is None:
-            return None
-        opens, closes = hours
-        end_day = d if closes > opens else d + ONE_DAY
-        start, end = wall_to_utc(d, opens, self.tz), wall_to_utc(end_day, closes, self.tz)
-        return (start, end) if end > start else None
+    def open_intervals(self, d: date) -> list[tuple[datetime, datetime]]:
+        """The UTC instants the desk opens and closes on date `d`, range by range (a night range's
+        close may fall on the next date); empty when it is closed."""
+        out = []
+        for opens, closes in self.hours_on(d) or ():
+            end_day = d if closes > opens else d + ONE_DAY
+            start, end = wall_to_utc(d, opens, self.tz), wall_to_utc(end_day, closes, self.tz)
+            if end > start:
+                out.append((start, end))
+        return out
 
     def is_open(self, at: datetime) -> bool:
         """Whether `at` lies inside business hours."""
         at = as_utc(at)
         today = local_date(at, self.tz)
-        for d in (today - ONE_DAY, today):
-            interval = self.open_interval(d)
-            if interval is not None and interval[0] <= at < interval[1]:
-                return True
-        return False
+        return any(opens <= at < closes for d in (today - ONE_DAY, today) for opens, closes in self.open_intervals(d))
 
     def _intervals_from(self, instant: datetime) -> Iterator[tuple[datetime, datetime]]:
         """Open intervals in time order from the day before `instant` (a night shift may spill over)."""
         d = local_date(instant, self.tz) - ONE_DAY
         closed = 0
         while True:
-            interval = self.open_interval(d)
-            if interval is None:
+            intervals = self.open_intervals(d)
+            if not intervals:
                 closed += 1
                 if closed > self.max_closed_days:
                     raise NoBusinessHoursError(
@@ -108,7 +112,7 @@ class BusinessHoursClock:
                     )
             else:
                 closed = 0
-                yield interval
+                yield from intervals
             d += ONE_DAY
 
     def add(self, start: datetime, duration: timedelta) -> datetime:
@@ -147,11 +151,24 @@ class BusinessHoursClock:
         d = local_date(a, self.tz) - ONE_DAY
         last = local_date(b, self.tz)
         while d <= last:
-            interval = self.open_interval(d)
-            if interval is not None:
+            for interval in self.open_intervals(d):
                 opens, closes = max(interval[0], cursor), min(interval[1], b)
                 if closes > opens:
                     total += closes - opens
                     cursor = closes
             d += ONE_DAY
         return total
+
+
+def day_ranges(value: Hours | DayHours) -> DayHours:
+    """A day's ranges from one (opens, closes) pair or several; several must each end after they start
+    and follow one another (only a lone range may cross midnight)."""
+    ranges: DayHours = (value,) if len(value) == 2 and all(isinstance(v, time) for v in value) else value  # type: ignore[assignment]
+    if not ranges:
+        raise ValueError("a day's opening hours need at least one range")
+    if len(ranges) > 1:
+        for (opens, closes), after in zip(ranges, (*ranges[1:], None), strict=True):
+            if closes <= opens or (after is not None and after[0] < closes):
+                raise ValueError("split opening hours are ranges within the day, in order, not overlapping "
+                                 "(like 09:00-12:00,13:00-18:00)")
+    return tuple(ranges)
