@@ -171,3 +171,22 @@ def test_split_hours_close_for_lunch_and_a_bad_split_is_refused() -> None:
     for bad in ("09:00-13:00,12:00-18:00", "13:00-18:00,09:00-12:00", "22:00-02:00,09:00-12:00"):
         with pytest.raises(ConfigError, match="split"):
             parse_config({"business_hours": {"mon-fri": bad}})
+
+
+def test_reminders_about_a_5x8_ticket_wait_for_opening_hours_but_never_for_a_p1() -> None:
+    from bot.domain.escalation import quiet_until
+    from bot.domain.severity import Severity
+    from bot.domain.sla import SlaTerms
+    from bot.domain.ticket import Ticket
+
+    clocks = {"business": business_clock_from_config(parse_config({})), "24x7": RoundTheClock()}
+
+    def ticket(severity: Severity, clock: str) -> Ticket:
+        return Ticket(number="HD-2026-00001", reporter_id=1, description="x", severity=severity,
+                      opened_at=sh(2026, 3, 6, 17, 30), sla=SlaTerms(tier=None, clock=clock))
+
+    night = sh(2026, 3, 8, 2, 0)  # Sunday 02:00
+    assert quiet_until(ticket(Severity.P3, "business"), night, clocks) == sh(2026, 3, 9, 9, 0)
+    assert quiet_until(ticket(Severity.P1, "business"), night, clocks) is None
+    assert quiet_until(ticket(Severity.P3, "24x7"), night, clocks) is None
+    assert quiet_until(ticket(Severity.P3, "business"), sh(2026, 3, 9, 10, 0), clocks) is None  # open

@@ -294,3 +294,28 @@ async def test_business_hours_clock_skips_nights_weekends_and_holidays(tmp_path:
         assert "be on site by 2026-02-14 12:00" in text
         # resolve in 8 h: 1 h Friday + 7 h Saturday; Spring Festival follows, so not before 16:00 Saturday
         assert "resolve by 2026-02-14 16:00" in text
+
+
+async def test_a_5x8_tickets_warning_that_falls_at_night_waits_for_the_desk_to_open(tmp_path: Path) -> None:
+    """A P3 on the 5×8 clock opened on Friday at 17:30 must respond by Monday 12:30; its 80% warning
+    falls on Sunday night, when nobody can act on it: it goes out when the desk opens on Monday (a P1
+    is never held back: tests/test_business_hours.py)."""
+    config = make_config(sla={"clock": "business"}, business_hours={"mon-fri": "09:00-18:00", "calendar": "CN"})
+    clock = FakeClock(datetime(2026, 3, 6, 9, 30, tzinfo=UTC))  # Friday 6 March, 17:30 in Shanghai
+    async with harness(config, clock, tmp_path / "h.db") as desk:
+        replies = await desk.report(ALICE, description="Scanner not found", device="Scanner", site="HQ-3F",
+                                    room=None, severity="A part fails", phone="13800001234")
+        assert "respond by 2026-03-09 12:30" in replies[-1].text
+        await desk.tick(datetime(2026, 3, 8, 16, tzinfo=UTC) - clock.now())  # Monday 00:00 in Shanghai
+        def warnings() -> list[SentMessage]:
+            return [m for e in (ENGINEER, ENGINEER2) for m in desk.tg.messages_to(e.id)
+                    if "即将到期" in m.text or "is close" in m.text]
+
+        def chased() -> list[SentMessage]:
+            people = (ENGINEER, ENGINEER2, EXPERT)
+            return [m for e in people for m in desk.tg.messages_to(e.id) if "仍无人接单" in m.text]
+
+        assert warnings() == [] and chased() == []  # the warning and the escalation fell due at night: held
+        await desk.tick(datetime(2026, 3, 9, 1, 1, tzinfo=UTC) - clock.now())  # Monday 09:01
+        assert len(warnings()) == 1 and "2026-03-09 12:30" in warnings()[0].text
+        assert chased()  # the escalation step too, now that someone can take it

@@ -9,9 +9,15 @@ step's delay.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Literal
+
+from bot.domain.business_hours import BusinessHoursClock
+from bot.domain.severity import Severity
+from bot.domain.sla import SlaClock
+from bot.domain.ticket import Ticket
 
 Notify = Literal["backup", "tier2", "managers", "assignee"]
 Milestone = Literal["respond", "onsite", "resolve"]
@@ -73,3 +79,15 @@ def checkpoints(opened_at: datetime, deadlines: dict[str, datetime | None], warn
             found.append(Checkpoint(milestone, "warn", opened_at + span * warning_at))  # type: ignore[arg-type]
         found.append(Checkpoint(milestone, "breach", deadline))  # type: ignore[arg-type]
     return found
+
+
+def quiet_until(ticket: Ticket, now: datetime, clocks: Mapping[str, SlaClock]) -> datetime | None:
+    """When a reminder or escalation step about `ticket` that falls due `now` should be sent instead:
+    a ticket on the 5×8 clock waits for the desk to open (a P3 warning at 02:00 is noise, nobody can
+    act on it before 09:00); a P1, and any ticket on the 24×7 clock, never waits. None: send now."""
+    if ticket.severity is Severity.P1 or ticket.sla.clock != "business":
+        return None
+    clock = clocks.get("business")
+    if not isinstance(clock, BusinessHoursClock) or clock.is_open(now):
+        return None
+    return clock.next_opening(now)

@@ -3,15 +3,17 @@
 A new ticket gets a durable timer per checkpoint (a warning at 80% of each deadline's span, the
 breach at the deadline); when one fires it checks the ticket as it is then — a milestone reached or
 a ticket closed meanwhile ends the matter, and a pause that moved the deadline re-arms the breach
-check for the new deadline. A spare machine lent (备机) means the faulty unit is due back within 7
+check for the new deadline. On a 5×8 ticket (not P1) a checkpoint that falls due while the desk is
+closed waits for it to open. A spare machine lent (备机) means the faulty unit is due back within 7
 working days; the engineer and the managers are reminded the day before.
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, datetime, time, timedelta
 
-from bot.domain.escalation import checkpoints
+from bot.domain.escalation import checkpoints, quiet_until
 from bot.domain.ticket import Happening, Status, Ticket, happened
 from bot.domain.timers import Timer, TimerKind
 from bot.messages import t
@@ -48,6 +50,10 @@ class Deadlines:
             return
         deadline = ticket.deadline(milestone, now, clocks=self.deployment.sla_clocks)
         if deadline is None:
+            return
+        wait = quiet_until(ticket, now, self.deployment.sla_clocks)
+        if wait is not None:  # a 5×8 ticket's warning waits for the desk to open
+            await self.timers.schedule(replace(timer, id=None, due_at=wait, key=f"{timer.key}:at:{wait.isoformat()}"))
             return
         if kind == "breach" and deadline > now:  # a pause moved the deadline: check again then
             await self.timers.schedule(Timer(

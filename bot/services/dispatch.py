@@ -8,11 +8,12 @@ work, so a crash keeps the assignment and its messages together, or neither.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 
 from bot.domain.dispatch import Decision, decline, escalation_step, hand_over, offered_to, steps_taken
 from bot.domain.dispatch import dispatch as decide
-from bot.domain.escalation import EscalationPolicy
+from bot.domain.escalation import EscalationPolicy, quiet_until
 from bot.domain.ticket import Happening, Ticket, TicketEvent, happened
 from bot.domain.timers import Timer, TimerKind
 from bot.messages import Text, t
@@ -108,6 +109,10 @@ class Dispatcher:
     async def on_escalation_timer(self, timer: Timer, now: datetime) -> None:
         ticket = await self.tickets.get(timer.ticket) if timer.ticket else None
         if ticket is None:
+            return
+        wait = quiet_until(ticket, now, self.deployment.sla_clocks)
+        if wait is not None and ticket.is_open:  # a 5×8 ticket's next step waits for the desk to open
+            await self.timers.schedule(replace(timer, id=None, due_at=wait, key=f"{timer.key}:at:{wait.isoformat()}"))
             return
         since = datetime.fromisoformat(timer.payload.get("since", now.isoformat()))
         await self._escalate(ticket, int(timer.payload.get("index", 0)), since, now)
