@@ -165,7 +165,7 @@ def test_workbook_has_every_work_order_in_local_time() -> None:
     sheet = book["Work orders"]
     rows = _rows(sheet)
     header = rows[0]
-    assert len(header) == len(WORK_ORDER_COLUMNS) == 34
+    assert len(header) == len(WORK_ORDER_COLUMNS) == 36
     assert header[:4] == ("Ticket", "Opened", "Status", "Severity")
     assert len(rows) == 1 + 21  # the ticket opened on 1 November is not October's
     assert sheet.freeze_panes == "B2"
@@ -177,6 +177,8 @@ def test_workbook_has_every_work_order_in_local_time() -> None:
     assert first["Rating"] == 5
     late = by_number[T10.number]
     assert (late["Response SLA"], late["On-site SLA"], late["Paused (min)"]) == ("breached", "met", 240)
+    assert late["Service time held (min)"] == 240 and late["Late by"] == "respond +10 min"  # why it breached
+    assert first["Late by"] is None
     assert late["On site by"] == datetime(2026, 10, 8, 17, 0)  # 4 h + the 4 h pause, local
     assert late["Follow-up answer"] is None and by_number[T07.number]["Follow-up answer"] == "working"
     assert (by_number[T07.number]["Visits"], by_number[T07.number]["Reopened"]) == (2, 1)

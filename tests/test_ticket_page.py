@@ -54,7 +54,7 @@ async def test_status_is_the_tickets_page_with_time_left_pauses_and_history(desk
     assert "Respond by: 2026-11-23 11:00 · ✅ met 2026-11-23 10:05" in text
     # the 30 minutes waiting for the part moved the on-site promise from 14:00 to 14:30; it is 10:35
     assert "On site by: 2026-11-23 14:30 · ⏳ 3 h 55 min left" in text
-    assert "⏸ Clock paused 2026-11-23 10:05 – 2026-11-23 10:35" in text
+    assert "⏸ Clock paused 2026-11-23 10:05 – 2026-11-23 10:35 (held back 30 min of service time)" in text
     assert "🖥 A spare machine is lent; the repaired unit is due back by 2026-12-02" in text
     assert "History (times Asia/Shanghai):" in text
     for line in ("2026-11-23 10:00 · Alice: reported it", "2026-11-23 10:00 · help desk: assigned to Wang Wei",

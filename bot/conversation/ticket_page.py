@@ -19,7 +19,7 @@ from bot.conversation.session import Session
 from bot.domain.milestones import MILESTONES
 from bot.domain.permissions import Act
 from bot.domain.severity import Severity
-from bot.domain.sla import SlaClock
+from bot.domain.sla import ROUND_THE_CLOCK, SlaClock
 from bot.domain.ticket import Happening, Status, Ticket, TicketEvent
 from bot.messages import Button, Text, t, verbatim
 
@@ -52,7 +52,7 @@ def page(s: Session, ticket: Ticket, events: list[TicketEvent], names: dict[int,
         t("ticket.line.photos", count=len(ticket.photos)) if ticket.photos else None,
         t("ticket.line.opened", at=ticket.opened_at),
         *(_deadline(ticket, milestone, s.now, s.deployment.sla_clocks) for milestone in MILESTONES),
-        *(_pause(ticket, start, end) for start, end in ticket.pauses),
+        *(_pause(ticket, start, end, s.now, s.deployment.sla_clocks) for start, end in ticket.pauses),
         t("ticket.line.resolution", note=ticket.resolution) if ticket.resolution else None,
         t("ticket.line.parts", parts=ticket.parts) if ticket.parts else None,
         t("ticket.line.spare", due=ticket.spare_due.isoformat()) if ticket.spare_due else None,
@@ -130,10 +130,15 @@ def _deadline(ticket: Ticket, milestone: str, now: datetime, clocks: Mapping[str
     return t("ticket.line.deadline", milestone=t(f"ticket.milestone.{milestone}"), deadline=deadline, state=state)
 
 
-def _pause(ticket: Ticket, start: datetime, end: datetime | None) -> Text:
+def _pause(ticket: Ticket, start: datetime, end: datetime | None, now: datetime,
+           clocks: Mapping[str, SlaClock]) -> Text:
+    """A pause, with the service time it held the clock back on the ticket's own clock (on 5×8, only
+    the open hours it covered: what moved the deadlines)."""
+    clock = clocks.get(ticket.sla.clock, ROUND_THE_CLOCK)
+    held = duration(clock.business_time_between(start, min(end or now, now)))
     if end is not None:
-        return t("ticket.line.paused", start=start, end=end)
-    return t("ticket.line.paused_now", start=start, reason=_pause_reason(ticket.pause_reason))
+        return t("ticket.line.paused", start=start, end=end, held=held)
+    return t("ticket.line.paused_now", start=start, reason=_pause_reason(ticket.pause_reason), held=held)
 
 
 def _pause_reason(reason: object) -> Text:

@@ -26,9 +26,10 @@ from bot.domain.milestones import (
     facts_of,
     milestone_outcome,
     paused_before,
+    pauses_of,
 )
 from bot.domain.score import DEFAULT_RULES, QuarterScore, ScoreRules
-from bot.domain.sla import SlaClock
+from bot.domain.sla import ROUND_THE_CLOCK, SlaClock, paused_within
 from bot.domain.targets import KPIS
 from bot.domain.ticket import Ticket
 from bot.services.reports.summary import device_label, label, period_dates, render_line
@@ -37,7 +38,8 @@ WORK_ORDER_COLUMNS: tuple[str, ...] = (
     "number", "opened", "status", "severity", "tier", "device", "asset", "site", "room", "reporter",
     "contact_name", "contact_phone", "description", "assignee", "dispatched", "accepted", "arrived", "resolved",
     "respond_by", "onsite_by", "resolve_by", "respond_outcome", "onsite_outcome", "resolve_outcome", "paused",
-    "visits", "reopens", "parts", "resolution", "tried", "followup", "rating", "comment", "cancel_reason",
+    "held", "late", "visits", "reopens", "parts", "resolution", "tried", "followup", "rating", "comment",
+    "cancel_reason",
 )
 """The "Work orders" sheet, one column per field (headers are report.col.<name>)."""
 KPI_COLUMNS: tuple[str, ...] = ("kpi", "value", "numerator", "denominator", "target", "met")
@@ -80,6 +82,8 @@ def _ticket_row(ticket: Ticket, facts: Facts, followup: FollowUp | None, now: da
     deadlines = [_local(effective_deadline(ticket, m, facts, now, clocks), tz) for m in MILESTONES]
     outcomes = [_outcome(milestone_outcome(ticket, m, facts, now, clocks), lang) for m in MILESTONES]
     paused = paused_before(ticket, facts, now)
+    clock = clocks.get(ticket.sla.clock, ROUND_THE_CLOCK)
+    held = paused_within(pauses_of(ticket, facts), now, clock)
     answer = followup.answer if followup else None
     return [
         ticket.number, _local(ticket.opened_at, tz), label(f"report.status.{ticket.status.value}", lang),
@@ -87,11 +91,28 @@ def _ticket_row(ticket: Ticket, facts: Facts, followup: FollowUp | None, now: da
         ticket.asset_no, ticket.site, ticket.room, ticket.reporter_id, ticket.contact_name, ticket.contact_phone,
         ticket.description, ticket.assignee_id, _local(ticket.dispatched_at, tz), _local(ticket.accepted_at, tz),
         _local(ticket.arrived_at, tz), _local(ticket.resolved_at, tz), *deadlines, *outcomes,
-        round(paused.total_seconds() / 60), facts.arrivals, facts.reopens, ticket.parts, ticket.resolution,
+        round(paused.total_seconds() / 60), round(held.total_seconds() / 60),
+        _lateness(ticket, facts, now, clocks, lang), facts.arrivals, facts.reopens, ticket.parts, ticket.resolution,
         ", ".join(ticket.tried_articles) or None,
         label(f"report.answer.{answer.value}", lang) if answer else None,
         followup.rating if followup else None, followup.comment if followup else None, ticket.cancel_reason,
     ]
+
+
+def _lateness(ticket: Ticket, facts: Facts, now: datetime, clocks: Mapping[str, SlaClock], lang: str) -> str | None:
+    """Why it was breached: each missed step and by how much, against the deadline its pauses moved
+    ("respond +65 min · resolve +130 min"); a step still not reached counts until `now`."""
+    late = []
+    for milestone in MILESTONES:
+        if milestone_outcome(ticket, milestone, facts, now, clocks) is not MilestoneOutcome.MISSED:
+            continue
+        deadline = effective_deadline(ticket, milestone, facts, now, clocks)
+        reached = ticket.reached(milestone)
+        until = min(reached, now) if reached is not None else now
+        if deadline is not None:
+            late.append(label("report.late", lang, milestone=label(f"report.milestone.{milestone}", lang),
+                              minutes=str(max(0, round((until - deadline).total_seconds() / 60)))))
+    return " · ".join(late) or None
 
 
 @lru_cache(maxsize=1)
