@@ -10,7 +10,7 @@ import pytest
 
 from bot.domain.clock import FakeClock
 from bot.sandbox.standin import FakeUser, SentMessage
-from tests.conftest import ALICE, ENGINEER, ENGINEER2, EXPERT, LINA, MANAGER, make_config
+from tests.conftest import ALICE, BOB, ENGINEER, ENGINEER2, EXPERT, LINA, MANAGER, make_config
 from tests.harness import BotHarness, harness
 
 
@@ -319,3 +319,20 @@ async def test_a_5x8_tickets_warning_that_falls_at_night_waits_for_the_desk_to_o
         await desk.tick(datetime(2026, 3, 9, 1, 1, tzinfo=UTC) - clock.now())  # Monday 09:01
         assert len(warnings()) == 1 and "2026-03-09 12:30" in warnings()[0].text
         assert chased()  # the escalation step too, now that someone can take it
+
+
+async def test_a_holiday_declared_from_chat_closes_the_5x8_clock_too(tmp_path: Path) -> None:
+    """`/holiday` closed the roster's day but not the SLA clock's: a P2 opened on Friday at 17:30 owes
+    its response by 09:30 on the next working day, which is Tuesday once Monday is declared a holiday,
+    also after a restart."""
+    config = make_config(sla={"clock": "business"}, business_hours={"mon-fri": "09:00-18:00", "calendar": "CN"})
+    clock = FakeClock(datetime(2026, 3, 6, 9, 30, tzinfo=UTC))  # Friday 6 March, 17:30 in Shanghai
+    async with harness(config, clock, tmp_path / "h.db") as desk:
+        await desk.say(MANAGER, "/holiday 2026-03-09 local holiday")
+        replies = await desk.report(ALICE, description="Scanner not found", device="Scanner", site="HQ-3F",
+                                    room=None, severity="Badly affected", phone="13800001234")
+        assert "respond by 2026-03-10 09:30" in replies[-1].text
+        await desk.restart()
+        replies = await desk.report(BOB, description="Printer jammed", device="Printer", site="HQ-3F",
+                                    room=None, severity="Badly affected", phone="13800001235")
+        assert "respond by 2026-03-10 09:30" in replies[-1].text

@@ -223,12 +223,15 @@ def _report(settings: Settings, config, argv: list[str]) -> int:  # type: ignore
     from bot.cli.report import main as report_main
     from bot.services.deployment import monthly_report_deadline, sla_clocks
     from bot.services.reports.loading import load
+    from bot.services.roster import stored_edits
 
     async def loader(start, end):  # type: ignore[no-untyped-def]
         storage = await open_storage(settings.db_path)
         try:
             async with storage.transaction() as tx:
-                return await load(tx.reports, start, end, sla_clocks(config), monthly_report_deadline(config))
+                edits = await stored_edits(tx.roster)
+                clocks = sla_clocks(config, edits["holidays"], edits["workdays"])
+                return await load(tx.reports, start, end, clocks, monthly_report_deadline(config))
         finally:
             await storage.close()
 

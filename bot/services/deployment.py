@@ -10,7 +10,7 @@ holidays, overrides) live in the database and are laid on top by the caller (see
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import cached_property
 from zoneinfo import ZoneInfo
@@ -107,9 +107,25 @@ def monthly_report_deadline(config: Config) -> Callable[[datetime], datetime]:
     return lambda due_at: report_due_by(due_at, day, tz)
 
 
-def sla_clocks(config: Config) -> Mapping[str, SlaClock]:
-    """The SLA clocks a ticket's terms name: "24x7" and "business"."""
-    return {"24x7": RoundTheClock(), "business": business_clock_from_config(config)}
+def sla_clocks(config: Config, holidays: Mapping[date, str | None] | None = None,
+               workdays: Mapping[date, str | None] | None = None) -> Mapping[str, SlaClock]:
+    """The SLA clocks a ticket's terms name: "24x7" and "business" (with the local holidays and
+    working days managers set from chat, as the roster has them)."""
+    return {"24x7": RoundTheClock(), "business": business_clock_from_config(config, holidays, workdays)}
+
+
+class CalendarEdits:
+    """The local holidays and working days managers set from chat (`/holiday`): loaded at start and
+    replaced after each edit commits, so the SLA clock closes on a declared holiday as the roster does."""
+
+    def __init__(self) -> None:
+        self.holidays: dict[date, str | None] = {}
+        self.workdays: dict[date, str | None] = {}
+        self.version = 0
+
+    def replace(self, holidays: Mapping[date, str | None], workdays: Mapping[date, str | None]) -> None:
+        self.holidays, self.workdays = dict(holidays), dict(workdays)
+        self.version += 1
 
 
 def _targets(section: Targets) -> SlaTargets:
@@ -154,6 +170,7 @@ class Deployment:
     """This deployment's configuration as the domain needs it, built once at start."""
 
     config: Config
+    calendar: CalendarEdits = field(default_factory=CalendarEdits, compare=False)
 
     @property
     def tz(self) -> ZoneInfo:
@@ -168,9 +185,14 @@ class Deployment:
         """The roster of the file alone, without the edits made from chat."""
         return roster_from_config(self.config)
 
-    @cached_property
+    @property
     def sla_clocks(self) -> Mapping[str, SlaClock]:
-        return sla_clocks(self.config)
+        """The clocks with the calendar as it is now (rebuilt only after a `/holiday` edit)."""
+        cached = self.__dict__.get("_clocks")
+        if cached is None or cached[0] != self.calendar.version:
+            cached = (self.calendar.version, sla_clocks(self.config, self.calendar.holidays, self.calendar.workdays))
+            object.__setattr__(self, "_clocks", cached)
+        return cached[1]
 
     @cached_property
     def sla_policy(self) -> SlaPolicy:

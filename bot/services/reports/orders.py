@@ -29,6 +29,7 @@ from bot.services.deployment import monthly_report_deadline, sla_clocks
 from bot.services.notify import Notifier
 from bot.services.reports.loading import load
 from bot.services.reports.worker import run_in_worker
+from bot.services.roster import stored_edits
 from storage import Storage, UnitOfWork
 from storage.ports import Timers
 
@@ -123,7 +124,9 @@ class Reports:
         start, end, label = self.period(timer)
         workbook = timer.kind is TimerKind.REPORT and bool(timer.payload["workbook"])
         async with snapshots() as uow:
-            data = await load(uow.reports, start, end, sla_clocks(self.config), monthly_report_deadline(self.config))
+            edits = await stored_edits(uow.roster)
+            clocks = sla_clocks(self.config, edits["holidays"], edits["workdays"])
+            data = await load(uow.reports, start, end, clocks, monthly_report_deadline(self.config))
         drawn: dict[str, Reply] = {}
         for _chat, lang in recipients:
             if lang not in drawn:
