@@ -16,7 +16,7 @@ article left out of the knowledge base (leave-one-article-out), which must then 
 It prints the fitted constants for knowledge/confidence.py, and then what the matcher as it is now
 (knowledge.confidence.decide) gives on every set, the leave-one-article-out queries included, and
 for the fitted parts the transfer: fitted on all tuning sets but one, scored on the one left out.
-These are tuning sets; benchmarks/kb_sets/office-e and the project's held-out set judge the result.
+These are tuning sets; benchmarks/kb_sets/office-e, -f and -g and the project's held-out set judge the result.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Turning a text into the features the index and the judge work with.
+"""Turning a text into the features the index and the signals (knowledge.signals) work with.
 
 Three complementary views of the same text:
 

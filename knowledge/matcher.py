@@ -31,7 +31,7 @@ from knowledge.signals import (
 from knowledge.thesaurus import Thesaurus, default_thesaurus
 from knowledge.typos import TypoCorrector
 
-#: How many BM25 candidates the judge looks at.
+#: How many BM25 candidates get signals (knowledge.signals) and go to the decision.
 SHORTLIST = 12
 #: Query feature weights for BM25: concepts carry meaning across languages,
 #: words and bigrams only within one.
