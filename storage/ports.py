@@ -10,7 +10,7 @@ they belong to: its commit makes every change of a use case durable together, or
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -206,6 +206,13 @@ class RosterEdits(ABC):
     @abstractmethod
     async def set_calendar_day(self, day: date, kind: str | None, name: str, by: int, at: datetime) -> None:
         """kind None removes the day's entry."""
+    @abstractmethod
+    async def official_years(self) -> set[int]:
+        """Years whose official schedule was loaded from a file."""
+    @abstractmethod
+    async def load_official_year(self, year: int, days: Mapping[date, tuple[str, str]], by: int | None,
+                                 at: datetime) -> None:
+        """Replace the year's calendar days by `days` (day → (kind, name)) and mark the year loaded."""
 
 
 class Notices(ABC):

@@ -61,6 +61,11 @@ def main(argv: list[str] | None = None) -> int:
     assets_commands = assets.add_subparsers(dest="assets_command", required=True)
     load = assets_commands.add_parser("import", help="load the register from a CSV file (all or nothing)")
     load.add_argument("file", type=Path)
+    calendar = commands.add_parser("calendar", help="the holiday calendar")
+    calendar_commands = calendar.add_subparsers(dest="calendar_command", required=True)
+    load_year = calendar_commands.add_parser(
+        "import", help="load a year's official schedule, one line a day: DATE holiday|workday [name]")
+    load_year.add_argument("file", type=Path)
     commands.add_parser("kb", help="the knowledge base: kb search | eval | import | export (helpdesk kb --help)",
                         add_help=False)
     commands.add_parser("roster", help="the duty roster: roster who --at … | roster show --from … --to …",
@@ -108,6 +113,10 @@ def main(argv: list[str] | None = None) -> int:
             return asyncio.run(run_sandbox(config, args.db))
         if args.command == "assets":
             return asyncio.run(_import_assets(settings.db_path, args.file))
+        if args.command == "calendar":
+            from bot.cli.calendar_import import import_schedule
+
+            return asyncio.run(import_schedule(settings.db_path, args.file, SystemClock().now()))
         if args.command == "kb":
             return _kb_files(settings, rest)
         if args.command == "roster":
@@ -223,14 +232,14 @@ def _report(settings: Settings, config, argv: list[str]) -> int:  # type: ignore
     from bot.cli.report import main as report_main
     from bot.services.deployment import monthly_report_deadline, sla_clocks
     from bot.services.reports.loading import load
-    from bot.services.roster import stored_edits
+    from bot.services.roster import calendar_of, stored_edits
 
     async def loader(start, end):  # type: ignore[no-untyped-def]
         storage = await open_storage(settings.db_path)
         try:
             async with storage.transaction() as tx:
                 edits = await stored_edits(tx.roster)
-                clocks = sla_clocks(config, edits["holidays"], edits["workdays"])
+                clocks = sla_clocks(config, **calendar_of(edits))
                 return await load(tx.reports, start, end, clocks, monthly_report_deadline(config))
         finally:
             await storage.close()

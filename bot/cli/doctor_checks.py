@@ -281,8 +281,9 @@ def check_calendar(config: Config, now: datetime) -> Finding:
     unknown = years_to_flag(calendar, now.astimezone(config.tz).date(), CALENDAR_AHEAD_DAYS)
     if unknown:
         return Finding(CALENDAR, "warn", f"{_years(unknown)} not known yet ({known}): holidays there are computed, "
-                       "swapped working days missing; upgrade the holidays package (pip install -U holidays) or "
-                       f"enter the days as business_hours.extra_holidays / extra_workdays; {extras}")
+                       "swapped working days missing; load the official schedule (helpdesk calendar import FILE), "
+                       "upgrade the holidays package (pip install -U holidays) or enter the days as "
+                       f"business_hours.extra_holidays / extra_workdays; {extras}")
     return Finding(CALENDAR, "ok", f"{known}; the next {CALENDAR_AHEAD_DAYS} days are covered; {extras}")
 
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime, timedelta
 from typing import Any, NoReturn, TextIO
 
@@ -191,6 +191,7 @@ def main(
     rotation_engineers: Mapping[str, Sequence[int]] | None = None,
     holidays: Mapping[date, str | None] | None = None,
     workdays: Mapping[date, str | None] | None = None,
+    official_years: Iterable[int] = (),
 ) -> int:
     """Run `helpdesk roster <argv>`; 0 on success, 2 on a bad argument (with the reason on stderr).
 
@@ -202,7 +203,8 @@ def main(
     try:
         args = _parser(out).parse_args(argv)
         roster = roster_from_config(
-            config, overrides, rotation_engineers=rotation_engineers, holidays=holidays, workdays=workdays
+            config, overrides, rotation_engineers=rotation_engineers, holidays=holidays, workdays=workdays,
+            official_years=official_years,
         )
         if args.command == "who":
             at = _parse_instant(args.at, roster) if args.at else (clock or SystemClock()).now()

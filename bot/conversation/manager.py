@@ -19,7 +19,7 @@ from bot.domain.permissions import Act
 from bot.domain.roster import Override
 from bot.domain.text import has_words
 from bot.messages import Button, t
-from bot.services.roster import stored_edits
+from bot.services.roster import calendar_of, stored_edits
 
 PLAN_BEHIND = timedelta(days=31)
 PLAN_AHEAD = timedelta(days=2 * 366)
@@ -90,7 +90,7 @@ async def cmd_holiday(s: Session, args: str) -> None:
     roster = s.services.roster
     await roster.set_day(day, None if kind == "remove" else kind, name, s.user.id, s.now)
     edits = await stored_edits(s.uow.roster)
-    s.after_commit.append(lambda: s.deployment.calendar.replace(edits["holidays"], edits["workdays"]))
+    s.after_commit.append(lambda: s.deployment.calendar.replace(**calendar_of(edits)))
     await s.say(t(f"duty.calendar_{kind}", day=day.isoformat()))
     await roster.report_gaps(s.now)
 

@@ -84,6 +84,9 @@ class WorkCalendar:
     substitutes: Mapping[date, date] = field(default_factory=dict, hash=False)
     extra_names: Mapping[date, str] = field(default_factory=dict, hash=False)
     """Names of local extra days (e.g. entered by a manager from chat); unnamed ones get a generic name."""
+    official_years: frozenset[int] = frozenset()
+    """Years whose official schedule was loaded from a file (`helpdesk calendar import`): their days
+    are the local extras alone, the package's guesses for them are set aside, and they count as known."""
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "extra_names", _frozen_map(self.extra_names))
@@ -93,6 +96,7 @@ class WorkCalendar:
         object.__setattr__(self, "weekend", tuple(sorted(set(self.weekend))))
         object.__setattr__(self, "extra_holidays", frozenset(self.extra_holidays))
         object.__setattr__(self, "extra_workdays", frozenset(self.extra_workdays))
+        object.__setattr__(self, "official_years", frozenset(self.official_years))
         if self.known_years is not None:
             object.__setattr__(self, "known_years", frozenset(self.known_years))
         if any(not 0 <= wd <= 6 for wd in self.weekend):
@@ -111,9 +115,11 @@ class WorkCalendar:
         return cls(extra_holidays=frozenset(extra_holidays), extra_workdays=frozenset(extra_workdays))
 
     def with_extras(
-        self, holidays: Mapping[date, str | None] | None = None, workdays: Mapping[date, str | None] | None = None
+        self, holidays: Mapping[date, str | None] | None = None, workdays: Mapping[date, str | None] | None = None,
+        official_years: Iterable[int] = (),
     ) -> WorkCalendar:
-        """This calendar with more local days on top (days a manager entered later, e.g. from chat).
+        """This calendar with more local days on top (days a manager entered later, e.g. from chat), and
+        the years whose whole schedule they are (an official schedule loaded from a file).
 
         The newer entry wins over the configured one: a date given here as a holiday stops being an
         extra working day, and the other way round.
@@ -133,6 +139,7 @@ class WorkCalendar:
             extra_workdays=(self.extra_workdays - set(holidays)) | set(workdays),
             substitutes=self.substitutes,
             extra_names=names,
+            official_years=self.official_years | frozenset(official_years),
         )
 
     def day(self, d: date) -> Day:
@@ -146,6 +153,8 @@ class WorkCalendar:
             return Day(d, DayKind.WORKDAY, LOCAL_WORKDAY_NAME)
         if d in self.extra_holidays:
             return Day(d, DayKind.HOLIDAY, self.extra_names.get(d) or self.holidays.get(d, LOCAL_HOLIDAY_NAME))
+        if d.year in self.official_years:  # the loaded schedule is the whole truth for its year
+            return Day(d, DayKind.RESTDAY if weekend else DayKind.WORKDAY, None)
         if d in self.holidays:
             return Day(d, DayKind.HOLIDAY, self.holidays[d])
         if d in self.swapped_workdays:
@@ -167,7 +176,7 @@ class WorkCalendar:
 
     def is_known(self, year: int) -> bool:
         """Whether this year's official schedule is in the data (always, for a weekends-only calendar)."""
-        return self.known_years is None or year in self.known_years
+        return self.known_years is None or year in self.known_years or year in self.official_years
 
     def unknown_years(self, from_date: date, to_date: date) -> list[int]:
         """The years between the two dates (inclusive) whose schedule is not known."""

@@ -39,10 +39,13 @@ def work_calendar(
     config: Config,
     holidays: Mapping[date, str | None] | None = None,
     workdays: Mapping[date, str | None] | None = None,
+    official_years: Iterable[int] = (),
 ) -> WorkCalendar:
-    """The configured calendar, plus local days stored later (they win over the configuration's)."""
+    """The configured calendar, plus local days stored later (they win over the configuration's) and
+    the years whose official schedule was loaded from a file."""
     calendar = calendar_from_config(config.business_hours)
-    return calendar.with_extras(holidays, workdays) if holidays or workdays else calendar
+    years = frozenset(official_years)
+    return calendar.with_extras(holidays, workdays, years) if holidays or workdays or years else calendar
 
 
 def roster_from_config(
@@ -52,6 +55,7 @@ def roster_from_config(
     rotation_engineers: Mapping[str, Sequence[int]] | None = None,
     holidays: Mapping[date, str | None] | None = None,
     workdays: Mapping[date, str | None] | None = None,
+    official_years: Iterable[int] = (),
 ) -> DutyRoster:
     """The duty roster the configuration describes, with the given overrides applied on top.
 
@@ -83,7 +87,7 @@ def roster_from_config(
         engineers=engineers,
         rotations=rotations,
         overrides=tuple(overrides),
-        calendar=work_calendar(config, holidays, workdays),
+        calendar=work_calendar(config, holidays, workdays, official_years),
         tz=config.tz,
     )
 
@@ -92,11 +96,12 @@ def business_clock_from_config(
     config: Config,
     holidays: Mapping[date, str | None] | None = None,
     workdays: Mapping[date, str | None] | None = None,
+    official_years: Iterable[int] = (),
 ) -> BusinessHoursClock:
     """The SLA clock for tiers and policies whose clock is "business"."""
     return BusinessHoursClock(
         hours=config.business_hours.hours(),
-        calendar=work_calendar(config, holidays, workdays),
+        calendar=work_calendar(config, holidays, workdays, official_years),
         tz=config.tz,
     )
 
@@ -108,10 +113,12 @@ def monthly_report_deadline(config: Config) -> Callable[[datetime], datetime]:
 
 
 def sla_clocks(config: Config, holidays: Mapping[date, str | None] | None = None,
-               workdays: Mapping[date, str | None] | None = None) -> Mapping[str, SlaClock]:
+               workdays: Mapping[date, str | None] | None = None,
+               official_years: Iterable[int] = ()) -> Mapping[str, SlaClock]:
     """The SLA clocks a ticket's terms name: "24x7" and "business" (with the local holidays and
-    working days managers set from chat, as the roster has them)."""
-    return {"24x7": RoundTheClock(), "business": business_clock_from_config(config, holidays, workdays)}
+    working days managers set from chat or loaded from a file, as the roster has them)."""
+    return {"24x7": RoundTheClock(),
+            "business": business_clock_from_config(config, holidays, workdays, official_years)}
 
 
 class CalendarEdits:
@@ -121,10 +128,13 @@ class CalendarEdits:
     def __init__(self) -> None:
         self.holidays: dict[date, str | None] = {}
         self.workdays: dict[date, str | None] = {}
+        self.official_years: frozenset[int] = frozenset()
         self.version = 0
 
-    def replace(self, holidays: Mapping[date, str | None], workdays: Mapping[date, str | None]) -> None:
+    def replace(self, holidays: Mapping[date, str | None], workdays: Mapping[date, str | None],
+                official_years: Iterable[int] = ()) -> None:
         self.holidays, self.workdays = dict(holidays), dict(workdays)
+        self.official_years = frozenset(official_years)
         self.version += 1
 
 
@@ -190,7 +200,8 @@ class Deployment:
         """The clocks with the calendar as it is now (rebuilt only after a `/holiday` edit)."""
         cached = self.__dict__.get("_clocks")
         if cached is None or cached[0] != self.calendar.version:
-            cached = (self.calendar.version, sla_clocks(self.config, self.calendar.holidays, self.calendar.workdays))
+            cached = (self.calendar.version, sla_clocks(self.config, self.calendar.holidays, self.calendar.workdays,
+                                                        self.calendar.official_years))
             object.__setattr__(self, "_clocks", cached)
         return cached[1]
 

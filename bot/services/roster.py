@@ -30,7 +30,13 @@ async def stored_edits(edits: RosterEdits) -> dict[str, dict]:  # type: ignore[t
         "rotation_engineers": await edits.rotation_edits(),
         "holidays": {d: name or None for d, (kind, name) in days.items() if kind == "holiday"},
         "workdays": {d: name or None for d, (kind, name) in days.items() if kind == "workday"},
+        "official_years": await edits.official_years(),
     }
+
+
+def calendar_of(edits: dict[str, dict]) -> dict:  # type: ignore[type-arg]
+    """The calendar part of :func:`stored_edits`, as the SLA clocks and `CalendarEdits` take it."""
+    return {key: edits[key] for key in ("holidays", "workdays", "official_years")}
 
 
 class Roster:

@@ -31,7 +31,7 @@ from bot.messages import t
 from bot.services.delivery import DeliveryFailures
 from bot.services.knowledge import KnowledgeBase
 from bot.services.reports.worker import stop_drawing
-from bot.services.roster import stored_edits
+from bot.services.roster import calendar_of, stored_edits
 from bot.services.timers import Scheduler
 from bot.telegram import handlers
 from bot.telegram.admission import not_for_us
@@ -112,7 +112,7 @@ async def _post_init(app: Application) -> None:
         processor.on_flood = lambda update: handlers.slow_down(app, update)
     async with desk.storage.transaction() as tx:  # the SLA clock counts /holiday days as the roster does
         edits = await stored_edits(tx.roster)
-    desk.desk.deployment.calendar.replace(edits["holidays"], edits["workdays"])
+    desk.desk.deployment.calendar.replace(**calendar_of(edits))
     await desk.scheduler.start_up()
     interval = app.bot_data.get("tick_seconds")
     if app.job_queue is not None and interval:

@@ -238,8 +238,8 @@ EN: dict[str, Template] = {
     "duty.breach": "🚨 {number}: the {milestone} deadline {deadline} has passed.",
     "duty.spare_due": "🖥 {number}: the spare machine is due back on {due}; the repaired unit must be returned.",
     "duty.unknown_year": (
-        "📅 The holiday calendar does not know {year}'s public holidays yet. Add them with /holiday "
-        "(or extra_holidays in the configuration) so duty and SLA clocks stay right."
+        "📅 The holiday calendar does not know {year}'s public holidays yet. Load the official schedule "
+        "with helpdesk calendar import FILE (or add days with /holiday) so duty and SLA clocks stay right."
     ),
     "duty.gap": "⚠️ Nobody is on duty from {start} to {end}. Use /cover to fill the gap.",
     "duty.undeliverable": (

@@ -211,8 +211,8 @@ ZH: dict[str, Template] = {
     "duty.breach": "🚨 {number}：{milestone}时限 {deadline} 已超时。",
     "duty.spare_due": "🖥 {number}：备机应于 {due} 归还，修好的设备需按时送回。",
     "duty.unknown_year": (
-        "📅 节假日日历还没有 {year} 年的法定假日安排。请用 /holiday 添加（或在配置的 extra_holidays 中填写），"
-        "以免值班和 SLA 计时出错。"
+        "📅 节假日日历还没有 {year} 年的法定假日安排。请用 helpdesk calendar import 文件 导入官方安排"
+        "（或用 /holiday 逐日添加），以免值班和 SLA 计时出错。"
     ),
     "duty.gap": "⚠️ {start} 至 {end} 没有人值班。请用 /cover 安排人员。",
     "duty.undeliverable": (

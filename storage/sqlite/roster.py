@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 
 from bot.domain.roster import Override
@@ -56,3 +56,20 @@ class SqliteRosterEdits(SqlPort, RosterEdits):
                ON CONFLICT (day) DO UPDATE SET kind = excluded.kind, name = excluded.name""",
             (day.isoformat(), kind, name, by, ts(at)),
         )
+
+    async def official_years(self) -> set[int]:
+        return {r["year"] for r in await self._all("SELECT year FROM calendar_years")}
+
+    async def load_official_year(self, year: int, days: Mapping[date, tuple[str, str]], by: int | None,
+                                 at: datetime) -> None:
+        await self._run("DELETE FROM calendar_days WHERE day >= ? AND day <= ?",
+                        (date(year, 1, 1).isoformat(), date(year, 12, 31).isoformat()))
+        for day, (kind, name) in sorted(days.items()):
+            await self._run(
+                "INSERT INTO calendar_days (day, kind, name, created_by, created_at) VALUES (?, ?, ?, ?, ?)",
+                (day.isoformat(), kind, name, by, ts(at)))
+        await self._run(
+            """INSERT INTO calendar_years (year, days, loaded_by, loaded_at) VALUES (?, ?, ?, ?)
+               ON CONFLICT (year) DO UPDATE SET days = excluded.days, loaded_by = excluded.loaded_by,
+                 loaded_at = excluded.loaded_at""",
+            (year, len(days), by, ts(at)))

@@ -29,7 +29,7 @@ from bot.services.deployment import monthly_report_deadline, sla_clocks
 from bot.services.notify import Notifier
 from bot.services.reports.loading import load
 from bot.services.reports.worker import run_in_worker
-from bot.services.roster import stored_edits
+from bot.services.roster import calendar_of, stored_edits
 from storage import Storage, UnitOfWork
 from storage.ports import Timers
 
@@ -125,7 +125,7 @@ class Reports:
         workbook = timer.kind is TimerKind.REPORT and bool(timer.payload["workbook"])
         async with snapshots() as uow:
             edits = await stored_edits(uow.roster)
-            clocks = sla_clocks(self.config, edits["holidays"], edits["workdays"])
+            clocks = sla_clocks(self.config, **calendar_of(edits))
             data = await load(uow.reports, start, end, clocks, monthly_report_deadline(self.config))
         drawn: dict[str, Reply] = {}
         for _chat, lang in recipients:

@@ -1,0 +1,101 @@
+"""`helpdesk calendar import FILE`: a year's official working schedule, loaded from a file.
+
+The holidays package knows China's schedule only once it is published and packaged; before that a
+year is computed with statutory days alone and no 调休 swaps, and the managers are warned 60 days
+ahead. This command loads the State Council's schedule as soon as it is out, one line a day:
+
+    2027-01-01 holiday 元旦
+    2027-02-06 workday 春节调休
+    # comments and blank lines are ignored; "休" and "班" may stand for holiday and workday
+
+Every year in the file is replaced as a whole: its listed days are the year's holidays and swapped
+working days, every other day is an ordinary weekday or weekend, and the year counts as known (no
+more warnings). All or nothing: one bad line and nothing is written. The roster sees the change at
+once; SLA deadlines count it from the bot's next start.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections import defaultdict
+from datetime import date, datetime
+from pathlib import Path
+
+KINDS = {"holiday": "holiday", "休": "holiday", "workday": "workday", "班": "workday"}
+MAX_BYTES = 256 * 1024
+"""A year is at most 366 lines: anything this large is not a schedule."""
+
+
+class ScheduleError(ValueError):
+    """The file cannot be loaded; `problems` name each bad line."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("; ".join(problems))
+        self.problems = problems
+
+
+def parse_schedule(text: str) -> dict[int, dict[date, tuple[str, str]]]:
+    """year → day → (kind, name); ScheduleError listing every bad line (at most 20)."""
+    days: dict[int, dict[date, tuple[str, str]]] = defaultdict(dict)
+    problems: list[str] = []
+    for number, raw in enumerate(text.splitlines(), start=1):
+        line = raw.split("#", 1)[0].strip()
+        if not line:
+            continue
+        parts = line.split(maxsplit=2)
+        try:
+            day = date.fromisoformat(parts[0])
+        except ValueError:
+            problems.append(f"line {number}: {parts[0]!r} is not a date like 2027-01-01")
+            continue
+        kind = KINDS.get(parts[1].lower()) if len(parts) > 1 else None
+        if kind is None:
+            problems.append(f"line {number}: say holiday or workday after the date")
+            continue
+        if day in days[day.year]:
+            problems.append(f"line {number}: {day.isoformat()} is listed twice")
+            continue
+        if kind == "workday" and day.weekday() < 5:
+            problems.append(f"line {number}: {day.isoformat()} is a weekday, a working day anyway")
+            continue
+        days[day.year][day] = (kind, parts[2].strip() if len(parts) > 2 else "")
+    if not days and not problems:
+        problems.append("the file lists no day")
+    if problems:
+        raise ScheduleError(problems[:20])
+    return dict(days)
+
+
+async def import_schedule(db_path: Path, file: Path, now: datetime) -> int:
+    """Load the file into the database; 0 when loaded, 2 when it cannot be read, 1 when refused
+    (the codes of `helpdesk assets import`)."""
+    from storage import open_storage
+
+    try:
+        if not file.is_file():
+            raise ValueError("not a regular file")
+        if file.stat().st_size > MAX_BYTES:
+            raise ValueError(f"larger than {MAX_BYTES // 1024} KB: not a schedule")
+        text = file.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        print(f"helpdesk: cannot read {file}: {getattr(exc, 'strerror', None) or exc}", file=sys.stderr)
+        return 2
+    try:
+        years = parse_schedule(text)
+    except ScheduleError as exc:
+        print(f"{file}: not imported, nothing was changed:", file=sys.stderr)
+        for problem in exc.problems:
+            print(f"  {problem}", file=sys.stderr)
+        return 1
+    storage = await open_storage(db_path)
+    try:
+        async with storage.transaction() as tx:
+            for year, days in sorted(years.items()):
+                await tx.roster.load_official_year(year, days, None, now)
+    finally:
+        await storage.close()
+    for year, days in sorted(years.items()):
+        holidays = sum(kind == "holiday" for kind, _ in days.values())
+        print(f"{year}: {holidays} holidays and {len(days) - holidays} swapped working days loaded into {db_path}")
+    print("The roster uses them now; SLA deadlines count them from the bot's next start.")
+    return 0
