@@ -79,3 +79,35 @@ async def test_imported_from_the_command_line_it_moves_sla_deadlines_and_a_bad_f
         replies = await desk.report(ALICE, description="Scanner not found", device="Scanner", site="HQ-3F",
                                     room=None, severity="Badly affected", phone="13800001234")
         assert "respond by 2027-03-02 09:30" in replies[-1].text  # Monday 1 March is the file's holiday
+
+
+async def test_deadlines_in_a_year_not_loaded_say_they_are_approximate(tmp_path: Path) -> None:
+    from bot.domain.kpi import ReportData, compute_kpis
+    from bot.services.reports.summary import render_lines, summary
+
+    config = make_config(sla={"clock": "business"}, business_hours={"mon-fri": "09:00-18:00", "calendar": "CN"})
+    clock = FakeClock(datetime(2027, 2, 26, 9, 30, tzinfo=UTC))
+    async with harness(config, clock, tmp_path / "h.db") as desk:
+        await desk.report(ALICE, description="Scanner not found", device="Scanner", site="HQ-3F",
+                          room=None, severity="Badly affected", phone="13800001234")
+        page = (await desk.say(ALICE, "/status HD-2027-00001"))[0].text
+        assert "⚠️ Approximate: the official holiday calendar for 2027 is not loaded yet" in page
+        async with desk.storage.transaction() as tx:  # type: ignore[union-attr]
+            (ticket,) = await tx.tickets.of_reporter(ALICE.id)
+        clocks = desk.helpdesk.desk.deployment.sla_clocks
+        start, end = datetime(2027, 1, 31, 16, tzinfo=UTC), datetime(2027, 2, 28, 16, tzinfo=UTC)
+        kpis = compute_kpis(ReportData(start, end, [ticket], {}, [], [], [], clocks=clocks), now=clock.now())
+        assert kpis.approximate == 1
+        assert "1 tickets' deadlines run through a year whose official holiday calendar is not loaded" in (
+            render_lines(summary(kpis, None), "en", config.tz))
+        loaded = _helpdesk(tmp_path, "calendar", "import", str(_write(tmp_path, SCHEDULE)))
+        assert loaded.returncode == 0, loaded.stderr
+        await desk.restart()  # SLA deadlines count the loaded year from the next start
+        page = (await desk.say(ALICE, "/status HD-2027-00001"))[0].text
+        assert "Approximate" not in page
+
+
+def _write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "schedule.txt"
+    path.write_text(text, encoding="utf-8")
+    return path

@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 
 from bot.callbacks import CancelTicket, TicketAction, TicketThread
 from bot.conversation.session import Session
-from bot.domain.milestones import MILESTONES
+from bot.domain.milestones import MILESTONES, approximate_years
 from bot.domain.permissions import Act
 from bot.domain.severity import Severity
 from bot.domain.sla import ROUND_THE_CLOCK, SlaClock
@@ -52,6 +52,7 @@ def page(s: Session, ticket: Ticket, events: list[TicketEvent], names: dict[int,
         t("ticket.line.photos", count=len(ticket.photos)) if ticket.photos else None,
         t("ticket.line.opened", at=ticket.opened_at),
         *(_deadline(ticket, milestone, s.now, s.deployment.sla_clocks) for milestone in MILESTONES),
+        _approximate(ticket, s.deployment.sla_clocks),
         *(_pause(ticket, start, end, s.now, s.deployment.sla_clocks) for start, end in ticket.pauses),
         t("ticket.line.resolution", note=ticket.resolution) if ticket.resolution else None,
         t("ticket.line.parts", parts=ticket.parts) if ticket.parts else None,
@@ -128,6 +129,11 @@ def _deadline(ticket: Ticket, milestone: str, now: datetime, clocks: Mapping[str
     else:
         state = t("ticket.state.late", late=duration(now - deadline))
     return t("ticket.line.deadline", milestone=t(f"ticket.milestone.{milestone}"), deadline=deadline, state=state)
+
+
+def _approximate(ticket: Ticket, clocks: Mapping[str, SlaClock]) -> Text | None:
+    years = approximate_years(ticket, clocks)
+    return t("ticket.line.approximate", years=", ".join(map(str, years))) if years else None
 
 
 def _pause(ticket: Ticket, start: datetime, end: datetime | None, now: datetime,

@@ -24,6 +24,7 @@ from bot.domain.milestones import (
     MILESTONES,
     Facts,
     MilestoneOutcome,
+    approximate_years,
     facts_of,
     is_resolved,
     milestone_outcome,
@@ -125,6 +126,8 @@ class Kpis:
     survey_response_rate: Figure
     open_breaches: int
     tickets: int
+    approximate: int
+    """Tickets whose 5×8 deadlines run through a year whose official calendar is not loaded."""
     cancelled: int
     by_severity: dict[str, int]
     by_device: dict[str, int]
@@ -256,6 +259,7 @@ def compute_kpis(data: ReportData, *, now: datetime, site: str | None = None, en
         deflection_rate=fig("deflection_rate", deflected, requests),
         survey_response_rate=fig("survey_response_rate", answered, sent),
         open_breaches=sum(1 for t in live if _breached(t, ctx.facts[t.number], now, ctx.clocks)),
+        approximate=sum(1 for t in live if approximate_years(t, ctx.clocks)),
         tickets=len(ctx.tickets),
         cancelled=len(ctx.tickets) - len(live),
         by_severity=_by_severity(ctx.tickets),

@@ -153,3 +153,16 @@ def repair_held(facts: Facts, followup: FollowUp | None) -> bool:
         return True
     answered = followup.answered_at
     return answered is not None and any(at > answered for at in facts.resolves)
+
+
+def approximate_years(ticket: Ticket, clocks: Mapping[str, SlaClock]) -> list[int]:
+    """The years a 5×8 ticket's deadlines run through whose official calendar is not loaded: its
+    deadlines there were counted with computed holidays and no swapped working days, so they are
+    approximate (load the year with `helpdesk calendar import`). Empty on the 24×7 clock."""
+    clock = clocks.get(ticket.sla.clock)
+    calendar = getattr(clock, "calendar", None)
+    if calendar is None:
+        return []
+    tz = getattr(clock, "tz", None)
+    last = max((d for d in ticket.sla.deadlines.as_dict().values() if d is not None), default=ticket.opened_at)
+    return calendar.unknown_years(ticket.opened_at.astimezone(tz).date(), last.astimezone(tz).date())

@@ -39,6 +39,10 @@ EN_REPORTS: dict[str, Template] = {
     "report.summary.filter.device": "Device: {value}",
     "report.summary.filter.severity": "Severity: {value}",
     "report.summary.volume": "{tickets} tickets opened, {cancelled} cancelled; {breaches} open past a deadline.",
+    "report.summary.approximate": (
+        "⚠️ {tickets} tickets' deadlines run through a year whose official holiday calendar is not loaded: they are "
+        "approximate (helpdesk calendar import FILE)."
+    ),
     "report.summary.nothing": "No tickets were opened in this period.",
     "report.summary.figure": _figure_en,
     "report.summary.severity": "By severity: P1 {p1} · P2 {p2} · P3 {p3} · P4 {p4}",

@@ -53,6 +53,7 @@ EN_TICKET: dict[str, Template] = {
     "ticket.state.left": "⏳ {left} left",
     "ticket.state.late": "🚨 {late} late",
     "ticket.state.not_reached": "not reached",
+    "ticket.line.approximate": "⚠️ Approximate: the official holiday calendar for {years} is not loaded yet",
     "ticket.line.paused": "⏸ Clock paused {start} – {end} (held back {held} of service time)",
     "ticket.line.paused_now": "⏸ Clock paused since {start}: {reason} (held back {held} so far)",
     "ticket.pause.part": "waiting for a part",

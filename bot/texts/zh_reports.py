@@ -35,6 +35,10 @@ ZH_REPORTS: dict[str, Template] = {
     "report.summary.filter.device": "设备：{value}",
     "report.summary.filter.severity": "紧急程度：{value}",
     "report.summary.volume": "共受理 {tickets} 张工单，取消 {cancelled} 张；{breaches} 张未结工单已超时。",
+    "report.summary.approximate": (
+        "⚠️ {tickets} 张工单的时限跨入尚未导入官方节假日安排的年份，时限为估算"
+        "（请用 helpdesk calendar import 导入）。"
+    ),
     "report.summary.nothing": "本期没有新工单。",
     "report.summary.figure": _figure_zh,
     "report.summary.severity": "按紧急程度：P1 {p1} · P2 {p2} · P3 {p3} · P4 {p4}",

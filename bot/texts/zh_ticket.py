@@ -51,6 +51,7 @@ ZH_TICKET: dict[str, Template] = {
     "ticket.state.left": "⏳ 还剩 {left}",
     "ticket.state.late": "🚨 已超时 {late}",
     "ticket.state.not_reached": "未达成",
+    "ticket.line.approximate": "⚠️ 时限为估算：{years} 年的官方节假日安排尚未导入",
     "ticket.line.paused": "⏸ 计时暂停 {start} – {end}（扣除服务时间 {held}）",
     "ticket.line.paused_now": "⏸ 自 {start} 起计时暂停：{reason}（已扣除 {held}）",
     "ticket.pause.part": "等待配件",

@@ -63,6 +63,8 @@ def summary(kpis: Kpis, score: QuarterScore | None, *, rules: ScoreRules = DEFAU
     else:
         lines.append(("report.summary.volume", {"tickets": kpis.tickets, "cancelled": kpis.cancelled,
                                                  "breaches": kpis.open_breaches}))
+        if kpis.approximate:
+            lines.append(("report.summary.approximate", {"tickets": kpis.approximate}))
     for name, figure in kpis.figures():
         spec = SPECS[name]
         basis = f"{_count(figure.numerator)}/{figure.denominator}" if spec.share else f"n = {figure.denominator}"
@@ -112,6 +114,7 @@ def as_json(kpis: Kpis, score: QuarterScore | None, tz: tzinfo) -> dict[str, Any
         "tickets": kpis.tickets,
         "cancelled": kpis.cancelled,
         "open_breaches": kpis.open_breaches,
+        "approximate_deadlines": kpis.approximate,
         "by_severity": kpis.by_severity,
         "by_device": kpis.by_device,
         "figures": {
