@@ -26,9 +26,9 @@ from pydantic import (
     model_validator,
 )
 
-from bot.domain.business_hours import day_ranges
+from bot.domain.business_hours import parse_weekday_hours
 from bot.domain.devices import DEVICE_TYPES
-from bot.domain.durations import parse_duration
+from bot.domain.durations import parse_clock_time, parse_duration, parse_time_range
 from bot.domain.severity import Severity
 from bot.domain.sla import DEFAULT_TARGETS, SlaTargets
 
@@ -50,29 +50,17 @@ def _duration(value: Any) -> timedelta:
 def _clock_time(value: Any) -> time:
     if isinstance(value, time):
         return value
-    if not isinstance(value, str) or not re.fullmatch(r"\d{1,2}:\d{2}", value.strip()):
+    if not isinstance(value, str):
         raise ValueError("a time of day is a string like '09:00'")
-    hours, minutes = (int(part) for part in value.split(":"))
-    if hours > 23 or minutes > 59:
-        raise ValueError(f"{value!r} is not a time of day")
-    return time(hours, minutes)
+    return parse_clock_time(value)
 
 
 def _time_range(value: Any) -> tuple[time, time]:
     if isinstance(value, tuple):
         return value
-    if not isinstance(value, str) or value.count("-") != 1:
-        raise ValueError("a range of hours is a string like '09:00-18:00'")
-    start, end = (_clock_time(part) for part in value.split("-"))
-    return start, end
-
-
-def _day_hours(value: Any) -> tuple[tuple[time, time], ...]:
-    """A weekday's opening hours: one range, or several separated by commas for a lunch break
-    ("09:00-12:00,13:00-18:00"), each within the day and in order (`day_ranges` checks)."""
     if not isinstance(value, str):
-        raise ValueError("opening hours are a string like '09:00-18:00' or '09:00-12:00,13:00-18:00'")
-    return day_ranges(tuple(_time_range(part.strip()) for part in value.split(",")))
+        raise ValueError("a range of hours is a string like '09:00-18:00'")
+    return parse_time_range(value)
 
 
 Duration = Annotated[timedelta, BeforeValidator(_duration)]
@@ -134,6 +122,14 @@ class Tier(_Section):
     sites: tuple[str, ...] = ()
     reporters: tuple[int, ...] = ()
     clock: Clock | None = None
+    hours: dict[str, str] = {}
+    """This tier's own opening hours for its "business" clock (a contract with longer service
+    hours), as [business_hours] writes them; empty: the desk's."""
+
+    @model_validator(mode="after")
+    def _hours_are_valid(self) -> Tier:
+        parse_weekday_hours(self.hours)
+        return self
 
 
 class SlaSection(_Section):
@@ -144,8 +140,12 @@ class SlaSection(_Section):
     P4: Targets = Targets.of(DEFAULT_TARGETS[Severity.P4])
     tiers: dict[str, Tier] = {}
 
-
-_WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+    @model_validator(mode="after")
+    def _tier_hours_need_the_business_clock(self) -> SlaSection:
+        for name, tier in self.tiers.items():
+            if tier.hours and (tier.clock or self.clock) != "business":
+                raise ValueError(f"tiers.{name}.hours only apply to a tier on the business clock")
+        return self
 
 
 class BusinessHoursSection(BaseModel):
@@ -159,22 +159,12 @@ class BusinessHoursSection(BaseModel):
 
     @model_validator(mode="after")
     def _weekday_keys(self) -> BusinessHoursSection:
-        for key, value in (self.model_extra or {}).items():
-            days = key.split("-")
-            if len(days) > 2 or any(day not in _WEEKDAYS for day in days):
-                raise ValueError(f"unknown key {key!r}: use weekdays like 'mon-fri' or 'sat'")
-            _day_hours(value)
+        parse_weekday_hours(self.model_extra or {})
         return self
 
     def hours(self) -> dict[int, tuple[tuple[time, time], ...]]:
         """Weekday number (Monday = 0) → its opening ranges (several with a lunch break)."""
-        result: dict[int, tuple[tuple[time, time], ...]] = {}
-        for key, value in (self.model_extra or {}).items():
-            days = key.split("-")
-            first, last = _WEEKDAYS.index(days[0]), _WEEKDAYS.index(days[-1])
-            for day in range(first, last + 1):
-                result[day] = _day_hours(value)
-        return result or {day: ((time(9), time(18)),) for day in range(5)}
+        return parse_weekday_hours(self.model_extra or {}) or {day: ((time(9), time(18)),) for day in range(5)}
 
 
 class Engineer(_Section):

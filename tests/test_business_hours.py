@@ -190,3 +190,30 @@ def test_reminders_about_a_5x8_ticket_wait_for_opening_hours_but_never_for_a_p1(
     assert quiet_until(ticket(Severity.P1, "business"), night, clocks) is None
     assert quiet_until(ticket(Severity.P3, "24x7"), night, clocks) is None
     assert quiet_until(ticket(Severity.P3, "business"), sh(2026, 3, 9, 10, 0), clocks) is None  # open
+
+
+def test_a_tier_with_its_own_hours_counts_on_them() -> None:
+    """A contract with longer service hours for one site: its tickets count on the tier's hours, the
+    others on the desk's; the calendar is the same."""
+    from bot.config import ConfigError
+    from bot.domain.severity import Severity
+    from bot.domain.sla import compute_terms
+    from bot.services.deployment import Deployment
+
+    config = parse_config({
+        "sla": {"clock": "business", "tiers": {"extended": {"sites": ["HQ-12F"], "hours": {"mon-sat": "08:00-20:00"}}}},
+        "business_hours": {"mon-fri": "09:00-18:00"},
+    })
+    deployment = Deployment(config)
+    opened = sh(2026, 3, 6, 18, 30)  # Friday 18:30: the desk has closed, the extended tier has not
+
+    def respond_by(site: str) -> datetime | None:
+        terms = compute_terms(deployment.sla_policy, Severity.P2, opened_at=opened, site=site, reporter_id=1,
+                              clocks=deployment.sla_clocks)
+        return terms.deadlines.respond_by
+
+    assert respond_by("HQ-12F") == sh(2026, 3, 6, 19, 30)
+    assert respond_by("HQ-3F") == sh(2026, 3, 9, 10, 0)  # Monday: 09:00 + the 1 h
+    assert deployment.sla_clocks["business:extended"].hours_on(date(2026, 3, 7)) == ((time(8), time(20)),)
+    with pytest.raises(ConfigError, match="only apply to a tier on the business clock"):
+        parse_config({"sla": {"tiers": {"x": {"hours": {"mon": "08:00-20:00"}}}}})

@@ -35,6 +35,7 @@ from types import MappingProxyType
 from zoneinfo import ZoneInfo
 
 from bot.domain.calendar import ONE_DAY, DayKind, WorkCalendar, as_utc, local_date, wall_to_utc
+from bot.domain.durations import parse_time_range
 
 Hours = tuple[time, time]
 """One opening range of a day, local wall-clock times."""
@@ -172,3 +173,26 @@ def day_ranges(value: Hours | DayHours) -> DayHours:
                 raise ValueError("split opening hours are ranges within the day, in order, not overlapping "
                                  "(like 09:00-12:00,13:00-18:00)")
     return tuple(ranges)
+
+
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+def parse_day_hours(text: str) -> DayHours:
+    """A weekday's opening hours as written: "09:00-18:00", or "09:00-12:00,13:00-18:00" with a lunch
+    break (checked by :func:`day_ranges`)."""
+    return day_ranges(tuple(parse_time_range(part.strip()) for part in text.split(",")))
+
+
+def parse_weekday_hours(entries: Mapping[str, object]) -> dict[int, DayHours]:
+    """{"mon-fri": "09:00-18:00", "sat": "09:00-12:00"} → weekday number → opening ranges."""
+    result: dict[int, DayHours] = {}
+    for key, value in entries.items():
+        days = key.split("-")
+        if len(days) > 2 or any(day not in WEEKDAYS for day in days):
+            raise ValueError(f"unknown key {key!r}: use weekdays like 'mon-fri' or 'sat'")
+        if not isinstance(value, str):
+            raise ValueError("opening hours are a string like '09:00-18:00' or '09:00-12:00,13:00-18:00'")
+        for day in range(WEEKDAYS.index(days[0]), WEEKDAYS.index(days[-1]) + 1):
+            result[day] = parse_day_hours(value)
+    return result

@@ -85,9 +85,9 @@ def quiet_until(ticket: Ticket, now: datetime, clocks: Mapping[str, SlaClock]) -
     """When a reminder or escalation step about `ticket` that falls due `now` should be sent instead:
     a ticket on the 5×8 clock waits for the desk to open (a P3 warning at 02:00 is noise, nobody can
     act on it before 09:00); a P1, and any ticket on the 24×7 clock, never waits. None: send now."""
-    if ticket.severity is Severity.P1 or ticket.sla.clock != "business":
+    if ticket.severity is Severity.P1:
         return None
-    clock = clocks.get("business")
+    clock = clocks.get(ticket.sla.clock)
     if not isinstance(clock, BusinessHoursClock) or clock.is_open(now):
         return None
     return clock.next_opening(now)

@@ -16,7 +16,7 @@ from functools import cached_property
 from zoneinfo import ZoneInfo
 
 from bot.config import BusinessHoursSection, Config, Targets
-from bot.domain.business_hours import BusinessHoursClock
+from bot.domain.business_hours import BusinessHoursClock, parse_weekday_hours
 from bot.domain.calendar import WorkCalendar
 from bot.domain.escalation import EscalationPolicy, EscalationStep
 from bot.domain.flood import FloodPolicy
@@ -112,13 +112,24 @@ def monthly_report_deadline(config: Config) -> Callable[[datetime], datetime]:
     return lambda due_at: report_due_by(due_at, day, tz)
 
 
+def tier_clock(name: str) -> str:
+    """The clock name of a tier with its own business hours ("business:vip")."""
+    return f"business:{name}"
+
+
 def sla_clocks(config: Config, holidays: Mapping[date, str | None] | None = None,
                workdays: Mapping[date, str | None] | None = None,
                official_years: Iterable[int] = ()) -> Mapping[str, SlaClock]:
-    """The SLA clocks a ticket's terms name: "24x7" and "business" (with the local holidays and
-    working days managers set from chat or loaded from a file, as the roster has them)."""
-    return {"24x7": RoundTheClock(),
-            "business": business_clock_from_config(config, holidays, workdays, official_years)}
+    """The SLA clocks a ticket's terms name: "24x7", "business", and "business:<tier>" for each tier
+    with hours of its own (all with the local holidays and working days managers set from chat or
+    loaded from a file, as the roster has them)."""
+    business = business_clock_from_config(config, holidays, workdays, official_years)
+    clocks: dict[str, SlaClock] = {"24x7": RoundTheClock(), "business": business}
+    for name, tier in config.sla.tiers.items():
+        if tier.hours:
+            clocks[tier_clock(name)] = BusinessHoursClock(parse_weekday_hours(tier.hours), business.calendar,
+                                                          config.tz)
+    return clocks
 
 
 class CalendarEdits:
@@ -153,7 +164,7 @@ def sla_policy(config: Config) -> SlaPolicy:
                      if (targets := getattr(tier, level.value)) is not None},
             sites=frozenset(tier.sites),
             reporters=frozenset(tier.reporters),
-            clock=tier.clock,
+            clock=tier_clock(name) if tier.hours else tier.clock,
         )
         for name, tier in sla.tiers.items()
     )
