@@ -9,7 +9,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
-import stat
 import sys
 from pathlib import Path
 
@@ -248,24 +247,18 @@ def _report(settings: Settings, config, argv: list[str]) -> int:  # type: ignore
 
 
 async def _import_assets(db_path: Path, file: Path) -> int:
-    """Load the register, all or nothing. Only a regular file of a sane size is opened: reading a
-    FIFO or a device would hang, and a huge file would be read whole into memory before refusal."""
+    """Load the register, all or nothing (bot/cli/files.py: which files are opened)."""
+    from bot.cli.files import Unreadable, read_small, report_refusal
+
     try:
-        size = _regular_file_size(file)
-        if size > MAX_REGISTER_BYTES:
-            print(f"helpdesk: {file} is {size:,} bytes, larger than the limit of "
-                  f"{MAX_REGISTER_BYTES // 1024 // 1024} MB for a register", file=sys.stderr)
-            return EXIT_BAD_SETTING
-        data = file.read_bytes()
-    except (OSError, ValueError) as exc:
-        print(f"helpdesk: cannot read {file}: {getattr(exc, 'strerror', None) or exc}", file=sys.stderr)
+        data = read_small(file, MAX_REGISTER_BYTES, "a register")
+    except Unreadable as exc:
+        print(f"helpdesk: {exc}", file=sys.stderr)
         return EXIT_BAD_SETTING
     try:
         assets = parse_register(data)
     except RegisterError as exc:
-        print(f"{file}: not imported, nothing was changed:", file=sys.stderr)
-        for problem in exc.problems:
-            print(f"  {problem}", file=sys.stderr)
+        report_refusal(file, exc.problems)
         return EXIT_REFUSED
     clock = SystemClock()
     storage = await open_storage(db_path)
@@ -276,11 +269,3 @@ async def _import_assets(db_path: Path, file: Path) -> int:
         await storage.close()
     print(f"{file}: {len(assets)} assets imported ({added} new, {updated} updated) into {db_path}")
     return 0
-
-
-def _regular_file_size(file: Path) -> int:
-    """The size of `file`, or ValueError if it is not a regular file (checked without opening it)."""
-    mode = file.stat()
-    if not stat.S_ISREG(mode.st_mode):
-        raise ValueError("not a regular file")
-    return mode.st_size

@@ -69,23 +69,18 @@ def parse_schedule(text: str) -> dict[int, dict[date, tuple[str, str]]]:
 async def import_schedule(db_path: Path, file: Path, now: datetime) -> int:
     """Load the file into the database; 0 when loaded, 2 when it cannot be read, 1 when refused
     (the codes of `helpdesk assets import`)."""
+    from bot.cli.files import Unreadable, read_small, report_refusal
     from storage import open_storage
 
     try:
-        if not file.is_file():
-            raise ValueError("not a regular file")
-        if file.stat().st_size > MAX_BYTES:
-            raise ValueError(f"larger than {MAX_BYTES // 1024} KB: not a schedule")
-        text = file.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError, ValueError) as exc:
-        print(f"helpdesk: cannot read {file}: {getattr(exc, 'strerror', None) or exc}", file=sys.stderr)
+        text = read_small(file, MAX_BYTES, "a year's schedule").decode("utf-8")
+    except (Unreadable, UnicodeDecodeError) as exc:
+        print(f"helpdesk: {exc}", file=sys.stderr)
         return 2
     try:
         years = parse_schedule(text)
     except ScheduleError as exc:
-        print(f"{file}: not imported, nothing was changed:", file=sys.stderr)
-        for problem in exc.problems:
-            print(f"  {problem}", file=sys.stderr)
+        report_refusal(file, exc.problems)
         return 1
     storage = await open_storage(db_path)
     try:
