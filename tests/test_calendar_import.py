@@ -111,3 +111,13 @@ def _write(tmp_path: Path, text: str) -> Path:
     path = tmp_path / "schedule.txt"
     path.write_text(text, encoding="utf-8")
     return path
+
+
+def test_a_fifo_or_a_huge_file_is_refused_without_being_read(tmp_path: Path) -> None:
+    os.mkfifo(tmp_path / "pipe.txt")
+    refused = _helpdesk(tmp_path, "calendar", "import", str(tmp_path / "pipe.txt"))
+    assert refused.returncode == 2 and "not a regular file" in refused.stderr
+    huge = tmp_path / "huge.txt"
+    huge.write_text("2027-01-01 holiday\n" * 20_000, encoding="utf-8")
+    refused = _helpdesk(tmp_path, "calendar", "import", str(huge))
+    assert refused.returncode == 2 and "larger than the limit" in refused.stderr
