@@ -71,6 +71,7 @@ class Matcher:
         self._learned: dict[str, tuple[str, ...]] = {}
         self._vouched: dict[str, tuple[str, ...]] = {}  # the learned phrasings' keys, for the decision
         self._against: dict[str, tuple[str, ...]] = {}
+        self._any_evidence = False  # so a query pays for its phrasing key only when something was learned
         for article in articles:
             self._versions.setdefault(article.id, {})[article.lang] = article
         # Building thousands of profiles allocates millions of small objects
@@ -133,6 +134,7 @@ class Matcher:
                 self._refresh(art_id)
                 self._index = None
         self._against[art_id] = tuple(against)
+        self._any_evidence = any(self._vouched.values()) or any(self._against.values())
 
     def apply_evidence(self, groups: Iterable[Evidence], art_ids: Iterable[str] | None = None) -> None:
         """Learn what the evidence groups say (knowledge.evidence.collect), article by article; the
@@ -208,7 +210,7 @@ class Matcher:
         latin_bound = index.upper_bound({f: w for f, w in known.items() if f.isascii()}) or bound
         scores = index.scores(weights)
         pool = [self._order[pos] for pos in index.top(scores, 2 * limit)]
-        key = query_key(query) if any(self._vouched.values()) or any(self._against.values()) else ""
+        key = query_key(query) if self._any_evidence else ""
         if any(self._against.get(art_id) for art_id in pool):
             pool = [i for i in pool if not any(same_phrasing(key, k) for k in self._against.get(i, ()))]
         ranked = sorted(((float(scores[self._position[i]]) / (bound if "zh" in self._profiles[i].versions
