@@ -22,7 +22,6 @@ These are tuning sets; benchmarks/kb_sets/office-e, -f and -g and the project's 
 from __future__ import annotations
 
 import argparse
-import math
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -84,10 +83,6 @@ def fit(x: np.ndarray, y: np.ndarray, w: np.ndarray, l2: float = 0.01) -> tuple[
         coef -= 0.5 * (z.T @ g / len(y) + l2 * coef)
         bias -= 0.5 * g.mean()
     return coef / sd, float(bias - (coef / sd) @ mu)
-
-
-def prob(coef: np.ndarray, bias: float, v: list[float]) -> float:
-    return 1.0 / (1.0 + math.exp(-(float(np.dot(coef, v)) + bias)))
 
 
 def answerable(c: Case) -> bool:

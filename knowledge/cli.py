@@ -118,6 +118,11 @@ def build_parser(out: IO[str], err: IO[str]) -> argparse.ArgumentParser:
 
 
 def _load(kb: Path | None, err: IO[str], stored: Sequence[Article] = ()) -> Matcher:
+    """A matcher over :func:`_articles`."""
+    return Matcher(_articles(kb, err, stored))
+
+
+def _articles(kb: Path | None, err: IO[str], stored: Sequence[Article] = ()) -> list[Article]:
     """The articles of `kb`, or the shipped ones plus `stored` (the database's, which win)."""
     folder = kb if kb is not None else shipped_articles_dir()
     if not folder.is_dir():
@@ -131,7 +136,7 @@ def _load(kb: Path | None, err: IO[str], stored: Sequence[Article] = ()) -> Matc
         articles.update({(a.id, a.lang): a for a in stored})
     if not articles:
         err.write(f"warning: no articles loaded from {folder}\n")
-    return Matcher(articles.values())
+    return list(articles.values())
 
 
 def _as_json(query: str, matches: list[Match]) -> str:
@@ -197,8 +202,8 @@ def _eval_outcomes(args: argparse.Namespace, out: IO[str], err: IO[str], stored:
     if not outcomes:
         out.write("No verdicts stored yet (the bot's database has none, or there is no database).\n")
         return EXIT_OK
-    plain = _load(args.kb, err, stored.articles)
-    taught = _load(args.kb, err, stored.articles)
+    articles = _articles(args.kb, err, stored.articles)  # read once: the problems are reported once
+    plain, taught = Matcher(articles), Matcher(articles)
     groups = collect(outcomes, stored.removed)
     taught.apply_evidence(groups)
     before, after = evaluate_outcomes(outcomes, plain), evaluate_outcomes(outcomes, taught)

@@ -12,16 +12,12 @@ import logging
 import sys
 from pathlib import Path
 
+from bot.cli.exits import EXIT_BAD_SETTING, EXIT_REFUSED, EXIT_TOKEN_REFUSED
 from bot.config import Config, ConfigError, Settings, load_config
 from bot.domain.assets import MAX_FILE_BYTES as MAX_REGISTER_BYTES
 from bot.domain.assets import RegisterError, parse_register
 from bot.domain.clock import SystemClock
 from storage import SchemaTooNew, StorageUnavailable, open_storage
-
-EXIT_REFUSED = 1
-EXIT_BAD_SETTING = 2
-EXIT_TOKEN_REFUSED = 3
-"""Telegram refused the bot (its token): a person must act; a supervisor may restart and report it."""
 
 
 class _Redact(logging.Filter):

@@ -67,8 +67,9 @@ def parse_schedule(text: str) -> dict[int, dict[date, tuple[str, str]]]:
 
 
 async def import_schedule(db_path: Path, file: Path, now: datetime) -> int:
-    """Load the file into the database; 0 when loaded, 2 when it cannot be read, 1 when refused
-    (the codes of `helpdesk assets import`)."""
+    """Load the file into the database; 0 when loaded, EXIT_BAD_SETTING when it cannot be read,
+    EXIT_REFUSED when it is refused (as `helpdesk assets import`)."""
+    from bot.cli.exits import EXIT_BAD_SETTING, EXIT_REFUSED
     from bot.cli.files import Unreadable, read_small, report_refusal
     from storage import open_storage
 
@@ -76,12 +77,12 @@ async def import_schedule(db_path: Path, file: Path, now: datetime) -> int:
         text = read_small(file, MAX_BYTES, "a year's schedule").decode("utf-8")
     except (Unreadable, UnicodeDecodeError) as exc:
         print(f"helpdesk: {exc}", file=sys.stderr)
-        return 2
+        return EXIT_BAD_SETTING
     try:
         years = parse_schedule(text)
     except ScheduleError as exc:
         report_refusal(file, exc.problems)
-        return 1
+        return EXIT_REFUSED
     storage = await open_storage(db_path)
     try:
         async with storage.transaction() as tx:

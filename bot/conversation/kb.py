@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.callbacks import ArticleForm, FixedWith, LearnedPhrasing, SaveAsArticle, ShowArticle, article_key
+from bot.callbacks import KEY_MARK, ArticleForm, FixedWith, LearnedPhrasing, SaveAsArticle, ShowArticle, article_key
 from bot.conversation.session import Session
 from bot.domain.devices import ARTICLE_DEVICES
 from bot.domain.permissions import Act
@@ -50,7 +50,7 @@ async def cmd_kb(s: Session, args: str) -> None:
 def article_named(s: Session, value: str) -> str:
     """The article id a button names: the id itself, or the id whose short key it is (an id too long
     for a button)."""
-    if value.startswith("#") and s.kb:
+    if value.startswith(KEY_MARK) and s.kb:
         return next((a.id for a in s.kb.articles() if article_key(a.id) == value), value)
     return value
 

@@ -79,8 +79,10 @@ def _outcome(value: MilestoneOutcome | None, lang: str) -> str | None:
 
 def _ticket_row(ticket: Ticket, facts: Facts, followup: FollowUp | None, now: datetime, lang: str,
                 tz: tzinfo, clocks: Mapping[str, SlaClock]) -> list[Any]:
-    deadlines = [_local(effective_deadline(ticket, m, facts, now, clocks), tz) for m in MILESTONES]
-    outcomes = [_outcome(milestone_outcome(ticket, m, facts, now, clocks), lang) for m in MILESTONES]
+    due = {m: effective_deadline(ticket, m, facts, now, clocks) for m in MILESTONES}
+    met = {m: milestone_outcome(ticket, m, facts, now, clocks) for m in MILESTONES}
+    deadlines = [_local(due[m], tz) for m in MILESTONES]
+    outcomes = [_outcome(met[m], lang) for m in MILESTONES]
     paused = paused_before(ticket, facts, now)
     clock = clocks.get(ticket.sla.clock, ROUND_THE_CLOCK)
     held = paused_within(pauses_of(ticket, facts), now, clock)
@@ -92,26 +94,26 @@ def _ticket_row(ticket: Ticket, facts: Facts, followup: FollowUp | None, now: da
         ticket.description, ticket.assignee_id, _local(ticket.dispatched_at, tz), _local(ticket.accepted_at, tz),
         _local(ticket.arrived_at, tz), _local(ticket.resolved_at, tz), *deadlines, *outcomes,
         round(paused.total_seconds() / 60), round(held.total_seconds() / 60),
-        _lateness(ticket, facts, now, clocks, lang), facts.arrivals, facts.reopens, ticket.parts, ticket.resolution,
+        _lateness(ticket, due, met, now, lang), facts.arrivals, facts.reopens, ticket.parts, ticket.resolution,
         ", ".join(ticket.tried_articles) or None,
         label(f"report.answer.{answer.value}", lang) if answer else None,
         followup.rating if followup else None, followup.comment if followup else None, ticket.cancel_reason,
     ]
 
 
-def _lateness(ticket: Ticket, facts: Facts, now: datetime, clocks: Mapping[str, SlaClock], lang: str) -> str | None:
+def _lateness(ticket: Ticket, due: Mapping[str, datetime | None], met: Mapping[str, MilestoneOutcome | None],
+              now: datetime, lang: str) -> str | None:
     """Why it was breached: each missed step and by how much, against the deadline its pauses moved
     ("respond +65 min · resolve +130 min"); a step still not reached counts until `now`."""
     late = []
     for milestone in MILESTONES:
-        if milestone_outcome(ticket, milestone, facts, now, clocks) is not MilestoneOutcome.MISSED:
+        deadline = due[milestone]
+        if met[milestone] is not MilestoneOutcome.MISSED or deadline is None:
             continue
-        deadline = effective_deadline(ticket, milestone, facts, now, clocks)
         reached = ticket.reached(milestone)
         until = min(reached, now) if reached is not None else now
-        if deadline is not None:
-            late.append(label("report.late", lang, milestone=label(f"report.milestone.{milestone}", lang),
-                              minutes=str(max(0, round((until - deadline).total_seconds() / 60)))))
+        late.append(label("report.late", lang, milestone=label(f"report.milestone.{milestone}", lang),
+                          minutes=str(max(0, round((until - deadline).total_seconds() / 60)))))
     return " · ".join(late) or None
 
 
