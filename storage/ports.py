@@ -62,7 +62,11 @@ class Assets(ABC):
     async def get(self, asset_no: str) -> Asset | None: ...
     @abstractmethod
     async def upsert(self, assets: Sequence[Asset], at: datetime) -> tuple[int, int]:
-        """Add or replace assets by number; returns (added, updated)."""
+        """Add or replace assets by number; returns (added, updated). A replaced asset keeps the
+        instant it first joined the register."""
+    @abstractmethod
+    async def register(self) -> list[tuple[Asset, datetime | None]]:
+        """Every asset, with the instant it joined the register (None: before that was recorded)."""
 
 
 class Tickets(ABC):

@@ -33,6 +33,10 @@ class Asset:
     serial: str = ""
     ip: str = ""
     os: str = ""
+    core: bool = False
+    """A core device (核心设备): the contracts inspect it more often (monthly rather than quarterly)."""
+    retired: date | None = None
+    """The day it left service: no inspections are planned for it after that."""
 
     def warranty_status(self, today: date) -> str:
         """"in", "out" or "unknown" on `today` (a dated warranty expires by itself)."""
@@ -65,6 +69,8 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "serial": ("serial", "serial number", "序列号"),
     "ip": ("ip", "ip address", "ip地址"),
     "os": ("os", "操作系统"),
+    "core": ("core", "core device", "核心", "核心设备"),
+    "retired": ("retired", "retired on", "报废", "报废日期", "停用日期"),
 }
 """Each field and the header names accepted for it (English or Chinese, any case)."""
 
@@ -74,7 +80,7 @@ MAX_LENGTH: dict[str, int] = {
     "asset_no": 64, "serial": 64,
     "device_type": 32, "warranty": 32, "production_date": 32,
     "ip": 64,
-    "brand": 100, "model": 100, "department": 100, "user": 100, "os": 100,
+    "brand": 100, "model": 100, "department": 100, "user": 100, "os": 100, "core": 16, "retired": 32,
     "site": 200,
 }
 """The longest value each column may hold, in characters. The ticket card is one Telegram message
@@ -90,6 +96,11 @@ wrong file chosen), refused before it is read into memory."""
 
 _SHOWN = 40
 """How much of a bad value a problem quotes: enough to find it, never a whole pasted document."""
+
+_CORE_WORDS = {
+    "yes": True, "y": True, "true": True, "1": True, "core": True, "是": True, "核心": True,
+    "no": False, "n": False, "false": False, "0": False, "": False, "否": False,
+}
 
 _WARRANTY_WORDS = {
     "in": "in", "yes": "in", "valid": "in", "在保": "in", "保修期内": "in",
@@ -256,6 +267,14 @@ def _asset_from(fields: dict[str, str]) -> Asset:
             ipaddress.ip_address(ip)
         except ValueError:
             raise ValueError(f"IP address {ip!r} is not valid") from None
+    core = _CORE_WORDS.get(fields.get("core", "").casefold())
+    if core is None:
+        raise ValueError(f"core {fields['core']!r} is not yes/no (是/否, true/false, 1/0)")
+    retired_text = fields.get("retired", "")
+    try:
+        retired = date.fromisoformat(retired_text) if retired_text else None
+    except ValueError:
+        raise ValueError(f"retired {retired_text!r} is not a date like 2026-06-30") from None
     return Asset(
         asset_no=fields["asset_no"],
         device_type=device_type,
@@ -269,4 +288,6 @@ def _asset_from(fields: dict[str, str]) -> Asset:
         serial=fields.get("serial", ""),
         ip=ip,
         os=fields.get("os", ""),
+        core=core,
+        retired=retired,
     )

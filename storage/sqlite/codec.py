@@ -65,7 +65,8 @@ def asset_from_row(row: sqlite3.Row) -> Asset:
         department=row["department"], user=row["user_name"], brand=row["brand"],
         model=row["model"], warranty=row["warranty"],
         production_date=date.fromisoformat(row["production_date"]) if row["production_date"] else None,
-        serial=row["serial"], ip=row["ip"], os=row["os"],
+        serial=row["serial"], ip=row["ip"], os=row["os"], core=bool(row["core"]),
+        retired=date.fromisoformat(row["retired"]) if row["retired"] else None,
     )
 
 

@@ -13,6 +13,7 @@ from storage.sqlite.codec import (
     FROZEN_COLUMNS,
     asset_from_row,
     event_from_row,
+    from_ts,
     ticket_columns,
     ticket_from_row,
     ts,
@@ -119,23 +120,31 @@ class SqliteAssets(SqlPort, Assets):
         return asset_from_row(row) if row else None
 
     async def upsert(self, assets: Sequence[Asset], at: datetime) -> tuple[int, int]:
-        existing = {row[0] for row in await self._all("SELECT asset_key FROM assets")}
+        existing = {row[0]: row[1] for row in await self._all("SELECT asset_key, added_at FROM assets")}
         added = updated = 0
         for asset in assets:
             key = asset_key(asset.asset_no)
             if key in existing:
                 updated += 1
+                since = existing[key]  # an updated row keeps the day it joined the register
                 await self._run("DELETE FROM assets WHERE asset_key = ?", (key,))
             else:
                 added += 1
+                since = ts(at)
             await self._run(
                 """INSERT INTO assets (asset_no, asset_key, serial, serial_key, device_type, site,
-                     department, user_name, brand, model, warranty, production_date, ip, os, updated_at)
-                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                     department, user_name, brand, model, warranty, production_date, ip, os, updated_at,
+                     core, retired, added_at)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
                 (asset.asset_no, key, asset.serial, asset_key(asset.serial) if asset.serial else None,
                  asset.device_type, asset.site, asset.department, asset.user, asset.brand,
                  asset.model, asset.warranty,
                  asset.production_date.isoformat() if asset.production_date else None,
-                 asset.ip, asset.os, ts(at)),
+                 asset.ip, asset.os, ts(at), int(asset.core),
+                 asset.retired.isoformat() if asset.retired else None, since),
             )
         return added, updated
+
+    async def register(self) -> list[tuple[Asset, datetime | None]]:
+        rows = await self._all("SELECT * FROM assets ORDER BY asset_no")
+        return [(asset_from_row(r), from_ts(r["added_at"])) for r in rows]
