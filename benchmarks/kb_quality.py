@@ -15,6 +15,8 @@ Sets (docs/benchmarks.md says which were used for tuning):
             and never run until the matcher was final (untouched)
   office-f  benchmarks/kb_sets/office-f, office-g: written blind while office-e was run (and after),
   office-g  never used for anything but more untouched runs of the final matcher
+  office-h  benchmarks/kb_sets/office-h, office-i: written blind (by helpers who never saw the matcher)
+  office-i  after the matcher's last change, and only ever run as untouched sets
 
 Columns: the matcher as it is (hit@1, hit@3, out-of-scope rejected, as `helpdesk kb eval` counts
 them, and the share of out-of-scope queries that got a *sure* suggestion rather than a "did you
@@ -55,6 +57,8 @@ SETS = {
     "office-e": (SETS_DIR / "office-e" / "articles", SETS_DIR / "office-e" / "queries.jsonl", "untouched"),
     "office-f": (SETS_DIR / "office-f" / "articles", SETS_DIR / "office-f" / "queries.jsonl", "untouched"),
     "office-g": (SETS_DIR / "office-g" / "articles", SETS_DIR / "office-g" / "queries.jsonl", "untouched"),
+    "office-h": (SETS_DIR / "office-h" / "articles", SETS_DIR / "office-h" / "queries.jsonl", "untouched"),
+    "office-i": (SETS_DIR / "office-i" / "articles", SETS_DIR / "office-i" / "queries.jsonl", "untouched"),
 }
 
 _BASELINE = """
