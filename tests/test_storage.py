@@ -189,3 +189,25 @@ async def test_an_upgraded_database_keeps_every_pause_as_an_interval(tmp_path: P
     assert first.pauses == ((START + 1 * h, START + 3 * h), (START + 4 * h, START + 6 * h))
     assert first.paused_seconds == 4 * 3600 and first.paused_since is None
     assert second.pauses == ((START + 5 * h, None),) and second.paused_since == START + 5 * h
+
+
+async def test_the_register_keeps_core_retired_and_the_day_each_asset_joined(tmp_path: Path) -> None:
+    from datetime import date, timedelta
+
+    from bot.domain.assets import Asset
+
+    storage = await open_storage(tmp_path / "h.db")
+    try:
+        async with storage.transaction() as tx:
+            await tx.assets.upsert([Asset("A-1", "printer", "HQ", core=True)], START)
+        later = START + timedelta(days=40)
+        async with storage.transaction() as tx:  # A-1 updated (retired), A-2 new
+            await tx.assets.upsert([Asset("A-1", "printer", "HQ", core=True, retired=date(2027, 1, 1)),
+                                    Asset("A-2", "pc", "HQ")], later)
+        async with storage.transaction() as tx:
+            register = await tx.assets.register()
+    finally:
+        await storage.close()
+    (a1, since1), (a2, since2) = register
+    assert (a1.core, a1.retired, since1) == (True, date(2027, 1, 1), START)  # an update keeps the day it joined
+    assert (a2.core, a2.retired, since2) == (False, None, later)
