@@ -71,6 +71,16 @@ class FollowUpAnswer(Callback):
 
 
 @dataclass(frozen=True)
+class InspectionAction(Callback):
+    """A button of an inspection visit: start | ok | cleaned | low | fault, for device number `item`."""
+
+    prefix: ClassVar[str] = "i"
+    visit: int
+    item: int
+    action: str
+
+
+@dataclass(frozen=True)
 class ComplaintAction(Callback):
     """A manager marks a complaint handled."""
 
@@ -230,6 +240,7 @@ class ConsoleAction(Callback):
 KINDS: dict[str, type[Callback]] = {kind.prefix: kind for kind in (
     TicketAction, ConfirmFix, FollowUpAnswer, ComplaintAction, ChooseLanguage, CancelTicket, SaveAsArticle,
     ShowArticle, ArticleForm, DraftAnswer, TicketThread, ConsoleAction, FixedWith, LearnedPhrasing,
+    InspectionAction,
 )}
 
 

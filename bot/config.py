@@ -26,6 +26,7 @@ from pydantic import (
     model_validator,
 )
 
+from bot.config_inspections import InspectionsSection
 from bot.domain.business_hours import parse_weekday_hours
 from bot.domain.devices import DEVICE_TYPES
 from bot.domain.durations import parse_clock_time, parse_duration, parse_time_range
@@ -282,6 +283,7 @@ class Config(_Section):
     followup: FollowupSection = FollowupSection()
     reports: ReportsSection = ReportsSection()
     retention: RetentionSection = RetentionSection()
+    inspections: InspectionsSection = InspectionsSection()
 
     @model_validator(mode="after")
     def _people_are_consistent(self) -> Config:

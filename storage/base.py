@@ -20,6 +20,7 @@ from storage.ports import (
     FollowUps,
     Housekeeping,
     Inbox,
+    Inspections,
     KnowledgeStore,
     Notices,
     Outbox,
@@ -47,6 +48,7 @@ class UnitOfWork:
     users: Users
     drafts: Drafts
     assets: Assets
+    inspections: Inspections
     tickets: Tickets
     timers: Timers
     inbox: Inbox

@@ -16,6 +16,7 @@ from datetime import date, datetime
 
 from bot.domain.assets import Asset
 from bot.domain.followup import Complaint, FollowUp
+from bot.domain.inspection_visit import VisitRecord
 from bot.domain.intake import Draft
 from bot.domain.people import User
 from bot.domain.roster import Override
@@ -67,6 +68,25 @@ class Assets(ABC):
     @abstractmethod
     async def register(self) -> list[tuple[Asset, datetime | None]]:
         """Every asset, with the instant it joined the register (None: before that was recorded)."""
+
+
+class Inspections(ABC):
+    """The inspection visits (bot.domain.inspection_visit), one per site and day."""
+
+    @abstractmethod
+    async def add(self, visit: VisitRecord) -> int | None:
+        """Store a new visit; None (and nothing written) when one with its key exists already."""
+
+    @abstractmethod
+    async def get(self, visit_id: int) -> VisitRecord | None: ...
+
+    @abstractmethod
+    async def save(self, visit: VisitRecord) -> None:
+        """Its engineer, status, results and times (what a visit's life changes)."""
+
+    @abstractmethod
+    async def between(self, first: date, last: date) -> list[VisitRecord]:
+        """The visits planned on the local days [first, last], by day and site."""
 
 
 class Tickets(ABC):

@@ -33,6 +33,7 @@ from bot.callbacks import (
     DraftAnswer,
     FixedWith,
     FollowUpAnswer,
+    InspectionAction,
     LearnedPhrasing,
     SaveAsArticle,
     ShowArticle,
@@ -93,6 +94,7 @@ WORST: dict[type[Callback], list[Callback]] = {
     LearnedPhrasing: [LearnedPhrasing.of(key_ref("x"), LONGEST_ARTICLE), LearnedPhrasing.of(key_ref("y"), "a b")],
     ConsoleAction: [ConsoleAction(LONGEST_NUMBER, _longest("card", "assign", "escalate", "severity", "sevP1",
                                                            "cancel", f"to{SQLITE_MAX}"))],
+    InspectionAction: [InspectionAction(SQLITE_MAX, SQLITE_MAX, _longest("start", "ok", "cleaned", "low", "fault"))],
 }
 
 

@@ -210,11 +210,11 @@ def test_a_100k_brand_is_refused_with_the_limit_and_not_echoed() -> None:
 
 @pytest.mark.parametrize(("column", "limit"), sorted(MAX_LENGTH.items()))
 def test_each_column_is_held_to_its_cap(column: str, limit: int) -> None:
-    cells = dict.fromkeys(HEADER.strip().split(","), "")
+    cells = dict.fromkeys([*HEADER.strip().split(","), "core", "retired"], "")
     cells.update(site="HQ", asset_no="A-1", device_type="pc")
     cells[column] = "Z" * (limit + 1)
     row = ",".join(cells.values()) + "\n"
-    (problem,) = _problems(HEADER + row)
+    (problem,) = _problems(",".join(cells) + "\n" + row)
     assert problem == f"line 2: {column} is {limit + 1} characters, longer than the limit of {limit}"
 
 

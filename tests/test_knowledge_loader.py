@@ -95,6 +95,7 @@ def test_devices_tuple_is_the_documented_list() -> None:
         "network",
         "projector",
         "phone",
+        "ups",
         "software",
         "account",
         "other",

@@ -20,7 +20,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("bot.domain",),
     ("bot.messages", "bot.callbacks", "bot.texts"),
     ("knowledge",),
-    ("bot.config", "storage"),
+    ("bot.config", "bot.config_inspections", "storage"),
     ("bot.services",),
     ("bot.conversation",),
     ("bot.telegram",),

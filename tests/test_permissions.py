@@ -6,11 +6,13 @@ from __future__ import annotations
 import logging
 import sqlite3
 from collections.abc import Awaitable, Callable
+from datetime import date
 from pathlib import Path
 
 import pytest
 
 from bot.domain.clock import FakeClock
+from bot.domain.inspection_visit import CheckedItem, VisitRecord, VisitStatus
 from bot.domain.permissions import PERMISSIONS, Act, Role
 from bot.sandbox.standin import FakeUser
 from tests.conftest import ALICE, BOB, ENGINEER, ENGINEER2, MANAGER, START, make_config
@@ -22,8 +24,15 @@ ACTOR = {Role.STRANGER: STRANGER, Role.REPORTER: ALICE, Role.OTHER_REPORTER: BOB
 NUMBER = "HD-2026-00001"
 
 
-async def _setup(desk: BotHarness, *, accepted: bool = True, resolved: bool = False, followup: bool = False) -> None:
-    """Alice's ticket, assigned to Wang Wei (accepted); Bob has a ticket of his own."""
+async def _setup(desk: BotHarness, *, accepted: bool = True, resolved: bool = False, followup: bool = False,
+                 visit: bool = False) -> None:
+    """Alice's ticket, assigned to Wang Wei (accepted); Bob has a ticket of his own; with `visit`, an
+    inspection round of HQ-3F pushed to Wang Wei (the ticket's assignee is the visit's engineer)."""
+    if visit:
+        async with desk.storage.transaction() as tx:  # type: ignore[union-attr]
+            await tx.inspections.add(VisitRecord(
+                None, "k", "HQ-3F", date(2026, 11, 23), date(2026, 12, 4), ("core",), ENGINEER.id,
+                VisitStatus.PUSHED, (CheckedItem("P-1", "printer", "HP M404 (P-1)"),), pushed_at=START))
     await desk.report(ALICE, description="Printer dead", device="Printer", site="HQ-3F", room=None,
                       severity="Badly affected", phone="13800001234")
     await desk.report(BOB, description="Monitor flickers", device="Monitor", site="HQ-3F", room=None,
@@ -43,7 +52,8 @@ async def _setup(desk: BotHarness, *, accepted: bool = True, resolved: bool = Fa
 
 def _snapshot(db: Path) -> dict[str, list]:
     with sqlite3.connect(db) as con:
-        tables = ("tickets", "ticket_events", "kb_articles", "duty_overrides", "followups", "calendar_days")
+        tables = ("tickets", "ticket_events", "kb_articles", "duty_overrides", "followups", "calendar_days",
+                  "inspection_visits")
         return {table: con.execute(f"SELECT * FROM {table} ORDER BY 1").fetchall() for table in tables}
 
 
@@ -99,6 +109,8 @@ CASES: dict[Act, tuple[dict, Attempt, Callable[[str, dict], bool]]] = {
     Act.DISPATCH: ({}, lambda d, u: _press(d, u, f"d:{NUMBER}:to1002"),  # the console: give it to Liu Yang
                    lambda answer, db: any(e[4] == "assign" and '"assignee": 1002' in e[5]
                                           for e in db["ticket_events"])),
+    Act.INSPECT: ({"visit": True}, lambda d, u: _press(d, u, "i:1:0:start"),
+                  lambda answer, db: db["inspection_visits"][0][7] == "started"),
 }
 
 REFUSED_WORDS = ("Only", "只有", "with Wang Wei", "由 Wang Wei", "can't find", "找不到", "not yours", "不属于")

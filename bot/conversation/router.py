@@ -15,7 +15,18 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot import callbacks
-from bot.conversation import common, console, engineer, followup, kb, manager, my_tickets, reporter, thread
+from bot.conversation import (
+    common,
+    console,
+    engineer,
+    followup,
+    inspection,
+    kb,
+    manager,
+    my_tickets,
+    reporter,
+    thread,
+)
 from bot.conversation.session import Session
 from bot.messages import t
 
@@ -46,6 +57,7 @@ BUTTONS: dict[type[callbacks.Callback], Callable[[Session, Any], Awaitable[None]
     callbacks.ComplaintAction: manager.on_complaint_button,
     callbacks.TicketThread: thread.on_button,
     callbacks.ConsoleAction: console.on_console_button,
+    callbacks.InspectionAction: inspection.on_button,
 }
 """kind of button → its handler."""
 
@@ -70,6 +82,7 @@ AWAITED: dict[str, Awaited] = {
     thread.ASK: Awaited(thread.answer_question_text),
     "complaint_answer": Awaited(manager.answer_complaint),
     "console_reason": Awaited(console.answer_reason),
+    inspection.NOTE: Awaited(inspection.answer_note),
 }
 """kind of typed answer the bot waits for (`User.awaiting["kind"]`) → what takes it."""
 

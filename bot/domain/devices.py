@@ -12,12 +12,12 @@ from __future__ import annotations
 import unicodedata
 
 DEVICE_TYPES: tuple[str, ...] = (
-    "printer", "copier", "scanner", "pc", "laptop", "monitor", "network", "projector", "phone", "other",
+    "printer", "copier", "scanner", "pc", "laptop", "monitor", "network", "projector", "phone", "ups", "other",
 )
 """What a reporter picks, the asset register records and engineers' skills name."""
 
 ARTICLE_DEVICES: tuple[str, ...] = (
-    "printer", "copier", "scanner", "pc", "laptop", "monitor", "network", "projector", "phone",
+    "printer", "copier", "scanner", "pc", "laptop", "monitor", "network", "projector", "phone", "ups",
     "software", "account", "other",
 )
 """What a knowledge-base article may be about: every device type, and two that are not devices."""
@@ -30,7 +30,8 @@ _ALIASES: dict[str, str] = {
     "显示器": "monitor", "屏幕": "monitor", "monitor": "monitor", "screen": "monitor",
     "网络": "network", "network": "network", "wifi": "network", "投影仪": "projector",
     "投影": "projector", "projector": "projector", "电话": "phone", "座机": "phone",
-    "phone": "phone", "其他": "other", "其它": "other", "other": "other",
+    "phone": "phone", "ups": "ups", "不间断电源": "ups", "ups电源": "ups",
+    "其他": "other", "其它": "other", "other": "other",
 }
 
 

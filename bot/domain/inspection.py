@@ -105,13 +105,33 @@ class InspectionClass:
 CHECK_RESULTS = ("ok", "cleaned", "low", "fault")
 """What an engineer records per device: fine, cleaned, a consumable running low (预警), a fault found."""
 
+CHECK_ITEMS: tuple[str, ...] = (
+    "running", "selftest", "toner", "drum", "paper_path", "scan_glass", "clean", "driver", "firmware",
+    "disk", "updates", "antivirus", "lamp", "filter", "image", "cables", "ports", "cabinet", "backup",
+    "battery", "load",
+)
+"""Every checklist item there is a text for (`inspection.item.<id>`, zh and en)."""
+
+DEFAULT_CHECKLISTS: Mapping[str, tuple[str, ...]] = {
+    # the contracts' four areas: running state, consumables, internal cleaning, software
+    "printer": ("running", "selftest", "toner", "drum", "paper_path", "clean", "driver"),
+    "copier": ("running", "selftest", "toner", "drum", "paper_path", "scan_glass", "clean", "firmware"),
+    "pc": ("running", "disk", "clean", "updates", "antivirus", "driver"),
+    "laptop": ("running", "disk", "battery", "updates", "antivirus"),
+    "projector": ("running", "lamp", "filter", "image", "cables"),
+    "network": ("running", "ports", "firmware", "cabinet", "backup"),
+    "ups": ("running", "selftest", "battery", "load", "clean"),
+    "other": ("running", "clean", "cables"),
+}
+"""What is checked per device type unless the configuration says otherwise; "other" is the fallback."""
+
 
 @dataclass(frozen=True)
 class InspectionPolicy:
     """The deployment's inspection classes (the first that matches an asset wins) and checklists."""
 
     classes: tuple[InspectionClass, ...] = ()
-    checklists: Mapping[str, tuple[str, ...]] = field(default_factory=dict, hash=False)
+    checklists: Mapping[str, tuple[str, ...]] = field(default_factory=lambda: dict(DEFAULT_CHECKLISTS), hash=False)
     """Device type → checklist item ids (texts `inspection.item.<id>`); "other" is the fallback."""
     start_at: time = time(9)
     """When a day's visit lists are pushed to the engineers (local time)."""
@@ -126,7 +146,7 @@ class InspectionPolicy:
         return next((c for c in self.classes if c.matches(asset)), None)
 
     def checklist(self, device_type: str) -> tuple[str, ...]:
-        return self.checklists.get(device_type) or self.checklists.get("other", ())
+        return self.checklists.get(device_type) or self.checklists.get("other") or DEFAULT_CHECKLISTS["other"]
 
 
 @dataclass(frozen=True)

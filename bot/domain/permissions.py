@@ -46,6 +46,7 @@ class Act(StrEnum):
     CANCEL = "cancel"
     ADD_INFO = "add_info"          # a line or a photo added to one's open ticket, an answer to the engineer
     DISPATCH = "dispatch"          # /open and the console: assign, escalate, re-grade or cancel any ticket
+    INSPECT = "inspect"            # record an inspection visit's checklist: its engineer (or a manager)
 
 
 _STAFF_ON_TICKET = frozenset({Role.ASSIGNEE, Role.MANAGER})
@@ -69,6 +70,7 @@ PERMISSIONS: Mapping[Act, frozenset[Role]] = MappingProxyType({
     Act.CANCEL: frozenset({Role.REPORTER}),
     Act.ADD_INFO: frozenset({Role.REPORTER}),
     Act.DISPATCH: frozenset({Role.MANAGER}),
+    Act.INSPECT: _STAFF_ON_TICKET,
 })
 """act → the roles allowed to do it by default. Everything else is refused with REFUSALS[act]."""
 
@@ -90,6 +92,7 @@ REFUSALS: Mapping[Act, str] = MappingProxyType({
     Act.CANCEL: "ticket_not_found",
     Act.ADD_INFO: "ticket_not_found",
     Act.DISPATCH: "console.only_managers",
+    Act.INSPECT: "inspection.not_yours",
 })
 """act → the text that says why it was refused (seeing a ticket one may not see reads as "not found")."""
 

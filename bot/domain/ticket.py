@@ -152,6 +152,8 @@ class Ticket:
     spare_due: date | None = None
     resolution: str | None = None
     parts: str | None = None
+    source: str = "chat"
+    """Where it came from: "chat" (a report) or "inspection" (a fault found on a preventive visit)."""
 
     @property
     def paused_since(self) -> datetime | None:

@@ -20,6 +20,7 @@ from bot.domain.business_hours import BusinessHoursClock, parse_weekday_hours
 from bot.domain.calendar import WorkCalendar
 from bot.domain.escalation import EscalationPolicy, EscalationStep
 from bot.domain.flood import FloodPolicy
+from bot.domain.inspection import DEFAULT_CHECKLISTS, Cadence, Every, InspectionClass, InspectionPolicy
 from bot.domain.periods import report_due_by
 from bot.domain.permissions import DEFAULT_PERMISSIONS, Act, Permissions, Role
 from bot.domain.roster import DutyRoster, EngineerInfo, Override, RotationRule
@@ -186,6 +187,19 @@ def permissions(config: Config) -> Permissions:
     return table
 
 
+def inspection_policy(config: Config) -> InspectionPolicy:
+    """[inspections] as the planner needs it: the classes in order, the default checklists with the
+    deployment's own lists on top."""
+    section = config.inspections
+    classes = tuple(
+        InspectionClass(c.name, Cadence(Every(c.every), c.weeks), c.window, frozenset(c.device_types),
+                        frozenset(c.sites), c.core)
+        for c in section.classes
+    )
+    return InspectionPolicy(classes, {**DEFAULT_CHECKLISTS, **section.checklists}, section.start_at,
+                            section.finish_within)
+
+
 @dataclass(frozen=True)
 class Deployment:
     """This deployment's configuration as the domain needs it, built once at start."""
@@ -223,6 +237,10 @@ class Deployment:
     @cached_property
     def permissions(self) -> Permissions:
         return permissions(self.config)
+
+    @cached_property
+    def inspections(self) -> InspectionPolicy:
+        return inspection_policy(self.config)
 
     @cached_property
     def managers(self) -> tuple[int, ...]:

@@ -40,7 +40,7 @@ class TicketDesk:
         self.followups = followups
         self.notify = notify
 
-    async def open(self, draft: Draft, reporter: User, now: datetime) -> Ticket:
+    async def open(self, draft: Draft, reporter: User, now: datetime, *, source: str = "chat") -> Ticket:
         """The finished report becomes a ticket with the deadlines its severity and tier promise, and
         goes to the engineer on duty at once."""
         assert draft.severity is not None
@@ -54,7 +54,7 @@ class TicketDesk:
             device_type=draft.device_type, asset_no=draft.asset_no, site=draft.site,
             room=draft.room, contact_phone=draft.phone, contact_name=draft.contact_name,
             updated_at=now, tried_articles=draft.tried,
-            escalation=self.deployment.escalation(draft.severity).to_json(),
+            escalation=self.deployment.escalation(draft.severity).to_json(), source=source,
         )
         await self.tickets.add(ticket, [opened_event(ticket)])
         await self.drafts.delete(reporter.id)

@@ -31,6 +31,8 @@ HANDLERS: dict[TimerKind, Handler] = {
     TimerKind.FOLLOWUP_SEND: lambda s, timer, now: s.followups.on_send(timer, now),
     TimerKind.FOLLOWUP_REMIND: lambda s, timer, now: s.followups.on_remind(timer, now),
     TimerKind.FOLLOWUP_EXPIRE: lambda s, timer, now: s.followups.on_expire(timer, now),
+    TimerKind.INSPECTION_DAY: lambda s, timer, now: s.inspections.on_day(timer, now),
+    TimerKind.INSPECTION_LATE: lambda s, timer, now: s.inspections.on_late(timer, now),
 }
 """timer kind → what firing it does (REPORT_KINDS go to the report worker instead)."""
 
@@ -87,6 +89,7 @@ class Scheduler:
             services = Services(self.deployment, self.kb, uow)
             await services.roster.report_gaps(now)
             await services.roster.check_calendar(now)
+            await services.inspections.start_up(now)
             if not await uow.timers.has_pending(TimerKind.MONTHLY_REPORT):
                 await self.reports.schedule_monthly(uow.timers, now)
 

@@ -15,6 +15,7 @@ from bot.services.deadlines import Deadlines
 from bot.services.deployment import Deployment
 from bot.services.dispatch import Dispatcher
 from bot.services.followups import FollowUpDesk
+from bot.services.inspections import InspectionDesk
 from bot.services.knowledge import KnowledgeBase
 from bot.services.notify import Notifier
 from bot.services.retention import Retention
@@ -65,6 +66,11 @@ class Services:
     def tickets(self) -> TicketDesk:
         return TicketDesk(self.deployment, self.uow.tickets, self.uow.drafts, self.uow.timers, self.dispatch,
                           self.deadlines, self.followups, self.notify)
+
+    @cached_property
+    def inspections(self) -> InspectionDesk:
+        return InspectionDesk(self.deployment, self.uow.inspections, self.uow.assets, self.uow.timers, self.roster,
+                              self.tickets, self.notify)
 
     @cached_property
     def thread(self) -> ThreadDesk:

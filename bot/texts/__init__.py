@@ -5,7 +5,8 @@ render through here, so none of them has to import Telegram to say something. Ea
 modules and more, split by reader: `en.py` (the chat), `en_reports.py` (the manager's report),
 `en_console.py` (the dispatcher's console), `en_ticket.py` (a ticket's page and its conversation),
 `en_roles.py` (help and menus by role, complaints), `en_intake.py` (what a report refuses or asks back),
-`en_learned.py` (learning from outcomes), likewise `zh*.py`; the layouts both languages share are in `shapes.py`.
+`en_learned.py` (learning from outcomes), `en_inspection.py` (preventive maintenance), likewise
+`zh*.py`; the layouts both languages share are in `shapes.py`.
 `tests/test_config_and_texts.py` checks every language has the same keys and placeholders.
 """
 
@@ -17,6 +18,7 @@ from typing import Any
 from bot.messages import Text
 from bot.texts.en import EN
 from bot.texts.en_console import EN_CONSOLE
+from bot.texts.en_inspection import EN_INSPECTION
 from bot.texts.en_intake import EN_INTAKE
 from bot.texts.en_learned import EN_LEARNED
 from bot.texts.en_reports import EN_REPORTS
@@ -25,6 +27,7 @@ from bot.texts.en_ticket import EN_TICKET
 from bot.texts.shapes import Template
 from bot.texts.zh import ZH
 from bot.texts.zh_console import ZH_CONSOLE
+from bot.texts.zh_inspection import ZH_INSPECTION
 from bot.texts.zh_intake import ZH_INTAKE
 from bot.texts.zh_learned import ZH_LEARNED
 from bot.texts.zh_reports import ZH_REPORTS
@@ -32,8 +35,10 @@ from bot.texts.zh_roles import ZH_ROLES
 from bot.texts.zh_ticket import ZH_TICKET
 
 TEXTS: dict[str, dict[str, Template]] = {
-    "en": {**EN, **EN_REPORTS, **EN_CONSOLE, **EN_TICKET, **EN_ROLES, **EN_INTAKE, **EN_LEARNED},
-    "zh": {**ZH, **ZH_REPORTS, **ZH_CONSOLE, **ZH_TICKET, **ZH_ROLES, **ZH_INTAKE, **ZH_LEARNED},
+    "en": {**EN, **EN_REPORTS, **EN_CONSOLE, **EN_TICKET, **EN_ROLES, **EN_INTAKE, **EN_LEARNED,
+           **EN_INSPECTION},
+    "zh": {**ZH, **ZH_REPORTS, **ZH_CONSOLE, **ZH_TICKET, **ZH_ROLES, **ZH_INTAKE, **ZH_LEARNED,
+           **ZH_INSPECTION},
 }
 """language → text key → template."""
 

@@ -158,7 +158,7 @@ EN: dict[str, Template] = {
     "btn.share_contact": "📱 Share my phone number",
     "device.printer": "Printer", "device.copier": "Copier", "device.scanner": "Scanner",
     "device.pc": "PC", "device.laptop": "Laptop", "device.monitor": "Monitor",
-    "device.network": "Network", "device.projector": "Projector", "device.phone": "Phone",
+    "device.network": "Network", "device.projector": "Projector", "device.phone": "Phone", "device.ups": "UPS",
     "device.software": "Software", "device.account": "Account", "device.other": "Other",
     "severity.P1": "🔴 Work has stopped", "severity.P2": "🟠 Badly affected",
     "severity.P3": "🟡 A part fails, work goes on", "severity.P4": "🔵 Question or planned job",

@@ -140,7 +140,7 @@ ZH: dict[str, Template] = {
     "btn.share_contact": "📱 发送我的手机号",
     "device.printer": "打印机", "device.copier": "复印机", "device.scanner": "扫描仪",
     "device.pc": "台式电脑", "device.laptop": "笔记本电脑", "device.monitor": "显示器",
-    "device.network": "网络", "device.projector": "投影仪", "device.phone": "电话",
+    "device.network": "网络", "device.projector": "投影仪", "device.phone": "电话", "device.ups": "UPS 电源",
     "device.software": "软件", "device.account": "账号", "device.other": "其他",
     "severity.P1": "🔴 工作已停顿", "severity.P2": "🟠 严重影响工作",
     "severity.P3": "🟡 部分功能故障，工作可继续", "severity.P4": "🔵 咨询或预约服务",

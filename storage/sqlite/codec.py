@@ -93,7 +93,7 @@ def ticket_columns(ticket: Ticket) -> dict[str, Any]:
         "paused_since": opt_ts(ticket.paused_since), "paused_seconds": ticket.paused_seconds,
         "pause_reason": ticket.pause_reason,
         "spare_due": ticket.spare_due.isoformat() if ticket.spare_due else None,
-        "resolution": ticket.resolution, "parts": ticket.parts,
+        "resolution": ticket.resolution, "parts": ticket.parts, "source": ticket.source,
     }
 
 
@@ -120,7 +120,7 @@ def ticket_from_row(row: sqlite3.Row) -> Ticket:
         resolved_at=from_ts(row["resolved_at"]), pauses=pauses_from_json(row["pauses"]),
         pause_reason=row["pause_reason"],
         spare_due=date.fromisoformat(row["spare_due"]) if row["spare_due"] else None,
-        resolution=row["resolution"], parts=row["parts"],
+        resolution=row["resolution"], parts=row["parts"], source=row["source"],
     )
 
 

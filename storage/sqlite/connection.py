@@ -29,6 +29,7 @@ from typing import Any
 from storage.base import SchemaTooNew, Storage, StorageUnavailable, UnitOfWork
 from storage.sqlite.codec import ts
 from storage.sqlite.followups import SqliteComplaints, SqliteFollowUps
+from storage.sqlite.inspections import SqliteInspections
 from storage.sqlite.knowledge import SqliteKnowledgeStore
 from storage.sqlite.menus import SqliteCommandMenus
 from storage.sqlite.messaging import SqliteHousekeeping, SqliteInbox, SqliteOutbox
@@ -54,6 +55,7 @@ class SqliteUnitOfWork(UnitOfWork):
             self.users = SqliteUsers(db)
             self.drafts = SqliteDrafts(db)
             self.assets = SqliteAssets(db)
+            self.inspections = SqliteInspections(db)
             self.tickets = SqliteTickets(db)
             self.timers = SqliteTimers(db)
             self.inbox = SqliteInbox(db)

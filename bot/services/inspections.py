@@ -1,0 +1,159 @@
+"""Preventive maintenance (巡检) as use cases: the day's lists pushed, a device checked, a visit late.
+
+The planner decides what is due (bot/domain/inspection.py); this turns it into stored visits, pushes
+each to the engineer the duty roster names for that morning, and carries out what a press means: a
+"fault found" opens a ticket on the asset (source: inspection), a "consumable low" is a warning to the
+managers with the engineer's proposal, the last device finishes the visit with its report. The day's
+push is a durable timer that schedules the next day's, so a restart neither loses a day (a missed
+morning fires when the bot is back) nor repeats one (a visit's key is unique).
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date, datetime, timedelta
+
+from bot.callbacks import InspectionAction
+from bot.domain.calendar import local_date, wall_to_utc
+from bot.domain.inspection import Registered, assignee, plan
+from bot.domain.inspection_visit import CheckedItem, VisitRecord, VisitStatus
+from bot.domain.intake import Draft
+from bot.domain.people import User
+from bot.domain.severity import Severity
+from bot.domain.timers import Timer, TimerKind
+from bot.messages import Button, Text, t, verbatim
+from bot.services.deployment import Deployment
+from bot.services.notify import Notifier
+from bot.services.roster import Roster
+from bot.services.tickets import TicketDesk
+from storage.ports import Assets, Inspections, Timers
+
+FAULT_SEVERITY = Severity.P3
+"""A fault found on a round is rarely an outage (the device was running): it gets P3's deadlines, and
+the engineer re-grades it if it is worse."""
+
+
+class InspectionDesk:
+    def __init__(self, deployment: Deployment, inspections: Inspections, assets: Assets, timers: Timers,
+                 roster: Roster, tickets: TicketDesk, notify: Notifier) -> None:
+        self.deployment = deployment
+        self.inspections = inspections
+        self.assets = assets
+        self.timers = timers
+        self.roster = roster
+        self.tickets = tickets
+        self.notify = notify
+        self.policy = deployment.inspections
+
+    # ---- the daily push ---------------------------------------------------------------------------
+    async def schedule_day(self, day: date) -> None:
+        """The push of `day`'s lists, at the configured morning hour (kept once per day)."""
+        if not self.policy.enabled:
+            return
+        at = wall_to_utc(day, self.policy.start_at, self.deployment.tz)
+        await self.timers.schedule(Timer(TimerKind.INSPECTION_DAY, at, None, {"day": day.isoformat()},
+                                         key=f"inspection_day:{day.isoformat()}"))
+
+    async def start_up(self, now: datetime) -> None:
+        """At start: make sure the next morning's push exists (today's, if its hour has not passed)."""
+        if not self.policy.enabled or await self.timers.has_pending(TimerKind.INSPECTION_DAY):
+            return
+        # today's, even when its hour has passed: the day's lists are still due today
+        await self.schedule_day(local_date(now, self.deployment.tz))
+
+    async def on_day(self, timer: Timer, now: datetime) -> None:
+        day = date.fromisoformat(timer.payload["day"])
+        await self.push(day, now)
+        await self.schedule_day(day + timedelta(days=1))
+
+    async def push(self, day: date, now: datetime) -> list[VisitRecord]:
+        """Plan `day` from the register as it is now, store each visit once, send each to its engineer."""
+        roster = await self.roster.current(now)
+        tz = self.deployment.tz
+        register = await self.assets.register()
+        by_no = {asset.asset_no: asset for asset, _ in register}
+        entries = [Registered(asset, local_date(since, tz) if since else None) for asset, since in register]
+        pushed = []
+        for visit in plan(self.policy, entries, roster.calendar, day, day):
+            engineer = assignee(visit, roster, self.policy.start_at)
+            items = tuple(CheckedItem(no, by_no[no].device_type, by_no[no].label) for no in visit.assets)
+            record = VisitRecord(None, visit.key, visit.site, visit.day, visit.due_by, visit.classes, engineer,
+                                 VisitStatus.PUSHED, items, pushed_at=now)
+            visit_id = await self.inspections.add(record)
+            if visit_id is None:
+                continue  # pushed already (the day's timer fired again after a crash)
+            record = replace(record, id=visit_id)
+            await self._send_list(record, now)
+            await self.timers.schedule(Timer(TimerKind.INSPECTION_LATE, now + self.policy.finish_within, None,
+                                             {"visit": visit_id}, key=f"inspection_late:{visit_id}"))
+            pushed.append(record)
+        return pushed
+
+    async def _send_list(self, visit: VisitRecord, now: datetime) -> None:
+        text = self.list_text(visit)
+        if visit.engineer_id is None:
+            await self.notify.tell_managers(t("inspection.nobody", visit=text), now)
+            return
+        await self.notify.tell(visit.engineer_id, text, now, buttons=start_buttons(visit))
+
+    def list_text(self, visit: VisitRecord) -> Text:
+        devices = [t("inspection.list_line", device=t(f"device.{i.device_type}"), label=verbatim(i.label))
+                   for i in visit.items]
+        return t("inspection.list", site=visit.site, count=len(visit.items), day=visit.day.isoformat(),
+                 due_by=visit.due_by.isoformat(), devices=devices)
+
+    # ---- carrying it out --------------------------------------------------------------------------
+    async def start(self, visit: VisitRecord, now: datetime) -> VisitRecord:
+        if visit.status is VisitStatus.PUSHED:
+            visit = replace(visit, status=VisitStatus.STARTED, started_at=now)
+            await self.inspections.save(visit)
+        return visit
+
+    async def check(self, visit: VisitRecord, index: int, result: str, note: str | None, by: User,
+                    now: datetime) -> VisitRecord:
+        """Record one device's result; a fault opens a ticket, a low consumable warns the managers; the
+        last device finishes the visit and sends its report."""
+        item = visit.items[index]
+        number = None
+        if result == "fault":
+            number = await self._open_ticket(visit, item, note or "", by, now)
+        visit = visit.checked(index, result, note, number, now)
+        await self.inspections.save(visit)
+        if result == "low":
+            await self.notify.tell_managers(t("inspection.warning", site=visit.site, label=verbatim(item.label),
+                                              note=note or "", engineer=by.name), now)
+        if visit.done:
+            await self.notify.tell_managers(self.report_text(visit, by.name), now, except_for=by.id)
+        return visit
+
+    async def _open_ticket(self, visit: VisitRecord, item: CheckedItem, note: str, by: User, now: datetime) -> str:
+        phone = self.deployment.base_roster.engineers.get(by.id)
+        draft = Draft(reporter_id=by.id, started_at=now, description=note, device_type=item.device_type,
+                      asset_no=item.asset_no, site=visit.site, room_asked=True, severity=FAULT_SEVERITY,
+                      phone=(phone.phone if phone else "") or "-", contact_name=by.name, suggestions_done=True)
+        ticket = await self.tickets.open(draft, by, now, source="inspection")
+        return ticket.number
+
+    def report_text(self, visit: VisitRecord, engineer: str) -> Text:
+        """The visit's report: what was checked and found, and the tickets and warnings it raised."""
+        found = [t("inspection.report_line", label=verbatim(i.label), result=t(f"inspection.result.{i.result}"),
+                   note=i.note or "", ticket=i.ticket or "")
+                 for i in visit.items if i.result in ("low", "fault")]
+        return t("inspection.report", site=visit.site, day=visit.day.isoformat(), engineer=engineer,
+                 count=len(visit.items), ok=visit.count("ok"), cleaned=visit.count("cleaned"),
+                 low=visit.count("low"), fault=visit.count("fault"), findings=found or [t("inspection.no_findings")],
+                 on_time=t("inspection.on_time" if visit.on_time(self.deployment.tz) else "inspection.late_done"))
+
+    async def on_late(self, timer: Timer, now: datetime) -> None:
+        visit = await self.inspections.get(int(timer.payload["visit"]))
+        if visit is None or visit.done:
+            return
+        engineer = self.deployment.base_roster.engineers.get(visit.engineer_id or 0)
+        checked = sum(1 for i in visit.items if i.result is not None)
+        await self.notify.tell_managers(t("inspection.overdue", site=visit.site, day=visit.day.isoformat(),
+                                          checked=checked, count=len(visit.items),
+                                          engineer=engineer.name if engineer else "—"), now)
+
+
+def start_buttons(visit: VisitRecord) -> tuple[tuple[Button, ...], ...]:
+    return ((Button(t("inspection.btn.start"), InspectionAction(visit.id or 0, 0, "start").pack()),),)
