@@ -79,6 +79,9 @@ class Outcome:
     answer: Text | None = None
     """For a button press: the short notice Telegram shows (answerCallbackQuery)."""
     alert: bool = False
+    lang: str | None = None
+    """The language of the person who sent the update (the one they chose, not their Telegram app's),
+    for the notice when there are no replies to take it from."""
     chosen: Text | None = None
     """For a button press that was taken: the choice, shown in place of the buttons."""
     duplicate: bool = False

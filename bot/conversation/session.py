@@ -95,6 +95,7 @@ class Session:
             if self.user != self._original_user:
                 await self.uow.users.save(self.user, self.now)
             self.outcome.queued = True
+            self.outcome.lang = self.user.language
             self.outcome.chats = tuple(self.uow.outbox.enqueued_chats)
         suppressed = await self._transaction.__aexit__(exc_type, exc, tb)
         if exc is None:

@@ -212,7 +212,8 @@ async def deliver(
     query = update.callback_query if update else None
     acknowledgements = []
     if query is not None and not outcome.duplicate:
-        lang = outcome.replies[0].lang if outcome.replies else _lang_of(query.from_user.language_code, parts)
+        lang = (outcome.replies[0].lang if outcome.replies
+                else outcome.lang or _lang_of(query.from_user.language_code, parts))
         text = render(outcome.answer, lang, tz) if outcome.answer else None
         acknowledgements.append(query.answer(text, show_alert=outcome.alert))
         if outcome.replace_pressed is not None and isinstance(query.message, Message):

@@ -6,7 +6,7 @@ from bot.texts.shapes import Template
 
 EN_INSPECTION: dict[str, Template] = {
     "inspection.list": (
-        "🧰 Inspection today ({day}): {site} — {count} devices\n{devices}\n"
+        "🧰 Inspection today ({day}): {site} — {count} device(s)\n{devices}\n"
         "Due by {due_by}. Press Start at the site; each device then gets its checklist."
     ),
     "inspection.list_line": "• {label} — {device}",
@@ -31,7 +31,7 @@ EN_INSPECTION: dict[str, Template] = {
     ),
     "inspection.report": (
         "📋 Inspection report: {site}, {day} ({engineer})\n"
-        "{count} devices: {ok} OK, {cleaned} cleaned, {low} consumable low, {fault} faults found\n"
+        "{count} device(s): {ok} OK, {cleaned} cleaned, {low} consumable low, {fault} fault(s) found\n"
         "{findings}\n{on_time}"
     ),
     "inspection.report_line": "• {label}: {result} — {note} {ticket}",
