@@ -4,11 +4,13 @@ ticket and a warning, the report reaches the managers, a visit left unfinished i
 
 from __future__ import annotations
 
+import io
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from openpyxl import load_workbook
 
 from bot.domain.assets import parse_register
 from bot.domain.clock import FakeClock
@@ -93,6 +95,20 @@ async def test_a_round_in_chinese_from_the_morning_list_to_the_report(rounds: Bo
 
     await desk.handled(desk.tg.press_data(ON_DUTY, 1, "i:2:0:ok"))  # the first device's button, delivered again
     assert desk.last_answer()["text"] == "此巡检已完成。"
+
+    # the month's report counts it: one visit done on time, HQ-12F's still under way (its window is open)
+    replies = await desk.say(MANAGER, "/report 2026-12")
+    assert ("• 巡检：按时完成 1/2 次（50.0%）· 逾期完成 0 · 漏检 0 · 进行中 1 · 已检设备 3 台 · "
+            "发现故障 1 · 耗材预警 1") in replies[0].text.splitlines()
+    await desk.say(MANAGER, "/export 2026-12")
+    book = load_workbook(io.BytesIO(desk.tg.messages_to(MANAGER.id)[-1].document))  # type: ignore[arg-type]
+    rows = list(book["Inspections"].iter_rows(values_only=True))
+    assert rows[0][:5] == ("日期", "地点", "工程师 ID", "截止", "巡检状态")
+    assert [(r[0], r[4], r[5], r[8], r[10]) for r in rows[1:]] == [
+        ("2026-12-01", "进行中", "A-0042", None, None),
+        ("2026-12-02", "按时完成", "B-0001", "耗材不足", None),
+        ("2026-12-02", "按时完成", "B-0002", "发现故障", "HD-2026-00001"),
+        ("2026-12-02", "按时完成", "B-0003", "正常", None)]
 
 
 async def test_a_round_in_english_refusals_and_the_late_alert(rounds: BotHarness) -> None:

@@ -235,7 +235,8 @@ def _report(settings: Settings, config, argv: list[str]) -> int:  # type: ignore
             async with storage.transaction() as tx:
                 edits = await stored_edits(tx.roster)
                 clocks = sla_clocks(config, **calendar_of(edits))
-                return await load(tx.reports, start, end, clocks, monthly_report_deadline(config))
+                return await load(tx.reports, start, end, clocks, monthly_report_deadline(config), tz=config.tz,
+                                  inspecting=bool(config.inspections.classes))
         finally:
             await storage.close()
 

@@ -9,9 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
-from datetime import date, datetime
+from datetime import date, datetime, tzinfo
 from enum import StrEnum
-from zoneinfo import ZoneInfo
 
 from bot.domain.calendar import local_date
 
@@ -74,7 +73,7 @@ class VisitRecord:
     def count(self, result: str) -> int:
         return sum(1 for item in self.items if item.result == result)
 
-    def on_time(self, tz: ZoneInfo) -> bool:
+    def on_time(self, tz: tzinfo) -> bool:
         """Finished by the end of its window's last working day, local time."""
         return self.finished_at is not None and local_date(self.finished_at, tz) <= self.due_by
 
@@ -96,21 +95,29 @@ class InspectionFigures:
     def on_time_rate(self) -> float | None:
         return self.done_on_time / self.due if self.due else None
 
+    @property
+    def under_way(self) -> int:
+        """Due, not done, and its window still open."""
+        return self.due - self.done_on_time - self.done_late - self.missed
 
-def figures(visits: Iterable[VisitRecord], tz: ZoneInfo, today: date) -> InspectionFigures:
+
+def standing(visit: VisitRecord, tz: tzinfo, today: date) -> str:
+    """"on_time", "late" (done after its window), "missed" (its window closed before `today` and it is
+    still not done: counts like a missing report) or "open" (under way, its window still open)."""
+    if visit.done:
+        return "on_time" if visit.on_time(tz) else "late"
+    return "missed" if visit.due_by < today else "open"
+
+
+def figures(visits: Iterable[VisitRecord], tz: tzinfo, today: date) -> InspectionFigures:
     """Counted from the stored visits; a visit still open whose window has not closed is neither
     done nor missed yet (it is due, so the rate can only rise)."""
-    due = on_time = late = missed = devices = findings = warnings = 0
-    for visit in visits:
-        due += 1
-        devices += sum(1 for item in visit.items if item.result is not None)
-        findings += visit.count("fault")
-        warnings += visit.count("low")
-        if visit.done:
-            if visit.on_time(tz):
-                on_time += 1
-            else:
-                late += 1
-        elif visit.due_by < today:
-            missed += 1
-    return InspectionFigures(due, on_time, late, missed, devices, findings, warnings)
+    visits = list(visits)
+    states = [standing(visit, tz, today) for visit in visits]
+    return InspectionFigures(
+        due=len(visits), done_on_time=states.count("on_time"), done_late=states.count("late"),
+        missed=states.count("missed"),
+        devices=sum(1 for visit in visits for item in visit.items if item.result is not None),
+        findings=sum(visit.count("fault") for visit in visits),
+        warnings=sum(visit.count("low") for visit in visits),
+    )

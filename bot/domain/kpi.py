@@ -15,11 +15,13 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta, tzinfo
 
 from bot.domain.assets import asset_key
+from bot.domain.calendar import local_date
 from bot.domain.deflection import KbOutcome, deflected
 from bot.domain.followup import FollowUp, FollowUpState
+from bot.domain.inspection_visit import InspectionFigures, VisitRecord, figures
 from bot.domain.milestones import (
     MILESTONES,
     Facts,
@@ -64,6 +66,11 @@ class ReportData:
     """Monthly reports due in the period, and how many of them were late or missing."""
     selection: tuple[tuple[str, str], ...] = ()
     """The filters this view was cut by (("site", "HQ-12F"), …); empty for the whole desk."""
+    visits: tuple[VisitRecord, ...] | None = None
+    """The inspection visits planned on the period's local days; None where the deployment plans none
+    (and a view by device type or severity, which a visit list is not made of)."""
+    tz: tzinfo = UTC
+    """The deployment's zone: an inspection is due by the end of a local day."""
 
 
 @dataclass(frozen=True)
@@ -137,6 +144,8 @@ class Kpis:
     end: datetime | None = None
     as_of: datetime | None = None
     selection: tuple[tuple[str, str], ...] = ()
+    inspections: InspectionFigures | None = None
+    """Preventive maintenance: visits due, done on time, late, missed; devices, findings, warnings."""
 
     def figures(self) -> list[tuple[str, Figure]]:
         """(name, figure) in report order."""
@@ -174,8 +183,14 @@ def filtered(data: ReportData, *, site: str | None = None, engineer: int | None 
 
     kept = [ticket for ticket in data.tickets if keep(ticket)]
     numbers = {ticket.number for ticket in kept}
+    visits = data.visits
+    if visits is not None:
+        visits = None if want_device is not None or level is not None else tuple(
+            v for v in visits if (want_site is None or site_key(v.site) == want_site)
+            and (engineer is None or v.engineer_id == engineer))
     return replace(
         data,
+        visits=visits,
         tickets=kept,
         events={number: log for number, log in data.events.items() if number in numbers},
         followups=[f for f in data.followups if f.ticket in numbers],
@@ -266,6 +281,7 @@ def compute_kpis(data: ReportData, *, now: datetime, site: str | None = None, en
         by_device=_by_device(ctx.tickets),
         reports_due=view.monthly_reports_due,
         reports_late=view.monthly_reports_late,
+        inspections=None if view.visits is None else figures(view.visits, view.tz, local_date(now, view.tz)),
         start=view.start,
         end=view.end,
         as_of=now,

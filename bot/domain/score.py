@@ -43,6 +43,8 @@ class ScoreRules:
     points_per_step: float = 10.0
     """…this many per started step below it (88% and 85% cost 10, 84.9% costs 20)."""
     points_per_late_report: float = 10.0
+    points_per_missed_inspection: float = 10.0
+    """A visit list not done by its window's end costs like a missing report (domain.md, 巡检)."""
     full_pay_from: float = 90.0
     reduced_pay_below: float = 75.0
     reduced_pay: float = 0.80
@@ -78,7 +80,8 @@ def quarter_score(kpis: Kpis, weights: Weights | _WeightsLike = (0.5, 0.2, 0.3),
     - service = 100 − 10 points per started 5% that response attainment is below 90%, and the same
       for on-site attainment (both are the on-site service the part pays for); a figure with
       nothing to count costs nothing, and with neither to count the part cannot be scored.
-    - reporting = 100 − 10 per monthly report late or missing; never below 0.
+    - reporting = 100 − 10 per monthly report late or missing, and − 10 per inspection visit missed
+      (not done by the end of its window); never below 0. A visit done late is on record, not missed.
     - satisfaction = share of ratings 3–5 × 100; with no rating at all it cannot be scored.
     - pay: total ≥ 90 pays 100%, below 75 pays 80%, in between linearly from 80% to 100% (no cliff
       at a single point); then −10% of pay per false report, never below 0.
@@ -104,6 +107,12 @@ def quarter_score(kpis: Kpis, weights: Weights | _WeightsLike = (0.5, 0.2, 0.3),
     reporting = max(100.0 - late * rules.points_per_late_report, 0.0)
     if late:
         deductions.append(("monthly_reports", 100.0 - reporting))
+    missed = kpis.inspections.missed if kpis.inspections is not None else 0
+    if missed:
+        points = min(missed * rules.points_per_missed_inspection, reporting)
+        if points:
+            deductions.append(("inspections", points))
+            reporting -= points
     share = kpis.satisfaction_share.value
     satisfaction = round(share * 100, 2) if share is not None else None
     if satisfaction is None:

@@ -20,6 +20,14 @@ def _figure_en(p: Mapping[str, Any]) -> str:
     return f"• {p['name']}: {p['value']} ({p['basis']}){target} {p['mark'] or ''}".rstrip()
 
 
+def _inspections_en(p: Mapping[str, Any]) -> str:
+    if str(p["due"]) == "0":
+        return "• Inspections: none was due yet"
+    return (f"• Inspections: {p['on_time']}/{p['due']} visits done on time ({p['rate']}) · {p['late']} late · "
+            f"{p['missed']} missed · {p['open']} under way · {p['devices']} devices inspected · "
+            f"{p['findings']} faults found · {p['warnings']} consumable warnings")
+
+
 EN_REPORTS: dict[str, Template] = {
     # figure names (summary, chart, workbook, JSON labels)
     "report.kpi.response_attainment": "Response on time",
@@ -48,6 +56,7 @@ EN_REPORTS: dict[str, Template] = {
     "report.summary.severity": "By severity: P1 {p1} · P2 {p2} · P3 {p3} · P4 {p4}",
     "report.summary.devices": "By device:",
     "report.summary.device": "• {device}: {count}",
+    "report.summary.inspections": _inspections_en,
     "report.summary.score": "Contract score: {total} points → pays {pay}",
     "report.summary.score_na": "Contract score: n/a, nothing to score for {lacking}",
     "report.lacking.service": "service (no ticket reached or missed a deadline)",
@@ -60,6 +69,7 @@ EN_REPORTS: dict[str, Template] = {
     "report.deduction.monthly_reports": "− {points} reporting points: monthly reports late or missing",
     "report.deduction.no_survey": "− {points} satisfaction points: no follow-up was rated",
     "report.deduction.false_reports": "− {points}% of pay: false reports",
+    "report.deduction.inspections": "− {points} reporting points: inspections missed (not done within their window)",
     # the chart
     "report.chart.title": "Help desk {start} – {end}",
     "report.chart.weekly": "Response on time, by week",
@@ -72,6 +82,11 @@ EN_REPORTS: dict[str, Template] = {
     "report.chart.devices": "Tickets by device",
     "report.chart.tickets": "Tickets",
     "report.chart.no_data": "No data",
+    "report.chart.inspections": "Inspection visits ({devices} devices, {findings} faults, {warnings} warnings)",
+    "report.chart.visits": "Visits",
+    # inspection states (chart, workbook)
+    "report.insp.on_time": "on time", "report.insp.late": "done late", "report.insp.missed": "missed",
+    "report.insp.open": "under way",
     # the workbook
     "report.ss.article": "Article",
     "report.ss.fixed": "Fixed it (reporters)",
@@ -155,6 +170,15 @@ EN_REPORTS: dict[str, Template] = {
     "report.xlsx.total": "Total points",
     "report.xlsx.pay": "Pay share",
     "report.xlsx.deduction": "Deduction",
+    "report.xlsx.inspections": "Inspections",
+    "report.xlsx.insp_due": "Visits due", "report.xlsx.insp_on_time": "Done on time",
+    "report.xlsx.insp_late": "Done late", "report.xlsx.insp_missed": "Missed",
+    "report.xlsx.insp_devices": "Devices inspected", "report.xlsx.insp_findings": "Faults found",
+    "report.xlsx.insp_warnings": "Consumable warnings",
+    "report.ic.day": "Day", "report.ic.site": "Site", "report.ic.engineer": "Engineer ID", "report.ic.due_by": "Due by",
+    "report.ic.visit": "Visit", "report.ic.asset": "Asset no.", "report.ic.device": "Device",
+    "report.ic.label": "Device name", "report.ic.result": "Result", "report.ic.note": "Note",
+    "report.ic.ticket": "Ticket", "report.ic.checked": "Checked", "report.ic.finished": "Visit finished",
     # the report in chat
     "report.message": "{lines}",
     "report.only_managers": "Only managers can see the service reports and export the work orders.",

@@ -18,6 +18,14 @@ def _figure_zh(p: Mapping[str, Any]) -> str:
     return f"• {p['name']}：{p['value']}（{p['basis']}）{target} {p['mark'] or ''}".rstrip()
 
 
+def _inspections_zh(p: Mapping[str, Any]) -> str:
+    if str(p["due"]) == "0":
+        return "• 巡检：本期尚无到期的巡检"
+    return (f"• 巡检：按时完成 {p['on_time']}/{p['due']} 次（{p['rate']}）· 逾期完成 {p['late']} · "
+            f"漏检 {p['missed']} · 进行中 {p['open']} · 已检设备 {p['devices']} 台 · "
+            f"发现故障 {p['findings']} · 耗材预警 {p['warnings']}")
+
+
 ZH_REPORTS: dict[str, Template] = {
     "report.kpi.response_attainment": "响应及时率",
     "report.kpi.onsite_attainment": "到场及时率",
@@ -44,6 +52,7 @@ ZH_REPORTS: dict[str, Template] = {
     "report.summary.severity": "按紧急程度：P1 {p1} · P2 {p2} · P3 {p3} · P4 {p4}",
     "report.summary.devices": "按设备：",
     "report.summary.device": "• {device}：{count}",
+    "report.summary.inspections": _inspections_zh,
     "report.summary.score": "考核得分：{total} 分 → 支付 {pay}",
     "report.summary.score_na": "考核得分：无法计算，缺少{lacking}",
     "report.lacking.service": "现场服务数据（没有工单达成或超过时限）",
@@ -56,6 +65,7 @@ ZH_REPORTS: dict[str, Template] = {
     "report.deduction.monthly_reports": "− {points} 分（报告合规）：月报迟交或缺失",
     "report.deduction.no_survey": "− {points} 分（满意度）：没有回访评分",
     "report.deduction.false_reports": "− {points}% 服务费：虚假记录",
+    "report.deduction.inspections": "− {points} 分（报告合规）：巡检漏检（未在窗口期内完成）",
     "report.chart.title": "服务台 {start} – {end}",
     "report.chart.weekly": "每周响应及时率",
     "report.chart.week_of": "周（起始日）",
@@ -67,6 +77,10 @@ ZH_REPORTS: dict[str, Template] = {
     "report.chart.devices": "按设备统计工单",
     "report.chart.tickets": "工单数",
     "report.chart.no_data": "暂无数据",
+    "report.chart.inspections": "巡检（已检设备 {devices} 台，故障 {findings}，预警 {warnings}）",
+    "report.chart.visits": "巡检次数",
+    "report.insp.on_time": "按时完成", "report.insp.late": "逾期完成", "report.insp.missed": "漏检",
+    "report.insp.open": "进行中",
     "report.ss.article": "文章",
     "report.ss.fixed": "已解决（报修人）",
     "report.ss.deflected": "计为自助解决",
@@ -149,6 +163,15 @@ ZH_REPORTS: dict[str, Template] = {
     "report.xlsx.total": "总分",
     "report.xlsx.pay": "支付比例",
     "report.xlsx.deduction": "扣分",
+    "report.xlsx.inspections": "巡检",
+    "report.xlsx.insp_due": "应巡检次数", "report.xlsx.insp_on_time": "按时完成",
+    "report.xlsx.insp_late": "逾期完成", "report.xlsx.insp_missed": "漏检",
+    "report.xlsx.insp_devices": "已检设备", "report.xlsx.insp_findings": "发现故障",
+    "report.xlsx.insp_warnings": "耗材预警",
+    "report.ic.day": "日期", "report.ic.site": "地点", "report.ic.engineer": "工程师 ID", "report.ic.due_by": "截止",
+    "report.ic.visit": "巡检状态", "report.ic.asset": "资产编号", "report.ic.device": "设备",
+    "report.ic.label": "设备名称", "report.ic.result": "结果", "report.ic.note": "备注",
+    "report.ic.ticket": "工单", "report.ic.checked": "检查时间", "report.ic.finished": "完成时间",
     "report.message": "{lines}",
     "report.only_managers": "只有管理员可以查看服务报告、导出工单。",
     "report.failed": (

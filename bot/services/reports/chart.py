@@ -15,6 +15,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from bot.domain.inspection_visit import InspectionFigures
 from bot.domain.kpi import Kpis, ReportData
 from bot.domain.kpi_series import ratings_histogram, weekly_attainment
 from bot.domain.targets import Target
@@ -63,7 +64,8 @@ _RATING_COLOURS = ("#d73027", "#fc8d59", "#fee08b", "#91cf60", "#1a9850")
 
 
 def chart_png(data: ReportData, kpis: Kpis, now: datetime, lang: str, *, tz: tzinfo = UTC) -> bytes:
-    """One PNG with three panels: response attainment per week, the 1–5 ratings, tickets by device.
+    """One PNG with three panels: response attainment per week, the 1–5 ratings, tickets by device;
+    and a fourth, the inspection visits by standing, where the deployment inspects.
 
     `data` is the same view `kpis` was computed from (use :func:`bot.domain.kpi.filtered` for a
     selection). Weeks are the local ISO weeks of `tz`."""
@@ -77,8 +79,10 @@ def chart_png(data: ReportData, kpis: Kpis, now: datetime, lang: str, *, tz: tzi
     first, last = period_dates(kpis, data, tz)
     with _RENDER_LOCK, matplotlib.rc_context({"font.family": families, "axes.unicode_minus": False,
                                               "font.size": 10}):
-        figure = Figure(figsize=(10, 8), dpi=110, layout="constrained")
-        grid = figure.add_gridspec(2, 2, height_ratios=(1, 1.1))
+        inspections = kpis.inspections
+        figure = Figure(figsize=(10, 8 if inspections is None else 9.4), dpi=110, layout="constrained")
+        grid = figure.add_gridspec(2 if inspections is None else 3, 2,
+                                   height_ratios=(1, 1.1) if inspections is None else (1, 1.1, 0.42))
         title = label("report.chart.title", lang, start=first, end=last)
         if kpis.selection:
             title += "  ·  " + ", ".join(value for _, value in kpis.selection)
@@ -87,6 +91,8 @@ def chart_png(data: ReportData, kpis: Kpis, now: datetime, lang: str, *, tz: tzi
         _weekly_panel(figure.add_subplot(grid[0, :]), weeks, target, lang, weight)
         _ratings_panel(figure.add_subplot(grid[1, 0]), ratings, kpis, lang, weight)
         _devices_panel(figure.add_subplot(grid[1, 1]), kpis.by_device, lang, weight)
+        if inspections is not None:
+            _inspections_panel(figure.add_subplot(grid[2, :]), inspections, lang, weight)
         buffer = io.BytesIO()
         figure.savefig(buffer, format="png", facecolor="white")
     return buffer.getvalue()
@@ -155,3 +161,31 @@ def _devices_panel(axes: Any, by_device: dict[str, int], lang: str, weight: str)
     if not by_device:
         _no_data(axes, lang)
     axes.grid(axis="x", alpha=0.3)
+
+
+_STANDING_COLOURS = {"on_time": "#1a9850", "late": "#fee08b", "missed": "#d73027", "open": "#bbbbbb"}
+
+
+def _inspections_panel(axes: Any, found: InspectionFigures, lang: str, weight: str) -> None:
+    """One bar of the period's visits: on time, late, missed, under way (a missed one costs points)."""
+    axes.set_title(label("report.chart.inspections", lang, devices=found.devices, findings=found.findings,
+                         warnings=found.warnings), loc="left", fontweight=weight)
+    axes.set_xlabel(label("report.chart.visits", lang))
+    counts = {"on_time": found.done_on_time, "late": found.done_late, "missed": found.missed,
+              "open": found.under_way}
+    left = 0
+    for state, count in counts.items():
+        if count:
+            bar = axes.barh([0], [count], left=left, color=_STANDING_COLOURS[state],
+                            label=f"{label(f'report.insp.{state}', lang)} {count}")
+            axes.bar_label(bar, labels=[str(count)], label_type="center", fontsize=9)
+            left += count
+    from matplotlib.ticker import MaxNLocator
+
+    axes.set_yticks([])
+    axes.set_xlim(0, max(left, 1))
+    axes.xaxis.set_major_locator(MaxNLocator(integer=True))  # visits are counted, not measured
+    if left:
+        axes.legend(loc="upper center", bbox_to_anchor=(0.5, -0.45), ncols=4, frameon=False, fontsize=9)
+    else:
+        _no_data(axes, lang)

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from datetime import datetime
+from datetime import UTC, datetime, timedelta, tzinfo
 
+from bot.domain.calendar import local_date
 from bot.domain.deflection import DEFLECTION_GRACE
 from bot.domain.kpi import REPEAT_WINDOW, KbOutcome, ReportData
 from bot.domain.sla import SlaClock
@@ -12,14 +13,19 @@ from storage.ports import ReportQueries
 
 
 async def load(queries: ReportQueries, start: datetime, end: datetime,
-               clocks: Mapping[str, SlaClock], due_by: Callable[[datetime], datetime]) -> ReportData:
+               clocks: Mapping[str, SlaClock], due_by: Callable[[datetime], datetime], *,
+               tz: tzinfo = UTC, inspecting: bool = False) -> ReportData:
     """Everything the figures of [start, end) need: its tickets with their logs and follow-ups, the
     self-service outcomes, the 30 days before it (for repeat repairs), the monthly pushes due in it,
     and the deployment's SLA clocks (a pause on a 5×8 ticket counts only its open hours). A monthly
-    report is late when it went out after `due_by(its push time)`, or not at all."""
+    report is late when it went out after `due_by(its push time)`, or not at all. The inspection visits
+    planned on the period's local days (in `tz`) come too; where the deployment plans none
+    (`inspecting` false) and none were ever made, the report has no inspection figures at all."""
     deliveries = await queries.deliveries()
     due = [(due_at, sent) for due_at, sent in deliveries.values() if start <= due_at < end]
     late = sum(1 for due_at, sent in due if sent is None or sent >= due_by(due_at))
+    first, last = local_date(start, tz), local_date(max(start, end - timedelta(microseconds=1)), tz)
+    visits = tuple(await queries.inspection_visits(first, last))
     return ReportData(
         start=start, end=end,
         # a day more: a ticket opened just after the period can undo a "fixed it" inside it (deflection)
@@ -30,4 +36,5 @@ async def load(queries: ReportQueries, start: datetime, end: datetime,
                      in await queries.kb_outcomes_between(start, end)],
         earlier=await queries.tickets_opened(start - REPEAT_WINDOW, start),
         monthly_reports_due=len(due), monthly_reports_late=late, clocks=clocks,
+        visits=visits if visits or inspecting else None, tz=tz,
     )

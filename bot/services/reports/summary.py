@@ -12,6 +12,7 @@ from collections.abc import Mapping, Sequence
 from datetime import UTC, timedelta, tzinfo
 from typing import Any
 
+from bot.domain.inspection_visit import InspectionFigures
 from bot.domain.kpi import Kpis, ReportData
 from bot.domain.score import DEFAULT_RULES, QuarterScore, ScoreRules
 from bot.domain.targets import SPECS, KpiSpec, Rule
@@ -77,6 +78,8 @@ def summary(kpis: Kpis, score: QuarterScore | None, *, rules: ScoreRules = DEFAU
         lines.append(("report.summary.devices", {}))
         lines += [("report.summary.device", {"device": Text(f"device.{device}", {}), "count": n})
                   for device, n in kpis.by_device.items()]
+    if kpis.inspections is not None:
+        lines.append(("report.summary.inspections", inspection_params(kpis.inspections)))
     if score is not None:
         if score.total is None or score.pay_share is None:
             lines.append(("report.summary.score_na", {
@@ -90,6 +93,13 @@ def summary(kpis: Kpis, score: QuarterScore | None, *, rules: ScoreRules = DEFAU
         lines += [(f"report.deduction.{code}", {"points": f"{points:g}", "threshold": f"{rules.threshold * 100:g}%"})
                   for code, points in score.deductions]
     return lines
+
+
+def inspection_params(figures: InspectionFigures) -> dict[str, Any]:
+    rate = figures.on_time_rate
+    return {"due": figures.due, "on_time": figures.done_on_time, "rate": f"{rate * 100:.1f}%" if rate is not None
+            else "—", "late": figures.done_late, "missed": figures.missed, "open": figures.under_way,
+            "devices": figures.devices, "findings": figures.findings, "warnings": figures.warnings}
 
 
 def _points(value: float | None) -> str | None:
@@ -124,6 +134,12 @@ def as_json(kpis: Kpis, score: QuarterScore | None, tz: tzinfo) -> dict[str, Any
         },
         "reports": {"due": kpis.reports_due, "late": kpis.reports_late},
     }
+    if kpis.inspections is not None:
+        found = kpis.inspections
+        result["inspections"] = {"due": found.due, "done_on_time": found.done_on_time, "done_late": found.done_late,
+                                 "missed": found.missed, "under_way": found.under_way,
+                                 "on_time_rate": found.on_time_rate, "devices_inspected": found.devices,
+                                 "faults_found": found.findings, "consumable_warnings": found.warnings}
     if score is not None:
         result["score"] = {"service": score.service, "reporting": score.reporting,
                            "satisfaction": score.satisfaction, "total": score.total, "pay_share": score.pay_share,

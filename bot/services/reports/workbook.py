@@ -15,8 +15,10 @@ from functools import lru_cache
 from itertools import chain, islice
 from typing import Any
 
+from bot.domain.calendar import local_date
 from bot.domain.deflection import by_article
 from bot.domain.followup import FollowUp
+from bot.domain.inspection_visit import standing
 from bot.domain.kpi import Kpis, ReportData, cohort
 from bot.domain.milestones import (
     MILESTONES,
@@ -63,6 +65,8 @@ def workbook_xlsx(data: ReportData, kpis: Kpis, score: QuarterScore | None, lang
     _work_orders_sheet(book, data, now, lang, tz)
     _kpi_sheet(book, data, kpis, score, lang, tz, rules)
     _self_service_sheet(book, data, lang)
+    if data.visits is not None:
+        _inspections_sheet(book, data, now, lang, tz)
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
@@ -218,6 +222,16 @@ def _kpi_sheet(book: Any, data: ReportData, kpis: Kpis, score: QuarterScore | No
         [label("report.xlsx.timezone", lang), getattr(tz, "key", str(tz))],
         [label("report.xlsx.selection", lang), selection or label("report.xlsx.whole_desk", lang)],
     ]
+    found = kpis.inspections
+    if found is not None:
+        plain += [
+            [],
+            [label("report.xlsx.inspections", lang)],
+            *([label(f"report.xlsx.insp_{name}", lang), value] for name, value in (
+                ("due", found.due), ("on_time", found.done_on_time), ("late", found.done_late),
+                ("missed", found.missed), ("devices", found.devices), ("findings", found.findings),
+                ("warnings", found.warnings))),
+        ]
     rows += [(row, None) for row in plain]
     if score is not None:
         rows += [
@@ -258,6 +272,32 @@ def _self_service_sheet(book: Any, data: ReportData, lang: str) -> None:
     rows = [[r.article_id, r.fixed, r.deflected, r.not_helped, r.fixed_with, r.tried]
             for r in by_article(data.kb_outcomes, data.tickets, data.start, data.end)]
     _set_widths(sheet, [header, *rows], least=10, most=40)
+    sheet.freeze_panes = "A2"
+    sheet.append([_cell(sheet, value, bold=True) for value in header])
+    for row in rows:
+        sheet.append([_cell(sheet, value) for value in row])
+
+
+INSPECTION_COLUMNS: tuple[str, ...] = ("day", "site", "engineer", "due_by", "visit", "asset", "device", "label",
+                                       "result", "note", "ticket", "checked", "finished")
+"""The "Inspections" sheet: one row per device of each visit list (headers are report.ic.<name>)."""
+
+
+def _inspections_sheet(book: Any, data: ReportData, now: datetime, lang: str, tz: tzinfo) -> None:
+    """Each visit's devices and what was found, with the visit's standing (on time, late, missed, under
+    way): the list the contract's inspection report is checked against."""
+    sheet = book.create_sheet("Inspections")
+    header = [label(f"report.ic.{name}", lang) for name in INSPECTION_COLUMNS]
+    today = local_date(now, tz)
+    rows = []
+    for visit in data.visits or ():
+        state = label(f"report.insp.{standing(visit, tz, today)}", lang)
+        for item in visit.items:
+            rows.append([visit.day.isoformat(), visit.site, visit.engineer_id, visit.due_by.isoformat(), state,
+                         item.asset_no, device_label(item.device_type, lang), item.label,
+                         label(f"inspection.result.{item.result}", lang) if item.result else None, item.note,
+                         item.ticket, _local(item.checked_at, tz), _local(visit.finished_at, tz)])
+    _set_widths(sheet, [header, *rows], least=8, most=40)
     sheet.freeze_panes = "A2"
     sheet.append([_cell(sheet, value, bold=True) for value in header])
     for row in rows:
