@@ -67,6 +67,8 @@ def main(argv: list[str] | None = None) -> int:
                         add_help=False)
     commands.add_parser("report", help="KPIs: report --from DATE --to DATE [--json | --xlsx FILE | --png FILE]",
                         add_help=False)
+    commands.add_parser("inspections", add_help=False,
+                        help="preventive maintenance: inspections plan --from … --to … | inspections due --at …")
     commands.add_parser("doctor", help="check the set-up and say what to fix: doctor [--json]", add_help=False)
     args, rest = parser.parse_known_args(argv)
     if args.command == "doctor":  # before the settings are read: a bad setting is one of its findings
@@ -77,7 +79,7 @@ def main(argv: list[str] | None = None) -> int:
         from knowledge.cli import main as kb_main
 
         return kb_main(rest, stored=_stored_kb())
-    if rest and args.command not in ("kb", "roster", "report"):
+    if rest and args.command not in ("kb", "roster", "report", "inspections"):
         parser.error(f"unrecognized arguments: {' '.join(rest)}")
 
     try:
@@ -118,6 +120,10 @@ def main(argv: list[str] | None = None) -> int:
             return asyncio.run(_roster(settings, config, rest))
         if args.command == "report":
             return _report(settings, config, rest)
+        if args.command == "inspections":
+            from bot.cli.inspections import main as inspections_main
+
+            return inspections_main(rest, config, settings.db_path)
     except (StorageUnavailable, SchemaTooNew) as exc:
         print(f"helpdesk: database: {exc}", file=sys.stderr)
         return EXIT_BAD_SETTING
