@@ -16,7 +16,7 @@ from datetime import date, datetime
 
 from bot.domain.assets import Asset
 from bot.domain.followup import Complaint, FollowUp
-from bot.domain.inspection_visit import VisitRecord
+from bot.domain.inspection_visit import CheckedItem, VisitRecord
 from bot.domain.intake import Draft
 from bot.domain.people import User
 from bot.domain.roster import Override
@@ -82,11 +82,15 @@ class Inspections(ABC):
 
     @abstractmethod
     async def save(self, visit: VisitRecord) -> None:
-        """Its engineer, status, results and times (what a visit's life changes)."""
+        """Its day, engineer, status, results, times and log (what a visit's life changes)."""
 
     @abstractmethod
     async def between(self, first: date, last: date) -> list[VisitRecord]:
         """The visits planned on the local days [first, last], by day and site."""
+
+    @abstractmethod
+    async def findings_of(self, asset_no: str, limit: int = 3) -> list[tuple[date, CheckedItem]]:
+        """The asset's latest inspection findings (consumable low, fault found), newest first: its history."""
 
 
 class Tickets(ABC):

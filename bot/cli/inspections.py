@@ -85,7 +85,8 @@ def _row(visit: Visit, known: Known, start_at: time) -> dict[str, Any]:
         "day": visit.day.isoformat(), "site": visit.site, "devices": len(visit.assets),
         "assets": list(visit.assets), "classes": list(visit.classes), "due_by": visit.due_by.isoformat(),
         "engineer": None if engineer is None else {"id": engineer, "name": info.name if info else None},
-        "status": record.status.value if record else "planned",
+        "status": ("planned" if record is None else f"moved to {record.day.isoformat()}" if record.day != visit.day
+                   else record.status.value),
         "checked": sum(1 for item in record.items if item.result is not None) if record else 0,
     }
 

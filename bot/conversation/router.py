@@ -82,7 +82,9 @@ AWAITED: dict[str, Awaited] = {
     thread.ASK: Awaited(thread.answer_question_text),
     "complaint_answer": Awaited(manager.answer_complaint),
     "console_reason": Awaited(console.answer_reason),
-    inspection.NOTE: Awaited(inspection.answer_note),
+    inspection.NOTE: Awaited(inspection.answer_note, photo=inspection.answer_photo),
+    inspection.DEVICE: Awaited(inspection.answer_device_text, photo=inspection.answer_photo),
+    inspection.MOVE_REASON: Awaited(inspection.answer_move_reason),
 }
 """kind of typed answer the bot waits for (`User.awaiting["kind"]`) → what takes it."""
 

@@ -7,9 +7,9 @@ written: every press changes one device's result in one transaction.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
-from datetime import date, datetime, tzinfo
+from datetime import date, datetime, timedelta, tzinfo
 from enum import StrEnum
 
 from bot.domain.calendar import local_date
@@ -35,6 +35,23 @@ class CheckedItem:
     ticket: str | None = None
     """The ticket a fault found opened."""
     checked_at: datetime | None = None
+    photos: tuple[str, ...] = ()
+    """Telegram file ids of the photos the engineer sent while this device was being checked."""
+
+
+@dataclass(frozen=True)
+class VisitChange:
+    """A visit moved to another day or handed to another engineer: who, when, why (the visit's log)."""
+
+    kind: str
+    """"moved" or "handed_over"."""
+    at: datetime
+    by: int
+    reason: str = ""
+    day: date | None = None
+    """moved: the day it was planned on before."""
+    engineer_id: int | None = None
+    """handed_over: the engineer it had before."""
 
 
 @dataclass(frozen=True)
@@ -51,6 +68,7 @@ class VisitRecord:
     pushed_at: datetime | None = None
     started_at: datetime | None = None
     finished_at: datetime | None = None
+    changes: tuple[VisitChange, ...] = ()
 
     @property
     def next_index(self) -> int | None:
@@ -69,6 +87,23 @@ class VisitRecord:
         if visit.next_index is None:
             visit = replace(visit, status=VisitStatus.DONE, finished_at=at)
         return visit
+
+    def moved(self, day: date, reason: str, by: int, at: datetime) -> VisitRecord:
+        """Planned for `day` instead (its list goes out again that morning), with the reason on its log."""
+        return replace(self, day=day, changes=(*self.changes, VisitChange("moved", at, by, reason, day=self.day)))
+
+    def handed_over(self, engineer_id: int, by: int, at: datetime) -> VisitRecord:
+        return replace(self, engineer_id=engineer_id,
+                       changes=(*self.changes, VisitChange("handed_over", at, by, engineer_id=self.engineer_id)))
+
+    def with_photo(self, index: int, file_id: str) -> VisitRecord:
+        """Device `index` with one more photo (the same photo delivered twice is kept once)."""
+        item = self.items[index]
+        if file_id in item.photos:
+            return self
+        items = list(self.items)
+        items[index] = replace(item, photos=(*item.photos, file_id))
+        return replace(self, items=tuple(items))
 
     def count(self, result: str) -> int:
         return sum(1 for item in self.items if item.result == result)
@@ -99,6 +134,21 @@ class InspectionFigures:
     def under_way(self) -> int:
         """Due, not done, and its window still open."""
         return self.due - self.done_on_time - self.done_late - self.missed
+
+
+MAX_RESCHEDULE_CHOICES = 6
+
+
+def reschedule_days(visit: VisitRecord, is_working_day: Callable[[date], bool], today: date) -> list[date]:
+    """The days a visit may move to: working days after today and after its planned day, up to the end of
+    its window (moving it past the window would make it late by choice: that is the managers' call)."""
+    days: list[date] = []
+    d = max(today, visit.day) + timedelta(days=1)
+    while d <= visit.due_by and len(days) < MAX_RESCHEDULE_CHOICES:
+        if is_working_day(d):
+            days.append(d)
+        d += timedelta(days=1)
+    return days
 
 
 def standing(visit: VisitRecord, tz: tzinfo, today: date) -> str:

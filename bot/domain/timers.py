@@ -29,6 +29,8 @@ class TimerKind(StrEnum):
     FOLLOWUP_EXPIRE = "followup_expire"
     INSPECTION_DAY = "inspection_day"
     """Daily at the inspections' start time: the day's visit lists are planned, stored and pushed."""
+    INSPECTION_MOVED = "inspection_moved"
+    """The morning a visit list was moved to: it goes to its engineer again."""
     INSPECTION_LATE = "inspection_late"
     """A visit list still not finished this long after it was pushed: the managers are told."""
     REPORT = "report"

@@ -16,7 +16,7 @@ from bot.domain.ticket import Status, Ticket
 from bot.messages import Button, Reply, Text, t, verbatim
 from bot.services.deployment import Deployment
 from bot.services.knowledge import KnowledgeBase
-from storage.ports import Assets, Tickets, Users
+from storage.ports import Assets, Inspections, Tickets, Users
 
 Buttons = tuple[tuple[Button, ...], ...]
 
@@ -57,18 +57,22 @@ def buttons_for(ticket: Ticket, *, on_the_way: bool = False) -> Buttons:
 
 class Cards:
     def __init__(self, deployment: Deployment, kb: KnowledgeBase | None, tickets: Tickets, assets: Assets,
-                 users: Users) -> None:
+                 users: Users, inspections: Inspections) -> None:
         self.deployment = deployment
         self.kb = kb
         self.tickets = tickets
         self.assets = assets
         self.users = users
+        self.inspections = inspections
 
     async def card(self, ticket: Ticket, lang: str, *, private: bool, now: datetime, on_the_way: bool = False) -> Text:
         """The ticket as an engineer needs it on the way: what, where, who, history, deadlines, and its
         state as it is now (`on_the_way`: accepted, and the engineer said they are on their way)."""
         asset = await self.assets.get(ticket.asset_no) if ticket.asset_no else None
         history = await self.tickets.asset_history(ticket.asset_no, ticket.opened_at) if ticket.asset_no else []
+        # what inspections found on it (a warning, a fault), except the finding that opened this very ticket
+        found = [(day, item) for day, item in await self.inspections.findings_of(ticket.asset_no)
+                 if item.ticket != ticket.number] if ticket.asset_no else []
         reporter = await self.users.get(ticket.reporter_id) if private else None
         tried = [verbatim(self._article_title(article, lang)) for article in ticket.tried_articles]
         today = now.astimezone(self.deployment.tz).date()
@@ -80,8 +84,10 @@ class Cards:
             place=ticket.location or "—", description=ticket.description or t("photos_only"),
             reporter=(reporter.name if reporter else str(ticket.reporter_id)) if private else None,
             phone=ticket.contact_phone if private else None,
-            history=[t("duty.history_line", number=h.number, opened=h.opened_at,
-                       status=t(f"status.{h.status.value}")) for h in history] or None,
+            history=[*(t("duty.history_line", number=h.number, opened=h.opened_at,
+                         status=t(f"status.{h.status.value}")) for h in history),
+                     *(t("inspection.finding_line", day=day.isoformat(), result=t(f"inspection.result.{item.result}"),
+                         note=item.note or "") for day, item in found)] or None,
             tried=tried or None, photos=len(ticket.photos),
             **{m: ticket.deadline(m, now, clocks=self.deployment.sla_clocks) for m in MILESTONES},
             paused=t("duty.paused", reason=ticket.pause_reason or "") if ticket.paused_since else None,

@@ -16,7 +16,7 @@ from datetime import date, datetime, timedelta
 from bot.callbacks import InspectionAction
 from bot.domain.calendar import local_date, wall_to_utc
 from bot.domain.inspection import Registered, assignee, plan
-from bot.domain.inspection_visit import CheckedItem, VisitRecord, VisitStatus
+from bot.domain.inspection_visit import CheckedItem, VisitRecord, VisitStatus, reschedule_days
 from bot.domain.intake import Draft
 from bot.domain.people import User
 from bot.domain.severity import Severity
@@ -84,10 +84,15 @@ class InspectionDesk:
                 continue  # pushed already (the day's timer fired again after a crash)
             record = replace(record, id=visit_id)
             await self._send_list(record, now)
-            await self.timers.schedule(Timer(TimerKind.INSPECTION_LATE, now + self.policy.finish_within, None,
-                                             {"visit": visit_id}, key=f"inspection_late:{visit_id}"))
+            await self._watch(record, now)
             pushed.append(record)
         return pushed
+
+    async def _watch(self, visit: VisitRecord, now: datetime) -> None:
+        """The late alert of this push (a move or a later push makes it stale: see :meth:`on_late`)."""
+        await self.timers.schedule(Timer(TimerKind.INSPECTION_LATE, now + self.policy.finish_within, None,
+                                         {"visit": visit.id, "pushed": now.isoformat()},
+                                         key=f"inspection_late:{visit.id}:{now.isoformat()}"))
 
     async def _send_list(self, visit: VisitRecord, now: datetime) -> None:
         text = self.list_text(visit)
@@ -126,11 +131,64 @@ class InspectionDesk:
             await self.notify.tell_managers(self.report_text(visit, by.name), now, except_for=by.id)
         return visit
 
+    async def add_photo(self, visit: VisitRecord, index: int, file_id: str) -> VisitRecord:
+        visit = visit.with_photo(index, file_id)
+        await self.inspections.save(visit)
+        return visit
+
+    # ---- moving it, handing it over ---------------------------------------------------------------
+    async def move_days(self, visit: VisitRecord, now: datetime) -> list[date]:
+        """The days this visit may move to (working days left in its window)."""
+        calendar = (await self.roster.current(now)).calendar
+        return reschedule_days(visit, calendar.is_working_day, local_date(now, self.deployment.tz))
+
+    async def move(self, visit: VisitRecord, day: date, reason: str, by: User, now: datetime) -> VisitRecord | None:
+        """Plan the visit for `day` instead; its list goes out again that morning, the managers are told.
+        None when `day` is not (or no longer) one it may move to."""
+        if day not in await self.move_days(visit, now):
+            return None
+        before = visit.day
+        visit = replace(visit.moved(day, reason, by.id, now), pushed_at=None)  # the old push's alert is stale
+        await self.inspections.save(visit)
+        await self.timers.schedule(Timer(TimerKind.INSPECTION_MOVED, wall_to_utc(day, self.policy.start_at,
+                                                                                 self.deployment.tz),
+                                         None, {"visit": visit.id, "day": day.isoformat()},
+                                         key=f"inspection_moved:{visit.id}:{day.isoformat()}"))
+        await self.notify.tell_managers(t("inspection.moved_notice", site=visit.site, before=before.isoformat(),
+                                          day=day.isoformat(), by=by.name, reason=reason), now, except_for=by.id)
+        return visit
+
+    async def on_moved(self, timer: Timer, now: datetime) -> None:
+        visit = await self.inspections.get(int(timer.payload["visit"]))
+        if visit is None or visit.done or visit.day.isoformat() != timer.payload["day"]:
+            return  # finished meanwhile, or moved again
+        visit = replace(visit, pushed_at=now)
+        await self.inspections.save(visit)
+        await self._send_list(visit, now)
+        await self._watch(visit, now)
+
+    async def hand_over(self, visit: VisitRecord, engineer_id: int, by: User, now: datetime) -> VisitRecord:
+        """To another engineer (the caller checked they exist and are reachable): the list goes to them,
+        the engineer it had and the managers are told."""
+        before = visit.engineer_id
+        visit = visit.handed_over(engineer_id, by.id, now)
+        await self.inspections.save(visit)
+        name = self.deployment.engineer_name(engineer_id)
+        await self.notify.tell(engineer_id, t("inspection.handed_to_you", by=by.name, visit=self.list_text(visit)),
+                               now, buttons=start_buttons(visit))
+        notice = t("inspection.handed_notice", site=visit.site, day=visit.day.isoformat(),
+                   before=self.deployment.engineer_name(before) if before else "—", engineer=name, by=by.name)
+        if before is not None and before not in (by.id, engineer_id):
+            await self.notify.tell(before, notice, now)
+        await self.notify.tell_managers(notice, now, except_for=by.id)
+        return visit
+
     async def _open_ticket(self, visit: VisitRecord, item: CheckedItem, note: str, by: User, now: datetime) -> str:
         phone = self.deployment.base_roster.engineers.get(by.id)
         draft = Draft(reporter_id=by.id, started_at=now, description=note, device_type=item.device_type,
                       asset_no=item.asset_no, site=visit.site, room_asked=True, severity=FAULT_SEVERITY,
-                      phone=(phone.phone if phone else "") or "-", contact_name=by.name, suggestions_done=True)
+                      phone=(phone.phone if phone else "") or "-", contact_name=by.name, suggestions_done=True,
+                      photos=item.photos)
         ticket = await self.tickets.open(draft, by, now, source="inspection")
         return ticket.number
 
@@ -148,6 +206,9 @@ class InspectionDesk:
         visit = await self.inspections.get(int(timer.payload["visit"]))
         if visit is None or visit.done:
             return
+        pushed = timer.payload.get("pushed")
+        if pushed is not None and (visit.pushed_at is None or visit.pushed_at.isoformat() != pushed):
+            return  # moved since: the new morning's push watches it
         engineer = self.deployment.base_roster.engineers.get(visit.engineer_id or 0)
         checked = sum(1 for i in visit.items if i.result is not None)
         await self.notify.tell_managers(t("inspection.overdue", site=visit.site, day=visit.day.isoformat(),
@@ -156,4 +217,8 @@ class InspectionDesk:
 
 
 def start_buttons(visit: VisitRecord) -> tuple[tuple[Button, ...], ...]:
-    return ((Button(t("inspection.btn.start"), InspectionAction(visit.id or 0, 0, "start").pack()),),)
+    """Start; or move it to another day of its window, or hand it to another engineer."""
+    def button(action: str) -> Button:
+        return Button(t(f"inspection.btn.{action}"), InspectionAction(visit.id or 0, 0, action).pack())
+
+    return ((button("start"),), (button("move"), button("handover")))

@@ -32,6 +32,7 @@ HANDLERS: dict[TimerKind, Handler] = {
     TimerKind.FOLLOWUP_REMIND: lambda s, timer, now: s.followups.on_remind(timer, now),
     TimerKind.FOLLOWUP_EXPIRE: lambda s, timer, now: s.followups.on_expire(timer, now),
     TimerKind.INSPECTION_DAY: lambda s, timer, now: s.inspections.on_day(timer, now),
+    TimerKind.INSPECTION_MOVED: lambda s, timer, now: s.inspections.on_moved(timer, now),
     TimerKind.INSPECTION_LATE: lambda s, timer, now: s.inspections.on_late(timer, now),
 }
 """timer kind → what firing it does (REPORT_KINDS go to the report worker instead)."""

@@ -38,7 +38,8 @@ class Services:
 
     @cached_property
     def cards(self) -> Cards:
-        return Cards(self.deployment, self.kb, self.uow.tickets, self.uow.assets, self.uow.users)
+        return Cards(self.deployment, self.kb, self.uow.tickets, self.uow.assets, self.uow.users,
+                     self.uow.inspections)
 
     @cached_property
     def retention(self) -> Retention:

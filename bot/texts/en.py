@@ -215,7 +215,7 @@ EN: dict[str, Template] = {
     "btn.complaint_handled": "✅ Mark handled", "btn.complaint_handled_n": "✅ {number} handled",
     "duty.card": card({"status": "Status", "device": "Device", "where": "Where", "problem": "Problem",
                         "reporter": "Reporter", "photos": "Photos", "tried": "Already tried",
-                        "history": "Earlier tickets on this device", "respond": "Respond by",
+                        "history": "This device's history", "respond": "Respond by",
                         "onsite": "On site by", "resolve": "Resolve by", "spare": "Spare machine due back"}),
     "duty.card.with_note": "{note}\n{card}",
     "duty.card.urgent": "🔁 REOPENED: the same fault is back.",

@@ -42,6 +42,35 @@ EN_INSPECTION: dict[str, Template] = {
         "⏰ The inspection of {site} ({day}) is not finished: {checked} of {count} devices checked, "
         "engineer {engineer}."
     ),
+    "inspection.btn.move": "📅 Reschedule",
+    "inspection.btn.handover": "🔁 Hand over",
+    "inspection.move_to": "📅 Move the inspection of {site} to which day? (its window ends {due_by})",
+    "inspection.move_none": (
+        "Its window ends {due_by}: no working day is left in it to move to. Hand it over, or ask a manager."
+    ),
+    "inspection.move_gone": "That day can no longer be chosen; press 📅 Reschedule again.",
+    "inspection.ask_move_reason": "Why is it moved to {day}? (one message; the managers get it)",
+    "inspection.moved": "📅 The inspection of {site} is moved to {day}; its list comes again that morning.",
+    "inspection.moved_notice": "📅 The inspection of {site} is moved from {before} to {day} by {by}: {reason}",
+    "inspection.handover_to": "🔁 Hand the inspection of {site} ({day}) to:",
+    "inspection.handover_unreachable": (
+        "{engineer} has never opened a chat with the bot (or blocked it): the list could not reach them. "
+        "The inspection stays where it was."
+    ),
+    "inspection.handed": "🔁 The inspection of {site} is handed to {engineer}.",
+    "inspection.handed_to_you": "🔁 {by} handed you this inspection:\n{visit}",
+    "inspection.handed_notice": "🔁 The inspection of {site} ({day}) is handed from {before} to {engineer} by {by}.",
+    "inspection.photo_kept": "📷 Photo kept for {label} ({count}). Now choose its result above.",
+    "inspection.note_kept": "📝 Note kept for {label}. Now choose its result above.",
+    "inspection.finding_line": "  🧰 {day} inspection: {result} — {note}",
+    "inspection.day_choice": "{weekday} {day}",
+    "inspection.weekday.0": "Mon",
+    "inspection.weekday.1": "Tue",
+    "inspection.weekday.2": "Wed",
+    "inspection.weekday.3": "Thu",
+    "inspection.weekday.4": "Fri",
+    "inspection.weekday.5": "Sat",
+    "inspection.weekday.6": "Sun",
     "inspection.not_yours": "This inspection round is not yours: it was given to another engineer.",
     "inspection.done_already": "This inspection is finished already.",
     "inspection.stale": "That device was recorded already; use the latest message.",

@@ -189,7 +189,7 @@ ZH: dict[str, Template] = {
     "followup.complaint_closed": "已标记为已处理。",
     "btn.complaint_handled": "✅ 标记为已处理", "btn.complaint_handled_n": "✅ {number} 已处理",
     "duty.card": card({"status": "状态", "device": "设备", "where": "地点", "problem": "故障",
-                        "reporter": "报修人", "photos": "照片", "tried": "已尝试", "history": "该设备以往工单",
+                        "reporter": "报修人", "photos": "照片", "tried": "已尝试", "history": "该设备历史记录",
                         "respond": "响应时限", "onsite": "到场时限", "resolve": "修复时限",
                         "spare": "备机归还日期"}),
     "duty.card.with_note": "{note}\n{card}",
