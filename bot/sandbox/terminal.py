@@ -150,10 +150,13 @@ async def run_sandbox(config: Config, db_path: Path) -> int:
     clock = SystemClock()
     storage = await open_storage(db_path)
     try:
+        async with storage.transaction() as tx:  # a restarted sandbox goes on with the same sequence of ids
+            seen = await tx.updates.highest()
         async with BotApiStandIn() as standin, running_bot(
             token=standin.token, base_url=standin.base_url, base_file_url=standin.base_file_url,
             config=config, storage=storage, clock=clock, poll_timeout=1, rate_limit=False,
         ) as bot:
+            standin.continue_after(seen)
             tracker = UpdateTracker()
             tracker.attach(bot.app)
             sandbox = Sandbox(standin, personas(config))
