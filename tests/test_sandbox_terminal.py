@@ -189,3 +189,18 @@ async def test_a_chart_is_saved_as_a_png_and_a_paste_arrives_as_one_message(tmp_
         await sandbox.type("x" * 4097)
         assert "⚠ not sent: 4097 characters, and Telegram takes at most 4096" in out.getvalue()
         assert len(sandbox.standin.updates) == before
+
+
+async def test_waiting_out_an_unaccepted_page_escalates_to_the_backup_then_the_manager(tmp_path: Path) -> None:
+    async with _sandbox(tmp_path) as (sandbox, out):
+        await _report(sandbox, "Printer is completely dead", "Work has stopped")
+        await sandbox.type(":wait 11m")
+        after = out.getvalue().rsplit("⏩ now Mon 2026-11-23 10:11 (Asia/Shanghai)", 1)[1]
+        assert "🤖 → engineer 2:" in after and "Still not accepted after 11 min." in after  # the backup
+        assert "🤖 → manager:" not in after
+        await sandbox.type(":wait 10m")
+        after = out.getvalue().rsplit("⏩ now Mon 2026-11-23 10:21 (Asia/Shanghai)", 1)[1]
+        assert "🤖 → manager:" in after and "is still not accepted (assigned to Wang Wei)" in after
+        await sandbox.type(":as engineer 2")
+        await _press(sandbox, "✅ Accept")  # the backup, played, takes it
+        assert "Liu Yang" in sandbox.standin.last_to(700002).shown_text

@@ -13,6 +13,7 @@ import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 from typing import TextIO
 
@@ -65,7 +66,8 @@ async def open_sandbox(config: Config, db_path: Path, out: TextIO = sys.stdout, 
     reached; `real` stands for the wall clock (tests pass a FakeClock)."""
     beside = Beside(db_path)
     clock_file = ClockFile(beside.clock)
-    clock = TravelClock(real, clock_file.load())
+    # a new database starts at real time: the offset belonged to the tickets and timers of the old one
+    clock = TravelClock(real, clock_file.load() if db_path.exists() else timedelta(0))
     storage = await open_storage(db_path)
     try:
         async with storage.transaction() as tx:  # a restarted sandbox goes on with the same sequence of ids
