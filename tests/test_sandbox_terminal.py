@@ -16,6 +16,7 @@ import pytest
 from bot.domain.clock import FakeClock
 from bot.sandbox import Sandbox, open_sandbox
 from bot.sandbox.lines import Composer
+from bot.sandbox.session import drive
 from tests.conftest import START, make_config
 
 ROOT = Path(__file__).parents[1]
@@ -174,17 +175,24 @@ async def test_a_chart_is_saved_as_a_png_and_a_paste_arrives_as_one_message(tmp_
         assert [p.name for p in saved] == ["0001-helpdesk-2026-11.png"]
         assert saved[0].read_bytes().startswith(b"\x89PNG\r\n\x1a\n")
         assert f"🖼 saved {saved[0]} (" in out.getvalue()
-        composer = Composer()
-        typed = [":paste", "The printer on 3F", "", "shows: E-204 paper jam", "."]
-        message = [composer.feed(line) for line in typed]
-        assert message[:-1] == [None] * 4 and message[-1] == "The printer on 3F\n\nshows: E-204 paper jam"
-        assert [composer.feed("Printer on 3F \\"), composer.feed("jams")] == [None, "Printer on 3F \njams"]
-        assert [composer.feed(":paste"), composer.feed("cut off by the end"), composer.finish()] == [
-            None, None, "cut off by the end"]
-        await sandbox.type(":as reporter-en")
-        await sandbox.type(message[-1])
-        pushed = sandbox.standin.updates[max(sandbox.standin.updates)]["message"]["text"]
-        assert pushed == "The printer on 3F\n\nshows: E-204 paper jam"  # one message, with its newlines
+        typed = iter([":as reporter-en", ":paste", "The printer on 3F", "", "shows: E-204 paper jam", ".",
+                      "Also the one on 5F \\", "jams", ":paste", "cut off by the end of input"])
+        prompts: list[str] = []
+
+        def read(prompt: str) -> str:
+            prompts.append(prompt)
+            try:
+                return next(typed)
+            except StopIteration:
+                raise EOFError from None
+
+        first = max(sandbox.standin.updates)
+        await drive(sandbox, read)  # the very loop `helpdesk sandbox` runs on the terminal's lines
+        texts = [sandbox.standin.updates[i]["message"]["text"] for i in sorted(sandbox.standin.updates) if i > first]
+        assert texts == ["The printer on 3F\n\nshows: E-204 paper jam", "Also the one on 5F \njams",
+                         "cut off by the end of input"]  # each one message, with its newlines
+        assert prompts[2].startswith("paste…") and prompts[7] == "… "
+        assert [Composer().feed("one line")] == ["one line"]
         before = len(sandbox.standin.updates)
         await sandbox.type("x" * 4097)
         assert "⚠ not sent: 4097 characters, and Telegram takes at most 4096" in out.getvalue()

@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import sys
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import timedelta
@@ -145,16 +145,22 @@ async def run_sandbox(config: Config, db_path: Path) -> int:
         sandbox.say(f"The bot's log: {readable(beside.log)}; files it sends are saved in "
                     f"{readable(beside.files)}/")
         sandbox.say(f"You are '{sandbox.current}' ({sandbox.user.first_name}). Try: 打印机卡纸了  or  /new")
-        composer = Composer()
-        while True:
-            try:
-                raw = await asyncio.to_thread(read_line, composer.prompt(sandbox.current), terminal)
-            except EOFError:
-                last = composer.finish()  # the end of input ends a paste
-                if last:
-                    await sandbox.type(last)
-                break
-            text = composer.feed(raw)
-            if text is not None and not await sandbox.type(text):
-                break
+        await drive(sandbox, lambda prompt: read_line(prompt, terminal))
     return 0
+
+
+async def drive(sandbox: Sandbox, read: Callable[[str], str]) -> None:
+    """Typed lines to the sandbox until `:quit` or the end of input; `read(prompt)` blocks for one line
+    (EOFError at the end), so it runs in a thread while the bot goes on answering and ticking."""
+    composer = Composer()
+    while True:
+        try:
+            raw = await asyncio.to_thread(read, composer.prompt(sandbox.current))
+        except EOFError:
+            last = composer.finish()  # the end of input ends a paste
+            if last:
+                await sandbox.type(last)
+            return
+        text = composer.feed(raw)
+        if text is not None and not await sandbox.type(text):
+            return
