@@ -17,6 +17,8 @@ from typing import TextIO
 
 from bot.sandbox.people import resolve
 from bot.sandbox.standin import BotApiStandIn, FakeUser, SentMessage
+from bot.sandbox.standin.markup import u16
+from bot.sandbox.standin.protocol import MAX_TEXT_LENGTH
 from bot.sandbox.travel import ClockFile, TravelClock, parse_duration, parse_local, shown
 from bot.telegram.lifecycle import RunningBot, UpdateTracker
 
@@ -33,8 +35,6 @@ Type as the current persona; the bot answers below. Sandbox commands start with 
   :help             this help             :quit     leave (the sandbox database is kept)
 """
 PHONE = "+86 138 0013 8000"
-MAX_TEXT = 4096
-"""Telegram refuses a longer message: the sandbox does too, rather than send what no client could."""
 UNSAFE = re.compile(r"[^\w.\-]+")
 
 
@@ -155,14 +155,18 @@ class Sandbox:
             if command in ("wait", "at"):
                 await self.travel(command, rest.strip())
                 return True
-        elif len(text) > MAX_TEXT:
-            self.say(f"⚠ not sent: {len(text)} characters, and Telegram takes at most {MAX_TEXT} in one message")
+        elif u16(text) > MAX_TEXT_LENGTH:  # Telegram refuses it (counting as it does): so does the sandbox
+            self.say(f"⚠ not sent: {u16(text)} characters, and Telegram takes at most {MAX_TEXT_LENGTH} in one "
+                     "message")
             return True
         sent = self.handle(text)
         if sent is False:
             return False
         if sent is not True and self.machinery is not None:  # an update went to the bot: its answers first
-            await self.machinery.tracker.wait(sent, timeout=15)
+            try:
+                await self.machinery.tracker.wait(sent, timeout=15)
+            except TimeoutError:  # a slow report, a loaded machine: not a reason to end the sandbox
+                self.say("(the bot is still busy with that; its answers will show when they come)")
         return True
 
     def handle(self, line: str) -> int | bool:
