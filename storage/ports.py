@@ -33,6 +33,11 @@ class UpdateLog(ABC):
     @abstractmethod
     async def claim(self, update_id: int, at: datetime) -> bool:
         """Remember an update as handled; False if it already was (a redelivery)."""
+    @abstractmethod
+    async def highest(self) -> int:
+        """The highest update id this database has seen (handled, waiting in the inbox or quarantined),
+        0 if none: a Bot API stand-in restarted on the same database numbers its updates after it, or
+        the bot would drop each new one as a repeat of an update handled before."""
 
 
 class Users(ABC):

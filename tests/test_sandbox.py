@@ -71,4 +71,6 @@ def test_sandbox_command_runs_with_piped_input(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert "press button number 1, 2" in result.stdout and "报修方法" in result.stdout
     # no configuration: the example's staff, so the manager persona really is one
-    assert "uses helpdesk.example.toml" in result.stdout and "🖼 a picture (" in result.stdout
+    assert "uses helpdesk.example.toml" in result.stdout and "🖼 saved " in result.stdout
+    charts = list((tmp_path / "s-files").glob("0001-helpdesk-*.png"))  # saved to be opened, and named so
+    assert len(charts) == 1 and charts[0].read_bytes().startswith(b"\x89PNG\r\n\x1a\n")

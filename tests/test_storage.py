@@ -211,3 +211,23 @@ async def test_the_register_keeps_core_retired_and_the_day_each_asset_joined(tmp
     (a1, since1), (a2, since2) = register
     assert (a1.core, a1.retired, since1) == (True, date(2027, 1, 1), START)  # an update keeps the day it joined
     assert (a2.core, a2.retired, since2) == (False, None, later)
+
+
+async def test_the_highest_update_id_counts_handled_waiting_and_quarantined_ones(tmp_path: Path) -> None:
+    """The sandbox numbers a restarted stand-in's updates after it: each table must count, or a new update
+    would reuse the id of one kept there and be dropped as a repeat (or confirmed away unread)."""
+    storage = await open_storage(tmp_path / "h.db")
+    try:
+        async with storage.transaction() as tx:
+            assert await tx.updates.highest() == 0
+            assert await tx.updates.claim(7, START)
+            assert await tx.updates.highest() == 7
+            await tx.inbox.add([(12, "{}")], START)
+            assert await tx.updates.highest() == 12
+            await tx.inbox.quarantine(30, "{bad", "unreadable", START)
+            assert await tx.updates.highest() == 30
+            await tx.inbox.done([12])
+            assert await tx.updates.claim(3, START)
+            assert await tx.updates.highest() == 30
+    finally:
+        await storage.close()

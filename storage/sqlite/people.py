@@ -19,6 +19,14 @@ class SqliteUpdateLog(SqlPort, UpdateLog):
         )
         return changed == 1
 
+    async def highest(self) -> int:
+        row = await self._one(
+            """SELECT MAX(id) AS id FROM (SELECT MAX(update_id) AS id FROM processed_updates
+                                          UNION ALL SELECT MAX(update_id) FROM inbox
+                                          UNION ALL SELECT MAX(update_id) FROM quarantined_updates)"""
+        )
+        return int(row["id"]) if row is not None and row["id"] is not None else 0
+
 
 class SqliteUsers(SqlPort, Users):
     async def get(self, user_id: int) -> User | None:

@@ -5,8 +5,11 @@ chat actions and answers to button presses.
 from __future__ import annotations
 
 import json
+import logging
 
 from bot.sandbox.standin.protocol import BOT_COMMAND_NAME_RE, bad, truthy
+
+log = logging.getLogger(__name__)
 
 
 class ChatMethods:
@@ -134,6 +137,11 @@ class ChatMethods:
             if key in p:
                 answer[key] = p[key]
         self.callback_answers.append(answer)
+        if self.on_answer is not None:
+            try:
+                self.on_answer(answer)
+            except Exception:  # a printing hook must not turn the bot's answer into an error
+                log.exception("BotApiStandIn.on_answer hook failed")
         self._notify()
         self._notify_chat(self._callback_chats.pop(query_id, None))
         return True

@@ -199,7 +199,7 @@ class MessageMethods:
 
     def _send_photo(self, p: dict, files: dict) -> dict:
         chat = self._chat(p)
-        content, _filename, _ctype, url, known = self._media_input(p, files, "photo")
+        content, filename, _ctype, url, known = self._media_input(p, files, "photo")
         raw_caption, caption, entities = self._caption(p)
         markup = check_markup(p.get("reply_markup"))
         reply_to = self._reply_target(chat["id"], p)
@@ -224,6 +224,7 @@ class MessageMethods:
             reply_to_message_id=reply_to,
             file_id=sizes[-1]["file_id"],
             attachment=sizes,
+            photo_name=filename if content is not None else None,
         )
         return self._record_sent(m)
 

@@ -72,6 +72,8 @@ class SentMessage:
     received_at: float = field(default=0.0, repr=False)
     #: ``time.perf_counter()`` of the latest edit or deletion, None if never changed
     changed_at: float | None = field(default=None, repr=False)
+    #: the file name a photo was uploaded under (Telegram drops it; the sandbox saves the photo by it)
+    photo_name: str | None = None
 
     @property
     def removed_keyboard(self) -> bool:

@@ -63,6 +63,8 @@ class BotApiStandIn(Users, Waiting, Faults, ChatMethods, MessageMethods, Files):
         self.commands: list[dict] = []
         self.menu_buttons: dict[int | None, dict] = {}
         self.on_message: Callable[[SentMessage], None] | None = None
+        #: called with each answer to a button press (a toast or an alert), e.g. to print it
+        self.on_answer: Callable[[dict], None] | None = None
         #: every update pushed so far, by update_id (to look up e.g. a user's file_id)
         self.updates: dict[int, dict] = {}
         #: update_id -> ``time.perf_counter()`` when it was pushed (made available to getUpdates)

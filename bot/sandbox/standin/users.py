@@ -54,6 +54,15 @@ class Users:
         self._notify()
         return uid
 
+    def continue_after(self, update_id: int) -> None:
+        """Number the next updates after ``update_id``, as Telegram does for a bot across restarts.
+
+        A stand-in restarted on a database that has handled updates 1…n must not hand out 1 again: the
+        bot would drop it as a repeat. Ids given explicitly to :meth:`push_update` still win."""
+        if update_id > self._last_update_id:
+            self._last_update_id = update_id
+            self._update_ids = itertools.count(update_id + 1)
+
     def _learn_raw_message(self, message: dict) -> None:
         """Make a raw pushed message's chat known and its id repliable."""
         chat = message["chat"]
