@@ -12,6 +12,7 @@ engineer the bot can reach.
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from bot.callbacks import InspectionAction
 from bot.conversation import reporter
@@ -75,16 +76,24 @@ async def _chose_day(s: Session, visit: VisitRecord, code: int) -> None:
     await s.say(t("inspection.ask_move_reason", day=day.isoformat()))
 
 
-async def answer_move_reason(s: Session, text: str) -> None:
+async def _answered(s: Session, text: str) -> tuple[dict[str, Any], VisitRecord, str] | None:
+    """The question answered (what was asked, the visit, the line): None when the line is empty (asked
+    again) or the visit is no longer this person's to change (said why)."""
     asked = s.awaiting
-    reason = " ".join(text.split())[:MAX_NOTE]
-    if not reason:
+    line = " ".join(text.split())[:MAX_NOTE]
+    if not line:
         await s.say(t("inspection.note_empty"))
-        return
+        return None
     s.await_answer(None)
     visit = await _visit_for(s, int(asked.get("visit", 0)), say=True)
-    if visit is None:
+    return (asked, visit, line) if visit is not None else None
+
+
+async def answer_move_reason(s: Session, text: str) -> None:
+    answered = await _answered(s, text)
+    if answered is None:
         return
+    asked, visit, reason = answered
     moved = await s.services.inspections.move(visit, date.fromisoformat(str(asked["day"])), reason, s.user, s.now)
     if moved is None:
         await s.say(t("inspection.move_gone"))
@@ -189,15 +198,10 @@ async def answer_device_text(s: Session, text: str) -> None:
 
 async def answer_note(s: Session, text: str) -> None:
     """The line after "consumable low" / "fault found"."""
-    asked = s.awaiting
-    note = " ".join(text.split())[:MAX_NOTE]
-    if not note:
-        await s.say(t("inspection.note_empty"))
+    answered = await _answered(s, text)
+    if answered is None:
         return
-    s.await_answer(None)
-    visit = await _visit_for(s, int(asked.get("visit", 0)), say=True)
-    if visit is None:
-        return
+    asked, visit, note = answered
     if asked.get("item") != visit.next_index or asked.get("result") not in ("low", "fault"):
         await s.say(t("inspection.stale"))
         return
