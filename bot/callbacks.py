@@ -81,6 +81,15 @@ class InspectionAction(Callback):
 
 
 @dataclass(frozen=True)
+class StickerReport(Callback):
+    """Report a fault on the device a QR sticker named (its deep-link payload, or its `h-` hash form),
+    although a ticket for it is open already."""
+
+    prefix: ClassVar[str] = "qr"
+    code: str
+
+
+@dataclass(frozen=True)
 class ComplaintAction(Callback):
     """A manager marks a complaint handled."""
 
@@ -240,7 +249,7 @@ class ConsoleAction(Callback):
 KINDS: dict[str, type[Callback]] = {kind.prefix: kind for kind in (
     TicketAction, ConfirmFix, FollowUpAnswer, ComplaintAction, ChooseLanguage, CancelTicket, SaveAsArticle,
     ShowArticle, ArticleForm, DraftAnswer, TicketThread, ConsoleAction, FixedWith, LearnedPhrasing,
-    InspectionAction,
+    InspectionAction, StickerReport,
 )}
 
 

@@ -80,6 +80,8 @@ class BotSection(_Section):
     default_language: Literal["zh", "en"] = "zh"
     languages: tuple[Literal["zh", "en"], ...] = ("zh", "en")
     duty_chat_id: int = 0
+    username: str = Field("", pattern=r"^(@?[A-Za-z][A-Za-z0-9_]{3,31})?$")
+    """The bot's @username: the QR stickers' links (https://t.me/<username>?start=…) need it."""
     phone_region: str = Field("CN", min_length=2, max_length=2)
     flood_burst: int = Field(20, ge=1)
     """Messages a person (not staff) may send at once before the bot slows down for them."""

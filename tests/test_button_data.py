@@ -37,6 +37,7 @@ from bot.callbacks import (
     LearnedPhrasing,
     SaveAsArticle,
     ShowArticle,
+    StickerReport,
     TicketAction,
     TicketThread,
 )
@@ -94,7 +95,10 @@ WORST: dict[type[Callback], list[Callback]] = {
     LearnedPhrasing: [LearnedPhrasing.of(key_ref("x"), LONGEST_ARTICLE), LearnedPhrasing.of(key_ref("y"), "a b")],
     ConsoleAction: [ConsoleAction(LONGEST_NUMBER, _longest("card", "assign", "escalate", "severity", "sevP1",
                                                            "cancel", f"to{SQLITE_MAX}"))],
-    InspectionAction: [InspectionAction(SQLITE_MAX, SQLITE_MAX, _longest("start", "ok", "cleaned", "low", "fault"))],
+    InspectionAction: [InspectionAction(SQLITE_MAX, SQLITE_MAX, _longest("start", "ok", "cleaned", "low", "fault",
+                                                                         "move", "day", "handover", "to"))],
+    # the longest sticker code a button carries (longer payloads go as their 22-character hash form)
+    StickerReport: [StickerReport("b-" + "x" * 58), StickerReport("h-" + "f" * 20)],
 }
 
 

@@ -21,6 +21,7 @@ from bot.texts.en_intake import EN_INTAKE
 from bot.texts.en_learned import EN_LEARNED
 from bot.texts.en_reports import EN_REPORTS
 from bot.texts.en_roles import EN_ROLES
+from bot.texts.en_sticker import EN_STICKER
 from bot.texts.en_ticket import EN_TICKET
 from bot.texts.zh import ZH
 from bot.texts.zh_console import ZH_CONSOLE
@@ -29,6 +30,7 @@ from bot.texts.zh_intake import ZH_INTAKE
 from bot.texts.zh_learned import ZH_LEARNED
 from bot.texts.zh_reports import ZH_REPORTS
 from bot.texts.zh_roles import ZH_ROLES
+from bot.texts.zh_sticker import ZH_STICKER
 from bot.texts.zh_ticket import ZH_TICKET
 
 ROOT = Path(__file__).parents[1]
@@ -110,7 +112,8 @@ def test_every_text_exists_in_both_languages_with_the_same_placeholders() -> Non
 
 AREAS = {"report": (EN_REPORTS, ZH_REPORTS), "console": (EN_CONSOLE, ZH_CONSOLE), "ticket": (EN_TICKET, ZH_TICKET),
          "roles": (EN_ROLES, ZH_ROLES), "intake": (EN_INTAKE, ZH_INTAKE),
-         "learned": (EN_LEARNED, ZH_LEARNED), "inspection": (EN_INSPECTION, ZH_INSPECTION)}
+         "learned": (EN_LEARNED, ZH_LEARNED), "inspection": (EN_INSPECTION, ZH_INSPECTION),
+         "sticker": (EN_STICKER, ZH_STICKER)}
 """Each area's module pair (en_<area>.py / zh_<area>.py), whose keys all start with "<area>."."""
 
 

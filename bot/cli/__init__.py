@@ -56,6 +56,9 @@ def main(argv: list[str] | None = None) -> int:
     assets_commands = assets.add_subparsers(dest="assets_command", required=True)
     load = assets_commands.add_parser("import", help="load the register from a CSV file (all or nothing)")
     load.add_argument("file", type=Path)
+    from bot.cli.labels import add_parser as add_labels
+
+    add_labels(assets_commands)
     calendar = commands.add_parser("calendar", help="the holiday calendar")
     calendar_commands = calendar.add_subparsers(dest="calendar_command", required=True)
     load_year = calendar_commands.add_parser(
@@ -108,6 +111,10 @@ def main(argv: list[str] | None = None) -> int:
             from bot.sandbox import run_sandbox
 
             return asyncio.run(run_sandbox(config, args.db))
+        if args.command == "assets" and args.assets_command == "labels":
+            from bot.cli.labels import print_labels
+
+            return asyncio.run(print_labels(settings.db_path, config, args))
         if args.command == "assets":
             return asyncio.run(_import_assets(settings.db_path, args.file))
         if args.command == "calendar":

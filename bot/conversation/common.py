@@ -13,6 +13,7 @@ from dataclasses import dataclass, replace
 from bot.callbacks import ChooseLanguage
 from bot.conversation.questions import prompt_if_drafting
 from bot.conversation.session import Session
+from bot.conversation.sticker import on_start_payload
 from bot.domain.permissions import Act, Permissions, Role, role_of
 from bot.domain.roster import next_handover, on_duty, on_duty_until
 from bot.messages import Button, Text, t, verbatim
@@ -59,6 +60,9 @@ def menu_of(deployment: Deployment, user_id: int | None) -> tuple[str, ...]:
 
 
 async def cmd_start(s: Session, args: str) -> None:
+    """The bot opened (or a device's QR sticker scanned: its deep link's payload is in `args`)."""
+    if args and await on_start_payload(s, args):
+        return
     await s.say(t("welcome", name=s.user.name))
     await prompt_if_drafting(s)
 

@@ -22,6 +22,7 @@ from bot.domain.intake import Draft, Step
 from bot.domain.sites import match_site
 from bot.domain.text import has_words
 from bot.messages import Text, t, verbatim
+from bot.services.knowledge import KnowledgeBase
 
 """Suggest only what is close to the best match: a distant third guess costs the reporter a read."""
 
@@ -325,8 +326,17 @@ def with_suggestions(s: Session, draft: Draft) -> Draft:
     """First-line support: once the fault is described, offer the knowledge base's best fixes."""
     if s.kb is None or not intake.needs_suggestions(draft):
         return draft
-    matches = s.kb.suggest(draft.description or "", s.user.language)
-    return intake.offer_suggestions(draft, [m.id for m in matches], sure=bool(matches) and matches[0].sure)
+    matches = s.kb.suggest(draft.description or "", s.user.language, top=5 if draft.device_type else 3)
+    sure = bool(matches) and matches[0].sure
+    if draft.device_type:  # the device is known (its sticker was scanned): that device's articles first
+        kb = s.kb
+        matches = sorted(matches, key=lambda m: _device_of(kb, m.id, s.user.language) != draft.device_type)[:3]
+    return intake.offer_suggestions(draft, [m.id for m in matches], sure=sure)
+
+
+def _device_of(kb: KnowledgeBase, article_id: str, lang: str) -> str | None:
+    shown = kb.show(article_id, lang)
+    return shown.article.device if shown else None
 
 
 async def advance(s: Session, draft: Draft, was: Step) -> None:

@@ -25,6 +25,7 @@ from bot.conversation import (
     manager,
     my_tickets,
     reporter,
+    sticker,
     thread,
 )
 from bot.conversation.session import Session
@@ -58,6 +59,7 @@ BUTTONS: dict[type[callbacks.Callback], Callable[[Session, Any], Awaitable[None]
     callbacks.TicketThread: thread.on_button,
     callbacks.ConsoleAction: console.on_console_button,
     callbacks.InspectionAction: inspection.on_button,
+    callbacks.StickerReport: sticker.on_button,
 }
 """kind of button → its handler."""
 

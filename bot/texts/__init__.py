@@ -5,7 +5,8 @@ render through here, so none of them has to import Telegram to say something. Ea
 modules and more, split by reader: `en.py` (the chat), `en_reports.py` (the manager's report),
 `en_console.py` (the dispatcher's console), `en_ticket.py` (a ticket's page and its conversation),
 `en_roles.py` (help and menus by role, complaints), `en_intake.py` (what a report refuses or asks back),
-`en_learned.py` (learning from outcomes), `en_inspection.py` (preventive maintenance), likewise
+`en_learned.py` (learning from outcomes), `en_inspection.py` (preventive maintenance), `en_sticker.py`
+(the devices' QR stickers), likewise
 `zh*.py`; the layouts both languages share are in `shapes.py`.
 `tests/test_config_and_texts.py` checks every language has the same keys and placeholders.
 """
@@ -23,6 +24,7 @@ from bot.texts.en_intake import EN_INTAKE
 from bot.texts.en_learned import EN_LEARNED
 from bot.texts.en_reports import EN_REPORTS
 from bot.texts.en_roles import EN_ROLES
+from bot.texts.en_sticker import EN_STICKER
 from bot.texts.en_ticket import EN_TICKET
 from bot.texts.shapes import Template
 from bot.texts.zh import ZH
@@ -32,13 +34,14 @@ from bot.texts.zh_intake import ZH_INTAKE
 from bot.texts.zh_learned import ZH_LEARNED
 from bot.texts.zh_reports import ZH_REPORTS
 from bot.texts.zh_roles import ZH_ROLES
+from bot.texts.zh_sticker import ZH_STICKER
 from bot.texts.zh_ticket import ZH_TICKET
 
 TEXTS: dict[str, dict[str, Template]] = {
     "en": {**EN, **EN_REPORTS, **EN_CONSOLE, **EN_TICKET, **EN_ROLES, **EN_INTAKE, **EN_LEARNED,
-           **EN_INSPECTION},
+           **EN_INSPECTION, **EN_STICKER},
     "zh": {**ZH, **ZH_REPORTS, **ZH_CONSOLE, **ZH_TICKET, **ZH_ROLES, **ZH_INTAKE, **ZH_LEARNED,
-           **ZH_INSPECTION},
+           **ZH_INSPECTION, **ZH_STICKER},
 }
 """language → text key → template."""
 
