@@ -182,9 +182,10 @@ async def answer_photo(s: Session, file_id: str, size: int | None, caption: str 
 
 
 async def answer_device_text(s: Session, text: str) -> None:
-    """A line typed while a device is shown is its note; once the round is over, it is an ordinary message."""
+    """A line typed while a device is shown is its note; once the round is over (or no longer this
+    person's: handed over by a manager), it is an ordinary message."""
     visit = await s.uow.inspections.get(int(s.awaiting.get("visit", 0)))
-    if visit is None or visit.done or visit.next_index != s.awaiting.get("item"):
+    if visit is None or _refusal(s, visit) is not None or visit.next_index != s.awaiting.get("item"):
         s.await_answer(None)
         await reporter.on_text(s, text)
         return
@@ -211,16 +212,7 @@ async def answer_note(s: Session, text: str) -> None:
 async def _visit_for(s: Session, visit_id: int, say: bool = False) -> VisitRecord | None:
     """The stored visit a button names, if this person may record it; else refused, with the reason."""
     visit = await s.uow.inspections.get(visit_id)
-    reason = None
-    if visit is None:
-        reason = t("button_invalid")
-    else:
-        role = role_of(s.user.role, s.user.id, known=not s.first_contact, assignee_id=visit.engineer_id)
-        refused = s.deployment.permissions.refusal(Act.INSPECT, role, s.user.id, f"visit {visit.id}")
-        if refused:
-            reason = t(refused)
-        elif visit.done:
-            reason = t("inspection.done_already")
+    reason = t("button_invalid") if visit is None else _refusal(s, visit)
     if reason is None:
         return visit
     if say:
@@ -228,6 +220,15 @@ async def _visit_for(s: Session, visit_id: int, say: bool = False) -> VisitRecor
     else:
         s.refuse(reason)
     return None
+
+
+def _refusal(s: Session, visit: VisitRecord) -> Text | None:
+    """Why this person may not record on this visit (not theirs, finished), or None."""
+    role = role_of(s.user.role, s.user.id, known=not s.first_contact, assignee_id=visit.engineer_id)
+    refused = s.deployment.permissions.refusal(Act.INSPECT, role, s.user.id, f"visit {visit.id}")
+    if refused:
+        return t(refused)
+    return t("inspection.done_already") if visit.done else None
 
 
 async def _record(s: Session, visit: VisitRecord, index: int, result: str, note: str | None) -> None:
