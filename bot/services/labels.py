@@ -96,11 +96,20 @@ def _label(canvas: Any, asset: Asset, x: float, y: float, w: float, h: float, li
     modules = len(matrix) + 2 * QUIET_MODULES
     unit = side / modules
     canvas.setFillColorRGB(0, 0, 0)
+    path = canvas.beginPath()  # one path of the dark runs of each row: a fraction of the operators
     for r, line in enumerate(matrix):
-        for c, dark in enumerate(line):
-            if dark:
-                canvas.rect(x + pad + (c + QUIET_MODULES) * unit, y + pad + side - (r + QUIET_MODULES + 1) * unit,
-                            unit, unit, stroke=0, fill=1)
+        c = 0
+        while c < len(line):
+            if not line[c]:
+                c += 1
+                continue
+            run = c
+            while run < len(line) and line[run]:
+                run += 1
+            path.rect(x + pad + (c + QUIET_MODULES) * unit, y + pad + side - (r + QUIET_MODULES + 1) * unit,
+                      (run - c) * unit, unit)
+            c = run
+    canvas.drawPath(path, stroke=0, fill=1)
     text_x = x + pad + side + 2 * mm
     room = x + w - pad - text_x
     lines = [
