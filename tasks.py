@@ -2,8 +2,9 @@
 """Set-up in one step on a machine with only Python 3.11+: `python3 tasks.py run` or `python3 tasks.py test`.
 
 Each command first makes sure `.venv` exists and holds what pyproject.toml asks for (re-installing
-only when pyproject.toml changed), then runs the bot or the tests inside it. Standard library only,
-so it works before anything is installed.
+only when pyproject.toml changed), then runs the bot or the tests inside it: `run` and `sandbox` need
+the bot alone, `test` adds the test tools (pytest, hypothesis, ruff). Standard library only, so it
+works before anything is installed.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import hashlib
 import os
 import subprocess
 import sys
+import tomllib
 import venv
 from pathlib import Path
 
@@ -19,21 +21,70 @@ ROOT = Path(__file__).resolve().parent
 VENV = ROOT / ".venv"
 BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
 STAMP = VENV / ".installed-from"
+"""The SHA-256 of the pyproject.toml installed, then the extras installed with it: "<sha> [cjk-font,test]"."""
+RETIRED = ("phonenumbers",)
+"""Distributions an older pyproject.toml installed and a newer one replaced (by phonenumberslite, which
+writes the same package folder): removed before installing, so their files cannot shadow the new ones."""
 
 
-def ensure_venv() -> None:
+def ensure_venv(*, test: bool = True) -> None:
+    """Make `.venv` hold what pyproject.toml asks for: the bot and, with `test`, the test tools.
+
+    The zh chart's font (the `cjk-font` extra, mplfonts, 103 MB) is added only when matplotlib finds no
+    Chinese font on the system: the chart asks the same question (bot/services/reports/chart.py).
+    Extras installed once are kept; the rest is re-installed only when pyproject.toml changes."""
     if sys.version_info < (3, 11):
         sys.exit(f"Python 3.11 or newer is needed (this is {sys.version.split()[0]})")
     wanted = hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()
-    if STAMP.exists() and STAMP.read_text() == wanted and (BIN / "helpdesk").exists():
+    installed, extras = _stamp()
+    needed = {"test"} if test else set()
+    if installed == wanted and needed <= extras and (BIN / "helpdesk").exists():
         return
     if not (BIN / "python").exists():
         print("· creating .venv", flush=True)
         venv.EnvBuilder(with_pip=True).create(VENV)
+        if _site_packages("setuptools-*.dist-info"):  # ensurepip's, on Python 3.11: 9 MB for building,
+            _pip("uninstall", "--yes", "setuptools")  # which pip does in an isolated environment of its own
     print("· installing the help desk and its dependencies into .venv", flush=True)
-    subprocess.run([str(BIN / "python"), "-m", "pip", "install", "--quiet", "--upgrade", "pip"], check=True)
-    subprocess.run([str(BIN / "python"), "-m", "pip", "install", "--quiet", "-e", f"{ROOT}[test]"], check=True)
-    STAMP.write_text(wanted)
+    _pip("install", "--upgrade", "pip")
+    retired = [name for name in RETIRED if _site_packages(f"{name}-*.dist-info")]
+    if retired:
+        _pip("uninstall", "--yes", *retired)
+    extras |= needed
+    _pip("install", "-e", _spec(extras))
+    if "cjk-font" not in extras and not _chart_font_found():
+        print("· no Chinese font on this system: adding the chart's (mplfonts)", flush=True)
+        extras.add("cjk-font")
+        optional = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+        _pip("install", *optional["optional-dependencies"]["cjk-font"])  # the extra's, without a rebuild
+    STAMP.write_text(f"{wanted} [{','.join(sorted(extras))}]")
+
+
+def _stamp() -> tuple[str, set[str]]:
+    """What the last installation recorded: pyproject.toml's hash and its extras ("" and none: nothing yet).
+    A stamp of the older form (the hash alone) was written by an installation with the test tools."""
+    if not STAMP.exists():
+        return "", set()
+    digest, new_form, extras = STAMP.read_text().strip().partition(" ")
+    return digest, set(filter(None, extras.strip("[]").split(","))) if new_form else {"test"}
+
+
+def _spec(extras: set[str]) -> str:
+    return f"{ROOT}[{','.join(sorted(extras))}]" if extras else str(ROOT)
+
+
+def _pip(*args: str) -> None:
+    subprocess.run([str(BIN / "python"), "-m", "pip", "--quiet", *args], check=True)
+
+
+def _site_packages(pattern: str) -> list[Path]:
+    return [*VENV.glob(f"lib/python*/site-packages/{pattern}"), *VENV.glob(f"Lib/site-packages/{pattern}")]
+
+
+def _chart_font_found() -> bool:
+    """Whether matplotlib, in .venv, finds a Chinese font the chart can use (without mplfonts)."""
+    probe = "import sys; from bot.services.reports.chart import cjk_font; sys.exit(0 if cjk_font() else 1)"
+    return subprocess.run([str(BIN / "python"), "-c", probe], cwd=ROOT).returncode == 0
 
 
 def _parallel(args: list[str]) -> list[str]:
@@ -50,7 +101,7 @@ def main(argv: list[str]) -> int:
         print(__doc__)
         print("usage: python3 tasks.py run | sandbox | test [pytest arguments]")
         return 2
-    ensure_venv()
+    ensure_venv(test=command == "test")  # running the bot needs no test tools
     os.chdir(ROOT)
     if command == "test":
         lint = subprocess.run([str(BIN / "ruff"), "check", "bot", "storage", "knowledge", "tests", "benchmarks"])

@@ -1,9 +1,13 @@
-"""Command line for the knowledge base: ``helpdesk kb search|eval ...``.
+"""Command line for the knowledge base: ``helpdesk kb search|eval|import|export ...``.
 
 The bot's CLI passes everything after ``kb`` to main(). Streams are
 parameters so the bot and the tests can capture output without touching
 sys.stdout; argparse is kept from calling sys.exit so main() always returns
 an exit code (0 fine, 2 bad arguments or unreadable files).
+
+``import`` and ``export`` need the database, which lives in a layer above this
+package: the bot passes them in as :class:`Command` entries, so that one parser
+holds every ``kb`` subcommand and ``helpdesk kb --help`` lists them all.
 """
 
 from __future__ import annotations
@@ -11,13 +15,13 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, NoReturn
 
 from knowledge.article import Article
-from knowledge.evaluate import EvalError, evaluate, evaluate_outcomes, in_force
+from knowledge.evaluate import EVAL_FORMAT, EvalError, evaluate, evaluate_outcomes, in_force
 from knowledge.evidence import MIN_PEOPLE, Outcome, collect
 from knowledge.loader import LoadReport, load_articles, shipped_articles_dir
 from knowledge.matcher import Match, Matcher
@@ -56,12 +60,28 @@ def _positive(text: str) -> int:
     return value
 
 
-def build_parser(out: IO[str], err: IO[str]) -> argparse.ArgumentParser:
-    """The ``kb`` argument parser (exposed so the bot can show its help)."""
-    common = dict(out=out, err=err, formatter_class=argparse.RawDescriptionHelpFormatter)
+@dataclass(frozen=True)
+class Command:
+    """A ``kb`` subcommand defined above this layer: its help, its arguments, and what it runs."""
+
+    help: str
+    arguments: Callable[[argparse.ArgumentParser], None]
+    run: Callable[[argparse.Namespace], int]
+
+
+def build_parser(
+    out: IO[str], err: IO[str], *, more: Mapping[str, Command] | None = None,
+    parents: Sequence[argparse.ArgumentParser] = (),
+) -> argparse.ArgumentParser:
+    """The ``kb`` argument parser (exposed so the bot can show its help).
+
+    `more` adds the caller's subcommands; `parents` the caller's options (the bot's --db and --config),
+    listed in every subcommand's help."""
+    common = dict(out=out, err=err, formatter_class=argparse.RawDescriptionHelpFormatter, parents=list(parents))
     parser = _Parser(
         prog="helpdesk kb",
-        description="Search the knowledge base or measure how well it matches queries.",
+        description="Search the knowledge base, measure how well it matches queries, or move its articles\n"
+                    "between the database and files.",
         **common,
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
@@ -96,8 +116,8 @@ def build_parser(out: IO[str], err: IO[str]) -> argparse.ArgumentParser:
         "eval",
         help="measure hit@1, hit@3 and rejection on labelled queries",
         description=(
-            "Measure the matcher on a JSON Lines file of labelled queries:\n"
-            '  {"q": "...", "expect": "article-id"}   or   {"q": "...", "expect": null}\n'
+            "Measure the matcher on a file of labelled queries.\n\n"
+            f"{EVAL_FORMAT}\n\n"
             "hit@k counts in-scope queries whose article is among the top k;\n"
             "rejection is the share of out-of-scope queries that got no match."
         ),
@@ -114,6 +134,8 @@ def build_parser(out: IO[str], err: IO[str]) -> argparse.ArgumentParser:
         help="measure on the verdicts stored in the bot's database instead (✅ fixed it, ❌ didn't help, "
              "📗 fixed with), with and without what was learned from them, and list the learned phrasings",
     )
+    for name, command in (more or {}).items():
+        command.arguments(sub.add_parser(name, help=command.help, description=command.help + ".", **common))
     return parser
 
 
@@ -240,21 +262,31 @@ def main(
     stdin: IO[str] = sys.stdin,
     stdout: IO[str] = sys.stdout,
     stderr: IO[str] | None = None,
-    stored: Stored | None = None,
+    stored: Stored | Callable[[bool], Stored] | None = None,
+    *,
+    more: Mapping[str, Command] | None = None,
+    parents: Sequence[argparse.ArgumentParser] = (),
 ) -> int:
     """Run ``kb`` with argv (the words after ``kb``); return the exit code.
 
     `stored` is what the bot's database holds: its articles are searched together with the shipped
-    ones (without ``--kb``), its verdicts are what ``eval --outcomes`` measures.
+    ones (without ``--kb``), its verdicts are what ``eval --outcomes`` measures. It may be a function,
+    called only when the database is wanted, with True when the command cannot do without it (then
+    it may raise: a missing database is the caller's error to word).
     """
-    stored = stored or Stored()
     err = stderr if stderr is not None else sys.stderr
-    parser = build_parser(stdout, err)
+    parser = build_parser(stdout, err, more=more, parents=parents)
+
+    def read(needed: bool) -> Stored:
+        return stored(needed) if callable(stored) else (stored or Stored())
+
     try:
         args = parser.parse_args(argv)
+        if more and args.command in more:
+            return more[args.command].run(args)
         if args.command == "search":
-            return _search(args, stdin, stdout, err, stored.articles)
-        return _eval(args, stdout, err, stored)
+            return _search(args, stdin, stdout, err, () if args.kb else read(False).articles)
+        return _eval(args, stdout, err, read(True) if args.outcomes else Stored())
     except _Exit as exc:
         return exc.code
 

@@ -1,10 +1,13 @@
 """Measuring the matcher against labelled queries.
 
-A queries file is JSON Lines: ``{"q": "...", "expect": "article-id"}`` for a
+A queries file is JSON Lines (:data:`EVAL_FORMAT`): ``{"q": "...", "expect": "article-id"}`` for a
 query that should find that article, ``"expect": null`` for one that should
 find nothing. hit@1/hit@3 are computed over the in-scope queries; rejection
 is the share of out-of-scope queries that got no match at all, because a
 wrong suggestion for "where do I buy a printer" is the failure that matters.
+
+Any other key is refused with its line: a misspelled ``"expcet"`` would otherwise
+turn an in-scope query into an out-of-scope one and quietly change the figures.
 """
 
 from __future__ import annotations
@@ -16,6 +19,20 @@ from pathlib import Path
 
 from knowledge.evidence import Evidence, Outcome
 from knowledge.matcher import Matcher
+
+KEYS = ("q", "expect")
+"""The keys a line may have; "q" is required."""
+
+EVAL_FORMAT = (
+    "QUERIES.jsonl: UTF-8, one JSON object per line (blank lines are skipped):\n"
+    '  {"q": "打印机卡纸了", "expect": "printer-paper-jam"}\n'
+    '  {"q": "where do I buy a printer", "expect": null}\n'
+    '  "q"       required: the text a user wrote (a string)\n'
+    '  "expect"  the id of the article it should find, or null (the default)\n'
+    "            when it should find nothing (an out-of-scope query)\n"
+    "No other key is accepted: a line with one is refused, naming the line and the key."
+)
+"""The file format, as `helpdesk kb eval --help` shows it."""
 
 
 class EvalError(ValueError):
@@ -69,6 +86,10 @@ def load_queries(path: Path) -> list[LabelledQuery]:
             raise EvalError(f"{path}:{number}: not JSON ({exc.msg})") from None
         if not isinstance(obj, dict) or not isinstance(obj.get("q"), str):
             raise EvalError(f"{path}:{number}: expected an object with a string 'q'")
+        unknown = [key for key in obj if key not in KEYS]
+        if unknown:
+            raise EvalError(f"{path}:{number}: unknown key {unknown[0]!r}; a line has only "
+                            + " and ".join(repr(k) for k in KEYS))
         expect = obj.get("expect")
         if expect is not None and not isinstance(expect, str):
             raise EvalError(f"{path}:{number}: 'expect' must be an article id or null")

@@ -76,6 +76,9 @@ def test_eval_outcomes_measures_the_stored_verdicts_with_and_without_learning(tm
     """`helpdesk kb eval --outcomes` over the bot's database: two reporters found the stapler article
     with a phrasing the matcher did not know, one said an article did not help, an engineer resolved a
     ticket with an article; the figures with learning show what the two agreeing verdicts taught."""
+    missing = _helpdesk(tmp_path, "kb", "eval", "--outcomes")  # it only reads: no database is no answer
+    assert missing.returncode == 2 and "no database at" in missing.stderr and not (tmp_path / "h.db").exists()
+    asyncio.run(_create(tmp_path / "h.db"))
     empty = _helpdesk(tmp_path, "kb", "eval", "--outcomes")
     assert empty.returncode == 0 and "No verdicts stored yet" in empty.stdout
 
@@ -104,3 +107,7 @@ def test_eval_outcomes_measures_the_stored_verdicts_with_and_without_learning(tm
     before, after = (float(v) for v in helped.split()[-2:])
     assert after > before  # what two people agreed on is found first once learned
     assert f"+ copier-paper-jam  fixed 2, not 0: {odd}" in out
+
+
+async def _create(path: Path) -> None:
+    await (await open_storage(path)).close()

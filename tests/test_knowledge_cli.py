@@ -140,6 +140,22 @@ def test_unreadable_files_exit_2(kb: Path, tmp_path: Path) -> None:
     assert code == 2 and "broken.jsonl:1: not JSON" in err
 
 
+def test_eval_refuses_a_misspelled_key_naming_the_line_and_the_key(kb: Path, tmp_path: Path) -> None:
+    """A misspelled "expect" would otherwise make an in-scope query out of scope and change the figures."""
+    queries = tmp_path / "q.jsonl"
+    queries.write_text('{"q": "printer offline", "expect": "printer-offline"}\n\n'
+                       '{"q": "computer is dead", "expcet": "pc-no-power"}\n', encoding="utf-8")
+    code, out, err = run(["eval", str(queries), "--kb", str(kb)])
+    assert (code, out) == (2, "")
+    assert "q.jsonl:3: unknown key 'expcet'" in err
+
+
+def test_eval_help_documents_the_file_format() -> None:
+    code, out, _ = run(["eval", "--help"])
+    assert code == 0
+    assert '"q"       required' in out and '"expect"' in out and "No other key is accepted" in out
+
+
 def test_help_goes_to_stdout_and_exits_0() -> None:
     code, out, _ = run(["search", "--help"])
     assert code == 0

@@ -14,6 +14,7 @@ from openpyxl import load_workbook
 from PIL import Image
 
 from bot.domain.clock import FakeClock
+from storage import open_storage
 from tests.conftest import ALICE, ENGINEER, MANAGER, make_config
 from tests.harness import BotHarness, harness
 
@@ -91,7 +92,8 @@ async def test_monthly_report_missed_while_down_is_sent_when_back(tmp_path: Path
         assert due == datetime(2026, 12, 1, 1, 0, tzinfo=UTC) and sent == datetime(2026, 12, 2, 3, 0, tzinfo=UTC)
 
 
-def test_cli_report_json(tmp_path: Path) -> None:
+async def test_cli_report_json(tmp_path: Path) -> None:
+    await (await open_storage(tmp_path / "h.db")).close()  # the report only reads: the database must exist
     env = {"PATH": os.environ.get("PATH", "/usr/bin"), "HELPDESK_DB": str(tmp_path / "h.db"),
            "HELPDESK_CONFIG": os.devnull}
     result = subprocess.run([sys.executable, "-m", "bot.cli", "report", "--from", "2026-11-01", "--to", "2026-11-30",

@@ -24,6 +24,7 @@ def _helpdesk(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
 
 async def test_who_uses_the_stored_override_and_rotation_edit(tmp_path: Path) -> None:
     at = "2026-02-17T10:00"  # Spring Festival: the night-and-holidays rotation (Chen Jie, 1003)
+    await (await open_storage(tmp_path / "h.db")).close()  # the roster only reads: the database must exist
     before = json.loads(_helpdesk(tmp_path, "roster", "who", "--at", at, "--json").stdout)
     assert before["engineer"]["id"] == 1003 and before["rotation"] == "night-and-holidays"
     storage = await open_storage(tmp_path / "h.db")

@@ -40,6 +40,7 @@ from bot.cli.doctor_checks import (
     check_roster,
     check_token,
 )
+from bot.cli.options import add_to
 from bot.config import Settings
 from knowledge.loader import shipped_articles_dir
 
@@ -117,6 +118,8 @@ async def run(
     """`helpdesk doctor [--json]` inside a running event loop (tests run the Bot API stand-in in it)."""
     parser = argparse.ArgumentParser(prog="helpdesk doctor", description="Check the set-up; changes nothing.")
     parser.add_argument("--json", action="store_true", help="print the findings as JSON")
+    add_to(parser, db_help="the database to look at (default: $HELPDESK_DB, else helpdesk.db; a missing "
+                           "default is a finding, a missing --db FILE an error)")
     args = parser.parse_args(list(argv))
     findings = await diagnose(os.environ if env is None else env, now=now, kb_dir=kb_dir)
     print(render_json(findings) if args.json else render_text(findings), file=out or sys.stdout)

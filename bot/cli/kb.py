@@ -1,4 +1,6 @@
-"""`helpdesk kb import DIR` / `helpdesk kb export DIR`: the database's articles in the file format.
+"""`helpdesk kb …`: search and eval (knowledge/cli.py) and, here, import and export with the database.
+
+`helpdesk kb import DIR` / `helpdesk kb export DIR`: the database's articles in the file format.
 
 Import stores every good file of a folder in the database (one transaction; bad files are reported
 with their path and reason and skipped: not a regular file, a link out of the folder, too large).
@@ -13,6 +15,8 @@ is recorded in `MANIFEST` (file → SHA-256) inside the folder.
 
 from __future__ import annotations
 
+import argparse
+import asyncio
 import hashlib
 import json
 import os
@@ -22,9 +26,71 @@ import tempfile
 from pathlib import Path
 from typing import IO
 
+from bot.cli.options import Locations, NoDatabase, parent
+from bot.config import ConfigError, Settings
 from bot.domain.clock import SystemClock
+from knowledge.cli import Command, Stored
 from knowledge.loader import load_articles, render_article
-from storage import open_storage
+from storage import SchemaTooNew, StorageUnavailable, open_storage
+
+
+def main(argv: list[str], places: Locations) -> int:
+    """`helpdesk kb <argv>`: one parser for every kb subcommand, so `helpdesk kb --help` lists them all."""
+    from knowledge.cli import main as kb_main
+
+    def db_path() -> Path:
+        return places.apply(Settings.from_env()).db_path
+
+    def folder(parser: argparse.ArgumentParser) -> None:
+        parser.add_argument("folder", type=Path, help="a folder of article .md files (any depth)")
+
+    def folder_and_force(parser: argparse.ArgumentParser) -> None:
+        folder(parser)
+        parser.add_argument("--force", action="store_true", help="overwrite files edited since the last export")
+
+    more = {
+        "import": Command("store a folder of article .md files in the database (bad files are skipped)", folder,
+                          lambda args: asyncio.run(import_dir(db_path(), args.folder, sys.stdout, sys.stderr))),
+        "export": Command("write every article, shipped and stored, to a folder as <lang>/<id>.md",
+                          folder_and_force,
+                          lambda args: asyncio.run(export_dir(db_path(), args.folder, sys.stdout, sys.stderr,
+                                                            force=args.force))),
+    }
+    return kb_main(argv, sys.stdin, sys.stdout, sys.stderr,  # as they are now, not as they were at import
+                   stored=lambda needed: stored_kb(places, needed), more=more, parents=[parent()])
+
+
+def stored_kb(places: Locations, needed: bool) -> Stored:
+    """What the database adds to `kb search` and `kb eval --outcomes`.
+
+    Never creates the database. Without one, search uses the shipped articles alone; when the database
+    is `needed` (the verdicts of eval --outcomes), its absence or a bad setting is raised to the caller."""
+    try:
+        settings = places.apply(Settings.from_env())
+    except ConfigError:
+        if needed:
+            raise
+        return Stored()
+    if not settings.db_path.exists():
+        if needed:
+            raise NoDatabase(settings.db_path)
+        return Stored()
+
+    async def read() -> Stored:
+        storage = await open_storage(settings.db_path)
+        try:
+            async with storage.transaction() as tx:
+                return Stored(await tx.kb.articles(), await tx.kb.outcomes(),
+                              frozenset(await tx.kb.removed_evidence()))
+        finally:
+            await storage.close()
+
+    try:
+        return asyncio.run(read())
+    except (StorageUnavailable, SchemaTooNew):
+        if needed:
+            raise
+        return Stored()
 
 
 async def import_dir(db_path: Path, folder: Path, out: IO[str] = sys.stdout, err: IO[str] = sys.stderr) -> int:

@@ -24,10 +24,11 @@ USERNAME = re.compile(r"@?[A-Za-z][A-Za-z0-9_]{3,31}")
 """Telegram usernames: 5–32 characters of letters, digits and underscores, starting with a letter."""
 
 
-def add_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def add_parser(commands: argparse._SubParsersAction, parents: list[argparse.ArgumentParser]) -> None:  # type: ignore[type-arg]
     from bot.services.labels import LAYOUTS
 
-    labels = commands.add_parser("labels", help="a PDF of QR stickers that open a report for each device")
+    labels = commands.add_parser("labels", help="a PDF of QR stickers that open a report for each device",
+                                 parents=parents)
     labels.add_argument("--out", type=Path, default=Path("labels.pdf"), help="the PDF to write (labels.pdf)")
     labels.add_argument("--site", help="only this site's devices")
     labels.add_argument("--layout", choices=sorted(LAYOUTS), default="3x8",

@@ -20,6 +20,7 @@ from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from pathlib import Path
 from typing import Any, NoReturn, TextIO
 
+from bot.cli.options import add_to
 from bot.domain.devices import DEVICE_TYPES, device_type_from_text
 from bot.domain.kpi import ReportData, compute_kpis, filtered
 from bot.domain.score import Weights, quarter_score
@@ -81,6 +82,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--engineer", type=int, metavar="ID")
     parser.add_argument("--device", type=_device)
     parser.add_argument("--severity", type=_severity, metavar="P1")
+    parser.add_argument("-h", "--help", action="store_true", help="show this help and exit")
+    add_to(parser)
     return parser
 
 

@@ -19,6 +19,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime, timedelta
 from typing import Any, NoReturn, TextIO
 
+from bot.cli.options import add_to
 from bot.config import Config
 from bot.domain.calendar import ONE_DAY, as_utc, local_date, local_midnight, wall_to_utc
 from bot.domain.candidates import backup_for
@@ -63,15 +64,20 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _parser(out: TextIO) -> _Parser:
-    parser = _Parser(prog="helpdesk roster", description="Who is on duty, from the configured roster.", out=out)
-    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    parser = _Parser(prog="helpdesk roster", out=out,
+                     description="Who is on duty: the configured roster with what managers changed from chat "
+                                 "(the database's overrides and rotation edits).")
+    add_to(parser)
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser, metavar="COMMAND")
     who = commands.add_parser("who", help="who is on duty at an instant", out=out)
+    add_to(who)
     who.add_argument("--at", help="ISO 8601 instant; without an offset = local time (default: now)")
     who.add_argument("--json", action="store_true", help="machine-readable output")
     show = commands.add_parser("show", help="the duty plan of a range of dates", out=out)
     show.add_argument("--from", dest="start", required=True, help="first date, YYYY-MM-DD")
     show.add_argument("--to", dest="end", required=True, help="last date (inclusive), YYYY-MM-DD")
     show.add_argument("--json", action="store_true", help="machine-readable output")
+    add_to(show)
     return parser
 
 
