@@ -120,3 +120,20 @@ async def test_a_list_handed_over_with_a_photo_and_a_note_and_the_finding_on_the
     card = next(text for text in reversed(cards) if text.startswith("🎫 HD-2026-00002"))
     assert "该设备历史记录:\n  HD-2026-00001 · " in card  # Wang Wei is on duty the week of 7 December
     assert "  🧰 2026-12-01 巡检：发现故障 — 2 号纸盒卡纸，搓纸轮磨损" in card
+
+
+async def test_mornings_missed_while_down_are_caught_up_at_once_and_a_closed_window_is_not_sent(
+        rounds: BotHarness) -> None:
+    desk = rounds
+    await _until(desk, DEC_1_MORNING - timedelta(hours=2))
+    await desk.stop()
+    desk.clock.advance(timedelta(days=15, hours=3))  # down until 16 December: December's window closed on the 14th
+    await desk.start()
+    await desk.tick()  # one tick: every morning since, in order
+    assert _lists(desk, ON_DUTY) == []  # a list whose window closed is not sent as "today"…
+    assert desk.rows("SELECT site, day, pushed_at FROM inspection_visits ORDER BY day") == [
+        ("HQ-12F", "2026-12-01", None), ("HQ-3F", "2026-12-02", None)]  # … but kept: both count as missed
+    assert desk.rows("SELECT payload FROM timers WHERE kind = 'inspection_day' AND done_at IS NULL") == [
+        ('{"day": "2026-12-17"}',)]
+    replies = await desk.say(MANAGER, "/report 2026-12")
+    assert "• 巡检：按时完成 0/2 次（0.0%）· 逾期完成 0 · 漏检 2 · 进行中 0" in replies[0].text

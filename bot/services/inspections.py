@@ -62,8 +62,17 @@ class InspectionDesk:
         await self.schedule_day(local_date(now, self.deployment.tz))
 
     async def on_day(self, timer: Timer, now: datetime) -> None:
+        """The day's push; after a time the bot was down (or the sandbox's clock jumped), every morning
+        missed since, at once and in order, then the next one to come."""
         day = date.fromisoformat(timer.payload["day"])
-        await self.push(day, now)
+        tz = self.deployment.tz
+        today = local_date(now, tz)
+        last = today if now >= wall_to_utc(today, self.policy.start_at, tz) else today - timedelta(days=1)
+        while True:
+            await self.push(day, now)
+            if day >= last:
+                break
+            day += timedelta(days=1)
         await self.schedule_day(day + timedelta(days=1))
 
     async def push(self, day: date, now: datetime) -> list[VisitRecord]:
@@ -79,13 +88,17 @@ class InspectionDesk:
             items = tuple(CheckedItem(no, by_no[no].device_type, by_no[no].label) for no in visit.assets)
             record = VisitRecord(None, visit.key, visit.site, visit.day, visit.due_by, visit.classes, engineer,
                                  VisitStatus.PUSHED, items, pushed_at=now)
+            closed = visit.due_by < local_date(now, tz)  # a morning missed so long ago its window closed
+            if closed:
+                record = replace(record, pushed_at=None)  # on record (it counts as missed), never sent
             visit_id = await self.inspections.add(record)
             if visit_id is None:
                 continue  # pushed already (the day's timer fired again after a crash)
             record = replace(record, id=visit_id)
-            await self._send_list(record, now)
-            await self._watch(record, now)
-            pushed.append(record)
+            if not closed:
+                await self._send_list(record, now)
+                await self._watch(record, now)
+                pushed.append(record)
         return pushed
 
     async def _watch(self, visit: VisitRecord, now: datetime) -> None:
