@@ -157,10 +157,11 @@ def test_the_example_registers_import(capsys: pytest.CaptureFixture[str], tmp_pa
 # ------------------------------------------------------------------------------------------- every help
 
 HELPS: dict[tuple[str, ...], tuple[str, ...]] = {
-    (): ("run", "sandbox", "assets", "calendar", "kb", "roster", "report", "doctor"),
+    (): ("run", "sandbox", "assets", "calendar", "kb", "roster", "report", "inspections", "doctor"),
     ("run",): (),
     ("sandbox",): (),
-    ("assets",): ("import",),
+    ("assets",): ("import", "labels"),
+    ("assets", "labels"): ("--out", "--site", "--layout", "3x8", "2x5", "--lang", "--bot", "--name", "--force"),
     ("assets", "import"): ("file", "examples/assets.csv"),
     ("calendar",): ("import",),
     ("calendar", "import"): ("file",),
@@ -174,6 +175,9 @@ HELPS: dict[tuple[str, ...], tuple[str, ...]] = {
     ("roster", "show"): ("--from", "--to", "--json"),
     ("report",): ("--from DATE", "--to DATE", "--json", "--xlsx FILE", "--png FILE", "--site", "--severity"),
     ("doctor",): ("--json",),
+    ("inspections",): ("plan", "due"),
+    ("inspections", "plan"): ("--from", "--to", "--json"),
+    ("inspections", "due"): ("--at", "--json"),
 }
 
 

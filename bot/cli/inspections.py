@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from bot.cli.exits import EXIT_BAD_SETTING
+from bot.cli.options import add_to
 from bot.cli.roster import MAX_DAYS, _Exit, _flag_unknown_years, _parse_date, _Parser, _person, _UsageError
 from bot.config import Config
 from bot.domain.calendar import local_date, local_midnight
@@ -47,14 +48,17 @@ class Known:
 def _parser(out: TextIO) -> _Parser:
     parser = _Parser(prog="helpdesk inspections", out=out,
                      description="The preventive-maintenance plan, from the register and the duty roster.")
-    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    add_to(parser)
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser, metavar="COMMAND")
     show = commands.add_parser("plan", help="the visit lists of a range of days, with their engineers", out=out)
     show.add_argument("--from", dest="start", required=True, help="first date, YYYY-MM-DD")
     show.add_argument("--to", dest="end", required=True, help="last date (inclusive), YYYY-MM-DD")
     show.add_argument("--json", action="store_true", help="machine-readable output, one object")
+    add_to(show)
     due = commands.add_parser("due", help="what is still to do on a day (planned, window open, not done)", out=out)
     due.add_argument("--at", help="a date, YYYY-MM-DD (default: today, local time)")
     due.add_argument("--json", action="store_true", help="machine-readable output, one object")
+    add_to(due)
     return parser
 
 
