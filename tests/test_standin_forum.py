@@ -45,6 +45,9 @@ async def test_get_chat_and_the_bots_rights(standin: BotApiStandIn, bot: Bot) ->
     assert plain.type == ChatType.SUPERGROUP and not plain.is_forum
     with pytest.raises(BadRequest, match=r"^Chat not found$"):
         await bot.get_chat(-100999)
+    standin.introduce(ALICE)
+    private = await bot.get_chat(ALICE.id)
+    assert (private.type, private.first_name, private.username) == (ChatType.PRIVATE, "Alice", "alice")
 
     admin = await bot.get_chat_member(FORUM, bot.id)
     assert isinstance(admin, ChatMemberAdministrator)
@@ -115,6 +118,8 @@ async def test_edit_close_reopen_delete_and_their_history(standin: BotApiStandIn
     assert await bot.edit_forum_topic(FORUM, tid, icon_custom_emoji_id="5312536423851630001")
     with pytest.raises(BadRequest, match=r"(?i)TOPIC_NOT_MODIFIED"):
         await bot.edit_forum_topic(FORUM, tid, name="Ticket 20 [urgent]")
+    with pytest.raises(BadRequest, match=r"(?i)TOPIC_NOT_MODIFIED"):
+        await bot.edit_forum_topic(FORUM, tid, icon_custom_emoji_id="5312536423851630001")
     record = standin.topic(FORUM, tid)
     assert record.name == "Ticket 20 [urgent]" and record.icon_custom_emoji_id == "5312536423851630001"
 
@@ -151,15 +156,31 @@ async def test_edit_close_reopen_delete_and_their_history(standin: BotApiStandIn
         await bot.close_forum_topic(PLAIN, tid)
 
 
-async def test_a_topic_created_by_someone_else_needs_the_right(standin: BotApiStandIn, bot: Bot) -> None:
-    tid = (await bot.create_forum_topic(FORUM, "Ticket 21")).message_thread_id
-    standin.topic(FORUM, tid).creator_id = ALICE.id  # as if a person had opened it
-    standin.set_bot_rights(FORUM, {})
+async def test_people_open_and_close_topics_and_the_bot_is_told(standin: BotApiStandIn, bot: Bot) -> None:
+    tid = standin.create_topic_as(ALICE, FORUM, "Coffee machine", icon_color=0x8EEE98)
+    (opened,) = await bot.get_updates(timeout=0)
+    assert opened.message.forum_topic_created.name == "Coffee machine"
+    assert opened.message.message_id == tid and opened.message.from_user.id == ALICE.id
+    standin.send_text_in_topic(ALICE, FORUM, tid, "it leaks")
+    standin.close_topic_as(ALICE, FORUM, tid)
+    updates = await bot.get_updates(offset=opened.update_id + 1, timeout=0)
+    assert updates[0].message.text == "it leaks" and updates[0].message.reply_to_message.message_id == tid
+    assert updates[1].message.forum_topic_closed is not None and updates[1].message.message_thread_id == tid
+    with pytest.raises(BadRequest, match=r"(?i)TOPIC_CLOSED"):
+        await bot.send_message(FORUM, "noted", message_thread_id=tid)
+    with pytest.raises(ValueError, match="already closed"):
+        standin.close_topic_as(ALICE, FORUM, tid)
+
+    standin.set_bot_rights(FORUM, {})  # not the topic's creator and no right: refused
     with pytest.raises(BadRequest, match=r"(?i)not enough rights to manage forum topics"):
-        await bot.close_forum_topic(FORUM, tid)
+        await bot.reopen_forum_topic(FORUM, tid)
     with pytest.raises(BadRequest, match=r"(?i)not enough rights to delete a topic"):
         await bot.delete_forum_topic(FORUM, tid)
-    assert not standin.topic(FORUM, tid).closed
+    standin.close_topic_as(ALICE, FORUM, tid, closed=False)
+    record = standin.topic(FORUM, tid)
+    assert [(h["action"], h["by"]) for h in record.history] == [
+        ("created", ALICE.id), ("closed", ALICE.id), ("reopened", ALICE.id)]
+    assert not record.closed and record.icon_color == 0x8EEE98
 
 
 async def test_a_users_topic_message_reaches_ptb_and_the_reply_lands_in_the_topic(

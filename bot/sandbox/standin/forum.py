@@ -249,11 +249,49 @@ class ForumMethods:
         self._messages.setdefault(cid, {})[mid] = message
         return mid
 
-    def _topic_changed(self, chat: dict, found: ForumTopicRecord, action: str, body: dict, **details: Any) -> None:
-        mid = self._service_message(chat, found.message_thread_id, body, self.bot_user)
-        found.history.append({"action": action, "date": int(time.time()), "message_id": mid, **details})
+    def _topic_changed(self, chat: dict, found: ForumTopicRecord, action: str, body: dict,
+                       sender: dict | None = None, **details: Any) -> int:
+        """Record a change in the topic's history with its service message; returns the message's id."""
+        sender = sender or self.bot_user
+        mid = self._service_message(chat, found.message_thread_id, body, sender)
+        found.history.append({"action": action, "date": int(time.time()), "message_id": mid, "by": sender["id"],
+                              **details})
         self._notify()
         self._notify_chat(chat["id"])
+        return mid
+
+    def _new_topic(self, chat: dict, name: str, color: int, emoji: str | None, sender: dict) -> ForumTopicRecord:
+        created: dict[str, Any] = {"name": name, "icon_color": color}
+        if emoji:
+            created["icon_custom_emoji_id"] = emoji
+        thread_id = self._next_message_id.get(chat["id"], 1)  # the service message's id, allocated next
+        found = ForumTopicRecord(chat_id=chat["id"], message_thread_id=thread_id, name=name, icon_color=color,
+                                 icon_custom_emoji_id=emoji, creator_id=sender["id"])
+        self.forum_topics.setdefault(chat["id"], {})[thread_id] = found
+        self._topic_changed(chat, found, "created", {"forum_topic_created": created}, sender, **created)
+        return found
+
+    # ---------------------------------------------------------------- people managing topics in their client
+
+    def create_topic_as(self, user: FakeUser, chat_id: int, name: str, *, icon_color: int = ICON_COLORS[0]) -> int:
+        """A person opens a topic: the bot gets its ``forum_topic_created`` message. Returns the thread id."""
+        chat = self._chats[chat_id]
+        if not chat.get("is_forum"):
+            raise ValueError(f"chat {chat_id} is not a forum; declare it with add_group(..., forum=True)")
+        found = self._new_topic(chat, self._topic_name(name), icon_color, None, user.to_dict())
+        self.push_update({"message": self.service_message(chat_id, found.message_thread_id)})
+        return found.message_thread_id
+
+    def close_topic_as(self, user: FakeUser, chat_id: int, thread_id: int, *, closed: bool = True) -> int:
+        """A person (an admin) closes a topic, or reopens it with ``closed=False``: the bot gets the
+        ``forum_topic_closed``/``forum_topic_reopened`` message. Returns the update id."""
+        found = self.topic(chat_id, thread_id)
+        if found.deleted or found.closed == closed:
+            raise ValueError(f"topic {thread_id} in chat {chat_id} is already {'closed' if closed else 'open'}")
+        found.closed = closed
+        action, key = ("closed", "forum_topic_closed") if closed else ("reopened", "forum_topic_reopened")
+        mid = self._topic_changed(self._chats[chat_id], found, action, {key: {}}, user.to_dict())
+        return self.push_update({"message": self.service_message(chat_id, mid)})
 
     def _create_forum_topic(self, p: dict, files: dict) -> dict:
         chat = self._forum(p)
@@ -263,19 +301,8 @@ class ForumMethods:
         color = as_int(p.get("icon_color"), ICON_COLORS[0])
         if color not in ICON_COLORS:
             raise bad("TOPIC_ICON_COLOR_INVALID")
-        emoji = p.get("icon_custom_emoji_id") or None
-        created: dict[str, Any] = {"name": name, "icon_color": color}
-        if emoji:
-            created["icon_custom_emoji_id"] = str(emoji)
-        thread_id = self._next_message_id.get(chat["id"], 1)  # the service message's id, allocated next
-        self._service_message(chat, thread_id, {"forum_topic_created": created}, self.bot_user)
-        found = ForumTopicRecord(chat_id=chat["id"], message_thread_id=thread_id, name=name, icon_color=color,
-                                 icon_custom_emoji_id=created.get("icon_custom_emoji_id"), creator_id=self.bot_id)
-        found.history.append({"action": "created", "date": int(time.time()), "message_id": thread_id, **created})
-        self.forum_topics.setdefault(chat["id"], {})[thread_id] = found
-        self._notify()
-        self._notify_chat(chat["id"])
-        return found.to_dict()
+        emoji = p.get("icon_custom_emoji_id")
+        return self._new_topic(chat, name, color, str(emoji) if emoji else None, self.bot_user).to_dict()
 
     def _edit_forum_topic(self, p: dict, files: dict) -> bool:
         chat, found = self._managed_topic(p)
@@ -323,7 +350,7 @@ class ForumMethods:
         if not self._bot_may(chat["id"], "can_delete_messages"):
             raise bad("not enough rights to delete a topic")
         found.deleted = True
-        found.history.append({"action": "deleted", "date": int(time.time())})
+        found.history.append({"action": "deleted", "date": int(time.time()), "by": self.bot_id})
         stored = self._messages.get(chat["id"], {})
         now = time.perf_counter()
         for mid, message in list(stored.items()):

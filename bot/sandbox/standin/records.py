@@ -144,7 +144,8 @@ class ForumTopicRecord:
 
     ``message_thread_id`` is the id of the topic's creation service message, as in Telegram. ``history``
     lists every change in order: ``{"action": "created" | "edited" | "closed" | "reopened" | "deleted",
-    "date", "message_id" (the service message), ...}``; an edit also keeps the ``name`` and/or
+    "date", "by" (the bot's or a person's user id), "message_id" (the service message), ...}``; the
+    creation keeps ``name`` and ``icon_color``, an edit the ``name`` and/or
     ``icon_custom_emoji_id`` it set and the ``previous`` values.
     """
 
