@@ -137,9 +137,11 @@ async def test_edit_close_reopen_delete_and_their_history(standin: BotApiStandIn
     with pytest.raises(BadRequest, match=r"(?i)TOPIC_NOT_MODIFIED"):
         await bot.reopen_forum_topic(FORUM, tid)
     await bot.send_message(FORUM, "back", message_thread_id=tid)
+    assert await bot.edit_forum_topic(FORUM, tid, icon_custom_emoji_id="")  # "" removes the icon
+    assert record.icon_custom_emoji_id is None and "icon_custom_emoji_id" not in record.to_dict()
 
     actions = [h["action"] for h in record.history]
-    assert actions == ["created", "edited", "edited", "closed", "reopened"]
+    assert actions == ["created", "edited", "edited", "closed", "reopened", "edited"]
     assert record.history[1]["name"] == "Ticket 20 [urgent]"
     assert record.history[1]["previous"] == {"name": "Ticket 20"}
     assert record.history[2]["previous"] == {"icon_custom_emoji_id": None}
