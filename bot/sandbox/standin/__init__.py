@@ -37,6 +37,13 @@ MarkdownV2 markup removed, like a Telegram client shows them), the markup as sen
 :meth:`BotApiStandIn.inject_error`, :meth:`BotApiStandIn.inject_disconnect` and
 :meth:`BotApiStandIn.set_error_rate`.
 
+Groups and forum topics: :meth:`BotApiStandIn.add_group` declares a supergroup (``forum=True`` for
+topics) and the bot's administrator rights there; getChat, getChatMember and create/edit/close/reopen/
+deleteForumTopic then answer as Telegram does, each topic is kept in ``tg.forum_topics`` with its
+ordered ``history``, the bot's messages into a topic carry ``message_thread_id``
+(:meth:`BotApiStandIn.messages_in_topic`) and users write there with
+:meth:`BotApiStandIn.send_text_in_topic` / :meth:`BotApiStandIn.send_photo_in_topic`.
+
 All ``push``/``send_*``/``press`` helpers are synchronous and must be called from the event
 loop thread the stand-in runs on (use ``loop.call_soon_threadsafe`` from other threads).
 
@@ -49,7 +56,7 @@ can be measured where the user would see it.
 """
 
 from bot.sandbox.standin.protocol import FAULTY_METHODS
-from bot.sandbox.standin.records import FakeUser, SentMessage
+from bot.sandbox.standin.records import FakeUser, ForumTopicRecord, SentMessage
 from bot.sandbox.standin.server import BotApiStandIn
 
-__all__ = ["FAULTY_METHODS", "BotApiStandIn", "FakeUser", "SentMessage"]
+__all__ = ["FAULTY_METHODS", "BotApiStandIn", "FakeUser", "ForumTopicRecord", "SentMessage"]

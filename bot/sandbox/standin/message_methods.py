@@ -92,8 +92,12 @@ class MessageMethods:
                 data["caption_entities"] = m.entities
         if m.reply_markup and "inline_keyboard" in m.reply_markup:
             data["reply_markup"] = m.reply_markup
-        if nested and m.reply_to_message_id is not None:
-            target = self._messages.get(m.chat_id, {}).get(m.reply_to_message_id)
+        if m.message_thread_id is not None:
+            data["message_thread_id"], data["is_topic_message"] = m.message_thread_id, True
+        # like Telegram: a message in a topic that answers nothing replies to the topic's creation message
+        reply_id = m.reply_to_message_id if m.reply_to_message_id is not None else m.message_thread_id
+        if nested and reply_id is not None:
+            target = self._messages.get(m.chat_id, {}).get(reply_id)
             if target is not None:
                 data["reply_to_message"] = self._api_message(target, nested=False)
         return data
@@ -152,6 +156,7 @@ class MessageMethods:
             raise bad("message is too long")
         markup = check_markup(p.get("reply_markup"))
         reply_to = self._reply_target(chat["id"], p)
+        thread_id = self._thread_for(chat, p)
         m = SentMessage(
             chat_id=chat["id"],
             message_id=self._new_message_id(chat["id"]),
@@ -163,6 +168,7 @@ class MessageMethods:
             entities=entities,
             date=int(time.time()),
             reply_to_message_id=reply_to,
+            message_thread_id=thread_id,
         )
         return self._record_sent(m)
 
@@ -203,6 +209,7 @@ class MessageMethods:
         raw_caption, caption, entities = self._caption(p)
         markup = check_markup(p.get("reply_markup"))
         reply_to = self._reply_target(chat["id"], p)
+        thread_id = self._thread_for(chat, p)
         if content is not None and not content:
             raise bad("file must be non-empty")
         if known is not None:
@@ -222,6 +229,7 @@ class MessageMethods:
             entities=entities,
             date=int(time.time()),
             reply_to_message_id=reply_to,
+            message_thread_id=thread_id,
             file_id=sizes[-1]["file_id"],
             attachment=sizes,
             photo_name=filename if content is not None else None,
@@ -234,6 +242,7 @@ class MessageMethods:
         raw_caption, caption, entities = self._caption(p)
         markup = check_markup(p.get("reply_markup"))
         reply_to = self._reply_target(chat["id"], p)
+        thread_id = self._thread_for(chat, p)
         if known is None:
             if content is None:  # a URL: Telegram downloads it; we just name it after the URL
                 filename = str(url).rsplit("/", 1)[-1] or "file"
@@ -255,6 +264,7 @@ class MessageMethods:
             entities=entities,
             date=int(time.time()),
             reply_to_message_id=reply_to,
+            message_thread_id=thread_id,
             file_id=known.file_id,
             document_mime_type=known.mime_type,
             attachment=self._document_object(known),

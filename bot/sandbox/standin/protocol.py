@@ -40,6 +40,7 @@ STRING_PARAMS = frozenset(
         "document",
         "emoji",
         "title",
+        "icon_custom_emoji_id",
     }
 )
 
@@ -56,6 +57,10 @@ FAULTY_METHODS = frozenset(
         "sendDocument",
         "sendChatAction",
         "getFile",
+        "createForumTopic",
+        "editForumTopic",
+        "closeForumTopic",
+        "reopenForumTopic",
     }
 )
 

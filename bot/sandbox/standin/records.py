@@ -74,6 +74,8 @@ class SentMessage:
     changed_at: float | None = field(default=None, repr=False)
     #: the file name a photo was uploaded under (Telegram drops it; the sandbox saves the photo by it)
     photo_name: str | None = None
+    #: the forum topic the message was sent into (None: the chat itself, or a forum's General topic)
+    message_thread_id: int | None = None
 
     @property
     def removed_keyboard(self) -> bool:
@@ -134,3 +136,34 @@ class StoredFile:
     file_size: int
     file_name: str | None = None
     mime_type: str | None = None
+
+
+@dataclass(eq=False)
+class ForumTopicRecord:
+    """A topic of a forum supergroup as the stand-in keeps it, so a test can assert what the bot did to it.
+
+    ``message_thread_id`` is the id of the topic's creation service message, as in Telegram. ``history``
+    lists every change in order: ``{"action": "created" | "edited" | "closed" | "reopened" | "deleted",
+    "date", "by" (the bot's or a person's user id), "message_id" (the service message), ...}``; the
+    creation keeps ``name`` and ``icon_color``, an edit the ``name`` and/or
+    ``icon_custom_emoji_id`` it set and the ``previous`` values.
+    """
+
+    chat_id: int
+    message_thread_id: int
+    name: str
+    icon_color: int
+    icon_custom_emoji_id: str | None = None
+    closed: bool = False
+    deleted: bool = False
+    #: the user id of the person who created the topic, or the bot's id
+    creator_id: int = 0
+    history: list[dict] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The Bot API ``ForumTopic`` object."""
+        data: dict[str, Any] = {"message_thread_id": self.message_thread_id, "name": self.name,
+                                "icon_color": self.icon_color}
+        if self.icon_custom_emoji_id:
+            data["icon_custom_emoji_id"] = self.icon_custom_emoji_id
+        return data

@@ -23,6 +23,7 @@ from aiohttp import web
 from bot.sandbox.standin.chat_methods import ChatMethods
 from bot.sandbox.standin.faults import Fault, Faults
 from bot.sandbox.standin.files import Files
+from bot.sandbox.standin.forum import ForumMethods
 from bot.sandbox.standin.message_methods import MessageMethods
 from bot.sandbox.standin.protocol import MAX_UPLOAD_BYTES, ApiError, as_float, as_int, bad, decode_param
 from bot.sandbox.standin.records import SentMessage, StoredFile
@@ -32,7 +33,7 @@ from bot.sandbox.standin.waiting import Waiting
 log = logging.getLogger(__name__)
 
 
-class BotApiStandIn(Users, Waiting, Faults, ChatMethods, MessageMethods, Files):
+class BotApiStandIn(Users, Waiting, Faults, ChatMethods, ForumMethods, MessageMethods, Files):
     """A Telegram Bot API server on 127.0.0.1 that PTB can poll and call unmodified.
 
     Tests push updates as users (``send_text``, ``press`` ...), the bot fetches them with
@@ -101,6 +102,7 @@ class BotApiStandIn(Users, Waiting, Faults, ChatMethods, MessageMethods, Files):
         self._waiters: list[tuple[Callable[[], bool], asyncio.Future[None]]] = []
         self._chat_waiters: dict[int, list[tuple[Callable[[], bool], asyncio.Future[None]]]] = {}
         self._callback_chats: dict[str, int] = {}
+        self._init_forum()
 
         self._methods: dict[str, Callable[[dict, dict], Any]] = {
             "getMe": self._get_me,
@@ -124,6 +126,7 @@ class BotApiStandIn(Users, Waiting, Faults, ChatMethods, MessageMethods, Files):
             "getFile": self._get_file,
             "close": self._true,
             "logOut": self._true,
+            **self._forum_methods(),
         }
         self._canonical = {name.lower(): name for name in [*self._methods, "getUpdates"]}
 

@@ -80,8 +80,11 @@ class Users:
         *,
         chat: dict | None = None,
         reply_to: int | None = None,
+        thread_id: int | None = None,
     ) -> int:
-        """The user types ``text``; ``/commands`` get ``bot_command`` entities like Telegram."""
+        """The user types ``text``; ``/commands`` get ``bot_command`` entities like Telegram.
+
+        ``thread_id``: in that topic of the forum ``chat`` (see ``send_text_in_topic``)."""
         content: dict[str, Any] = {"text": text}
         entities = [
             {"type": "bot_command", "offset": u16(text[: m.start()]), "length": u16(m[0])}
@@ -89,7 +92,7 @@ class Users:
         ]
         if entities:
             content["entities"] = entities
-        return self._push_message(user, chat, content, reply_to=reply_to)
+        return self._push_message(user, chat, content, reply_to=reply_to, thread_id=thread_id)
 
     def send_photo(
         self,
@@ -100,8 +103,9 @@ class Users:
         media_group_id: str | None = None,
         content: bytes = b"<png bytes>",
         chat: dict | None = None,
+        thread_id: int | None = None,
     ) -> int:
-        """The user sends a photo; its sizes are registered so getFile/download work.
+        """The user sends a photo (into topic ``thread_id`` of ``chat`` if given); getFile/download work.
 
         ``file_size`` is what Telegram reports (the largest size), independent of ``content``,
         so the 20 MB getFile limit can be exercised without allocating 20 MB.
@@ -111,7 +115,7 @@ class Users:
             payload["caption"] = caption
         if media_group_id is not None:
             payload["media_group_id"] = media_group_id
-        return self._push_message(user, chat, payload)
+        return self._push_message(user, chat, payload, thread_id=thread_id)
 
     def send_sticker(self, user: FakeUser, *, chat: dict | None = None) -> int:
         """The user sends a (static) sticker."""
@@ -269,15 +273,20 @@ class Users:
         content: dict[str, Any],
         *,
         reply_to: int | None = None,
+        thread_id: int | None = None,
     ) -> int:
         chat = chat or user.private_chat()
         self._learn_chat(chat)
         cid = chat["id"]
+        topic = self._topic_fields(cid, thread_id) if thread_id is not None else {}
+        if topic and reply_to is None:  # Telegram: a topic message replies to the topic's creation
+            reply_to = thread_id
         message: dict[str, Any] = {
             "message_id": self._new_message_id(cid),
             "from": user.to_dict(),
             "chat": chat,
             "date": int(time.time()),
+            **topic,
             **content,
         }
         if reply_to is not None:
