@@ -236,3 +236,24 @@ async def test_the_cli_subcommand_prints_json(standin: BotApiStandIn, db: Path) 
     assert process.returncode == 0  # today's date may bring a calendar warning; warnings keep 0
     assert findings[checks.API]["status"] == "ok" and "@helpdesk_test_bot" in findings[checks.API]["detail"]
     assert all(f["status"] in ("ok", "warn") for f in findings.values())
+
+
+async def test_the_duty_group_is_asked_about_the_bot_is_in_it_and_its_topics(
+        standin: BotApiStandIn, db: Path, tmp_path: Path) -> None:
+    config = tmp_path / "helpdesk.toml"
+    config.write_text(EXAMPLE.read_text(encoding="utf-8").replace("duty_chat_id = 0", "duty_chat_id = -1001234",
+                                                                  1), encoding="utf-8")
+    code, found = await diagnose(env_for(standin, db, config))
+    assert code == 1 and found["duty chat"]["status"] == "fail"
+    assert "Telegram says “Bad Request: chat not found”: add the bot to the group" in found["duty chat"]["detail"]
+    standin.add_group(-1001234, "IT 值班群")
+    _, found = await diagnose(env_for(standin, db, config))
+    assert found["duty chat"] == {"check": "duty chat", "status": "ok",
+                                  "detail": "“IT 值班群” (supergroup, topics off): every ticket card goes there"}
+    standin.add_group(-1005678, "Dispatch", forum=True, bot_rights={})
+    config.write_text(config.read_text(encoding="utf-8").replace("-1001234", "-1005678"), encoding="utf-8")
+    _, found = await diagnose(env_for(standin, db, config))
+    assert "a forum, topics on; the bot may not manage topics" in found["duty chat"]["detail"]
+    standin.set_bot_rights(-1005678, {"can_manage_topics": True})
+    _, found = await diagnose(env_for(standin, db, config))
+    assert "the bot may manage topics" in found["duty chat"]["detail"]

@@ -40,6 +40,7 @@ from bot.cli.doctor_checks import (
     check_roster,
     check_token,
 )
+from bot.cli.doctor_group import check_duty_group
 from bot.cli.options import add_to
 from bot.config import Settings
 from knowledge.loader import shipped_articles_dir
@@ -70,7 +71,11 @@ async def diagnose(
     findings += [token, url, *check_database(paths.db_path, now)]
     if token.status == "ok" and url.status != "fail":
         base_url = Settings.from_env({"HELPDESK_TELEGRAM_API_URL": raw_url}).api_url
-        findings.append(await check_api(raw_token.strip(), base_url, timeout))
+        api = await check_api(raw_token.strip(), base_url, timeout)
+        findings.append(api)
+        if api.status == "ok" and config is not None and config.bot.duty_chat_id:
+            group = await check_duty_group(raw_token.strip(), base_url, config.bot.duty_chat_id, timeout)
+            findings = [group if f.check == group.check else f for f in findings]
     if config is not None:
         findings += [check_calendar(config, now), check_roster(config, now)]
     findings.append(check_knowledge(kb_dir or shipped_articles_dir()))
