@@ -13,7 +13,6 @@ import hashlib
 import os
 import subprocess
 import sys
-import tomllib
 import venv
 from pathlib import Path
 
@@ -21,18 +20,19 @@ ROOT = Path(__file__).resolve().parent
 VENV = ROOT / ".venv"
 BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
 STAMP = VENV / ".installed-from"
-"""The SHA-256 of the pyproject.toml installed, then the extras installed with it: "<sha> [cjk-font,test]"."""
-RETIRED = ("phonenumbers",)
-"""Distributions an older pyproject.toml installed and a newer one replaced (by phonenumberslite, which
-writes the same package folder): removed before installing, so their files cannot shadow the new ones."""
+"""The SHA-256 of the pyproject.toml installed, then the extras installed with it: "<sha> [test]"."""
+RETIRED = ("phonenumbers", "mplfonts")
+"""Distributions an older pyproject.toml installed and a newer one dropped: phonenumbers (replaced by
+phonenumberslite, which writes the same package folder, so its files must not shadow the new ones) and
+mplfonts (103 MB of fonts, replaced by the subset in bot/fonts)."""
 
 
 def ensure_venv(*, test: bool = True) -> None:
     """Make `.venv` hold what pyproject.toml asks for: the bot and, with `test`, the test tools.
 
-    The zh chart's font (the `cjk-font` extra, mplfonts, 103 MB) is added only when matplotlib finds no
-    Chinese font on the system: the chart asks the same question (bot/services/reports/chart.py).
-    Extras installed once are kept; the rest is re-installed only when pyproject.toml changes."""
+    Extras installed once are kept; the rest is re-installed only when pyproject.toml changes. An older
+    venv's mplfonts (103 MB; the chart now uses the system's Chinese font or the subset in bot/fonts)
+    is removed with the other retired distributions."""
     if sys.version_info < (3, 11):
         sys.exit(f"Python 3.11 or newer is needed (this is {sys.version.split()[0]})")
     wanted = hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()
@@ -51,12 +51,8 @@ def ensure_venv(*, test: bool = True) -> None:
     if retired:
         _pip("uninstall", "--yes", *retired)
     extras |= needed
+    extras.discard("cjk-font")  # an extra of an older pyproject.toml
     _pip("install", "-e", _spec(extras))
-    if "cjk-font" not in extras and not _chart_font_found():
-        print("· no Chinese font on this system: adding the chart's (mplfonts)", flush=True)
-        extras.add("cjk-font")
-        optional = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
-        _pip("install", *optional["optional-dependencies"]["cjk-font"])  # the extra's, without a rebuild
     STAMP.write_text(f"{wanted} [{','.join(sorted(extras))}]")
 
 
@@ -79,12 +75,6 @@ def _pip(*args: str) -> None:
 
 def _site_packages(pattern: str) -> list[Path]:
     return [*VENV.glob(f"lib/python*/site-packages/{pattern}"), *VENV.glob(f"Lib/site-packages/{pattern}")]
-
-
-def _chart_font_found() -> bool:
-    """Whether matplotlib, in .venv, finds a Chinese font the chart can use (without mplfonts)."""
-    probe = "import sys; from bot.services.reports.chart import cjk_font; sys.exit(0 if cjk_font() else 1)"
-    return subprocess.run([str(BIN / "python"), "-c", probe], cwd=ROOT).returncode == 0
 
 
 def _parallel(args: list[str]) -> list[str]:

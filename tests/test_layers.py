@@ -17,7 +17,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGES = ("bot", "storage", "knowledge")
 LAYERS: tuple[tuple[str, ...], ...] = (
-    ("bot.domain",),
+    ("bot.domain", "bot.fonts"),
     ("bot.messages", "bot.callbacks", "bot.texts"),
     ("knowledge",),
     ("bot.config", "bot.config_inspections", "storage"),

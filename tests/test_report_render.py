@@ -129,7 +129,6 @@ def test_chart_is_a_drawn_png() -> None:
 
 
 def test_chinese_chart_uses_a_cjk_font_without_missing_glyphs() -> None:
-    pytest.importorskip("mplfonts")
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         zh = chart_png(month(), KPIS_OF_MONTH, NOW, "zh", tz=SHANGHAI)

@@ -40,7 +40,7 @@ def add_parser(commands: argparse._SubParsersAction, parents: list[argparse.Argu
 
 
 async def print_labels(db_path: Path, config: Config, args: argparse.Namespace, clock: Clock | None = None) -> int:
-    from bot.services.labels import CJK_FONT, LAYOUTS, cjk_font, labels_pdf
+    from bot.services.labels import LAYOUTS, labels_pdf
     from storage import open_storage
 
     bot = (args.bot or config.bot.username or "").strip()
@@ -70,10 +70,6 @@ async def print_labels(db_path: Path, config: Config, args: argparse.Namespace, 
     name = args.name or render(t("sticker.desk_name"), lang, UTC)
     layout = LAYOUTS[args.layout]
     data = labels_pdf(chosen, bot_username=bot.lstrip("@"), desk_name=name, layout=layout, lang=lang)
-    if cjk_font() == CJK_FONT:
-        print("helpdesk assets labels: no Chinese TrueType font found to embed (e.g. install fonts-wqy-zenhei); "
-              "the Chinese text names the standard STSong font, which readers with Chinese support substitute",
-              file=sys.stderr)
     args.out.write_bytes(data)
     sheets = -(-len(chosen) // layout.per_sheet)
     print(f"{args.out}: {len(chosen)} labels on {sheets} sheet(s) of {args.layout}, linking to @{bot.lstrip('@')}")

@@ -4,10 +4,9 @@ Office staff rarely know an asset number; the sticker on the device does. Each l
 of the device's deep link (`bot.domain.deep_link`), the asset number large, the model, the site, the
 help desk's name and "scan to report a fault", in the deployment's language. The QR code is drawn as
 vector squares (segno makes the matrix), so it prints sharp at any size; reportlab lays out the A4
-sheet and embeds (a subset of) a Chinese TrueType font, so the sticker prints the same on any
-machine: the system's when it has one, else the one the chart's font package brings; without any, the
-standard Adobe-GB1 CID font is named (not embedded: PDF readers with Chinese support substitute it),
-and the CLI says so. Both libraries are imported on first use: the bot never loads them for a chat reply.
+sheet and embeds (a subset of) the Chinese TrueType font the help desk ships (bot/fonts), so the
+sticker prints the same on any machine. Both libraries are imported on first use: the bot never loads
+them for a chat reply.
 """
 
 from __future__ import annotations
@@ -16,11 +15,11 @@ import io
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC
-from pathlib import Path
 from typing import Any
 
 from bot.domain.assets import Asset
 from bot.domain.deep_link import link_for
+from bot.fonts import CJK_TTF
 from bot.messages import t
 from bot.texts import render
 
@@ -44,18 +43,7 @@ LAYOUTS = {
     "2x5": Layout(2, 5, 105.0, 57.0),  # 10 a sheet, 105 × 57 mm (e.g. Avery 3425)
 }
 A4_MM = (210.0, 297.0)
-CJK_FONT = "STSong-Light"
-"""The fallback: a standard CID font every PDF reader with Chinese support knows, but not embedded."""
 EMBEDDED_CJK = "HelpdeskCJK"
-CJK_FILES = (
-    "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
-    "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
-    "/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf",
-    "/usr/share/fonts/truetype/arphic/uming.ttc",
-    "C:/Windows/Fonts/simhei.ttf",
-    "/System/Library/Fonts/STHeiti Medium.ttc",
-)
-"""TrueType Chinese fonts (reportlab embeds TrueType outlines, not the CFF of Noto Sans CJK's .otf)."""
 LATIN_FONT, LATIN_BOLD = "Helvetica", "Helvetica-Bold"
 QUIET_MODULES = 2
 """White modules around the code: less than the standard 4, as the label's own margin adds to it."""
@@ -138,33 +126,14 @@ def _font(text: str, bold: bool, cjk: str) -> str:
 
 
 def cjk_font() -> str:
-    """The name of the Chinese font registered with reportlab: an embedded TrueType one if any is found."""
+    """The Chinese font registered with reportlab: the subset of Noto Sans CJK SC in bot/fonts, the same
+    on every machine, so a sticker printed anywhere looks the same (and needs no system font)."""
     from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
-    from reportlab.pdfbase.ttfonts import TTFError, TTFont
+    from reportlab.pdfbase.ttfonts import TTFont
 
-    registered = pdfmetrics.getRegisteredFontNames()
-    if EMBEDDED_CJK in registered:
-        return EMBEDDED_CJK
-    for path in _font_files():
-        try:
-            pdfmetrics.registerFont(TTFont(EMBEDDED_CJK, str(path), subfontIndex=0))
-            return EMBEDDED_CJK
-        except (TTFError, OSError):
-            continue
-    if CJK_FONT not in registered:
-        pdfmetrics.registerFont(UnicodeCIDFont(CJK_FONT))
-    return CJK_FONT
-
-
-def _font_files() -> list[Path]:
-    import importlib.util
-
-    found = [Path(p) for p in CJK_FILES if Path(p).is_file()]
-    spec = importlib.util.find_spec("mplfonts")  # the chart's font package, if installed: only its files
-    for folder in (spec.submodule_search_locations or []) if spec else []:
-        found += sorted(Path(folder, "fonts").glob("*.ttf"))
-    return found
+    if EMBEDDED_CJK not in pdfmetrics.getRegisteredFontNames():
+        pdfmetrics.registerFont(TTFont(EMBEDDED_CJK, str(CJK_TTF)))
+    return EMBEDDED_CJK
 
 
 def _fit(canvas: Any, text: str, font: str, size: float, room: float) -> str:

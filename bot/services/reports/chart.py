@@ -1,24 +1,23 @@
 """The report's picture: one PNG with response attainment per week, the ratings, tickets by device.
 
 Apart from the summary because it is the one part that needs matplotlib (imported on first use, so
-the bot does not load it for a text reply) and a Chinese font, which a fresh machine may lack.
+the bot does not load it for a text reply) and a Chinese font: the system's, else the one in bot/fonts.
 """
 
 from __future__ import annotations
 
-import importlib.util
 import io
 import logging
 import threading
 from datetime import UTC, datetime, tzinfo
 from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
 from bot.domain.inspection_visit import InspectionFigures
 from bot.domain.kpi import Kpis, ReportData
 from bot.domain.kpi_series import ratings_histogram, weekly_attainment
 from bot.domain.targets import Target
+from bot.fonts import CJK_TTF
 from bot.services.reports.summary import device_label, label, period_dates
 
 log = logging.getLogger(__name__)
@@ -27,26 +26,22 @@ log = logging.getLogger(__name__)
 _RENDER_LOCK = threading.Lock()
 """matplotlib's settings are process-wide; one chart at a time keeps a zh chart's font out of an en one."""
 CJK_FAMILIES = ("Noto Sans CJK SC", "Source Han Sans SC", "Noto Sans SC", "WenQuanYi Zen Hei", "Microsoft YaHei")
-_MPLFONTS_FILE = "NotoSansCJKsc-Regular.otf"
 
 
 @lru_cache(maxsize=1)
 def cjk_font() -> str | None:
-    """The family name of a Simplified-Chinese font matplotlib can use, registering mplfonts' Noto
-    Sans CJK SC (OFL) when no such font is installed on the system; None when there is none at all."""
+    """The family name of a Simplified-Chinese font matplotlib can use: the system's, else the subset of
+    Noto Sans CJK SC the help desk ships (bot/fonts, OFL); None only if that file is gone."""
     from matplotlib import font_manager
 
     known = {entry.name for entry in font_manager.fontManager.ttflist}
     for family in CJK_FAMILIES:
         if family in known:
             return family
-    spec = importlib.util.find_spec("mplfonts")  # only its font files are wanted: find, do not import
-    for folder in (spec.submodule_search_locations or []) if spec else []:
-        path = Path(folder) / "fonts" / _MPLFONTS_FILE
-        if path.is_file():
-            font_manager.fontManager.addfont(str(path))
-            return font_manager.FontProperties(fname=str(path)).get_name()
-    return None
+    if not CJK_TTF.is_file():
+        return None
+    font_manager.fontManager.addfont(str(CJK_TTF))
+    return font_manager.FontProperties(fname=str(CJK_TTF)).get_name()
 
 
 def _chart_language(lang: str) -> tuple[str, list[str]]:
@@ -55,7 +50,7 @@ def _chart_language(lang: str) -> tuple[str, list[str]]:
         return lang, ["DejaVu Sans"]
     family = cjk_font()
     if family is None:
-        log.warning("no Chinese font for the chart (install mplfonts); drawing it with English labels")
+        log.warning("no Chinese font for the chart (bot/fonts is missing its font); drawing it with English labels")
         return "en", ["DejaVu Sans"]
     return "zh", [family, "DejaVu Sans"]
 
