@@ -15,7 +15,7 @@ from openpyxl import load_workbook
 from bot.domain.assets import parse_register
 from bot.domain.clock import FakeClock
 from bot.sandbox.standin import FakeUser
-from tests.conftest import ENGINEER, ENGINEER2, MANAGER, START, make_config
+from tests.conftest import ENGINEER, ENGINEER2, EXPERT, MANAGER, START, make_config
 from tests.harness import BotHarness, harness
 
 ON_DUTY, OTHER = ENGINEER2, ENGINEER
@@ -129,12 +129,24 @@ async def test_a_round_in_english_refusals_and_the_late_alert(rounds: BotHarness
     assert replies[-1].text == "Please describe it in a few words."
 
     await desk.tick(timedelta(hours=24))  # 24 h after the list went out, still not finished
-    alert = desk.tg.messages_to(MANAGER.id)[-1].text
-    assert alert == "⏰ HQ-12F（2026-12-01）的巡检尚未完成：已检查 0/1 台，工程师 Liu Yang。"
+    alert = desk.tg.messages_to(MANAGER.id)[-1]
+    assert alert.text == "⏰ HQ-12F（2026-12-01）的巡检尚未完成：已检查 0/1 台，工程师 Liu Yang。"
+    assert alert.buttons() == [["🔁 转交"]]  # the manager can act on it from the alert itself
+    replies = await desk.press(MANAGER, "🔁 转交", alert)
+    assert replies[-1].buttons() == [["Wang Wei", "Chen Jie"]]
+    await desk.press(MANAGER, "Chen Jie")
+    assert desk.tg.messages_to(EXPERT.id)[-1].text.startswith("🔁 Zhao Min 将此巡检转交给您：")
+    assert desk.tg.messages_to(ON_DUTY.id)[-1].text == (
+        "🔁 The inspection of HQ-12F (2026-12-01) is handed from Liu Yang to Chen Jie by Zhao Min.")
+    replies = await desk.say(ON_DUTY, "Paper jams at tray 2")  # the fault's note he was asked for: too late
+    assert replies[-1].text == "This inspection round is not yours: it was given to another engineer."
 
-    replies = await desk.say(ON_DUTY, "Paper jams at tray 2, pickup roller worn")
-    assert "🎫 Ticket HD-2026-00001 is open for HP LaserJet M404dn (A-0042)." in [r.text for r in replies]
-    assert "1 device(s): 0 OK, 0 cleaned, 0 consumable low, 1 fault(s) found" in replies[-1].text
+    await desk.press(EXPERT, "▶ 开始", desk.tg.messages_to(EXPERT.id)[-1])
+    await desk.press(EXPERT, "⚠ 发现故障")
+    replies = await desk.say(EXPERT, "2 号纸盒卡纸，搓纸轮磨损")
+    assert "🎫 已为 HP LaserJet M404dn (A-0042) 开立工单 HD-2026-00001。" in [r.text for r in replies]
+    assert "共 1 台：正常 0，已清洁 0，耗材不足 0，发现故障 1" in replies[-1].text
+    assert desk.tg.messages_to(MANAGER.id)[-1].text.startswith("📋 巡检报告：HQ-12F，2026-12-01（Chen Jie）")
 
 
 async def test_a_restart_neither_loses_nor_repeats_a_push(rounds: BotHarness) -> None:

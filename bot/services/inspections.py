@@ -109,8 +109,8 @@ class InspectionDesk:
 
     async def _send_list(self, visit: VisitRecord, now: datetime) -> None:
         text = self.list_text(visit)
-        if visit.engineer_id is None:
-            await self.notify.tell_managers(t("inspection.nobody", visit=text), now)
+        if visit.engineer_id is None:  # the managers assign it from the message itself
+            await self.notify.tell_managers(t("inspection.nobody", visit=text), now, buttons=assign_buttons(visit))
             return
         await self.notify.tell(visit.engineer_id, text, now, buttons=start_buttons(visit))
 
@@ -226,12 +226,19 @@ class InspectionDesk:
         checked = sum(1 for i in visit.items if i.result is not None)
         await self.notify.tell_managers(t("inspection.overdue", site=visit.site, day=visit.day.isoformat(),
                                           checked=checked, count=len(visit.items),
-                                          engineer=engineer.name if engineer else "—"), now)
+                                          engineer=engineer.name if engineer else "—"), now,
+                                        buttons=assign_buttons(visit))
+
+
+def _button(visit: VisitRecord, action: str) -> Button:
+    return Button(t(f"inspection.btn.{action}"), InspectionAction(visit.id or 0, 0, action).pack())
 
 
 def start_buttons(visit: VisitRecord) -> tuple[tuple[Button, ...], ...]:
     """Start; or move it to another day of its window, or hand it to another engineer."""
-    def button(action: str) -> Button:
-        return Button(t(f"inspection.btn.{action}"), InspectionAction(visit.id or 0, 0, action).pack())
+    return ((_button(visit, "start"),), (_button(visit, "move"), _button(visit, "handover")))
 
-    return ((button("start"),), (button("move"), button("handover")))
+
+def assign_buttons(visit: VisitRecord) -> tuple[tuple[Button, ...], ...]:
+    """For the managers, on a list nobody was on duty for, or one left unfinished: give it to an engineer."""
+    return ((_button(visit, "handover"),),)
