@@ -62,7 +62,8 @@ async def on_button(s: Session, button: StickerReport) -> None:
     """"Report a different fault" on a device whose ticket is open."""
     code = parse_payload(button.code)
     asset = await _asset_of(s, code) if code is not None else None
-    if asset is None:
+    today = s.now.astimezone(s.deployment.tz).date()
+    if asset is None or (asset.retired is not None and asset.retired <= today):  # forged, or gone since
         s.refuse(t("button_invalid"))
         return
     s.chose(t("sticker.btn.new_fault"))
