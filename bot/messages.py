@@ -51,6 +51,17 @@ class Attachment:
 
 
 @dataclass(frozen=True)
+class TopicPost:
+    """A reply that belongs to a ticket's forum topic in the staff group (bot.domain.topics): `post` goes
+    into the topic, opening it named `name` first if it has none yet; `rename`, `close` and `reopen`
+    change the topic itself (the text is not sent)."""
+
+    ticket: str
+    action: str = "post"
+    name: str | None = None
+
+
+@dataclass(frozen=True)
 class Reply:
     chat_id: int
     text: Text
@@ -69,6 +80,8 @@ class Reply:
     edits: int | None = None
     """Not a new message: Telegram's id of an earlier one in the chat whose buttons become these (none:
     they are removed, as on a card whose ticket was cancelled); the text is not used."""
+    topic: TopicPost | None = None
+    """In a forum staff group: the ticket's topic this goes into, or what it does to that topic."""
 
 
 @dataclass
@@ -111,6 +124,8 @@ def reply_to_json(reply: Reply) -> dict[str, Any]:
         "photos": list(reply.photos),
         "ticket": reply.ticket,
         "edits": reply.edits,
+        "topic": {"ticket": reply.topic.ticket, "action": reply.topic.action, "name": reply.topic.name}
+        if reply.topic else None,
         "attachment": {"kind": reply.attachment.kind, "filename": reply.attachment.filename,
                        "data": base64.b64encode(reply.attachment.data).decode()} if reply.attachment else None,
     }
@@ -126,6 +141,7 @@ def reply_from_json(data: dict[str, Any]) -> Reply:
         photos=tuple(data.get("photos", ())),
         ticket=data.get("ticket"),
         edits=data.get("edits"),
+        topic=TopicPost(**data["topic"]) if data.get("topic") else None,
         attachment=Attachment(data["attachment"]["kind"], data["attachment"]["filename"],
                               base64.b64decode(data["attachment"]["data"])) if data.get("attachment") else None,
     )

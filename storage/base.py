@@ -28,6 +28,7 @@ from storage.ports import (
     RosterEdits,
     Tickets,
     Timers,
+    Topics,
     UpdateLog,
     Users,
 )
@@ -50,6 +51,7 @@ class UnitOfWork:
     assets: Assets
     inspections: Inspections
     tickets: Tickets
+    topics: Topics
     timers: Timers
     inbox: Inbox
     outbox: Outbox

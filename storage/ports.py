@@ -22,6 +22,7 @@ from bot.domain.people import User
 from bot.domain.roster import Override
 from bot.domain.ticket import Ticket, TicketEvent
 from bot.domain.timers import Timer, TimerKind
+from bot.domain.topics import Topic
 from bot.messages import Reply
 from knowledge.article import Article
 from knowledge.evidence import Outcome
@@ -73,6 +74,21 @@ class Assets(ABC):
     @abstractmethod
     async def register(self) -> list[tuple[Asset, datetime | None]]:
         """Every asset, with the instant it joined the register (None: before that was recorded)."""
+
+
+class Topics(ABC):
+    """Each ticket's forum topic in the staff group (bot.domain.topics)."""
+
+    @abstractmethod
+    async def get(self, ticket: str) -> Topic | None: ...
+
+    @abstractmethod
+    async def save(self, topic: Topic) -> None:
+        """Add or replace the ticket's topic (its name and closed state as last asked of Telegram)."""
+
+    @abstractmethod
+    async def to_follow(self, limit: int = 200) -> list[tuple[Topic, Ticket]]:
+        """Topics with their tickets, leaving out those closed with a finished ticket (nothing to mirror)."""
 
 
 class Inspections(ABC):

@@ -13,9 +13,11 @@ from bot.callbacks import TicketAction, TicketThread
 from bot.domain.dispatch import WAITING
 from bot.domain.milestones import MILESTONES
 from bot.domain.ticket import Status, Ticket
-from bot.messages import Button, Reply, Text, t, verbatim
+from bot.domain.topics import topic_name
+from bot.messages import Button, Reply, Text, TopicPost, t, verbatim
 from bot.services.deployment import Deployment
 from bot.services.knowledge import KnowledgeBase
+from bot.services.topics import device_name
 from storage.ports import Assets, Inspections, Tickets, Users
 
 Buttons = tuple[tuple[Button, ...], ...]
@@ -110,7 +112,11 @@ class Cards:
         if not chat:
             return None
         lang = self.deployment.default_language
-        return Reply(chat, await self.card(ticket, lang, private=False, now=now), lang)
+        topic = None
+        if self.deployment.duty_group.forum:  # a forum: the card opens the ticket's own topic
+            topic = TopicPost(ticket.number, "post", topic_name(ticket, device_name(ticket, lang)))
+        return Reply(chat, await self.card(ticket, lang, private=False, now=now), lang, topic=topic,
+                     ticket=ticket.number if topic else None)  # a topic refused is told like any card
 
     def _article_title(self, article_id: str, lang: str) -> str:
         """What the engineer reads for an article the reporter tried: its title, else its id."""

@@ -133,6 +133,14 @@ def sla_clocks(config: Config, holidays: Mapping[date, str | None] | None = None
     return clocks
 
 
+class DutyGroup:
+    """What Telegram said at start of the staff group (bot.duty_chat_id): a forum (topics on) gets a
+    topic per ticket; a plain group, or none, gets the cards as before."""
+
+    def __init__(self) -> None:
+        self.forum = False
+
+
 class CalendarEdits:
     """The local holidays and working days managers set from chat (`/holiday`): loaded at start and
     replaced after each edit commits, so the SLA clock closes on a declared holiday as the roster does."""
@@ -206,6 +214,7 @@ class Deployment:
 
     config: Config
     calendar: CalendarEdits = field(default_factory=CalendarEdits, compare=False)
+    duty_group: DutyGroup = field(default_factory=DutyGroup, compare=False)
 
     @property
     def tz(self) -> ZoneInfo:

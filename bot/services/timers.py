@@ -63,7 +63,11 @@ class Scheduler:
                 due = await uow.timers.due(now, batch)
             fired += await self._fire(due, now)
             if len(due) < batch:
-                return fired
+                break
+        if self.deployment.duty_group.forum:  # the tickets' topics follow what the timers (and chats) changed
+            async with self.storage.transaction() as uow:
+                await Services(self.deployment, self.kb, uow).topics.follow(now)
+        return fired
 
     async def _fire(self, due: list[Timer], now: datetime) -> int:
         fired = 0

@@ -22,6 +22,7 @@ from bot.services.retention import Retention
 from bot.services.roster import Roster
 from bot.services.thread import ThreadDesk
 from bot.services.tickets import TicketDesk
+from bot.services.topics import TopicMirror
 from storage import UnitOfWork
 
 
@@ -40,6 +41,10 @@ class Services:
     def cards(self) -> Cards:
         return Cards(self.deployment, self.kb, self.uow.tickets, self.uow.assets, self.uow.users,
                      self.uow.inspections)
+
+    @cached_property
+    def topics(self) -> TopicMirror:
+        return TopicMirror(self.deployment, self.uow.topics, self.uow.outbox)
 
     @cached_property
     def retention(self) -> Retention:

@@ -29,6 +29,7 @@ from bot.domain.clock import Clock
 from bot.domain.flood import FloodPolicy, InputThrottle
 from bot.messages import t
 from bot.services.delivery import DeliveryFailures
+from bot.services.deployment import Deployment
 from bot.services.knowledge import KnowledgeBase
 from bot.services.reports.worker import stop_drawing
 from bot.services.roster import calendar_of, stored_edits
@@ -113,11 +114,30 @@ async def _post_init(app: Application) -> None:
     async with desk.storage.transaction() as tx:  # the SLA clock counts /holiday days as the roster does
         edits = await stored_edits(tx.roster)
     desk.desk.deployment.calendar.replace(**calendar_of(edits))
+    await _look_at_duty_group(app, desk.desk.deployment)
     await desk.scheduler.start_up()
     interval = app.bot_data.get("tick_seconds")
     if app.job_queue is not None and interval:
         app.job_queue.run_repeating(_tick, interval=interval, first=0.5, name="timers")
     await _publish_menu(app)
+
+
+async def _look_at_duty_group(app: Application, deployment: Deployment) -> None:
+    """Ask Telegram once what the staff group is: a forum (topics on) gets a topic per ticket. A group
+    the bot cannot see is said in the log at start (the doctor says more), and the cards still try."""
+    chat_id = deployment.config.bot.duty_chat_id
+    deployment.duty_group.forum = False
+    if not chat_id:
+        return
+    try:
+        chat = await app.bot.get_chat(chat_id)
+    except TelegramError as exc:
+        log.warning("the duty group bot.duty_chat_id = %s cannot be seen (%s): is the bot a member? "
+                    "(helpdesk doctor checks it)", chat_id, exc)
+        return
+    deployment.duty_group.forum = bool(getattr(chat, "is_forum", False))
+    if deployment.duty_group.forum:
+        log.info("the duty group %r is a forum: every ticket gets a topic there", chat.title)
 
 
 async def _tick(context: ContextTypes.DEFAULT_TYPE) -> None:

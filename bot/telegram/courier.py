@@ -22,6 +22,7 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Tele
 from telegram.warnings import PTBUserWarning
 
 from bot.domain.clock import Clock
+from bot.domain.topics import Topic
 from bot.messages import Reply
 from bot.telegram.render import markup
 from bot.texts import render
@@ -140,9 +141,14 @@ class Courier:
         if reply.edits is not None:
             return [lambda: call(self.bot, "editMessageReplyMarkup", chat_id=reply.chat_id, message_id=reply.edits,
                                  reply_markup=markup(reply, self.tz) or {"inline_keyboard": []})]
+        if reply.topic is not None and reply.topic.action != "post":
+            return [partial(self._change_topic, reply)]
         text = render(reply.text, reply.lang, self.tz)
         if len(text) > MAX_TEXT:  # Telegram would refuse it; cut, rather than lose it all
             text = text[:MAX_TEXT - 1] + "…"
+        if reply.topic is not None:
+            return [partial(self._open_topic, reply), partial(self._in_topic, reply, "sendMessage", text=text),
+                    *(partial(self._in_topic, reply, "sendPhoto", photo=photo) for photo in reply.photos)]
         parts: list[Callable[[], Awaitable[object]]] = [
             lambda: call(self.bot, "sendMessage", chat_id=reply.chat_id, text=text, reply_markup=markup(reply, self.tz))
         ]
@@ -180,6 +186,41 @@ class Courier:
             return timedelta(), done, message_id  # back off by the number of attempts so far
         return None, done, message_id
 
+    # ---- a ticket's forum topic in the staff group (bot.domain.topics) ---------------------------------
+    async def _topic(self, ticket: str) -> Topic | None:
+        async with self.storage.transaction() as tx:
+            return await tx.topics.get(ticket)
+
+    async def _open_topic(self, reply: Reply) -> None:
+        """The ticket's topic, created the first time (its id kept before anything is posted in it)."""
+        topic = reply.topic
+        if topic is None or await self._topic(topic.ticket) is not None:
+            return
+        name = topic.name or topic.ticket
+        created = await call(self.bot, "createForumTopic", chat_id=reply.chat_id, name=name)
+        thread = int(created["message_thread_id"])  # type: ignore[index]
+        async with self.storage.transaction() as tx:
+            await tx.topics.save(Topic(topic.ticket, reply.chat_id, thread, name))
+
+    async def _in_topic(self, reply: Reply, method: str, **params: object) -> object:
+        topic = await self._topic(reply.topic.ticket) if reply.topic else None
+        return await call(self.bot, method, chat_id=reply.chat_id,
+                          message_thread_id=topic.thread_id if topic else None, **params)
+
+    async def _change_topic(self, reply: Reply) -> None:
+        """Rename, close or reopen the ticket's topic; a topic that was never made, or already shows
+        what is asked (Telegram's TOPIC_NOT_MODIFIED), needs nothing."""
+        topic = await self._topic(reply.topic.ticket) if reply.topic else None
+        if topic is None or reply.topic is None:
+            return
+        method, extra = {"rename": ("editForumTopic", {"name": reply.topic.name}),
+                         "close": ("closeForumTopic", {}), "reopen": ("reopenForumTopic", {})}[reply.topic.action]
+        try:
+            await call(self.bot, method, chat_id=topic.chat_id, message_thread_id=topic.thread_id, **extra)
+        except BadRequest as exc:
+            if "TOPIC_NOT_MODIFIED" not in exc.message.upper():
+                raise
+
     async def _blocked(self, tx, chat_id: int, reason: str) -> None:  # type: ignore[no-untyped-def]
         if reason.startswith("forbidden"):
             user = await tx.users.get(chat_id)
@@ -189,7 +230,8 @@ class Courier:
 
 # Bot.do_api_request warns that Bot has a method of that name; calling it this way is the point here.
 warnings.filterwarnings("ignore", category=PTBUserWarning,
-                        message=r"Please use 'Bot\.(sendMessage|editMessageText|editMessageReplyMarkup|getUpdates)'")
+                        message=r"Please use 'Bot\.(sendMessage|sendPhoto|editMessageText|editMessageReplyMarkup"
+                                r"|getUpdates|createForumTopic|editForumTopic|closeForumTopic|reopenForumTopic)'")
 
 
 async def call(bot: Bot, method: str, **params: object) -> object:

@@ -39,6 +39,7 @@ from storage.sqlite.reports import SqliteReportQueries
 from storage.sqlite.roster import SqliteRosterEdits
 from storage.sqlite.scheduling import SqliteNotices, SqliteTimers
 from storage.sqlite.tickets import SqliteAssets, SqliteTickets
+from storage.sqlite.topics import SqliteTopics
 
 BUSY_TIMEOUT_MS = 5000
 
@@ -57,6 +58,7 @@ class SqliteUnitOfWork(UnitOfWork):
             self.assets = SqliteAssets(db)
             self.inspections = SqliteInspections(db)
             self.tickets = SqliteTickets(db)
+            self.topics = SqliteTopics(db)
             self.timers = SqliteTimers(db)
             self.inbox = SqliteInbox(db)
             self.roster = SqliteRosterEdits(db)
