@@ -87,6 +87,10 @@ class Topics(ABC):
         """Add or replace the ticket's topic (its name and closed state as last asked of Telegram)."""
 
     @abstractmethod
+    async def ticket_of(self, chat_id: int, thread_id: int) -> str | None:
+        """The ticket whose topic this is (None: a topic the bot did not open)."""
+
+    @abstractmethod
     async def to_follow(self, limit: int = 200) -> list[tuple[Topic, Ticket]]:
         """Topics with their tickets, leaving out those closed with a finished ticket (nothing to mirror)."""
 

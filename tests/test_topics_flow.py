@@ -88,3 +88,34 @@ async def test_a_forum_the_bot_may_not_manage_tells_the_managers_the_card_could_
         assert failed == [(1,)]  # refused by Telegram (no right to create topics): recorded, not retried
         told = desk.tg.messages_to(MANAGER.id)[-1].text
         assert "Not enough rights to create a topic" in told and "HD-2026-00001" in told
+
+
+async def test_staff_talk_in_the_topic_as_notes_and_reach_the_reporter_with_a_chevron(forum_zh: BotHarness) -> None:
+    desk = forum_zh
+    number = await _p1(desk, LINA)
+    thread = _only_topic(desk).message_thread_id
+    in_topic = lambda: [m.text for m in desk.tg.messages_in_topic(GROUP, thread)]  # noqa: E731
+
+    await desk.handled(desk.tg.send_text_in_topic(ENGINEER, GROUP, thread, "碳粉盒可能没装好，先别换"))
+    assert in_topic()[-1] == "📝 已记入工单（仅员工可见）。"
+    told_before = len(desk.tg.messages_to(LINA.id))
+    await desk.handled(desk.tg.send_text_in_topic(ENGINEER, GROUP, thread, "> 请先把电源线重新插一下"))
+    assert in_topic()[-1] == "↪️ 已转给报修人，并记入工单。"
+    (relayed,) = desk.tg.messages_to(LINA.id)[told_before:]
+    assert relayed.text == f"💬 Wang Wei 关于 {number}：\n请先把电源线重新插一下"
+    await desk.handled(desk.tg.send_photo_in_topic(ENGINEER, GROUP, thread, caption="> 是这个开关"))
+    assert desk.tg.messages_to(LINA.id)[-1].method == "sendPhoto"  # the photo goes along
+
+    quiet = len(in_topic())
+    await desk.handled(desk.tg.send_text_in_topic(LINA, GROUP, thread, "我也在群里"))  # not staff: left alone
+    assert len(in_topic()) == quiet
+
+    # the reporter's own page leaves the staff's note out; the engineer's shows it
+    page = (await desk.say(LINA, f"/status {number}"))[-1].text
+    assert "请先把电源线重新插一下" in page and "碳粉盒" not in page
+    assert "内部备注：碳粉盒可能没装好，先别换" in (await desk.say(ENGINEER, f"/status {number}"))[-1].text
+
+    # what the reporter adds appears in the topic
+    await desk.press(LINA, "➕ 补充信息", desk.last_with_buttons(LINA))
+    await desk.say(LINA, "插了电源还是不亮")
+    assert in_topic()[-1] == "➕ 李娜 补充：插了电源还是不亮"

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from bot.config import Config
-from bot.conversation import reporter, router
+from bot.conversation import reporter, router, topic
 from bot.conversation.questions import prompt_if_drafting
 from bot.conversation.session import DeskContext, Incoming, Session
 from bot.domain.clock import Clock
@@ -83,6 +83,13 @@ class Desk:
         """The sender sends faster than anyone reads: their messages are now handled at a slower pace."""
         async with self._session(msg) as s:
             await s.say(t("flood.slow_down"))
+            return s.outcome
+
+    async def in_topic(self, msg: Incoming, thread_id: int, text: str | None, photo: str | None) -> Outcome:
+        """A message in a ticket's topic of the forum staff group (bot.conversation.topic)."""
+        async with self._session(msg) as s:
+            if not s.duplicate:
+                await topic.on_message(s, thread_id, text, photo)
             return s.outcome
 
     async def in_group(self, msg: Incoming) -> Outcome:

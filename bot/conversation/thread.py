@@ -154,10 +154,12 @@ async def _contribute(s: Session, *, text: str | None, photo: str | None = None,
         asked, answered = await s.services.thread.question(ticket.number, int(awaiting.get("n", 0)))
         if asked is not None and not answered:
             told = await s.services.thread.answer(ticket, s.user, asked, s.now, text=text, photo=photo)
+            await s.services.topics.from_reporter(ticket, s.user, s.now, text=text, photo=photo)
             names = ", ".join(_staff_name(s, who) for who in told)
             await s.say(t("ticket.answered", number=ticket.number, engineers=verbatim(names)))
             return
     engineer = await s.services.thread.add_info(ticket, s.user, s.now, text=text, photo=photo)
+    await s.services.topics.from_reporter(ticket, s.user, s.now, text=text, photo=photo)  # the staff's topic too
     if not quiet:
         await s.say(t("ticket.added", number=ticket.number, photo=photo is not None,
                       engineer=_staff_name(s, engineer) if engineer is not None else None))

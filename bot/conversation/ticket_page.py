@@ -38,6 +38,8 @@ Buttons = tuple[tuple[Button, ...], ...]
 async def show(s: Session, ticket: Ticket) -> None:
     """Say the ticket's page to the viewer, with the buttons that fit them."""
     events = await s.uow.tickets.events(ticket.number)
+    if s.user.id not in s.deployment.staff:  # the staff's notes in the ticket's topic are theirs alone
+        events = [e for e in events if e.kind != Happening.STAFF_NOTE]
     names = await _names(s, ticket, events)
     await s.say(page(s, ticket, events, names), buttons=buttons(s, ticket, events))
 
@@ -213,6 +215,8 @@ def _what(event: TicketEvent, names: dict[int, str]) -> Text:
         return t("ticket.ev.info_added", text=_short(d["text"])) if d.get("text") else t("ticket.ev.info_photo")
     if kind == "complaint_answered":
         return t("ticket.ev.complaint_answered", answer=_short(d.get("answer")))
+    if kind in ("staff_note", "staff_reply"):
+        return t(f"ticket.ev.{kind}", text=_short(d["text"]) if d.get("text") else "📷")
     if kind == "question_asked":
         return t("ticket.ev.question_asked", question=_short(d.get("question")))
     if kind == "question_answered":

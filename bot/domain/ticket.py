@@ -64,6 +64,11 @@ class Happening(StrEnum):
     QUESTION_ANSWERED = "question_answered"
     HANDOVER_FAILED = "handover_failed"
     """A hand-over to an engineer the bot cannot reach: the ticket stayed where it was."""
+    STAFF_NOTE = "staff_note"
+    """A staff member wrote in the ticket's topic of the staff group: an internal note, never shown to
+    the reporter."""
+    STAFF_REPLY = "staff_reply"
+    """A staff member's message from the ticket's topic that went to the reporter ("> …")."""
     COMPLAINT_ANSWERED = "complaint_answered"  # a manager handled the reporter's complaint: the answer given
 
 

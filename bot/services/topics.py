@@ -12,12 +12,14 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import UTC, datetime
 
-from bot.domain.ticket import Ticket
+from bot.domain.people import User
+from bot.domain.ticket import Happening, Ticket, happened
 from bot.domain.topics import is_finished, topic_name
 from bot.messages import Reply, TopicPost, t, verbatim
 from bot.services.deployment import Deployment
+from bot.services.notify import Notifier
 from bot.texts import render
-from storage.ports import Outbox, Topics
+from storage.ports import Outbox, Tickets, Topics
 
 
 def device_name(ticket: Ticket, lang: str) -> str:
@@ -25,10 +27,37 @@ def device_name(ticket: Ticket, lang: str) -> str:
 
 
 class TopicMirror:
-    def __init__(self, deployment: Deployment, topics: Topics, outbox: Outbox) -> None:
+    def __init__(self, deployment: Deployment, topics: Topics, outbox: Outbox, tickets: Tickets,
+                 notify: Notifier) -> None:
         self.deployment = deployment
         self.topics = topics
         self.outbox = outbox
+        self.tickets = tickets
+        self.notify = notify
+
+    # ---- what staff write in the topic, and what the reporter adds ----------------------------------
+    async def from_staff(self, ticket: Ticket, by: User, now: datetime, *, text: str | None, photo: str | None,
+                         to_reporter: bool) -> None:
+        """A staff member's message in the ticket's topic: an internal note on the ticket, or ("> …")
+        passed on to the reporter, and so on the ticket's history either way."""
+        kind = Happening.STAFF_REPLY if to_reporter else Happening.STAFF_NOTE
+        ticket, event = happened(ticket, kind, actor_id=by.id, at=now,
+                                 **{k: v for k, v in (("text", text), ("photo", photo)) if v})
+        await self.tickets.update(ticket, [event])
+        if to_reporter:
+            text_to = t("topic.to_reporter", number=ticket.number, engineer=by.name, text=text or "📷")
+            await self.notify.send(Reply(ticket.reporter_id, text_to, await self.notify.language_of(ticket.reporter_id),
+                                         photos=(photo,) if photo else (), ticket=ticket.number), now)
+
+    async def from_reporter(self, ticket: Ticket, reporter: User, now: datetime, *, text: str | None,
+                            photo: str | None) -> None:
+        """What the reporter added appears in the ticket's topic too (when it has one)."""
+        if not self.deployment.duty_group.forum or await self.topics.get(ticket.number) is None:
+            return
+        lang = self.deployment.default_language
+        await self.outbox.enqueue(Reply(self.deployment.config.bot.duty_chat_id, t(
+            "topic.from_reporter", reporter=reporter.name, text=text or "📷"), lang,
+            photos=(photo,) if photo else (), topic=TopicPost(ticket.number)), now)
 
     def name_for(self, ticket: Ticket) -> str:
         return topic_name(ticket, device_name(ticket, self.deployment.default_language))

@@ -44,7 +44,7 @@ class Services:
 
     @cached_property
     def topics(self) -> TopicMirror:
-        return TopicMirror(self.deployment, self.uow.topics, self.uow.outbox)
+        return TopicMirror(self.deployment, self.uow.topics, self.uow.outbox, self.uow.tickets, self.notify)
 
     @cached_property
     def retention(self) -> Retention:

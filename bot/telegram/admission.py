@@ -39,13 +39,17 @@ def fingerprint(update: object) -> str | None:
     return None
 
 
-def not_for_us(update: object, username: str | None) -> bool:
+def not_for_us(update: object, username: str | None, duty_chat: int = 0) -> bool:
     """A group message the bot would not answer: a command addressed to another bot, or chatter that
-    is neither a command nor a mention of this bot. Private chats are always for us."""
+    is neither a command nor a mention of this bot. Private chats are always for us, and so is what is
+    written in a topic of the staff group (`duty_chat`): it may be a note on that topic's ticket."""
     if not isinstance(update, Update):
         return False
     message = update.message
     if message is None or message.chat.type == ChatType.PRIVATE:
+        return False
+    in_a_topic = duty_chat and message.chat.id == duty_chat and message.is_topic_message
+    if in_a_topic and not (message.text or "").startswith("/"):
         return False
     text = message.text or ""
     mention = f"@{username}".lower() if username else None

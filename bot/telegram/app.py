@@ -91,6 +91,9 @@ def build_application(
     app.add_handler(ChatMemberHandler(handlers.on_membership, ChatMemberHandler.MY_CHAT_MEMBER))
     app.add_handler(CallbackQueryHandler(handlers.on_button))
     app.add_handler(MessageHandler(filters.UpdateType.EDITED & private, handlers.on_edited))
+    if config.bot.duty_chat_id:  # a ticket's topic in the forum staff group: notes, and "> …" to the reporter
+        app.add_handler(MessageHandler(filters.Chat(config.bot.duty_chat_id) & filters.IS_TOPIC_MESSAGE
+                                       & ~filters.COMMAND & (filters.TEXT | filters.PHOTO), handlers.on_topic_message))
     app.add_handler(MessageHandler(~private & (filters.COMMAND | filters.Entity("mention")), handlers.on_group))
     app.add_handler(MessageHandler(private & filters.COMMAND, handlers.on_command))
     app.add_handler(MessageHandler(private & filters.TEXT, handlers.on_text))
@@ -109,7 +112,7 @@ async def _post_init(app: Application) -> None:
                            on_undeliverable=desk.failures.undeliverable)
     processor = app.update_processor
     if isinstance(processor, PerChatOrder):  # the bot's name is known now (initialize asked getMe)
-        processor.ignore = lambda update: not_for_us(update, app.bot.username)
+        processor.ignore = lambda update: not_for_us(update, app.bot.username, desk.config.bot.duty_chat_id)
         processor.on_flood = lambda update: handlers.slow_down(app, update)
     async with desk.storage.transaction() as tx:  # the SLA clock counts /holiday days as the roster does
         edits = await stored_edits(tx.roster)

@@ -153,6 +153,20 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await deliver(context, outcome, update)
 
 
+async def on_topic_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A message in a topic of the forum staff group: maybe a note on that topic's ticket."""
+    message = update.message
+    if message is None or update.effective_user is None or message.message_thread_id is None:
+        return
+    if message.chat_id != helpdesk(context).config.bot.duty_chat_id:
+        return
+    photo = message.photo[-1].file_id if message.photo else None
+    text = message.text if message.text is not None else message.caption
+    outcome = await helpdesk(context).desk.in_topic(_incoming(update), message.message_thread_id,
+                                                     clean_text(text) if text else None, photo)
+    await deliver(context, outcome)
+
+
 async def on_group(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     message = update.message
     if message is None or update.effective_user is None:

@@ -99,6 +99,8 @@ EN_TICKET: dict[str, Template] = {
     "ticket.ev.question_asked": "asked: {question}",
     "ticket.ev.question_answered": "answered: {answer}",
     "ticket.ev.handover_failed": "could not hand it over to {engineer}",
+    "ticket.ev.staff_note": "noted (staff only): {text}",
+    "ticket.ev.staff_reply": "wrote to the reporter: {text}",
     "ticket.ev.complaint_answered": "answered the complaint: {answer}",
     "ticket.ev.other": "{kind}",
     # ---- buttons -----------------------------------------------------------------------------------------

@@ -97,6 +97,8 @@ ZH_TICKET: dict[str, Template] = {
     "ticket.ev.question_asked": "提问：{question}",
     "ticket.ev.question_answered": "回答：{answer}",
     "ticket.ev.handover_failed": "未能转交给 {engineer}",
+    "ticket.ev.staff_note": "内部备注：{text}",
+    "ticket.ev.staff_reply": "给报修人留言：{text}",
     "ticket.ev.complaint_answered": "答复了投诉：{answer}",
     "ticket.ev.other": "{kind}",
     # ---- buttons -----------------------------------------------------------------------------------------

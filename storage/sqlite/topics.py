@@ -22,6 +22,11 @@ class SqliteTopics(SqlPort, Topics):
             (topic.ticket, topic.chat_id, topic.thread_id, topic.name, int(topic.closed)),
         )
 
+    async def ticket_of(self, chat_id: int, thread_id: int) -> str | None:
+        row = await self._one("SELECT ticket FROM ticket_topics WHERE chat_id = ? AND thread_id = ?",
+                              (chat_id, thread_id))
+        return str(row["ticket"]) if row else None
+
     async def to_follow(self, limit: int = 200) -> list[tuple[Topic, Ticket]]:
         rows = await self._all(
             """SELECT t.*, tt.ticket AS topic_ticket, tt.chat_id AS topic_chat, tt.thread_id AS topic_thread,
