@@ -253,7 +253,8 @@ async def test_the_duty_group_is_asked_about_the_bot_is_in_it_and_its_topics(
     standin.add_group(-1005678, "Dispatch", forum=True, bot_rights={})
     config.write_text(config.read_text(encoding="utf-8").replace("-1001234", "-1005678"), encoding="utf-8")
     _, found = await diagnose(env_for(standin, db, config))
-    assert "a forum, topics on; the bot may not manage topics" in found["duty chat"]["detail"]
+    assert found["duty chat"]["status"] == "warn"
+    assert "is a forum (topics on) but the bot may not manage topics" in found["duty chat"]["detail"]
     standin.set_bot_rights(-1005678, {"can_manage_topics": True})
     _, found = await diagnose(env_for(standin, db, config))
     assert "the bot may manage topics" in found["duty chat"]["detail"]

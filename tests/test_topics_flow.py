@@ -4,7 +4,9 @@ getting the cards as before (tests/test_duty_flow.py)."""
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import AsyncIterator
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -67,6 +69,14 @@ async def test_each_ticket_opens_a_topic_whose_name_follows_it_and_closes_with_i
     await desk.tick()
     assert len(_only_topic(desk).history) == 4  # a closed topic of a cancelled ticket is left alone
 
+    # a ticket that comes back (as a repeat fault reopens a closed one): its topic opens again, then renamed
+    with closing(sqlite3.connect(desk.db_path)) as db, db:
+        db.execute("UPDATE tickets SET status = 'reopened' WHERE number = ?", (number,))
+    await desk.tick()
+    topic = _only_topic(desk)
+    assert not topic.closed and topic.name == f"🔁 {number} · 🔴 打印机 · HQ-3F"
+    assert [h["action"] for h in topic.history][-2:] == ["reopened", "edited"]
+
 
 async def test_topic_names_are_in_the_deployments_language_and_survive_a_restart(forum_en: BotHarness) -> None:
     desk = forum_en
@@ -79,8 +89,10 @@ async def test_topic_names_are_in_the_deployments_language_and_survive_a_restart
     assert names == [f"✅ {first} · 🔴 Printer · HQ-3F", f"🆕 {second} · 🔴 Printer · HQ-3F"]
 
 
-async def test_a_forum_the_bot_may_not_manage_tells_the_managers_the_card_could_not_go(tmp_path: Path) -> None:
+async def test_a_forum_the_bot_may_not_manage_tells_the_managers_the_card_could_not_go(
+        tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
     async for desk in _forum_desk(tmp_path, "en", None):
+        assert "the bot may not manage topics" in caplog.text  # said at start
         await _p1(desk, ALICE)
         assert desk.tg.topics(GROUP) == {}
         assert desk.rows("SELECT COUNT(*) FROM ticket_topics") == [(0,)]

@@ -3,7 +3,7 @@ kind of group is it, may the bot manage its topics.
 
 Ticket cards sent to a group the bot is not in fail one by one, long after the set-up; asking Telegram
 once (getChat, then getChatMember for the bot) names the problem before the first ticket. A forum group
-(topics on) is reported with whether the bot may manage its topics; the cards go to its General topic.
+(topics on), where every ticket gets a topic, needs the bot to be allowed to manage topics.
 """
 
 from __future__ import annotations
@@ -38,9 +38,11 @@ async def check_duty_group(token: str, base_url: str, chat_id: int, timeout: flo
     rights = member.get("result", {}) if member.get("ok") else {}
     if not info.get("is_forum"):
         return Finding(DUTY_CHAT, "ok", f"“{title}” ({kind}, topics off): every ticket card goes there")
-    may = rights.get("status") == "creator" or bool(rights.get("can_manage_topics"))
-    return Finding(DUTY_CHAT, "ok", f"“{title}” (a forum, topics on; the bot {'may' if may else 'may not'} manage "
-                   "topics): every ticket card goes to its General topic")
+    if rights.get("status") == "creator" or rights.get("can_manage_topics"):
+        return Finding(DUTY_CHAT, "ok", f"“{title}” (a forum, topics on; the bot may manage topics): every "
+                       "ticket gets a topic there, named after it and closed with it")
+    return Finding(DUTY_CHAT, "warn", f"“{title}” is a forum (topics on) but the bot may not manage topics: make "
+                   "it an administrator with “Manage topics”, or no ticket's topic can be opened")
 
 
 async def _call(client: httpx.AsyncClient, base: str, method: str, **params: object) -> dict[str, Any]:

@@ -139,8 +139,17 @@ async def _look_at_duty_group(app: Application, deployment: Deployment) -> None:
                     "(helpdesk doctor checks it)", chat_id, exc)
         return
     deployment.duty_group.forum = bool(getattr(chat, "is_forum", False))
-    if deployment.duty_group.forum:
-        log.info("the duty group %r is a forum: every ticket gets a topic there", chat.title)
+    if not deployment.duty_group.forum:
+        return
+    log.info("the duty group %r is a forum: every ticket gets a topic there", chat.title)
+    try:
+        member = await app.bot.get_chat_member(chat_id, app.bot.id)
+    except TelegramError as exc:
+        log.warning("cannot ask for the bot's rights in the duty group (%s)", exc)
+        return
+    if member.status != "creator" and not getattr(member, "can_manage_topics", False):
+        log.warning("the duty group %r is a forum, but the bot may not manage topics: make it an administrator "
+                    "with 'Manage topics', or the tickets' topics cannot be opened", chat.title)
 
 
 async def _tick(context: ContextTypes.DEFAULT_TYPE) -> None:
