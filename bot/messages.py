@@ -82,6 +82,8 @@ class Reply:
     they are removed, as on a card whose ticket was cancelled); the text is not used."""
     topic: TopicPost | None = None
     """In a forum staff group: the ticket's topic this goes into, or what it does to that topic."""
+    thread_id: int | None = None
+    """An answer to something written (or pressed) in a forum topic: it goes into that topic."""
 
 
 @dataclass
@@ -126,6 +128,7 @@ def reply_to_json(reply: Reply) -> dict[str, Any]:
         "edits": reply.edits,
         "topic": {"ticket": reply.topic.ticket, "action": reply.topic.action, "name": reply.topic.name}
         if reply.topic else None,
+        "thread_id": reply.thread_id,
         "attachment": {"kind": reply.attachment.kind, "filename": reply.attachment.filename,
                        "data": base64.b64encode(reply.attachment.data).decode()} if reply.attachment else None,
     }
@@ -142,6 +145,7 @@ def reply_from_json(data: dict[str, Any]) -> Reply:
         ticket=data.get("ticket"),
         edits=data.get("edits"),
         topic=TopicPost(**data["topic"]) if data.get("topic") else None,
+        thread_id=data.get("thread_id"),
         attachment=Attachment(data["attachment"]["kind"], data["attachment"]["filename"],
                               base64.b64decode(data["attachment"]["data"])) if data.get("attachment") else None,
     )

@@ -50,8 +50,14 @@ async def test_each_ticket_opens_a_topic_whose_name_follows_it_and_closes_with_i
     topic = _only_topic(desk)
     assert topic.name == f"🆕 {number} · 🔴 打印机 · HQ-3F"
     (card,) = desk.tg.messages_in_topic(GROUP, topic.message_thread_id)
-    assert card.text.startswith(f"🎫 {number}") and card.buttons() == []  # the reporter's phone is not in it
-    assert "138" not in card.text
+    assert card.text.startswith(f"🎫 {number}") and "138" not in card.text  # not the reporter's phone
+    assert card.buttons() == [["👷 改派", "⬆️ 立即升级"], ["🎚 调整级别", "✖️ 取消工单"]]  # live, for the staff
+    await desk.press(ENGINEER, "👷 改派", card)  # an engineer is not the dispatcher: refused, nothing said in the topic
+    assert desk.last_answer()["text"] == "只有管理员可以调度工单。"
+    assert len(desk.tg.messages_in_topic(GROUP, topic.message_thread_id)) == 1
+    await desk.press(MANAGER, "👷 改派", card)  # the dispatcher's answer comes in the same topic
+    offer = desk.tg.messages_in_topic(GROUP, topic.message_thread_id)[-1]
+    assert offer.text.startswith(f"把 {number} 派给谁？") and offer.buttons()
 
     await desk.press(ENGINEER, "✅ 接单", desk.last_with_buttons(ENGINEER))
     await desk.tick()

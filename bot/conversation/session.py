@@ -56,6 +56,8 @@ class Incoming:
     claims no update."""
     sender: Sender
     chat_id: int
+    thread_id: int | None = None
+    """The forum topic it was written in (a ticket's topic in the staff group): answers go there too."""
 
 
 class Session:
@@ -161,6 +163,8 @@ class Session:
         """Answer the sender. The reply is stored with the change that caused it, in this transaction:
         a crash after the commit cannot lose it (the courier sends it after a restart), and messages
         keep the order they were said in, notifications to the same person included."""
+        if self.msg.thread_id is not None and "topic" not in extra:
+            extra.setdefault("thread_id", self.msg.thread_id)
         reply = Reply(self.msg.chat_id, text, self.user.language, **extra)  # type: ignore[arg-type]
         await self.uow.outbox.enqueue(reply, self.now)
         self.outcome.replies.append(reply)

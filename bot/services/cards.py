@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bot.callbacks import TicketAction, TicketThread
+from bot.callbacks import ConsoleAction, TicketAction, TicketThread
 from bot.domain.dispatch import WAITING
 from bot.domain.milestones import MILESTONES
 from bot.domain.ticket import Status, Ticket
@@ -55,6 +55,20 @@ def work_buttons(ticket: Ticket, *, on_the_way: bool = False) -> Buttons:
 
 def buttons_for(ticket: Ticket, *, on_the_way: bool = False) -> Buttons:
     return waiting_buttons(ticket) if ticket.status in WAITING else work_buttons(ticket, on_the_way=on_the_way)
+
+
+def console_buttons(ticket: Ticket) -> Buttons:
+    """What a manager can do to an open ticket: on its console card and on every alert about it.
+    Escalating is for a ticket nobody has accepted; an accepted one is reassigned instead."""
+    if not ticket.is_open:
+        return ()
+    n = ticket.number
+    first = [Button(t("console.btn.reassign" if ticket.assignee_id else "console.btn.assign"),
+                    ConsoleAction(n, "assign").pack())]
+    if ticket.status in WAITING:
+        first.append(Button(t("console.btn.escalate"), ConsoleAction(n, "escalate").pack()))
+    return (tuple(first), (Button(t("console.btn.severity"), ConsoleAction(n, "severity").pack()),
+                           Button(t("console.btn.cancel"), ConsoleAction(n, "cancel").pack())))
 
 
 class Cards:
@@ -116,7 +130,8 @@ class Cards:
         if self.deployment.duty_group.forum:  # a forum: the card opens the ticket's own topic
             topic = TopicPost(ticket.number, "post", topic_name(ticket, device_name(ticket, lang)))
         return Reply(chat, await self.card(ticket, lang, private=False, now=now), lang, topic=topic,
-                     ticket=ticket.number if topic else None)  # a topic refused is told like any card
+                     ticket=ticket.number if topic else None,  # a topic refused is told like any card
+                     buttons=console_buttons(ticket) if topic else ())  # live for the staff (managers act)
 
     def _article_title(self, article_id: str, lang: str) -> str:
         """What the engineer reads for an article the reporter tried: its title, else its id."""

@@ -19,7 +19,6 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Protocol
 
-from bot.callbacks import ConsoleAction
 from bot.domain.dispatch import WAITING, escalation_step, steps_taken
 from bot.domain.escalation import EscalationPolicy, EscalationStep, checkpoints
 from bot.domain.milestones import MILESTONES, Due, next_due
@@ -32,27 +31,13 @@ from bot.domain.ticket import Happening, Ticket, happened
 from bot.domain.timers import Timer, TimerKind
 from bot.messages import Button, Text, t
 from bot.services import cancellation
-from bot.services.cards import Cards
+from bot.services.cards import Cards, console_buttons
 from bot.services.deployment import Deployment
 from bot.services.notify import Notifier
 from bot.services.roster import Roster
 from storage.ports import Tickets, Timers, Users
 
 Buttons = tuple[tuple[Button, ...], ...]
-
-
-def console_buttons(ticket: Ticket) -> Buttons:
-    """What a manager can do to an open ticket: on its console card and on every alert about it.
-    Escalating is for a ticket nobody has accepted; an accepted one is reassigned instead."""
-    if not ticket.is_open:
-        return ()
-    n = ticket.number
-    first = [Button(t("console.btn.reassign" if ticket.assignee_id else "console.btn.assign"),
-                    ConsoleAction(n, "assign").pack())]
-    if ticket.status in WAITING:
-        first.append(Button(t("console.btn.escalate"), ConsoleAction(n, "escalate").pack()))
-    return (tuple(first), (Button(t("console.btn.severity"), ConsoleAction(n, "severity").pack()),
-                           Button(t("console.btn.cancel"), ConsoleAction(n, "cancel").pack())))
 
 
 def due_text(due: Due | None, now: datetime) -> Text:

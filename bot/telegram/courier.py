@@ -147,12 +147,15 @@ class Courier:
         if len(text) > MAX_TEXT:  # Telegram would refuse it; cut, rather than lose it all
             text = text[:MAX_TEXT - 1] + "…"
         if reply.topic is not None:
-            return [partial(self._open_topic, reply), partial(self._in_topic, reply, "sendMessage", text=text),
+            return [partial(self._open_topic, reply),
+                    partial(self._in_topic, reply, "sendMessage", text=text, reply_markup=markup(reply, self.tz)),
                     *(partial(self._in_topic, reply, "sendPhoto", photo=photo) for photo in reply.photos)]
         parts: list[Callable[[], Awaitable[object]]] = [
-            lambda: call(self.bot, "sendMessage", chat_id=reply.chat_id, text=text, reply_markup=markup(reply, self.tz))
+            lambda: call(self.bot, "sendMessage", chat_id=reply.chat_id, text=text, reply_markup=markup(reply, self.tz),
+                         message_thread_id=reply.thread_id)
         ]
-        parts += [partial(self.bot.send_photo, chat_id=reply.chat_id, photo=photo) for photo in reply.photos]
+        parts += [partial(call, self.bot, "sendPhoto", chat_id=reply.chat_id, photo=photo,
+                          message_thread_id=reply.thread_id) for photo in reply.photos]
         if reply.attachment is not None:
             parts.append(partial(send_attachment, self.bot, reply))
         return parts
@@ -248,6 +251,6 @@ async def send_attachment(bot: Bot, reply: Reply) -> None:
         return
     upload = InputFile(attachment.data, filename=attachment.filename)
     if attachment.kind == "photo":
-        await bot.send_photo(chat_id=reply.chat_id, photo=upload)
+        await bot.send_photo(chat_id=reply.chat_id, photo=upload, message_thread_id=reply.thread_id)
     else:
-        await bot.send_document(chat_id=reply.chat_id, document=upload)
+        await bot.send_document(chat_id=reply.chat_id, document=upload, message_thread_id=reply.thread_id)

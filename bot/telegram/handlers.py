@@ -70,7 +70,16 @@ def _incoming(update: Update) -> Incoming:
                       username=clean_text(user.username) if user.username else None,
                       language_code=user.language_code),
         chat_id=update.effective_chat.id,
+        thread_id=_topic_of(update),
     )
+
+
+def _topic_of(update: Update) -> int | None:
+    """The forum topic an update came from (a message, or a button under one), if any."""
+    message = update.effective_message
+    if message is None or not getattr(message, "is_topic_message", False):
+        return None
+    return message.message_thread_id
 
 
 async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -146,7 +155,8 @@ async def on_edited(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     query = update.callback_query
     assert query is not None
-    if query.message is None or query.message.chat.type != ChatType.PRIVATE:
+    in_staff_group = query.message is not None and query.message.chat.id == helpdesk(context).config.bot.duty_chat_id
+    if query.message is None or (query.message.chat.type != ChatType.PRIVATE and not in_staff_group):
         await query.answer(render(t("button_invalid"), "en", helpdesk(context).config.tz), show_alert=True)
         return
     outcome = await helpdesk(context).desk.button(_incoming(update), query.data or "")
