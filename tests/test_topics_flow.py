@@ -137,3 +137,7 @@ async def test_staff_talk_in_the_topic_as_notes_and_reach_the_reporter_with_a_ch
     await desk.press(LINA, "➕ 补充信息", desk.last_with_buttons(LINA))
     await desk.say(LINA, "插了电源还是不亮")
     assert in_topic()[-1] == "➕ 李娜 补充：插了电源还是不亮"
+    await desk.press(LINA, "➕ 补充信息", desk.last_with_buttons(LINA))
+    await desk.photo(LINA)
+    sent = desk.tg.messages_in_topic(GROUP, thread)[-2:]
+    assert [m.method for m in sent] == ["sendMessage", "sendPhoto"] and sent[0].text == "➕ 李娜 补充：📷"
