@@ -360,6 +360,3 @@ class ReportQueries(ABC):
     @abstractmethod
     async def deliveries(self) -> dict[str, tuple[datetime, datetime | None]]:
         """period → (due, sent or None)."""
-    @abstractmethod
-    async def inspection_visits(self, first: date, last: date) -> list[VisitRecord]:
-        """The inspection visits planned on the local days [first, last] (for the inspection figures)."""

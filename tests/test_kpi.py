@@ -484,9 +484,6 @@ async def test_a_ticket_just_after_the_period_undoes_a_fixed_it_inside_it() -> N
         async def deliveries(self) -> dict:  # type: ignore[type-arg]
             return {}
 
-        async def inspection_visits(self, first: object, last: object) -> list:  # type: ignore[type-arg]
-            return []
-
     data = await load(Queries(), START, END, {}, lambda due: due)  # type: ignore[arg-type]
     assert asked[0] == (START, END + 24 * H)
     kpis = compute_kpis(data, now=NOW)

@@ -116,9 +116,6 @@ async def test_punctuality_agrees_with_the_definition(pushes: list[tuple[int, in
         async def deliveries(self) -> dict:  # type: ignore[type-arg]
             return deliveries
 
-        async def inspection_visits(self, first: object, last: object) -> list:  # type: ignore[type-arg]
-            return []
-
         async def tickets_opened(self, start: datetime, end: datetime) -> list[Ticket]:
             return []
 

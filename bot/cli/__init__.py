@@ -192,10 +192,10 @@ SANDBOX_DB = Path("sandbox.db")
 
 def _say_what_the_sandbox_uses(config: Config, settings: Settings, db: Path) -> None:
     """One line before the sandbox starts, so that the CLI commands can be pointed at the same files."""
-    from bot.sandbox.session import EXAMPLE
+    from bot.sandbox.session import EXAMPLE, uses_example
 
     same = f"--db {db}"
-    if config.engineers or not EXAMPLE.is_file():
+    if not uses_example(config):
         used = str(settings.config_path) if settings.config_path.exists() else "none (built-in defaults)"
         same += f" --config {settings.config_path}" if settings.config_path.exists() else ""
     else:
@@ -286,7 +286,7 @@ def _report(settings: Settings, config, argv: list[str]) -> int:  # type: ignore
                 edits = await stored_edits(tx.roster)
                 clocks = sla_clocks(config, **calendar_of(edits))
                 return await load(tx.reports, start, end, clocks, monthly_report_deadline(config), tz=config.tz,
-                                  inspecting=bool(config.inspections.classes))
+                                  inspections=tx.inspections, inspecting=bool(config.inspections.classes))
         finally:
             await storage.close()
 

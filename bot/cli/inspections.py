@@ -21,7 +21,7 @@ from typing import Any, TextIO
 
 from bot.cli.exits import EXIT_BAD_SETTING
 from bot.cli.options import add_to
-from bot.cli.roster import MAX_DAYS, _Exit, _flag_unknown_years, _parse_date, _Parser, _person, _UsageError
+from bot.cli.roster import MAX_DAYS, CommandExit, Parser, UsageError, flag_unknown_years, parse_date, person
 from bot.config import Config
 from bot.domain.calendar import local_date, local_midnight
 from bot.domain.clock import Clock, SystemClock
@@ -45,11 +45,11 @@ class Known:
     stored: dict[str, VisitRecord]
 
 
-def _parser(out: TextIO) -> _Parser:
-    parser = _Parser(prog="helpdesk inspections", out=out,
+def _parser(out: TextIO) -> Parser:
+    parser = Parser(prog="helpdesk inspections", out=out,
                      description="The preventive-maintenance plan, from the register and the duty roster.")
     add_to(parser)
-    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser, metavar="COMMAND")
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=Parser, metavar="COMMAND")
     show = commands.add_parser("plan", help="the visit lists of a range of days, with their engineers", out=out)
     show.add_argument("--from", dest="start", required=True, help="first date, YYYY-MM-DD")
     show.add_argument("--to", dest="end", required=True, help="last date (inclusive), YYYY-MM-DD")
@@ -97,7 +97,7 @@ def _row(visit: Visit, known: Known, start_at: time) -> dict[str, Any]:
 
 def _line(row: dict[str, Any], roster: DutyRoster) -> str:
     day = date.fromisoformat(row["day"])
-    who = _person(roster, row["engineer"]["id"]) if row["engineer"] else "nobody on duty (sent to the managers)"
+    who = person(roster, row["engineer"]["id"]) if row["engineer"] else "nobody on duty (sent to the managers)"
     count = f"{row['devices']} device" + ("s" if row["devices"] != 1 else "")
     status = row["status"] if row["status"] != "started" else f"started, {row['checked']}/{row['devices']} checked"
     return (f"{row['day']} {day.strftime('%a')}  {row['site']}: {count}  →  {who}  by {row['due_by']}  "
@@ -125,22 +125,22 @@ def main(argv: list[str], config: Config, db_path: Path, stdout: TextIO | None =
     try:
         args = _parser(out).parse_args(argv)
         if args.command == "plan":
-            first, last = _parse_date(args.start, "--from"), _parse_date(args.end, "--to")
+            first, last = parse_date(args.start, "--from"), parse_date(args.end, "--to")
             if last < first:
-                raise _UsageError("--to is before --from")
+                raise UsageError("--to is before --from")
             if (last - first).days + 1 > MAX_DAYS:
-                raise _UsageError(f"at most {MAX_DAYS} days at a time")
+                raise UsageError(f"at most {MAX_DAYS} days at a time")
         else:
-            at = _parse_date(args.at, "--at") if args.at else local_date((clock or SystemClock()).now(), config.tz)
+            at = parse_date(args.at, "--at") if args.at else local_date((clock or SystemClock()).now(), config.tz)
             first, last = at - LOOK_BACK, at
         if not config.inspections.classes:
-            raise _UsageError("no inspections are configured: add [[inspections.classes]] to the configuration")
+            raise UsageError("no inspections are configured: add [[inspections.classes]] to the configuration")
         if not db_path.exists():
-            raise _UsageError(f"no database at {db_path} (the register is loaded with helpdesk assets import)")
+            raise UsageError(f"no database at {db_path} (the register is loaded with helpdesk assets import)")
         known = asyncio.run(read_known(db_path, config, first, last))
         policy = inspection_policy(config)
         visits = plan(policy, known.register, known.roster.calendar, first, last)
-        _flag_unknown_years(known.roster, first, last, err)
+        flag_unknown_years(known.roster, first, last, err)
         if args.command == "plan":
             rows = [_row(v, known, policy.start_at) for v in visits]
             _write(f"Inspection plan {first} – {last}", rows, {"from": first.isoformat(), "to": last.isoformat()},
@@ -149,9 +149,9 @@ def main(argv: list[str], config: Config, db_path: Path, stdout: TextIO | None =
             rows = [row for row in (_row(v, known, policy.start_at) for v in visits if v.due_by >= at)
                     if row["status"] != "done"]
             _write(f"Inspections due on {at}", rows, {"at": at.isoformat()}, args.json, known.roster, out)
-    except _Exit as done:
+    except CommandExit as done:
         return done.status
-    except (_UsageError, ValueError) as exc:
+    except (UsageError, ValueError) as exc:
         err.write(f"helpdesk inspections: {exc}\n")
         return EXIT_BAD_SETTING
     return 0

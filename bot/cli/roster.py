@@ -28,22 +28,22 @@ from bot.domain.duty_plan import day_plan
 from bot.domain.roster import DutyRoster, Override, gaps, next_handover, on_duty, on_duty_until, shifts
 from bot.services.deployment import roster_from_config
 
-__all__ = ["MAX_DAYS", "main"]
+__all__ = ["MAX_DAYS", "CommandExit", "Parser", "UsageError", "flag_unknown_years", "main", "parse_date", "person"]
 
 MAX_DAYS = 366
 """The longest range `show` prints; more is refused rather than flooding a terminal or a chat."""
 
 
-class _UsageError(Exception):
+class UsageError(Exception):
     pass
 
 
-class _Exit(Exception):
+class CommandExit(Exception):
     def __init__(self, status: int) -> None:
         self.status = status
 
 
-class _Parser(argparse.ArgumentParser):
+class Parser(argparse.ArgumentParser):
     """argparse that reports instead of calling sys.exit, and prints where main() was told to."""
 
     def __init__(self, *args: Any, out: TextIO, **kwargs: Any) -> None:
@@ -51,24 +51,24 @@ class _Parser(argparse.ArgumentParser):
         self._out = out
 
     def error(self, message: str) -> NoReturn:
-        raise _UsageError(message)
+        raise UsageError(message)
 
     def exit(self, status: int = 0, message: str | None = None) -> NoReturn:
         if message:
             self._out.write(message)
-        raise _Exit(status)
+        raise CommandExit(status)
 
     def _print_message(self, message: str, file: Any = None) -> None:
         if message:
             self._out.write(message)
 
 
-def _parser(out: TextIO) -> _Parser:
-    parser = _Parser(prog="helpdesk roster", out=out,
+def _parser(out: TextIO) -> Parser:
+    parser = Parser(prog="helpdesk roster", out=out,
                      description="Who is on duty: the configured roster with what managers changed from chat "
                                  "(the database's overrides and rotation edits).")
     add_to(parser)
-    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser, metavar="COMMAND")
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=Parser, metavar="COMMAND")
     who = commands.add_parser("who", help="who is on duty at an instant", out=out)
     add_to(who)
     who.add_argument("--at", help="ISO 8601 instant; without an offset = local time (default: now)")
@@ -85,21 +85,21 @@ def _parse_instant(text: str, roster: DutyRoster) -> datetime:
     try:
         value = datetime.fromisoformat(text.strip())
     except ValueError:
-        raise _UsageError(f"--at: {text!r} is not an ISO 8601 time like 2026-02-14T10:00+08:00") from None
+        raise UsageError(f"--at: {text!r} is not an ISO 8601 time like 2026-02-14T10:00+08:00") from None
     if value.tzinfo is None:
         # Local wall time, resolved like every rule (a skipped time is the jump, a repeat its first).
         return wall_to_utc(value.date(), value.time(), roster.tz)
     return as_utc(value)
 
 
-def _parse_date(text: str, flag: str) -> date:
+def parse_date(text: str, flag: str) -> date:
     try:
         return date.fromisoformat(text.strip())
     except ValueError:
-        raise _UsageError(f"{flag}: {text!r} is not a date like 2026-02-14") from None
+        raise UsageError(f"{flag}: {text!r} is not a date like 2026-02-14") from None
 
 
-def _flag_unknown_years(roster: DutyRoster, first: date, last: date, err: TextIO) -> None:
+def flag_unknown_years(roster: DutyRoster, first: date, last: date, err: TextIO) -> None:
     for year in roster.calendar.unknown_years(first, last):
         err.write(
             f"warning: the holiday calendar has no official schedule for {year} (holidays and swapped "
@@ -143,22 +143,22 @@ def _who(roster: DutyRoster, at: datetime, as_json: bool, out: TextIO) -> None:
     if shift is None:
         coming = next_handover(roster, at)
         tail = (
-            f"; next: {_person(roster, coming.engineer_id)} from {_local(coming.start, roster)}" if coming else ""
+            f"; next: {person(roster, coming.engineer_id)} from {_local(coming.start, roster)}" if coming else ""
         )
         out.write(f"{when} ({label}): nobody is on duty{tail}\n")
         return
     phone = f", {engineer.phone}" if engineer and engineer.phone else ""
-    parts = [f"{when} ({label}): {_person(roster, shift.engineer_id)}{phone}", f"rotation {shift.rotation}"]
+    parts = [f"{when} ({label}): {person(roster, shift.engineer_id)}{phone}", f"rotation {shift.rotation}"]
     if shift.override:
         parts.append("override")
     if until is not None:
         parts.append(f"until {_local(until, roster)}")
     if backup_id is not None:
-        parts.append(f"backup {_person(roster, backup_id)}")
+        parts.append(f"backup {person(roster, backup_id)}")
     out.write(", ".join(parts) + "\n")
 
 
-def _person(roster: DutyRoster, engineer_id: int) -> str:
+def person(roster: DutyRoster, engineer_id: int) -> str:
     engineer = roster.engineers.get(engineer_id)
     return f"{engineer.name} ({engineer_id})" if engineer else f"#{engineer_id} (not in [[engineers]])"
 
@@ -179,7 +179,7 @@ def _show(roster: DutyRoster, first: date, last: date, as_json: bool, out: TextI
         offset = start.astimezone(roster.tz).strftime("%z")
         name = f"  {day.name}" if day.name else ""
         out.write(f"{d.isoformat()} {d.strftime('%a')}  {day.kind.value}{name}  (UTC{offset})\n")
-        lines = [(s.start, f"{_person(roster, s.engineer_id)}  [{s.rotation}]" + ("  override" if s.override else ""),
+        lines = [(s.start, f"{person(roster, s.engineer_id)}  [{s.rotation}]" + ("  override" if s.override else ""),
                   s.end) for s in shifts(roster, start, end)]
         lines += [(a, "— nobody on duty —", b) for a, b in gaps(roster, start, end)]
         for a, text, b in sorted(lines, key=lambda line: line[0]):
@@ -215,19 +215,19 @@ def main(
         if args.command == "who":
             at = _parse_instant(args.at, roster) if args.at else (clock or SystemClock()).now()
             day = local_date(at, roster.tz)
-            _flag_unknown_years(roster, day, day, err)
+            flag_unknown_years(roster, day, day, err)
             _who(roster, at, args.json, out)
         else:
-            first, last = _parse_date(args.start, "--from"), _parse_date(args.end, "--to")
+            first, last = parse_date(args.start, "--from"), parse_date(args.end, "--to")
             if last < first:
-                raise _UsageError("--to is before --from")
+                raise UsageError("--to is before --from")
             if (last - first).days + 1 > MAX_DAYS:
-                raise _UsageError(f"at most {MAX_DAYS} days at a time")
-            _flag_unknown_years(roster, first, last, err)
+                raise UsageError(f"at most {MAX_DAYS} days at a time")
+            flag_unknown_years(roster, first, last, err)
             _show(roster, first, last, args.json, out)
-    except _Exit as done:
+    except CommandExit as done:
         return done.status
-    except (_UsageError, ValueError) as exc:
+    except (UsageError, ValueError) as exc:
         err.write(f"helpdesk roster: {exc}\n")
         return 2
     return 0

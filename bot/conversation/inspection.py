@@ -189,12 +189,11 @@ async def answer_device_text(s: Session, text: str) -> None:
         s.await_answer(None)
         await reporter.on_text(s, text)
         return
-    current = await _current(s)
     note = " ".join(text.split())[:MAX_NOTE]
-    if current is None or not note:
+    if not note:
         return
     s.await_answer({**s.awaiting, "note": note})
-    await s.say(t("inspection.note_kept", label=verbatim(current[0].items[current[1]].label)))
+    await s.say(t("inspection.note_kept", label=verbatim(visit.items[int(s.awaiting["item"])].label)))
 
 
 async def answer_note(s: Session, text: str) -> None:

@@ -9,7 +9,7 @@ anyone else's message, and a message in a topic the bot did not open, are left a
 from __future__ import annotations
 
 from bot.conversation.session import Session
-from bot.messages import TopicPost, t
+from bot.messages import t
 
 MAX_NOTE = 2000
 
@@ -29,4 +29,4 @@ async def on_message(s: Session, thread_id: int, text: str | None, photo: str | 
         return
     await s.services.topics.from_staff(ticket, s.user, s.now, text=words[:MAX_NOTE] or None, photo=photo,
                                        to_reporter=to_reporter)
-    await s.say(t("topic.sent" if to_reporter else "topic.noted"), topic=TopicPost(ticket.number))
+    await s.say(t("topic.sent" if to_reporter else "topic.noted"))  # into the topic it was written in

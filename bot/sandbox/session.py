@@ -50,10 +50,15 @@ class Beside:
         return self.db.with_name(f"{self.db.name}.clock")
 
 
-def with_staff(config: Config) -> tuple[Config, str | None]:
+def uses_example(config: Config) -> bool:
     """Without engineers configured, the engineer and manager personas would have nothing to do (no card
-    to accept, reports refused): the sandbox then runs on helpdesk.example.toml, and says so."""
-    if config.engineers or not EXAMPLE.is_file():
+    to accept, reports refused): the sandbox then runs on helpdesk.example.toml."""
+    return not config.engineers and EXAMPLE.is_file()
+
+
+def with_staff(config: Config) -> tuple[Config, str | None]:
+    """The configuration the sandbox runs on, and the line that says so when it is the example."""
+    if not uses_example(config):
         return config, None
     return load_config(EXAMPLE), (f"(No engineers are configured, so the sandbox uses {EXAMPLE.name}: "
                                   "its engineers, manager, rotations and settings.)")

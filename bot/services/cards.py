@@ -13,11 +13,10 @@ from bot.callbacks import ConsoleAction, TicketAction, TicketThread
 from bot.domain.dispatch import WAITING
 from bot.domain.milestones import MILESTONES
 from bot.domain.ticket import Status, Ticket
-from bot.domain.topics import topic_name
 from bot.messages import Button, Reply, Text, TopicPost, t, verbatim
 from bot.services.deployment import Deployment
 from bot.services.knowledge import KnowledgeBase
-from bot.services.topics import device_name
+from bot.services.topics import name_of
 from storage.ports import Assets, Inspections, Tickets, Users
 
 Buttons = tuple[tuple[Button, ...], ...]
@@ -128,7 +127,7 @@ class Cards:
         lang = self.deployment.default_language
         topic = None
         if self.deployment.duty_group.forum:  # a forum: the card opens the ticket's own topic
-            topic = TopicPost(ticket.number, "post", topic_name(ticket, device_name(ticket, lang)))
+            topic = TopicPost(ticket.number, "post", name_of(ticket, lang))
         return Reply(chat, await self.card(ticket, lang, private=False, now=now), lang, topic=topic,
                      ticket=ticket.number if topic else None,  # a topic refused is told like any card
                      buttons=console_buttons(ticket) if topic else ())  # live for the staff (managers act)

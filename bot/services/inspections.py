@@ -68,29 +68,26 @@ class InspectionDesk:
         tz = self.deployment.tz
         today = local_date(now, tz)
         last = today if now >= wall_to_utc(today, self.policy.start_at, tz) else today - timedelta(days=1)
-        while True:
-            await self.push(day, now)
-            if day >= last:
-                break
-            day += timedelta(days=1)
-        await self.schedule_day(day + timedelta(days=1))
+        last = max(day, last)  # the timer's own day always, then each one since
+        await self.push(day, last, now)
+        await self.schedule_day(last + timedelta(days=1))
 
-    async def push(self, day: date, now: datetime) -> list[VisitRecord]:
-        """Plan `day` from the register as it is now, store each visit once, send each to its engineer."""
+    async def push(self, first: date, last: date, now: datetime) -> list[VisitRecord]:
+        """Plan the days [first, last] from the register as it is now, store each visit once, send each
+        to its engineer (in order of day and site)."""
         roster = await self.roster.current(now)
         tz = self.deployment.tz
         register = await self.assets.register()
         by_no = {asset.asset_no: asset for asset, _ in register}
         entries = [Registered(asset, local_date(since, tz) if since else None) for asset, since in register]
         pushed = []
-        for visit in plan(self.policy, entries, roster.calendar, day, day):
+        today = local_date(now, tz)
+        for visit in plan(self.policy, entries, roster.calendar, first, last):
             engineer = assignee(visit, roster, self.policy.start_at)
             items = tuple(CheckedItem(no, by_no[no].device_type, by_no[no].label) for no in visit.assets)
+            closed = visit.due_by < today  # a morning missed so long ago its window closed: on record
             record = VisitRecord(None, visit.key, visit.site, visit.day, visit.due_by, visit.classes, engineer,
-                                 VisitStatus.PUSHED, items, pushed_at=now)
-            closed = visit.due_by < local_date(now, tz)  # a morning missed so long ago its window closed
-            if closed:
-                record = replace(record, pushed_at=None)  # on record (it counts as missed), never sent
+                                 VisitStatus.PUSHED, items, pushed_at=None if closed else now)  # (it counts as missed)
             visit_id = await self.inspections.add(record)
             if visit_id is None:
                 continue  # pushed already (the day's timer fired again after a crash)

@@ -10,7 +10,7 @@ in the same transaction.
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import datetime
 
 from bot.domain.people import User
 from bot.domain.ticket import Happening, Ticket, happened
@@ -18,12 +18,13 @@ from bot.domain.topics import is_finished, topic_name
 from bot.messages import Reply, TopicPost, t, verbatim
 from bot.services.deployment import Deployment
 from bot.services.notify import Notifier
-from bot.texts import render
+from bot.services.reports.summary import device_label
 from storage.ports import Outbox, Tickets, Topics
 
 
-def device_name(ticket: Ticket, lang: str) -> str:
-    return render(t(f"device.{ticket.device_type or 'other'}"), lang, UTC)
+def name_of(ticket: Ticket, lang: str) -> str:
+    """The topic's name for the ticket as it stands, its device named in the group's language."""
+    return topic_name(ticket, device_label(ticket.device_type or "other", lang))
 
 
 class TopicMirror:
@@ -59,17 +60,13 @@ class TopicMirror:
             "topic.from_reporter", reporter=reporter.name, text=text or "📷"), lang,
             photos=(photo,) if photo else (), topic=TopicPost(ticket.number)), now)
 
-    def name_for(self, ticket: Ticket) -> str:
-        return topic_name(ticket, device_name(ticket, self.deployment.default_language))
-
     async def follow(self, now: datetime) -> int:
-        """Ask Telegram for every change still to be mirrored; returns how many topics changed."""
-        if not self.deployment.duty_group.forum:
-            return 0
+        """Ask Telegram for every change still to be mirrored (the scheduler calls it where the staff group
+        is a forum); returns how many topics changed."""
         lang = self.deployment.default_language
         changed = 0
         for topic, ticket in await self.topics.to_follow():
-            name, finished = self.name_for(ticket), is_finished(ticket)
+            name, finished = name_of(ticket, lang), is_finished(ticket)
             if name == topic.name and finished == topic.closed:
                 continue
             steps = []

@@ -167,9 +167,7 @@ async def on_topic_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -
     """A message in a topic of the forum staff group: maybe a note on that topic's ticket."""
     message = update.message
     if message is None or update.effective_user is None or message.message_thread_id is None:
-        return
-    if message.chat_id != helpdesk(context).config.bot.duty_chat_id:
-        return
+        return  # (the handler's filter admits only the staff group's topics)
     photo = message.photo[-1].file_id if message.photo else None
     text = message.text if message.text is not None else message.caption
     outcome = await helpdesk(context).desk.in_topic(_incoming(update), message.message_thread_id,

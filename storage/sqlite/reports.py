@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import json
-from datetime import date, datetime
+from datetime import datetime
 
 from bot.domain.followup import FollowUp
-from bot.domain.inspection_visit import VisitRecord
 from bot.domain.ticket import Ticket, TicketEvent
 from storage.ports import ReportQueries
 from storage.sqlite.codec import followup_from_row, from_ts, opt_ts, ticket_from_row, ts
-from storage.sqlite.inspections import SqliteInspections
 from storage.sqlite.port import SqlPort
 
 
@@ -59,6 +57,3 @@ class SqliteReportQueries(SqlPort, ReportQueries):
     async def deliveries(self) -> dict[str, tuple[datetime, datetime | None]]:
         rows = await self._all("SELECT period, due_at, sent_at FROM report_deliveries")
         return {r["period"]: (from_ts(r["due_at"]), from_ts(r["sent_at"])) for r in rows}  # type: ignore[misc]
-
-    async def inspection_visits(self, first: date, last: date) -> list[VisitRecord]:
-        return await SqliteInspections(self._db).between(first, last)

@@ -9,23 +9,23 @@ from bot.domain.calendar import local_date
 from bot.domain.deflection import DEFLECTION_GRACE
 from bot.domain.kpi import REPEAT_WINDOW, KbOutcome, ReportData
 from bot.domain.sla import SlaClock
-from storage.ports import ReportQueries
+from storage.ports import Inspections, ReportQueries
 
 
 async def load(queries: ReportQueries, start: datetime, end: datetime,
                clocks: Mapping[str, SlaClock], due_by: Callable[[datetime], datetime], *,
-               tz: tzinfo = UTC, inspecting: bool = False) -> ReportData:
+               tz: tzinfo = UTC, inspections: Inspections | None = None, inspecting: bool = False) -> ReportData:
     """Everything the figures of [start, end) need: its tickets with their logs and follow-ups, the
     self-service outcomes, the 30 days before it (for repeat repairs), the monthly pushes due in it,
     and the deployment's SLA clocks (a pause on a 5×8 ticket counts only its open hours). A monthly
     report is late when it went out after `due_by(its push time)`, or not at all. The inspection visits
-    planned on the period's local days (in `tz`) come too; where the deployment plans none
-    (`inspecting` false) and none were ever made, the report has no inspection figures at all."""
+    planned on the period's local days (in `tz`) come from `inspections`; where the deployment plans
+    none (`inspecting` false) and none were ever made, the report has no inspection figures at all."""
     deliveries = await queries.deliveries()
     due = [(due_at, sent) for due_at, sent in deliveries.values() if start <= due_at < end]
     late = sum(1 for due_at, sent in due if sent is None or sent >= due_by(due_at))
     first, last = local_date(start, tz), local_date(max(start, end - timedelta(microseconds=1)), tz)
-    visits = tuple(await queries.inspection_visits(first, last))
+    visits = tuple(await inspections.between(first, last)) if inspections is not None else ()
     return ReportData(
         start=start, end=end,
         # a day more: a ticket opened just after the period can undo a "fixed it" inside it (deflection)

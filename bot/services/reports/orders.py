@@ -127,7 +127,7 @@ class Reports:
             edits = await stored_edits(uow.roster)
             clocks = sla_clocks(self.config, **calendar_of(edits))
             data = await load(uow.reports, start, end, clocks, monthly_report_deadline(self.config), tz=self.config.tz,
-                              inspecting=bool(self.config.inspections.classes))
+                              inspections=uow.inspections, inspecting=bool(self.config.inspections.classes))
         drawn: dict[str, Reply] = {}
         for _chat, lang in recipients:
             if lang not in drawn:
