@@ -152,7 +152,7 @@ def _articles(kb: Path | None, err: IO[str], stored: Sequence[Article] = ()) -> 
         raise _Exit(EXIT_USAGE)
     report: LoadReport = load_articles(folder)
     for problem in report.problems:
-        err.write(f"warning: skipped {problem.path}: {problem.reason}\n")
+        err.write(f"warning: {problem.verb} {problem.path}: {problem.reason}\n")
     articles = {(a.id, a.lang): a for a in report.articles}
     if kb is None:
         articles.update({(a.id, a.lang): a for a in stored})
@@ -213,6 +213,8 @@ def _eval(args: argparse.Namespace, out: IO[str], err: IO[str], stored: Stored) 
         f"hit@3:      {result.hit3:.3f}\n"
         f"rejection:  {result.rejection:.3f}\n"
     )
+    if result.kinds:
+        out.write("by kind:\n" + "".join(f.line(kind) + "\n" for kind, f in result.kinds.items()))
     if args.failures:
         for f in result.failures:
             out.write(f"miss: expected {f.expect or '(nothing)'}, got {f.got or '[]'}: {f.query}\n")

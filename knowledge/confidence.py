@@ -4,9 +4,11 @@ Two decisions, from the signals of `knowledge.signals`:
 
 * **No suggestion** when the best candidate covers almost none of the query's known words
   (`MIN_COVER`); when a terse query names a fault the best candidate does not have (`TERSE`: "VPN
-  连不上" where no article is about the VPN); or when the query is about an out-of-scope topic no
-  article covers (pay, leave, lunch, the air conditioning) or only thanks, and the candidate shares
-  no fault and device with it. A phrasing people found an article with is always in scope. Nothing
+  连不上" where no article is about the VPN); when
+  the query is about an out-of-scope topic no article covers (pay, leave, lunch, the air
+  conditioning) or is only thanks or a greeting, and the candidate shares no fault and device with
+  it; or when it asks for something ("can I get a second monitor?", knowledge.intent) that the
+  candidate is neither a fault of nor the task of. A phrasing people found an article with is always in scope. Nothing
   else rejects: a wrong but plausible guess costs the reporter one look, a good answer thrown away
   costs a ticket.
 * **How sure**: a logistic model over the signals gives each suggestion the probability that it is
@@ -58,13 +60,17 @@ def decide(candidates: Sequence[Signals], top: int) -> list[tuple[Signals, float
     `candidates` come best first (by cover)."""
     if not candidates or candidates[0].cover < MIN_COVER:
         return []
-    best = candidates[0]
-    if best.fault_unmet and best.words <= TERSE and not best.vouched:
-        return []
     # The best one passed the floor; the others are kept while they are not far behind it.
     kept = [c for c in candidates if c.cover >= RUNNER_UP * candidates[0].cover]
-    if kept[0].off_topic:
+    best = kept[0]
+    if best.fault_unmet and best.words <= TERSE and not best.vouched:
+        return []
+    if best.off_topic:
         kept = [c for c in kept if c.anchored or c.vouched]
+    elif best.request:
+        kept = [c for c in kept if c.anchored or c.vouched or c.serves]
+    if not kept:
+        return []
     scored = [(c, confidence(c)) for c in kept[:top]]
     if scored and scored[0][1] >= SURE:  # a sure answer comes alone, or with others as good
         first = scored[0][0]

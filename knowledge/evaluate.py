@@ -6,8 +6,12 @@ find nothing. hit@1/hit@3 are computed over the in-scope queries; rejection
 is the share of out-of-scope queries that got no match at all, because a
 wrong suggestion for "where do I buy a printer" is the failure that matters.
 
+An optional ``"kind"`` labels a query ("smalltalk", "uncovered-fault", "typo"...): the figures
+are also given per kind, because "out of scope" mixes a greeting, which must never get an
+article, with an IT fault the knowledge base happens not to cover, which shares words with one.
 Any other key is refused with its line: a misspelled ``"expcet"`` would otherwise
-turn an in-scope query into an out-of-scope one and quietly change the figures.
+turn an in-scope query into an out-of-scope one and quietly change the figures. So is a query
+that expects an article the knowledge base does not have: it could only ever count as a miss.
 """
 
 from __future__ import annotations
@@ -20,7 +24,7 @@ from pathlib import Path
 from knowledge.evidence import Evidence, Outcome
 from knowledge.matcher import Matcher
 
-KEYS = ("q", "expect")
+KEYS = ("q", "expect", "kind")
 """The keys a line may have; "q" is required."""
 
 EVAL_FORMAT = (
@@ -30,7 +34,10 @@ EVAL_FORMAT = (
     '  "q"       required: the text a user wrote (a string)\n'
     '  "expect"  the id of the article it should find, or null (the default)\n'
     "            when it should find nothing (an out-of-scope query)\n"
-    "No other key is accepted: a line with one is refused, naming the line and the key."
+    '  "kind"    optional: a label of your own ("smalltalk", "typo"...); the figures\n'
+    "            are also given per kind\n"
+    "No other key is accepted: a line with one is refused, naming the line and the key;\n"
+    "so is an \"expect\" naming an article the knowledge base does not have."
 )
 """The file format, as `helpdesk kb eval --help` shows it."""
 
@@ -46,6 +53,7 @@ class LabelledQuery:
     q: str
     expect: str | None
     line: int = 0
+    kind: str | None = None
 
 
 @dataclass(frozen=True)
@@ -68,6 +76,28 @@ class EvalResult:
     in_scope: int
     out_of_scope: int
     failures: list[Failure] = field(default_factory=list)
+    kinds: dict[str, KindFigures] = field(default_factory=dict)
+    """The figures per ``kind`` label, for the queries that have one."""
+
+
+@dataclass
+class KindFigures:
+    """One kind's share of the figures: hits of its in-scope queries, rejections of the others."""
+
+    in_scope: int = 0
+    hit1: int = 0
+    hit3: int = 0
+    out_of_scope: int = 0
+    rejected: int = 0
+
+    def line(self, kind: str) -> str:
+        """One line of `helpdesk kb eval`'s per-kind listing."""
+        parts = []
+        if self.in_scope:
+            parts.append(f"hit@1 {self.hit1}/{self.in_scope}, hit@3 {self.hit3}/{self.in_scope}")
+        if self.out_of_scope:
+            parts.append(f"rejected {self.rejected}/{self.out_of_scope}")
+        return f"  {kind}: " + "; ".join(parts)
 
 
 def load_queries(path: Path) -> list[LabelledQuery]:
@@ -93,26 +123,44 @@ def load_queries(path: Path) -> list[LabelledQuery]:
         expect = obj.get("expect")
         if expect is not None and not isinstance(expect, str):
             raise EvalError(f"{path}:{number}: 'expect' must be an article id or null")
-        queries.append(LabelledQuery(obj["q"], expect, number))
+        kind = obj.get("kind")
+        if kind is not None and (not isinstance(kind, str) or not kind.strip()):
+            raise EvalError(f"{path}:{number}: 'kind' must be a non-empty string")
+        queries.append(LabelledQuery(obj["q"], expect, number, kind.strip() if kind else None))
     return queries
 
 
 def evaluate_queries(queries: Iterable[LabelledQuery], matcher: Matcher) -> EvalResult:
-    """Run every query through the matcher (top 3) and score the answers."""
+    """Run every query through the matcher (top 3) and score the answers; raise EvalError when a
+    query expects an article the matcher does not have."""
+    queries = list(queries)
+    absent = sorted({q.expect for q in queries if q.expect is not None and q.expect not in matcher})
+    if absent:
+        lines = [q.line for q in queries if q.expect in absent]
+        raise EvalError(f"{len(lines)} queries expect articles the knowledge base does not have "
+                        f"({', '.join(absent[:5])}{'…' if len(absent) > 5 else ''}; first on line {lines[0]}): "
+                        "they could only count as misses")
     n = hit1 = hit3 = rejected = in_scope = out_of_scope = 0
     failures: list[Failure] = []
+    kinds: dict[str, KindFigures] = {}
     for item in queries:
         n += 1
         got = [m.id for m in matcher.search(item.q, top=3)]
+        figures = kinds.setdefault(item.kind, KindFigures()) if item.kind else KindFigures()
         if item.expect is None:
             out_of_scope += 1
             ok = not got
             rejected += ok
+            figures.out_of_scope += 1
+            figures.rejected += ok
         else:
             in_scope += 1
             ok = got[:1] == [item.expect]
             hit1 += ok
             hit3 += item.expect in got
+            figures.in_scope += 1
+            figures.hit1 += ok
+            figures.hit3 += item.expect in got
         if not ok:
             failures.append(Failure(item.q, item.expect, got))
     return EvalResult(
@@ -123,6 +171,7 @@ def evaluate_queries(queries: Iterable[LabelledQuery], matcher: Matcher) -> Eval
         in_scope=in_scope,
         out_of_scope=out_of_scope,
         failures=failures,
+        kinds=dict(sorted(kinds.items())),
     )
 
 

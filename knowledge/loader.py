@@ -48,10 +48,17 @@ class ArticleError(ValueError):
 
 @dataclass
 class Problem:
-    """A file that was skipped while loading a folder, and why."""
+    """A file that was skipped while loading a folder, and why; or, ``kept``, one that was loaded
+    with a defect it could do without (an unknown device is read as ``other``)."""
 
     path: str
     reason: str
+    kept: bool = False
+
+    @property
+    def verb(self) -> str:
+        """How a listing names what happened to the file."""
+        return "kept" if self.kept else "skipped"
 
 
 @dataclass
@@ -60,6 +67,11 @@ class LoadReport:
 
     articles: list[Article] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def skipped(self) -> list[Problem]:
+        """The files that were not loaded at all."""
+        return [p for p in self.problems if not p.kept]
 
 
 def shipped_articles_dir() -> Path:
@@ -91,8 +103,12 @@ def _required_str(meta: dict, key: str) -> str:
     return value
 
 
-def parse_article(text: str, source: str) -> Article:
-    """Parse one article file's text; raise ArticleError naming the first defect."""
+def parse_article(text: str, source: str, notes: list[str] | None = None) -> Article:
+    """Parse one article file's text; raise ArticleError naming the first defect.
+
+    With ``notes``, an unknown ``device`` is read as ``other`` and said there instead: the device
+    only orders suggestions, and a folder written elsewhere ("av", "peripheral") should not lose its
+    articles' answers over one word of metadata."""
     front, body = _split_front_matter(text)
     try:
         meta = yaml.load(front, Loader=_YamlLoader)
@@ -115,7 +131,11 @@ def parse_article(text: str, source: str) -> Article:
         raise ArticleError(f"title is {len(title):,} characters, longer than the limit of {MAX_TITLE}")
     device = _required_str(meta, "device")
     if device not in DEVICES:
-        raise ArticleError(f"unknown device {device!r}; expected one of {', '.join(DEVICES)}")
+        problem = f"unknown device {device!r}; expected one of {', '.join(DEVICES)}"
+        if notes is None:
+            raise ArticleError(problem)
+        notes.append(f"{problem}; read as 'other'")
+        device = "other"
 
     symptoms = meta.get("symptoms")
     if symptoms is None:
@@ -253,11 +273,13 @@ def load_articles(root: Path) -> LoadReport:
         except ArticleError as exc:
             report.problems.append(Problem(source, str(exc)))
             continue
+        notes: list[str] = []
         try:
-            article = parse_article(text, source)
+            article = parse_article(text, source, notes)
         except ArticleError as exc:
             report.problems.append(Problem(source, str(exc)))
             continue
+        report.problems.extend(Problem(source, note, kept=True) for note in notes)
         key = (article.id, article.lang)
         if key in first_seen:
             first = first_seen[key]

@@ -17,6 +17,7 @@ from knowledge.confidence import SURE, decide
 from knowledge.evidence import Evidence, query_key, same_phrasing
 from knowledge.features import CONCEPT_PREFIX, Analysis, analyze
 from knowledge.index import Bm25Index
+from knowledge.intent import ASK_FOR, asks_for
 from knowledge.normalize import MAX_QUERY_CHARS, guess_lang, has_content
 from knowledge.profile import Profile, build_profile
 from knowledge.signals import (
@@ -25,6 +26,7 @@ from knowledge.signals import (
     fault_unmet,
     missing_share,
     off_topic,
+    serves,
     shares_fault,
     specific,
 )
@@ -200,6 +202,8 @@ class Matcher:
         a = self.analyze(query)
         if a.empty:
             return []
+        if asks_for(query[:MAX_QUERY_CHARS]) and ASK_FOR in self.thesaurus.concepts:
+            a.concepts.setdefault(ASK_FOR, 1.0)
         weights = self._query_weights(a)
         known = {f: w for f, w in weights.items() if f in index}
         bound = index.upper_bound(known)
@@ -222,6 +226,7 @@ class Matcher:
         total = sum(w for _, w in lexical)
         reach = sum(w for f, w in lexical if f in index) / total if total else 1.0
         off = off_topic(a, self.thesaurus, self._covered_topics)
+        request = ASK_FOR in a.concepts
         out = []
         first: frozenset[str] = frozenset()
         for n, (art_id, cover) in enumerate(zip(shortlist, covers, strict=False)):
@@ -234,7 +239,8 @@ class Matcher:
                                missing_share(a, profile, self.thesaurus, self._rarity),
                                *shares_fault(a, profile, self.thesaurus), off, adds=bool(has - first),
                                vouched=vouched, fault_unmet=fault_unmet(a, profile, self.thesaurus),
-                               words=len(a.words) + len(a.bigrams)))
+                               words=len(a.words) + len(a.bigrams), request=request,
+                               serves=request and serves(a, profile, self.thesaurus)))
         return out
 
     def search(self, query: str, top: int = 3, lang: str | None = None) -> list[Match]:

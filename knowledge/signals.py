@@ -20,6 +20,9 @@ a printer article. The signals below are what `knowledge.confidence` decides fro
 * fault_unmet, words - the query names a fault the article does not have, and how long the query
   is: a terse "VPN 连不上" against an article about a slow network drive (that mentions the VPN) is
   a fault this knowledge base has no article for.
+* request, serves - the query asks for something ("can I get a second monitor?") rather than saying
+  what is wrong, and whether the candidate is about doing that task to what it names (installing a
+  printer driver): only then, or with a fault and its device, does a request get an answer.
 * off_topic - the query raises a topic that is out of scope for an IT help desk (pay, leave, lunch,
   facilities) that no article of this knowledge base is about (by its title), or it is only courtesy: thanks or a
   greeting with no problem in it ("thanks, the printer works now").
@@ -32,6 +35,7 @@ from collections.abc import Mapping, Set
 from dataclasses import dataclass
 
 from knowledge.features import Analysis
+from knowledge.intent import ASK_FOR
 from knowledge.profile import Profile
 from knowledge.thesaurus import Thesaurus
 
@@ -68,6 +72,11 @@ class Signals:
     """The query names a fault and the article has none of the faults it names."""
     words: int = 0
     """How many word and bigram features the query has: a terse one ("VPN 连不上") is all fault and device."""
+    request: bool = False
+    """The query asks to be given, lent, installed or allowed something (knowledge.intent)."""
+    serves: bool = False
+    """It is about doing what the query asks for to what it names: a task and a device or part in
+    common ("can you install the printer driver" and an article on installing one)."""
 
 
 def concept_rarity(doc_freq: Mapping[str, int], n_docs: int) -> dict[str, float]:
@@ -116,6 +125,17 @@ def shares_fault(query: Analysis, profile: Profile, th: Thesaurus) -> tuple[bool
     return asks and "part" in kinds, False
 
 
+GREETING = "greeting"
+"""The thesaurus concept of an opening ("hi", "你好"): on its own, small talk."""
+
+
+def serves(query: Analysis, profile: Profile, th: Thesaurus) -> bool:
+    """The article's title names a task (kind action) and a device or part that the query names too:
+    installing a printer driver, not any article that mentions installing something on a PC."""
+    shared = [th.kind(c) for c in query.concepts if c in profile.topics]
+    return "action" in shared and ("device" in shared or "part" in shared)
+
+
 def off_topic(query: Analysis, th: Thesaurus, covered: Set[str]) -> bool:
     """The query raises an out-of-scope topic that no article covers (`covered`: the topics some
     article's title names, which are then in scope for this knowledge base), or it is courtesy
@@ -123,4 +143,7 @@ def off_topic(query: Analysis, th: Thesaurus, covered: Set[str]) -> bool:
     kinds = {th.kind(c): c for c in query.concepts}
     if "courtesy" in kinds and not kinds.keys() & {"fault", "generic", "action"}:
         return True
-    return any(th.kind(c) == "oos" and c not in covered for c in query.concepts)
+    # A greeting that names no problem and no equipment is small talk ("hi bot, how's your day?").
+    if GREETING in query.concepts and not kinds.keys() & {"fault", "generic", "action", "device", "part"}:
+        return True
+    return any(th.kind(c) == "oos" and c not in covered and c != ASK_FOR for c in query.concepts)

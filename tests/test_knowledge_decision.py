@@ -8,6 +8,7 @@ import pytest
 
 from knowledge.article import Article
 from knowledge.confidence import SURE, decide
+from knowledge.intent import asks_for
 from knowledge.loader import load_articles, shipped_articles_dir
 from knowledge.matcher import Matcher
 from knowledge.signals import Signals
@@ -70,6 +71,43 @@ def test_a_fault_no_article_covers_is_not_answered_with_an_unrelated_one(matcher
 ])
 def test_what_is_not_an_it_fault_gets_nothing(matcher: Matcher, query: str) -> None:
     assert ids(matcher, query) == []
+
+
+@pytest.mark.parametrize("query", [
+    "hello bot, are you a real person?", "hi bot, how is your day going?", "你好呀，今天心情怎么样",
+    "can I get a second monitor for my desk?", "could you install photoshop on my pc please",
+    "is it ok to install Spotify on my work laptop?", "能不能给我装个 photoshop",
+    "can I borrow the projector for friday",
+])
+def test_small_talk_and_requests_get_nothing(matcher: Matcher, query: str) -> None:
+    """A greeting that names nothing is small talk; asking to be given or allowed something is a
+    request for the request queue, not a fault an article fixes (knowledge.intent)."""
+    assert ids(matcher, query) == []
+
+
+@pytest.mark.parametrize(("query", "article"), [
+    ("can you install the printer driver", "printer-driver-install"),  # the article is that task
+    ("could you please install the printer driver on my laptop", "printer-driver-install"),
+    ("can I get help? the printer is jammed", "printer-paper-jam"),  # a request with a fault in it
+    ("复印机墨粉快没了，谁负责订新的", "printer-toner-low"),
+    ("I deleted a file on the shared drive, can I get it back?", "shared-drive"),
+    ("hello, wifi keeps dropping", "wifi-drops"), ("hi, vpn", "vpn-cannot-connect"),
+])
+def test_a_request_an_article_serves_or_a_greeting_before_a_fault_keeps_its_answer(
+        matcher: Matcher, query: str, article: str) -> None:
+    assert ids(matcher, query)[:1] == [article]
+
+
+@pytest.mark.parametrize(("text", "asks"), [
+    ("Can I get a second monitor?", True), ("could you install Photoshop for me", True),
+    ("is it okay to install Spotify", True), ("I need a new keyboard", True), ("am I allowed to use a USB stick", True),
+    ("I\u2019d like a docking station", True), ("can we borrow the projector", True),
+    ("can I get the old version back?", False), ("can I get help with outlook", False),
+    ("do I need a new cartridge?", False), ("can I keep printing?", False), ("the printer won't print", False),
+    ("the site isn't allowed, I need it for work", False),
+])
+def test_what_reads_as_a_request(text: str, asks: bool) -> None:
+    assert asks_for(text) is asks
 
 
 @pytest.mark.parametrize(("query", "article"), [

@@ -77,6 +77,34 @@ def test_bad_lines_name_the_line(tmp_path: Path, line: str, message: str) -> Non
         load_queries(path)
 
 
+def test_a_query_expecting_an_absent_article_is_refused(tmp_path: Path, matcher: Matcher) -> None:
+    """It could only count as a miss: the figures would quietly fall (an article the loader skipped)."""
+    queries = write_jsonl(tmp_path / "q.jsonl", [{"q": "printer offline", "expect": "printer-offline"},
+                                                 {"q": "hdmi no sound", "expect": "room-hdmi-no-audio"}])
+    with pytest.raises(EvalError, match=r"1 queries expect articles .* \(room-hdmi-no-audio; first on line 2\)"):
+        evaluate(queries, matcher)
+
+
+def test_figures_per_kind(tmp_path: Path, matcher: Matcher) -> None:
+    queries = write_jsonl(tmp_path / "q.jsonl", [
+        {"q": "paper jam", "expect": "printer-paper-jam", "kind": "keyword"},
+        {"q": "printer jammed", "expect": "printer-offline", "kind": "keyword"},  # labelled wrong on purpose
+        {"q": "hello", "expect": None, "kind": "smalltalk"},
+        {"q": "printer offline", "expect": "printer-offline"},
+    ])
+    result = evaluate(queries, matcher)
+    assert list(result.kinds) == ["keyword", "smalltalk"]
+    keyword, smalltalk = result.kinds["keyword"], result.kinds["smalltalk"]
+    assert (keyword.in_scope, keyword.hit1, keyword.hit3, keyword.out_of_scope) == (2, 1, 1, 0)
+    assert (smalltalk.out_of_scope, smalltalk.rejected, smalltalk.in_scope) == (1, 1, 0)
+    assert keyword.line("keyword") == "  keyword: hit@1 1/2, hit@3 1/2"
+    assert smalltalk.line("smalltalk") == "  smalltalk: rejected 1/1"
+    path = tmp_path / "bad.jsonl"
+    path.write_text('{"q": "x", "kind": 3}\n')
+    with pytest.raises(EvalError, match="'kind' must be a non-empty string"):
+        load_queries(path)
+
+
 def test_unreadable_queries_file(tmp_path: Path) -> None:
     with pytest.raises(EvalError, match="cannot read"):
         load_queries(tmp_path / "missing.jsonl")

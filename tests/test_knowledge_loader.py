@@ -152,6 +152,19 @@ def test_load_folder_recurses_and_reports_problems(tmp_path: Path) -> None:
     assert [(p.path, "lang 'de'" in p.reason) for p in report.problems] == [(str(bad), True)]
 
 
+def test_an_unknown_device_keeps_the_article_as_other(tmp_path: Path) -> None:
+    """A folder written elsewhere says "av" or "peripheral": the article's answers are kept (read as
+    device 'other') and the file is named, instead of the whole article silently leaving the index."""
+    write(tmp_path, "ok.md", GOOD)
+    odd = write(tmp_path, "room.md", article_text(device="av"))
+    report = load_articles(tmp_path)
+    assert sorted((a.id, a.device) for a in report.articles) == [("printer-paper-jam", "printer"),
+                                                                   ("wifi-drops", "other")]
+    assert [(p.path, p.kept, p.verb) for p in report.problems] == [(str(odd), True, "kept")]
+    assert "unknown device 'av'" in report.problems[0].reason and "read as 'other'" in report.problems[0].reason
+    assert report.skipped == []
+
+
 def test_load_reports_bad_encoding(tmp_path: Path) -> None:
     write(tmp_path, "ok.md", GOOD)
     latin = tmp_path / "gbk.md"

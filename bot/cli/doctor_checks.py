@@ -332,9 +332,9 @@ def check_knowledge(folder: Path) -> Finding:
     report = load_articles(folder)
     count = len(report.articles)
     if report.problems:
-        listed = "; ".join(f"{_shown_path(p.path)}: {p.reason}" for p in report.problems)
-        return Finding(KNOWLEDGE, "warn", f"{count} articles, {len(report.problems)} files skipped — {listed}; fix "
-                       "these files (the bot skips them)")
+        listed = "; ".join(f"{_shown_path(p.path)} ({p.verb}): {p.reason}" for p in report.problems)
+        return Finding(KNOWLEDGE, "warn", f"{count} articles, {len(report.skipped)} files skipped — {listed}; fix "
+                       "these files (the bot skips them, or reads what it can)")
     if count == 0:
         return Finding(KNOWLEDGE, "warn", f"no articles in {_shown_path(str(folder))}: self-help suggestions are off")
     return Finding(KNOWLEDGE, "ok", f"{count} shipped articles, no bad files")

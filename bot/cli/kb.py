@@ -99,7 +99,7 @@ async def import_dir(db_path: Path, folder: Path, out: IO[str] = sys.stdout, err
         return 2
     report = load_articles(folder)
     for problem in report.problems:
-        err.write(f"skipped {problem.path}: {problem.reason}\n")
+        err.write(f"{problem.verb} {problem.path}: {problem.reason}\n")
     clock = SystemClock()
     storage = await open_storage(db_path)
     try:
@@ -110,8 +110,8 @@ async def import_dir(db_path: Path, folder: Path, out: IO[str] = sys.stdout, err
         await storage.close()
     ids = {a.id for a in report.articles}
     out.write(f"{folder}: imported {len(report.articles)} article versions ({len(ids)} articles), "
-              f"skipped {len(report.problems)} files\n")
-    return 1 if report.problems and not report.articles else 0
+              f"skipped {len(report.skipped)} files\n")
+    return 1 if report.skipped and not report.articles else 0
 
 
 MANIFEST = ".helpdesk-export.json"

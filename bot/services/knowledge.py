@@ -48,7 +48,7 @@ class KnowledgeBase:
         """Read the shipped folder and the stored articles; bad files are skipped and reported."""
         report = load_articles(shipped_dir or shipped_articles_dir())
         for problem in report.problems:
-            log.warning("knowledge base: skipped %s: %s", problem.path, problem.reason)
+            log.warning("knowledge base: %s %s: %s", problem.verb, problem.path, problem.reason)
         async with storage.transaction() as tx:
             stored = await tx.kb.articles()
             outcomes = await tx.kb.outcomes()
