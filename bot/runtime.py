@@ -12,6 +12,7 @@ import contextlib
 import gc
 import logging
 import signal
+from pathlib import Path
 
 from bot.config import Config, Settings
 from bot.domain.clock import SystemClock
@@ -19,6 +20,14 @@ from bot.telegram.lifecycle import running_bot
 from storage import open_storage
 
 log = logging.getLogger(__name__)
+
+
+def kb_cache_beside(db_path: Path) -> Path | None:
+    """The knowledge base's index cache (knowledge.cache) beside the database file: derived data,
+    safe to delete, as private as the database; none for an in-memory database."""
+    if str(db_path) == ":memory:":
+        return None
+    return Path(db_path).with_name(Path(db_path).name + ".kb-index")
 
 
 async def run_forever(settings: Settings, config: Config) -> None:
@@ -35,7 +44,7 @@ async def run_forever(settings: Settings, config: Config) -> None:
         starting = asyncio.ensure_future(stack.enter_async_context(running_bot(
             token=settings.token, base_url=settings.api_url,
             base_file_url=_file_url(settings.api_url), config=config, storage=storage, clock=clock,
-            rate_limit=settings.rate_limit,
+            rate_limit=settings.rate_limit, kb_cache=kb_cache_beside(settings.db_path),
         )))
         stopped = asyncio.ensure_future(stop.wait())
         await asyncio.wait({starting, stopped}, return_when=asyncio.FIRST_COMPLETED)

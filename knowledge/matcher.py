@@ -13,6 +13,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from knowledge.article import Article
+from knowledge.cache import ProfileCache, profile_key
 from knowledge.confidence import SURE, decide
 from knowledge.evidence import Evidence, query_key, same_phrasing
 from knowledge.features import CONCEPT_PREFIX, Analysis, analyze
@@ -66,8 +67,12 @@ class Match:
 class Matcher:
     """An index of articles that answers chat queries; see the module docstring."""
 
-    def __init__(self, articles: Iterable[Article], thesaurus: Thesaurus | None = None) -> None:
+    def __init__(self, articles: Iterable[Article], thesaurus: Thesaurus | None = None,
+                 cache: ProfileCache | None = None) -> None:
+        """``cache``: profiles built before (knowledge.cache), read instead of built again; only for
+        the default thesaurus, which is what the cache's key covers."""
         self.thesaurus = thesaurus or default_thesaurus()
+        self._cache = cache if thesaurus is None else None
         self._versions: dict[str, dict[str, Article]] = {}
         self._profiles: dict[str, Profile] = {}
         self._learned: dict[str, tuple[str, ...]] = {}
@@ -150,7 +155,16 @@ class Matcher:
 
     def _refresh(self, art_id: str) -> None:
         versions = sorted(self._versions[art_id].values(), key=lambda a: a.lang)
-        self._profiles[art_id] = build_profile(versions, self.thesaurus, self._learned.get(art_id, ()))
+        learned = self._learned.get(art_id, ())
+        if self._cache is None:
+            self._profiles[art_id] = build_profile(versions, self.thesaurus, learned)
+            return
+        key = profile_key(versions, learned)
+        profile = self._cache.get(key)
+        if profile is None:
+            profile = build_profile(versions, self.thesaurus, learned)
+            self._cache.put(key, profile)
+        self._profiles[art_id] = profile
 
     def _ensure_index(self) -> Bm25Index:
         """(Re)build the index lazily: edits only pay for it once, at the next search."""

@@ -13,6 +13,7 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from pathlib import Path
 
 from telegram import Update
 from telegram.error import InvalidToken, NetworkError
@@ -52,13 +53,15 @@ async def running_bot(
     kb: KnowledgeBase | None = None,
     tick_seconds: float | None = TICK_SECONDS,
     flood: FloodPolicy | None = None,
+    kb_cache: Path | None = None,
 ) -> AsyncIterator[RunningBot]:
     """The bot polling for updates until the block exits; stops cleanly even on errors.
 
-    `kb` defaults to the shipped articles plus those stored in the database.
+    `kb` defaults to the shipped articles plus those stored in the database, its built profiles
+    kept in `kb_cache` between starts when given.
     """
     if kb is None:
-        kb, _ = await KnowledgeBase.load(storage)
+        kb, _ = await KnowledgeBase.load(storage, cache_path=kb_cache)
     app = build_application(
         token=token, base_url=base_url, base_file_url=base_file_url, config=config,
         storage=storage, clock=clock or SystemClock(), rate_limit=rate_limit, kb=kb,
