@@ -19,8 +19,8 @@ Two decisions, from the signals of `knowledge.signals`:
 The numbers are not hand-tuned: `benchmarks/kb_calibrate.py` fits them on the tuning sets (the
 development set, the shipped articles, `benchmarks/kb_sets/office-b`, office-c and office-d), with
 leave-one-article-out queries (a query whose article was removed must find nothing) as the hard
-negatives, and prints what it fitted; the untouched sets office-e, -f and -g and the project's held-out set
-judge the result (docs/benchmarks.md).
+negatives, and prints what it fitted; the untouched sets (office-e, -f, -g, -i, -j and -k) and the
+project's held-out set judge the result (docs/benchmarks.md).
 """
 
 from __future__ import annotations
