@@ -26,6 +26,7 @@ from pydantic import (
     model_validator,
 )
 
+from bot.config_dashboard import DashboardSection
 from bot.config_inspections import InspectionsSection
 from bot.domain.business_hours import parse_weekday_hours
 from bot.domain.devices import DEVICE_TYPES
@@ -286,6 +287,7 @@ class Config(_Section):
     reports: ReportsSection = ReportsSection()
     retention: RetentionSection = RetentionSection()
     inspections: InspectionsSection = InspectionsSection()
+    dashboard: DashboardSection = DashboardSection()
 
     @model_validator(mode="after")
     def _people_are_consistent(self) -> Config:

@@ -38,6 +38,13 @@ class Button:
 
     label: Text
     data: str
+    web_app: str | None = None
+    """Opens this page as a Telegram Mini App instead of sending `data` (see `opening`)."""
+
+    @classmethod
+    def opening(cls, label: Text, url: str) -> Button:
+        """A button that opens a web page inside Telegram (the managers' dashboard), with no callback."""
+        return cls(label, "", web_app=url)
 
 
 @dataclass(frozen=True)
@@ -119,7 +126,8 @@ def rows(buttons: list[Button], per_row: int) -> tuple[tuple[Button, ...], ...]:
 def reply_to_json(reply: Reply) -> dict[str, Any]:
     return {
         "chat_id": reply.chat_id, "text": _encode(reply.text), "lang": reply.lang,
-        "buttons": [[{"label": _encode(b.label), "data": b.data} for b in row] for row in reply.buttons],
+        "buttons": [[{"label": _encode(b.label), "data": b.data, **({"web_app": b.web_app} if b.web_app else {})}
+                     for b in row] for row in reply.buttons],
         "options": [_encode(o) for o in reply.options],
         "request_contact": _encode(reply.request_contact) if reply.request_contact else None,
         "remove_keyboard": reply.remove_keyboard,
@@ -137,7 +145,8 @@ def reply_to_json(reply: Reply) -> dict[str, Any]:
 def reply_from_json(data: dict[str, Any]) -> Reply:
     return Reply(
         chat_id=data["chat_id"], text=_decode(data["text"]), lang=data["lang"],
-        buttons=tuple(tuple(Button(_decode(b["label"]), b["data"]) for b in row) for row in data["buttons"]),
+        buttons=tuple(tuple(Button(_decode(b["label"]), b["data"], b.get("web_app")) for b in row)
+                      for row in data["buttons"]),
         options=tuple(_decode(o) for o in data["options"]),
         request_contact=_decode(data["request_contact"]) if data["request_contact"] else None,
         remove_keyboard=data["remove_keyboard"],

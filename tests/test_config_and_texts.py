@@ -16,6 +16,7 @@ from bot.services.deployment import sla_policy
 from bot.texts import TEXTS
 from bot.texts.en import EN
 from bot.texts.en_console import EN_CONSOLE
+from bot.texts.en_dashboard import EN_DASHBOARD
 from bot.texts.en_inspection import EN_INSPECTION
 from bot.texts.en_intake import EN_INTAKE
 from bot.texts.en_learned import EN_LEARNED
@@ -25,6 +26,7 @@ from bot.texts.en_sticker import EN_STICKER
 from bot.texts.en_ticket import EN_TICKET
 from bot.texts.zh import ZH
 from bot.texts.zh_console import ZH_CONSOLE
+from bot.texts.zh_dashboard import ZH_DASHBOARD
 from bot.texts.zh_inspection import ZH_INSPECTION
 from bot.texts.zh_intake import ZH_INTAKE
 from bot.texts.zh_learned import ZH_LEARNED
@@ -113,7 +115,7 @@ def test_every_text_exists_in_both_languages_with_the_same_placeholders() -> Non
 AREAS = {"report": (EN_REPORTS, ZH_REPORTS), "console": (EN_CONSOLE, ZH_CONSOLE), "ticket": (EN_TICKET, ZH_TICKET),
          "roles": (EN_ROLES, ZH_ROLES), "intake": (EN_INTAKE, ZH_INTAKE),
          "learned": (EN_LEARNED, ZH_LEARNED), "inspection": (EN_INSPECTION, ZH_INSPECTION),
-         "sticker": (EN_STICKER, ZH_STICKER)}
+         "sticker": (EN_STICKER, ZH_STICKER), "dashboard": (EN_DASHBOARD, ZH_DASHBOARD)}
 """Each area's module pair (en_<area>.py / zh_<area>.py), whose keys all start with "<area>."."""
 
 

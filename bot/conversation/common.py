@@ -14,7 +14,7 @@ from bot.callbacks import ChooseLanguage
 from bot.conversation.questions import prompt_if_drafting
 from bot.conversation.session import Session
 from bot.conversation.sticker import on_start_payload
-from bot.domain.permissions import Act, Permissions, Role, role_of
+from bot.domain.permissions import Act, Role, role_of
 from bot.domain.roster import next_handover, on_duty, on_duty_until
 from bot.messages import Button, Text, t, verbatim
 from bot.services.deployment import Deployment
@@ -40,6 +40,7 @@ OWN: tuple[Entry, ...] = (
     Entry("cover", Act.SWAP_SHIFTS), Entry("swap", Act.SWAP_SHIFTS),
     Entry("holiday", Act.EDIT_ROSTER), Entry("rotation", Act.EDIT_ROSTER),
     Entry("complaints", Act.HANDLE_COMPLAINTS), Entry("report", Act.REPORT), Entry("export", Act.EXPORT),
+    Entry("dashboard", Act.SEE_QUEUE),  # the live board (a Mini App), where one is set up
 )
 """The commands of a role, first in its help and menu: what that person is here for."""
 EVERYONE: tuple[Entry, ...] = (
@@ -49,14 +50,16 @@ EVERYONE: tuple[Entry, ...] = (
 """Everybody's commands: a reporter's whole menu, and the rest of staff's."""
 
 
-def own_entries(permissions: Permissions, role: Role) -> tuple[Entry, ...]:
-    return tuple(e for e in OWN if e.act is not None and permissions.allowed(e.act, role))
+def own_entries(deployment: Deployment, role: Role) -> tuple[Entry, ...]:
+    """A role's own commands; /dashboard only where the deployment serves one."""
+    return tuple(e for e in OWN if e.act is not None and deployment.permissions.allowed(e.act, role)
+                 and (e.name != "dashboard" or deployment.config.dashboard.enabled))
 
 
 def menu_of(deployment: Deployment, user_id: int | None) -> tuple[str, ...]:
     """The command menu of one person (their chat's), or with None that of every reporter (the default)."""
     role = role_of(deployment.role_of(user_id) if user_id is not None else "reporter", user_id or 0, known=True)
-    return tuple(e.name for e in (*own_entries(deployment.permissions, role), *EVERYONE) if e.menu)
+    return tuple(e.name for e in (*own_entries(deployment, role), *EVERYONE) if e.menu)
 
 
 async def cmd_start(s: Session, args: str) -> None:
@@ -69,7 +72,7 @@ async def cmd_start(s: Session, args: str) -> None:
 
 async def cmd_help(s: Session, args: str) -> None:
     """The commands of this person's role (one line each) first, then everybody's."""
-    own = own_entries(s.deployment.permissions, s.role_for())
+    own = own_entries(s.deployment, s.role_for())
     lines = [t(f"roles.help.{e.name}") for e in own]
     if own:
         lines.append(t("roles.help.everyone"))

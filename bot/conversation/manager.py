@@ -207,6 +207,20 @@ async def answer_complaint(s: Session, text: str) -> None:
 
 
 # ---- reports --------------------------------------------------------------------------------------
+async def cmd_dashboard(s: Session, args: str) -> None:
+    """The live board as a Mini App: managers see everything, engineers their queue (the page asks the
+    same permission table; this button only opens it)."""
+    if (reason := s.refused(Act.SEE_QUEUE)) is not None:
+        await s.say(t(reason))
+        return
+    section = s.config.dashboard
+    if not section.enabled:
+        await s.say(t("dashboard.chat.off"))
+        return
+    button = Button.opening(t("dashboard.chat.button"), section.page_url)
+    await s.say(t("dashboard.chat.open"), buttons=((button,),))
+
+
 async def cmd_report(s: Session, args: str) -> None:
     await _order(s, args, workbook=False)
 

@@ -40,6 +40,7 @@ COMMANDS: dict[str, Command] = {
     "cover": manager.cmd_cover, "swap": manager.cmd_swap, "holiday": manager.cmd_holiday,
     "rotation": manager.cmd_rotation, "complaints": manager.cmd_complaints,
     "report": manager.cmd_report, "export": manager.cmd_export, "open": console.cmd_open,
+    "dashboard": manager.cmd_dashboard,
 }
 """/command → its handler (who may use it is the handler's question to the permission table)."""
 

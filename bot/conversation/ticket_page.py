@@ -68,7 +68,7 @@ def page(s: Session, ticket: Ticket, events: list[TicketEvent], names: dict[int,
     lines.append(t("ticket.line.history"))
     if len(events) > HISTORY_SHOWN:
         lines.append(t("ticket.line.history_more", count=len(events) - HISTORY_SHOWN))
-    lines += [t("ticket.event", at=e.at, who=_name(names, e.actor_id), what=_what(e, names))
+    lines += [t("ticket.event", at=e.at, who=_name(names, e.actor_id), what=event_text(e, names))
               for e in events[-HISTORY_SHOWN:]]
     return t("ticket.page", number=ticket.number, status=t(f"status.{ticket.status.value}"),
              lines=[line for line in lines if line is not None])
@@ -179,8 +179,8 @@ def _name(names: dict[int, str], who: object) -> Text:
     return verbatim(names.get(who, str(who)))
 
 
-def _what(event: TicketEvent, names: dict[int, str]) -> Text:
-    """What one event of the audit log says, in words."""
+def event_text(event: TicketEvent, names: dict[int, str]) -> Text:
+    """What one event of the audit log says, in words (the ticket's page here, the dashboard's too)."""
     kind, d = event.kind, event.data
     if kind in _PLAIN:
         return t(f"ticket.ev.{kind}")

@@ -1,13 +1,14 @@
-"""The chart's series: response attainment week by week, and the ratings' histogram."""
+"""The chart's series: response attainment week by week, the ratings' histogram, tickets by a key."""
 
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta, tzinfo
 
 from bot.domain.kpi import DEFAULT_TARGETS, Figure, KpiContext, ReportData, Target, figure
-from bot.domain.milestones import MilestoneOutcome, milestone_outcome
-from bot.domain.ticket import Status
+from bot.domain.milestones import MILESTONES, MilestoneOutcome, milestone_outcome
+from bot.domain.ticket import Status, Ticket
 
 
 def weekly_attainment(data: ReportData, now: datetime, *, tz: tzinfo = UTC,
@@ -46,3 +47,19 @@ def ratings_histogram(data: ReportData) -> dict[int, int]:
     ctx = KpiContext(data)
     counts = Counter(f.rating for f in ctx.followups.values() if f.rating is not None)
     return {rating: counts.get(rating, 0) for rating in range(1, 6)}
+
+
+def breakdown(data: ReportData, now: datetime, key: Callable[[Ticket], str | None]) -> list[tuple[str, int, int]]:
+    """(key, tickets, late) for the period's tickets grouped by `key` (None counts as "other"), most
+    tickets first: late is a ticket that missed any promised milestone (the dashboard's bars by site,
+    device and engineer). Cancelled tickets are left out, as from every rate."""
+    ctx = KpiContext(data)
+    tally: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for ticket in ctx.tickets:
+        if ticket.status is Status.CANCELLED:
+            continue
+        row = tally[key(ticket) or "other"]
+        row[0] += 1
+        row[1] += any(milestone_outcome(ticket, m, ctx.facts[ticket.number], now, ctx.clocks) is MilestoneOutcome.MISSED
+                      for m in MILESTONES)
+    return sorted(((k, n, late) for k, (n, late) in tally.items()), key=lambda row: (-row[1], row[0]))

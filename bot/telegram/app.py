@@ -9,7 +9,14 @@ from __future__ import annotations
 
 import logging
 
-from telegram import BotCommand, BotCommandScope, BotCommandScopeChat, BotCommandScopeDefault
+from telegram import (
+    BotCommand,
+    BotCommandScope,
+    BotCommandScopeChat,
+    BotCommandScopeDefault,
+    MenuButtonWebApp,
+    WebAppInfo,
+)
 from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import (
     AIORateLimiter,
@@ -198,6 +205,8 @@ async def _publish_menu(app: Application) -> None:
         before = await uow.menus.chats()
     given = [person for person in sorted(deployment.staff)
              if await _set_menu(app, BotCommandScopeChat(person), menu_of(deployment, person), f"chat {person}")]
+    for person in given:
+        await _set_menu_button(app, person)
     taken = [chat for chat in sorted(set(before) - deployment.staff) if await _delete_menu(app, chat)]
     async with desk.storage.transaction() as uow:
         for person in given:
@@ -221,6 +230,21 @@ async def _set_menu(app: Application, scope: BotCommandScope, names: tuple[str, 
                 return taken
             log.warning("could not set the command menu for %s (%s): %s", whose, language or "en", exc)
     return taken
+
+
+async def _set_menu_button(app: Application, chat_id: int) -> None:
+    """A staff member's menu button opens the dashboard where one is served (the default, the command
+    list, is left alone otherwise: a deployment that turns the dashboard off resets it with BotFather)."""
+    config = handlers.helpdesk(app).config
+    section = config.dashboard
+    if not section.enabled:
+        return
+    label = render(t("dashboard.chat.menu"), config.bot.default_language, config.tz)
+    try:
+        await app.bot.set_chat_menu_button(chat_id=chat_id,
+                                           menu_button=MenuButtonWebApp(label, WebAppInfo(section.page_url)))
+    except TelegramError as exc:
+        log.info("no menu button for chat %s: %s", chat_id, exc)
 
 
 def _no_such_chat(exc: TelegramError) -> bool:

@@ -20,10 +20,12 @@ from telegram.error import InvalidToken, NetworkError
 from telegram.ext import Application
 
 from bot.config import Config
+from bot.dashboard.server import DashboardServer
 from bot.domain.clock import Clock, SystemClock
 from bot.domain.flood import FloodPolicy
 from bot.services.knowledge import KnowledgeBase
 from bot.telegram.app import TICK_SECONDS, build_application, stopping
+from bot.telegram.handlers import helpdesk
 from bot.telegram.ordering import PerChatOrder
 from bot.telegram.polling import MAX_BACKOFF_SECONDS, TOKEN_REFUSED, DurablePolling, FatalApiError
 from storage import Storage
@@ -37,6 +39,8 @@ class RunningBot:
     storage: Storage
     polling: DurablePolling
     """`polling.died` is set if Telegram refused the bot for good (`polling.fatal` says why)."""
+    dashboard: DashboardServer | None = None
+    """The managers' web dashboard, when `[dashboard] listen` is set."""
 
 
 @asynccontextmanager
@@ -76,9 +80,12 @@ async def running_bot(
         app.update_processor.listeners.append(polling.handled)
         await app.start()
         await polling.start()
+        dashboard = await _start_dashboard(app, token, config, storage, clock or SystemClock(), kb)
         try:
-            yield RunningBot(app, storage, polling)
+            yield RunningBot(app, storage, polling, dashboard)
         finally:
+            if dashboard is not None:
+                await dashboard.stop()
             await polling.stop()
             stopping(app)
             if app.running:
@@ -86,6 +93,19 @@ async def running_bot(
             await polling.forget_handled()
     finally:
         await app.shutdown()
+
+
+async def _start_dashboard(app: Application, token: str, config: Config, storage: Storage, clock: Clock,
+                           kb: KnowledgeBase) -> DashboardServer | None:
+    """The web dashboard beside the bot, sharing its storage, clock and courier; None when not configured."""
+    if not config.dashboard.enabled:
+        return None
+    desk = helpdesk(app)
+    courier = desk.courier
+    server = DashboardServer(deployment=desk.desk.deployment, storage=storage, clock=clock, token=token, kb=kb,
+                             section=config.dashboard, deliver=courier.flush if courier is not None else None)
+    await server.start()
+    return server
 
 
 async def _connect(app: Application) -> None:

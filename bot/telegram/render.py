@@ -10,6 +10,7 @@ from telegram import (
     KeyboardButton,
     ReplyKeyboardMarkup,
     ReplyKeyboardRemove,
+    WebAppInfo,
 )
 
 from bot.messages import Reply
@@ -21,7 +22,8 @@ def markup(
 ) -> InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove | None:
     if reply.buttons:
         return InlineKeyboardMarkup([
-            [InlineKeyboardButton(render(b.label, reply.lang, tz), callback_data=b.data) for b in row]
+            [InlineKeyboardButton(render(b.label, reply.lang, tz), web_app=WebAppInfo(b.web_app)) if b.web_app
+             else InlineKeyboardButton(render(b.label, reply.lang, tz), callback_data=b.data) for b in row]
             for row in reply.buttons
         ])
     if reply.request_contact is not None or reply.options:

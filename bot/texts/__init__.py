@@ -6,7 +6,7 @@ modules and more, split by reader: `en.py` (the chat), `en_reports.py` (the mana
 `en_console.py` (the dispatcher's console), `en_ticket.py` (a ticket's page and its conversation),
 `en_roles.py` (help and menus by role, complaints), `en_intake.py` (what a report refuses or asks back),
 `en_learned.py` (learning from outcomes), `en_inspection.py` (preventive maintenance), `en_sticker.py`
-(the devices' QR stickers), likewise
+(the devices' QR stickers), `en_dashboard.py` (the managers' live board, a Mini App), likewise
 `zh*.py`; the layouts both languages share are in `shapes.py`.
 `tests/test_config_and_texts.py` checks every language has the same keys and placeholders.
 """
@@ -19,6 +19,7 @@ from typing import Any
 from bot.messages import Text
 from bot.texts.en import EN
 from bot.texts.en_console import EN_CONSOLE
+from bot.texts.en_dashboard import EN_DASHBOARD
 from bot.texts.en_inspection import EN_INSPECTION
 from bot.texts.en_intake import EN_INTAKE
 from bot.texts.en_learned import EN_LEARNED
@@ -29,6 +30,7 @@ from bot.texts.en_ticket import EN_TICKET
 from bot.texts.shapes import Template
 from bot.texts.zh import ZH
 from bot.texts.zh_console import ZH_CONSOLE
+from bot.texts.zh_dashboard import ZH_DASHBOARD
 from bot.texts.zh_inspection import ZH_INSPECTION
 from bot.texts.zh_intake import ZH_INTAKE
 from bot.texts.zh_learned import ZH_LEARNED
@@ -39,9 +41,9 @@ from bot.texts.zh_ticket import ZH_TICKET
 
 TEXTS: dict[str, dict[str, Template]] = {
     "en": {**EN, **EN_REPORTS, **EN_CONSOLE, **EN_TICKET, **EN_ROLES, **EN_INTAKE, **EN_LEARNED,
-           **EN_INSPECTION, **EN_STICKER},
+           **EN_INSPECTION, **EN_STICKER, **EN_DASHBOARD},
     "zh": {**ZH, **ZH_REPORTS, **ZH_CONSOLE, **ZH_TICKET, **ZH_ROLES, **ZH_INTAKE, **ZH_LEARNED,
-           **ZH_INSPECTION, **ZH_STICKER},
+           **ZH_INSPECTION, **ZH_STICKER, **ZH_DASHBOARD},
 }
 """language → text key → template."""
 

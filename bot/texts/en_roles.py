@@ -63,6 +63,7 @@ EN_ROLES: dict[str, Template] = {
     "roles.help.rotation": "/rotation NAME ID,ID,… — a new turn order for a rotation",
     "roles.help.complaints": "/complaints — open complaints, to answer · /complaints all — the answered ones too",
     "roles.help.report": "/report [month|quarter|last|YYYY-MM|YYYY-Qn] — the KPI summary and chart",
+    "roles.help.dashboard": "/dashboard — the live board: open tickets by deadline, KPIs, charts",
     "roles.help.export": "/export [the same periods] — the work-order register as .xlsx",
     # the Telegram command menu (short: it is shown beside the command)
     "roles.cmd.new": "report a fault", "roles.cmd.my": "my tickets", "roles.cmd.status": "one ticket: /status HD-…",
@@ -73,6 +74,7 @@ EN_ROLES: dict[str, Template] = {
     "roles.cmd.cover": "someone covers a period", "roles.cmd.swap": "two engineers swap a day's shifts",
     "roles.cmd.holiday": "the holiday calendar", "roles.cmd.rotation": "a rotation's turn order",
     "roles.cmd.complaints": "complaints to answer", "roles.cmd.report": "KPI report and chart",
+    "roles.cmd.dashboard": "live board",
     "roles.cmd.export": "work-order register as .xlsx",
     # complaints, answered
     "roles.complaints.usage": "/complaints lists the open complaints; /complaints all the answered ones too.",
