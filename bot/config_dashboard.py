@@ -33,7 +33,7 @@ class DashboardSection(BaseModel):
     listen address over http, which only a local stand-in opens."""
     max_age: Annotated[timedelta, BeforeValidator(_duration)] = timedelta(hours=24)
     """How old a Mini App's signed initData may be: a board left open longer must be opened again."""
-    refresh_seconds: int = Field(15, ge=5, le=600)
+    refresh_seconds: int = Field(15, ge=1, le=600)
     """How often the open board asks for the tickets again."""
 
     @field_validator("listen")
