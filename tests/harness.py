@@ -209,6 +209,7 @@ async def harness(
     config: Config, clock: FakeClock, db_path: Path, *, fresh_kb: bool = False, flood: FloodPolicy | None = None,
 ) -> AsyncIterator[BotHarness]:
     async with BotApiStandIn() as standin:
+        standin.clock = lambda: clock.now().timestamp()  # messages dated by the bot's (fake) time
         standin.introduce(*STAFF)
         h = BotHarness(standin, config, clock, db_path)
         h.fresh_kb = fresh_kb

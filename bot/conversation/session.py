@@ -18,7 +18,7 @@ from bot.domain.clock import Clock
 from bot.domain.people import User, language_from_telegram
 from bot.domain.permissions import Act, Role, role_of
 from bot.domain.ticket import Ticket, parse_number
-from bot.messages import Continues, Outcome, Reply, Text
+from bot.messages import Continues, Outcome, Reply, Text, t
 from bot.services.deployment import Deployment
 from bot.services.knowledge import KnowledgeBase
 from bot.services.reports.orders import Reports
@@ -187,11 +187,19 @@ class Session:
         sending. Only once, only for what an edit can show, and not when the press replaces the message
         with something else (a ticket card)."""
         pressed, chosen = self.msg.pressed, self.outcome.chosen
-        if (pressed is None or chosen is None or self.outcome.folded or self.outcome.replace_pressed is not None
-                or not reply.plain or reply.thread_id != self.msg.thread_id):
+        if (chosen is None or self.outcome.folded or self.outcome.replace_pressed is not None
+                or reply.thread_id != self.msg.thread_id):
             return reply
-        self.outcome.folded = True
-        return replace(reply, continues=Continues(pressed.message_id, pressed.text, chosen))
+        if reply.plain and pressed is not None:
+            self.outcome.folded = True
+            return replace(reply, continues=Continues(pressed.message_id, pressed.text, chosen))
+        if replace(reply, options=(), request_contact=None).plain:
+            # the pressed message cannot be edited (a photo, too old), or a reply keyboard ("share my
+            # number") must come with a new message: that message states the answer, and the pressed
+            # question keeps its buttons (pressed again, they say it was answered), saving a second call
+            self.outcome.folded = True
+            return replace(reply, text=t("then", first=t("answered", chosen=chosen), second=reply.text))
+        return reply
 
     def refuse(self, text: Text) -> None:
         """A button press that is not taken: tell why, as an alert, and change nothing."""
