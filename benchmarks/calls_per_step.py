@@ -35,7 +35,7 @@ DETAIL = os.environ.get("CALLS_DETAIL") == "1"
 """Print each counted round trip's calls (method → chat) on stderr: to see where the calls go."""
 SCENARIOS = ("report_share", "report_typed", "report_again", "kb_accepted", "kb_declined", "engineer", "followup")
 TITLES = {
-    "report_share": "full report, first time, contact shared with the button",
+    "report_share": "full report, first time, number shared with Telegram's button",
     "report_typed": "full report, first time, number typed",
     "report_again": "full report, returning reporter (remembered place and number)",
     "kb_accepted": "KB suggestion accepted (describe → open guide → fixed)",
@@ -86,11 +86,15 @@ async def _report(c: Counter, user: Any, *, device: str, site: str, room: str | 
     if room is not None:
         await c.step(desk.say(user, room))
     await c.step(desk.press(user, "Badly affected"))
-    remembered = next((label for row in desk.last_with_buttons(user).buttons() for label in row
-                       if label.startswith("📞")), None)
-    if remembered is not None and desk.last_with_buttons(user).reply_markup.get("inline_keyboard"):
+    question = desk.last_with_buttons(user)
+    inline = [label for row in (question.reply_markup or {}).get("inline_keyboard", []) for label in
+              (b["text"] for b in row)]
+    remembered = next((label for label in inline if label.startswith("📞")), None)
+    if remembered is not None:
         await c.step(desk.press(user, remembered))  # the remembered number, an inline button
     elif share:
+        if "📱 Share my phone number" in inline:  # the keyboard with Telegram's share button, asked for
+            await c.step(desk.press(user, "📱 Share my phone number"))
         await c.step(desk.contact(user, phone))
     else:
         await c.step(desk.say(user, phone))  # typed, or the remembered number's reply-keyboard option
@@ -163,12 +167,12 @@ def table(before: dict[str, list[list[int]]], after: dict[str, list[list[int]]],
         calls = sum(s[0] for s in steps)
         return f"{calls}/{len(steps)} = **{calls / len(steps):.2f}**" if steps else "—"
 
-    lines = [f"| path (round trips) | {ref}: calls/round trips | this branch | per step, {ref} → this branch |",
+    lines = [f"| path | {ref}: calls/round trips | this branch | per round trip, {ref} → this branch |",
              "| --- | --- | --- | --- |"]
     for name in SCENARIOS:
         b, a = before.get(name, []), after.get(name, [])
         steps = " ".join(str(s[0]) for s in b) + " → " + " ".join(str(s[0]) for s in a)
-        lines.append(f"| {TITLES[name]} ({len(a)}) | {cell(b)} | {cell(a)} | {steps} |")
+        lines.append(f"| {TITLES[name]} | {cell(b)} | {cell(a)} | {steps} |")
     answers = sum(s[1] for steps in after.values() for s in steps)
     lines.append("")
     lines.append(f"answerCallbackQuery (no chat_id, not limited), this branch, all paths: {answers}")

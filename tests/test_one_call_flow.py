@@ -40,23 +40,38 @@ async def test_a_chinese_report_costs_one_limited_call_per_step_and_the_chat_sho
                                   ["🔵 咨询或预约服务"]]
 
 
-async def test_the_contact_question_states_the_answer_and_the_old_buttons_say_it_was_answered(
-        desk: BotHarness) -> None:
+async def test_the_share_button_brings_its_keyboard_only_when_asked_for(desk: BotHarness) -> None:
     await desk.describe(ALICE, "PC does not start")
-    await desk.press(ALICE, "PC")
-    await desk.press(ALICE, "HQ-3F")
-    await desk.press(ALICE, "Skip")
-    severity = desk.last_with_buttons(ALICE)
+    for label in ("PC", "HQ-3F", "Skip"):
+        await desk.press(ALICE, label)
+    question = desk.last_with_buttons(ALICE)
     since = len(desk.tg.requests)
     replies = await desk.press(ALICE, "Badly affected")
-    assert _limited(desk, since) == ["sendMessage"]  # the reply keyboard needs a new message; no edit besides
-    (contact,) = replies
-    assert contact.text.startswith("✔ Your answer: 🟠 Badly affected\n\nHow can the engineer reach you?")
-    assert contact.buttons() == [["📱 Share my phone number"]]
-    await desk.press(ALICE, "Work has stopped", severity)  # the old question, pressed again
-    assert desk.last_answer()["text"] == "This question was already answered. Please use the latest message."
+    assert _limited(desk, since) == ["editMessageText"] and replies == [question]
+    assert question.buttons() == [["📱 Share my phone number"]] and not question.reply_markup.get("keyboard")
+    since = len(desk.tg.requests)
+    (keyboard,) = await desk.press(ALICE, "📱 Share my phone number")
+    assert _limited(desk, since) == ["sendMessage"]  # Telegram's share button lives only in a reply keyboard
+    assert keyboard.text == "Press “📱 Share my phone number” below to send your number."
+    assert keyboard.reply_markup["keyboard"] == [[{"text": "📱 Share my phone number", "request_contact": True}]]
+    assert keyboard.reply_markup["one_time_keyboard"] is True  # it hides itself once used
+    assert question.buttons() == [["📱 Share my phone number"]]  # the question still takes a typed number
     replies = await desk.contact(ALICE, "+86 138 0000 1234")
-    assert len(replies) == 1 and "Urgency: 🟠 Badly affected" in replies[0].text  # the first answer stands
+    assert len(replies) == 1 and "Phone: +86 138 0000 1234" in replies[0].text and not replies[0].removed_keyboard
+
+
+async def test_a_number_typed_while_the_share_keyboard_is_up_removes_it(desk: BotHarness) -> None:
+    await desk.describe(LINA, "电脑开不了机")
+    for label in ("台式电脑", "HQ-3F", "跳过", "严重影响工作", "📱 发送我的手机号"):
+        await desk.press(LINA, label)
+    assert desk.tg.last_to(LINA.id).reply_markup["keyboard"][0][0]["request_contact"] is True
+    replies = await desk.say(LINA, "138 0000 1234")
+    assert [m.removed_keyboard for m in replies] == [True, False]  # a message of its own removes the keyboard
+    assert replies[0].text == "📞 已记下您的电话。" and replies[1].text.startswith("请确认报修信息：")
+    await desk.press(LINA, "修改")
+    await desk.press(LINA, "电话")
+    replies = await desk.say(LINA, "139 1111 2222")  # asked again, the keyboard was not shown this time
+    assert len(replies) == 1 and not replies[0].removed_keyboard and "139 1111 2222" in replies[0].text
 
 
 async def test_a_question_too_old_to_edit_is_answered_in_a_new_message_without_trying(desk: BotHarness) -> None:

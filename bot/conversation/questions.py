@@ -90,8 +90,8 @@ async def prompt(s: Session, draft: Draft, lead: Text | None = None) -> None:
         if s.user.last_phone:  # their number as an inline button: no reply keyboard to remove afterwards
             await ask(t("ask.contact_known"), buttons=((
                 button(verbatim("📞 " + display_phone(s.user.last_phone)), "last"),),))
-        else:
-            await ask(t("ask.contact"), request_contact=t("btn.share_contact"))
+        else:  # sharing is asked for with a button: the reply keyboard comes only then (see reporter)
+            await ask(t("ask.contact"), buttons=((button(t("btn.share_contact"), "share"),),))
     else:
         await ask(await summary(s, draft), buttons=((
             button(t("btn.submit"), "submit"), button(t("btn.edit"), "edit"), button(t("btn.cancel"), "cancel"),

@@ -108,7 +108,7 @@ async def answer_text(s: Session, draft: Draft, text: str) -> None:
             await s.say(rejection(rejected))
         return
     # typed while the reply keyboard with "share my number" was on screen: it stays there until removed
-    await advance(s, draft, was=step, keyboard=step is Step.CONTACT and not s.user.last_phone)
+    await advance(s, draft, was=step, keyboard=step is Step.CONTACT and draft.keyboard_shown)
 
 
 def _site_from_text(s: Session, draft: Draft, text: str) -> Draft:
@@ -227,6 +227,9 @@ async def on_draft_button(s: Session, button: DraftAnswer) -> None:
         elif was is Step.SEVERITY:
             draft = intake.set_severity(draft, value)
             s.chose(t(f"severity.{value}"))
+        elif was is Step.CONTACT and value == "share":
+            await _offer_share(s, draft)
+            return
         elif was is Step.CONTACT and value == "last" and s.user.last_phone:
             draft = intake.set_phone(draft, s.user.last_phone, name=s.user.name, region=s.config.bot.phone_region)
             s.chose(verbatim(display_phone(s.user.last_phone)))
@@ -267,6 +270,15 @@ async def _suggestion_answer(s: Session, draft: Draft, value: str) -> Draft | No
         s.chose(t("btn.kb_not_fixed"))  # "sorry it didn't help" goes above the next question
         return intake.did_not_help(draft, article_id)
     raise intake.Rejected("bad_choice")
+
+
+async def _offer_share(s: Session, draft: Draft) -> None:
+    """"Share my number": Telegram's button for it lives only in a reply keyboard, which comes with a
+    message of its own. Asked for, not shown with the question: the question stays an inline one that
+    the previous answer's message can become, and nobody who types the number is left with a keyboard
+    that only another message could remove. The question keeps its buttons (typing still answers it)."""
+    await s.uow.drafts.save(replace(draft, keyboard_shown=True), s.now)
+    await s.say(t("ask.share_contact"), request_contact=t("btn.share_contact"))
 
 
 async def _asset_answer(s: Session, draft: Draft, value: str) -> Draft:
@@ -348,6 +360,8 @@ async def advance(s: Session, draft: Draft, was: Step, lead: Text | None = None,
     is still on screen, and only a message of its own can remove it (the next question has inline
     buttons, which cannot go with the removal)."""
     draft = with_suggestions(s, draft)
+    if was is Step.CONTACT:  # the keyboard is gone now: hidden by its own button, or removed below
+        draft = replace(draft, keyboard_shown=False)
     await s.uow.drafts.save(draft, s.now)
     if was is Step.CONTACT and keyboard:
         await s.say(t("contact_saved"), remove_keyboard=True)

@@ -181,6 +181,7 @@ EN: dict[str, Template] = {
     "ask.severity": "How bad is it?",
     "ask.contact": "How can the engineer reach you? Press the button to share your number, or type a phone number.",
     "ask.contact_known": "How can the engineer reach you? Press your number below, or type another one.",
+    "ask.share_contact": "Press “📱 Share my phone number” below to send your number.",
     "photos_only": "(see photos)",
     "summary": (
         "Please check your report:\n"

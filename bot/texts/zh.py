@@ -159,6 +159,7 @@ ZH: dict[str, Template] = {
     "ask.severity": "影响有多严重？",
     "ask.contact": "工程师怎么联系您？点击按钮发送手机号，或直接输入电话号码。",
     "ask.contact_known": "工程师怎么联系您？点击下面的号码，或输入另一个号码。",
+    "ask.share_contact": "请点击下方的“📱 发送我的手机号”发送您的号码。",
     "photos_only": "（见照片）",
     "summary": (
         "请确认报修信息：\n• 故障：{description}\n• 照片：{photos} 张\n• 设备：{device}\n"
