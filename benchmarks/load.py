@@ -68,7 +68,7 @@ from bot.domain.sla import SlaTerms  # noqa: E402
 from bot.domain.ticket import Status, Ticket, opened_event  # noqa: E402
 from bot.sandbox.standin import BotApiStandIn, FakeUser, SentMessage  # noqa: E402
 from storage import open_storage  # noqa: E402
-from tests.soak_support import query  # noqa: E402
+from tests.soak_support import query, said  # noqa: E402
 
 ENGINEERS = (1001, 1002, 1003)
 STAFF = tuple(FakeUser(id=e, first_name=f"E{e}", language_code="en") for e in ENGINEERS)
@@ -168,7 +168,7 @@ def report_script(user: FakeUser, case: int) -> list[Step]:
              "description → suggested guides"),
         Step("press", SKIP, lambda m: "Printer" in _labels(m) and "PC" in _labels(m), "skip guides → device?"),
         Step("press", "Printer", button("HQ-3F"), "device → site?"),
-        Step("press", "HQ-3F", lambda m: (m.text or "").startswith("Which room") and "Skip" in _labels(m),
+        Step("press", "HQ-3F", lambda m: said(m).startswith("Which room") and "Skip" in _labels(m),
              "site → room?"),
         Step("press", "Skip", button("Badly affected", exact=False), "room: skip → severity?"),
         Step("press", "Badly affected", text_has("reach you"), "severity → phone?"),
@@ -361,15 +361,28 @@ async def round_trip(tg: BotApiStandIn, user: FakeUser, step: Step, previous: Se
                      timeout: float, people: People) -> tuple[SentMessage, int]:
     """One step and its answer, timed in the stand-in: (the answer, the update's id)."""
     seen = tg.message_count(user.id)
+    edited = previous.changed_at if previous is not None else None
     if step.kind == "text":
         update_id = tg.send_text(user, step.value)
     else:
         assert previous is not None
         update_id = tg.press(user, previous, step.value)
-    answer = await tg.next_message(user.id, seen, step.expect, timeout)
+    found: list[SentMessage] = []
+
+    def answered() -> bool:
+        """A new message that is the answer, or the pressed one edited into it (bot.messages.Continues)."""
+        found.extend(m for m in tg.messages_to(user.id)[seen:] if step.expect(m))
+        if (not found and step.kind == "press" and previous is not None and previous.changed_at != edited
+                and step.expect(previous)):
+            found.append(previous)
+        return bool(found)
+
+    await tg.wait_for_chat(user.id, answered, timeout, what=f"the answer to {step.name or step.value!r}")
+    answer = found[0]
     pushed = tg.pushed_at[update_id]
     fetched = tg.delivered_at.get(update_id, math.nan) - pushed
-    people.samples.append(Sample(pushed, answer.received_at - pushed, fetched, step.name))
+    received = answer.changed_at if answer is previous and answer.changed_at is not None else answer.received_at
+    people.samples.append(Sample(pushed, received - pushed, fetched, step.name))
     return answer, update_id
 
 

@@ -69,6 +69,19 @@ class TopicPost:
 
 
 @dataclass(frozen=True)
+class Continues:
+    """A reply said in place of the question whose button was just pressed: that message is edited into
+    the question it asked (kept above), the answer given, and this reply, with this reply's buttons. One
+    Bot API call instead of two (marking the answer, then sending the next message); when the message can
+    no longer be edited, the reply is sent as a new message that still states the answer."""
+
+    message_id: int
+    above: str
+    """The pressed message's text as the user saw it."""
+    chosen: Text
+
+
+@dataclass(frozen=True)
 class Reply:
     chat_id: int
     text: Text
@@ -91,6 +104,15 @@ class Reply:
     """In a forum staff group: the ticket's topic this goes into, or what it does to that topic."""
     thread_id: int | None = None
     """An answer to something written (or pressed) in a forum topic: it goes into that topic."""
+    continues: Continues | None = None
+    """Said by editing the pressed message (see Continues), not as a new message."""
+
+    @property
+    def plain(self) -> bool:
+        """Text with inline buttons at most: what an edited message can become (no reply keyboard, no
+        photos or file, not a topic's change, not itself an edit of some other message)."""
+        return (not self.options and self.request_contact is None and not self.remove_keyboard
+                and not self.photos and self.attachment is None and self.edits is None and self.topic is None)
 
 
 @dataclass
@@ -113,6 +135,8 @@ class Outcome:
     """The replies are in the outbox (written in the update's transaction), not to be sent directly."""
     chats: tuple[int, ...] = ()
     """Every chat this update left messages for in the outbox (replies and notifications): deliver now."""
+    folded: bool = False
+    """The first reply continues the pressed message (Reply.continues), which states the answer itself."""
     report_ordered: str | None = None
     """A report was asked for, to come as this kind of attachment ("photo" or "document"): draw it now."""
 
@@ -137,6 +161,8 @@ def reply_to_json(reply: Reply) -> dict[str, Any]:
         "topic": {"ticket": reply.topic.ticket, "action": reply.topic.action, "name": reply.topic.name}
         if reply.topic else None,
         "thread_id": reply.thread_id,
+        "continues": {"message_id": reply.continues.message_id, "above": reply.continues.above,
+                      "chosen": _encode(reply.continues.chosen)} if reply.continues else None,
         "attachment": {"kind": reply.attachment.kind, "filename": reply.attachment.filename,
                        "data": base64.b64encode(reply.attachment.data).decode()} if reply.attachment else None,
     }
@@ -155,6 +181,8 @@ def reply_from_json(data: dict[str, Any]) -> Reply:
         edits=data.get("edits"),
         topic=TopicPost(**data["topic"]) if data.get("topic") else None,
         thread_id=data.get("thread_id"),
+        continues=Continues(data["continues"]["message_id"], data["continues"]["above"],
+                            _decode(data["continues"]["chosen"])) if data.get("continues") else None,
         attachment=Attachment(data["attachment"]["kind"], data["attachment"]["filename"],
                               base64.b64decode(data["attachment"]["data"])) if data.get("attachment") else None,
     )

@@ -109,10 +109,13 @@ class BotHarness:
         return replies
 
     async def press(self, user: FakeUser, label: str, message: SentMessage | None = None) -> list[SentMessage]:
+        """Press a button; returns what the press showed: the pressed message first when the answer was
+        said in it (edited into the next question, see bot.messages.Continues), then any new messages."""
         message = message or self.last_with_buttons(user)
-        before = self._count(user.id)
+        before, edits = self._count(user.id), len(message.edits)
         await self.handled(self.tg.press(user, message, label))
-        return self.tg.messages_to(user.id)[before:]
+        new = self.tg.messages_to(user.id)[before:]
+        return [message, *new] if continued(message, edits) else new
 
     async def photo(self, user: FakeUser, **kwargs: object) -> list[SentMessage]:
         before = self._count(user.id)
@@ -165,6 +168,23 @@ class BotHarness:
         return en if any(en in b for row in message.buttons() for b in row) else zh
 
 
+def continued(message: SentMessage, edits_before: int) -> bool:
+    """Whether an edit since `edits_before` said an answer in `message` (the bot's "✔" line below the
+    pressed question), rather than only marking the choice or changing a card."""
+    return any(edit["method"] == "editMessageText" and any(mark in (edit.get("text") or "")
+                                                           for mark in ("✔ Your answer:", "✔ 您的回答："))
+               for edit in message.edits[edits_before:])
+
+
+def answered(message: SentMessage) -> tuple[str, str]:
+    """(the answer stated, the text below it) of a message a press was answered in; ("", whole text) else."""
+    for mark in ("\n\n✔ Your answer: ", "\n\n✔ 您的回答："):
+        if mark in message.shown_text:
+            answer, _, below = message.shown_text.rsplit(mark, 1)[1].partition("\n\n")
+            return answer, below
+    return "", message.shown_text
+
+
 STAFF = (
     FakeUser(id=1001, first_name="Wang Wei", language_code="zh"),
     FakeUser(id=1002, first_name="Liu Yang", language_code="en"),
@@ -189,6 +209,7 @@ async def harness(
     config: Config, clock: FakeClock, db_path: Path, *, fresh_kb: bool = False, flood: FloodPolicy | None = None,
 ) -> AsyncIterator[BotHarness]:
     async with BotApiStandIn() as standin:
+        standin.clock = lambda: clock.now().timestamp()  # messages dated by the bot's (fake) time
         standin.introduce(*STAFF)
         h = BotHarness(standin, config, clock, db_path)
         h.fresh_kb = fresh_kb

@@ -280,9 +280,21 @@ STRONG = frozenset({"confirmed", "suggest", "device", "site", "room", "severity"
 """What a reporter acts on. Weak: "welcome" (a question may follow) and "error"."""
 
 
+ANSWER_MARK = "✔ Your answer: "
+
+
+def said(m: SentMessage) -> str:
+    """What a message says last: below the answer it states (a press answered in the pressed message,
+    which keeps its question above; bot.messages.Continues), or all of it."""
+    text = "\n\n" + (m.text or "")
+    if "\n\n" + ANSWER_MARK not in text:
+        return m.text or ""
+    return text.rsplit("\n\n" + ANSWER_MARK, 1)[1].partition("\n\n")[2]
+
+
 def classify(m: SentMessage) -> str:
     """What a reporter makes of one of the bot's messages (English texts, see bot/texts/en.py)."""
-    text = m.text or ""
+    text = said(m)
     if CONFIRMED_RE.search(text):
         return "confirmed"
     if _inline(m):
@@ -347,6 +359,7 @@ class Reporter:
         self.known: set[str] = set()
         self._seen = 0
         self._query: str | None = None
+        self._pressed: tuple[SentMessage, float | None] | None = None
         self.actions: list[tuple[int, str]] = []
 
     async def run(self) -> None:
@@ -411,12 +424,14 @@ class Reporter:
     def _send(self, text: str) -> None:
         self._seen = len(self.tg.messages_to(self.user.id))
         self._query = None
+        self._pressed = None
         self.progress.actions += 1
         self.actions.append((self._seen, repr(text)))
         self.tg.send_text(self.user, text)
 
     def _press(self, m: SentMessage, label: str) -> None:
         self._seen = len(self.tg.messages_to(self.user.id))
+        self._pressed = (m, m.changed_at)  # the answer may come as an edit of this message
         try:
             update_id = self.tg.press(self.user, m, label)
         except (KeyError, AssertionError):  # the buttons changed meanwhile: as good as no answer
@@ -436,7 +451,10 @@ class Reporter:
 
     # ---- waiting for the bot --------------------------------------------------------------------------
     def _latest(self, kinds: frozenset[str]) -> tuple[str, SentMessage] | None:
-        for m in reversed(self.tg.messages_to(self.user.id)[self._seen:]):
+        new = list(reversed(self.tg.messages_to(self.user.id)[self._seen:]))
+        if self._pressed is not None and self._pressed[0].changed_at != self._pressed[1]:
+            new.append(self._pressed[0])  # edited since the press: said in the pressed message
+        for m in new:
             kind = classify(m)
             if kind == "confirmed" and CONFIRMED_RE.search(m.text or "")[1] in self.known:  # type: ignore[index]
                 continue  # a late copy about an earlier report
@@ -687,13 +705,26 @@ def audit(db: Path, tg: SoakStandIn, filed: list[Filed], reports: int) -> tuple[
     pages_sent = {(n, e) for n, e in pages_due if any(n in text and "🎫" in text for text in page_texts.get(e, ()))}
     problems += [f"the card of {n} never reached engineer {e}" for n, e in sorted(pages_due - pages_sent)]
 
+    # An answer said in the pressed message (bot.messages.Continues) arrives as an edit ending in it (or,
+    # when Telegram refused the edit, as a new message that does); repeating an edit changes nothing.
+    shown: dict[int, list[str]] = {}
+    for m in tg.sent:
+        shown.setdefault(m.chat_id, []).extend(
+            [original_text(m)] + [edit["text"] for edit in m.edits if edit.get("text")])
     rows: dict[tuple[int, str], list[tuple[str | None, str | None]]] = {}
     for chat_id, payload, sent_at, failed_at, error in query(
             db, "SELECT chat_id, payload, sent_at, failed_at, last_error FROM outbox"):
         reply = reply_from_json(json.loads(payload))
-        rows.setdefault((chat_id, render(reply.text, reply.lang, TZ)), []).append((sent_at, failed_at))
+        text = render(reply.text, reply.lang, TZ)
         if failed_at is not None:
             problems.append(f"an outbox row to {chat_id} failed for good ({error}): {payload[:80]}")
+        if reply.continues is not None:
+            if sent_at is None and failed_at is None:
+                problems.append(f"an answer to a press, to {chat_id}, never sent: {text[:60]!r}")
+            elif sent_at is not None and not any(said.endswith("\n\n" + text) for said in shown.get(chat_id, ())):
+                problems.append(f"an answer to a press, to {chat_id}, marked sent but never shown: {text[:60]!r}")
+            continue
+        rows.setdefault((chat_id, text), []).append((sent_at, failed_at))
     duplicates = Counter[str]()
     unexplained: list[str] = []
     for key, states in rows.items():

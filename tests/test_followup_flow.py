@@ -9,7 +9,7 @@ import pytest
 from bot.domain import followup as fu
 from bot.sandbox.standin import FakeUser, SentMessage
 from tests.conftest import ALICE, BOB, ENGINEER, EXPERT, MANAGER
-from tests.harness import BotHarness
+from tests.harness import BotHarness, answered
 
 
 async def _repaired(desk: BotHarness, *, confirm: bool = True, engineer: FakeUser = ENGINEER) -> str:
@@ -48,9 +48,14 @@ async def test_followup_after_72_hours_rating_and_comment_close_the_ticket(desk:
     assert question.buttons() == [["👍 Yes, it works"], ["🔁 The same fault is back"], ["🆕 Another problem"]]
     working = question.callback_data("👍 Yes, it works")
     replies = await desk.press(ALICE, "👍 Yes, it works", question)
+    # each answer is said in the survey's own message: the question stays, the answer below it
+    assert replies == [question] and question.text.startswith("Is the Printer still working since Wang Wei")
+    assert answered(question)[0] == "👍 Yes, it works"
     assert replies[0].buttons() == [["1 😠", "2 🙁", "3 😐", "4 🙂", "5 😄"]]
     replies = await desk.press(ALICE, "4 🙂", replies[0])
-    assert "Anything you'd like to add" in replies[0].text
+    assert replies == [question] and answered(question) == (
+        "4 🙂", "Thank you! Anything you'd like to add? Write a comment, or skip.")
+    assert "✔ Your answer: 👍 Yes, it works" in question.text  # the earlier answer is still shown
     replies = await desk.say(ALICE, "Fast and friendly, thanks")
     assert "Thank you for your feedback" in replies[0].text
     ticket, followup = await _ticket(desk, number)

@@ -16,7 +16,7 @@ from bot.callbacks import InspectionAction
 from bot.domain.assets import parse_register
 from bot.domain.clock import FakeClock
 from tests.conftest import LINA, MANAGER, START, make_config
-from tests.harness import BotHarness, harness
+from tests.harness import BotHarness, answered, harness
 from tests.test_inspection_flow import DEC_1_MORNING, INSPECTIONS, ON_DUTY, OTHER, REGISTER, _lists, _until
 
 ENGINEERS = [{"id": 1001, "name": "Wang Wei", "phone": "+86 138 0000 1001"},
@@ -52,7 +52,8 @@ async def test_a_list_moved_within_its_window_comes_again_that_morning_and_is_wa
     await desk.handled(desk.tg.press_data(ON_DUTY, days.message_id, "i:1:20261231:day"))  # forged: past the window
     assert desk.last_answer()["text"] == "That day can no longer be chosen; press 📅 Reschedule again."
     replies = await desk.press(ON_DUTY, "Fri 12-04", days)
-    assert replies[-1].text == "Why is it moved to 2026-12-04? (one message; the managers get it)"
+    assert replies == [days] and days.text.startswith("📅 Move the inspection of HQ-12F to which day?")
+    assert answered(days) == ("Fri 12-04", "Why is it moved to 2026-12-04? (one message; the managers get it)")
     replies = await desk.say(ON_DUTY, "Site closed for a fire drill")
     assert replies[-1].text == "📅 The inspection of HQ-12F is moved to 2026-12-04; its list comes again that morning."
     assert desk.tg.messages_to(MANAGER.id)[-1].text == (
@@ -84,7 +85,9 @@ async def test_a_list_handed_over_with_a_photo_and_a_note_and_the_finding_on_the
     assert desk.last_answer()["text"].startswith("New Hire has never opened a chat with the bot")
     assert desk.tg.messages_to(1004) == []
     replies = await desk.press(ON_DUTY, "Wang Wei")
-    assert replies[-1].text == "🔁 The inspection of HQ-12F is handed to Wang Wei."
+    assert replies[-1].text.startswith("🔁 Hand the inspection of HQ-12F (2026-12-01) to:")
+    assert answered(replies[-1]) == ("Wang Wei", "🔁 The inspection of HQ-12F is handed to Wang Wei.")
+    assert replies[-1].buttons() == []
     handed = desk.tg.messages_to(OTHER.id)[-1]
     assert handed.text.startswith("🔁 Liu Yang 将此巡检转交给您：\n🧰 今日巡检（2026-12-01）：HQ-12F — 1 台设备")
     assert desk.tg.messages_to(MANAGER.id)[-1].text == (
@@ -98,7 +101,7 @@ async def test_a_list_handed_over_with_a_photo_and_a_note_and_the_finding_on_the
     replies = await desk.say(OTHER, "2 号纸盒卡纸，搓纸轮磨损")
     assert replies[-1].text == "📝 已记下 HP LaserJet M404dn (A-0042) 的备注。请在上方选择检查结果。"
     replies = await desk.press(OTHER, "⚠ 发现故障")  # the note is there already: nothing more is asked
-    assert "🎫 已为 HP LaserJet M404dn (A-0042) 开立工单 HD-2026-00001。" in [r.text for r in replies]
+    assert answered(replies[0]) == ("⚠ 发现故障", "🎫 已为 HP LaserJet M404dn (A-0042) 开立工单 HD-2026-00001。")
     assert replies[-1].text.startswith("📋 巡检报告：HQ-12F，2026-12-01（Wang Wei）")
     ((photos,),) = desk.rows("SELECT photos FROM tickets WHERE number = 'HD-2026-00001'")
     assert len(json.loads(photos)) == 1  # the device's photo went onto the ticket

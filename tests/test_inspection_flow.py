@@ -16,7 +16,7 @@ from bot.domain.assets import parse_register
 from bot.domain.clock import FakeClock
 from bot.sandbox.standin import FakeUser
 from tests.conftest import ENGINEER, ENGINEER2, EXPERT, MANAGER, START, make_config
-from tests.harness import BotHarness, harness
+from tests.harness import BotHarness, answered, harness
 
 ON_DUTY, OTHER = ENGINEER2, ENGINEER
 """Liu Yang holds the day shift in the first week of December (the weekly rotation); Wang Wei does not."""
@@ -87,7 +87,9 @@ async def test_a_round_in_chinese_from_the_morning_list_to_the_report(rounds: Bo
         ("inspection", "B-0002", "P3", ON_DUTY.id)]
 
     replies = await desk.press(ON_DUTY, "✅ 正常")
-    report = replies[-1].text
+    assert replies[-1].text.startswith("🧰 HQ-3F · 3/3：APC SRT1000")  # the report is said below the last device
+    choice, report = answered(replies[-1])
+    assert choice == "✅ 正常"
     assert report.startswith("📋 巡检报告：HQ-3F，2026-12-02（Liu Yang）")
     assert "共 3 台：正常 1，已清洁 0，耗材不足 1，发现故障 1" in report and "已在巡检窗口内完成" in report
     assert "风扇异响，需更换 HD-2026-00001" in report

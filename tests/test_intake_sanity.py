@@ -230,10 +230,13 @@ async def test_a_chinese_reporter_keeps_what_they_typed_when_two_sites_are_close
     replies = await desk.say(LINA, "hq 2f")
     assert replies[-1].text == "您是指下面哪个地点？"
     assert replies[-1].buttons() == [["HQ-12F"], ["HQ-3F"], ["✏️ 保留“hq 2f”"]]
+    asked = desk.tg.messages_to(LINA.id)
     replies = await desk.press(LINA, "✏️ 保留“hq 2f”")
-    assert "在 hq 2f 的哪个房间" in replies[-1].text
-    question = desk.tg.messages_to(LINA.id)[-2]
-    assert question.buttons() == [] and "✏️ 保留“hq 2f”" in question.text  # answered, cannot be pressed again
+    # one message: the question keeps its place above the answer, the next question below, and the
+    # pressed choices are gone (they cannot be pressed again)
+    assert desk.tg.messages_to(LINA.id) == asked and replies == [asked[-1]]
+    assert replies[0].text.startswith("您是指下面哪个地点？\n\n✔ 您的回答：✏️ 保留“hq 2f”\n\n")
+    assert "在 hq 2f 的哪个房间" in replies[0].text and replies[0].buttons() == [["跳过"]]
     await desk.press(LINA, "跳过")
     await desk.press(LINA, "部分功能故障")
     await desk.say(LINA, "13800001234")

@@ -11,7 +11,7 @@ from bot.config import Config
 from bot.domain.clock import FakeClock
 from knowledge.article import Article
 from tests.conftest import ALICE, ENGINEER, LINA, MANAGER
-from tests.harness import BotHarness, harness
+from tests.harness import BotHarness, answered, harness
 
 
 @pytest.fixture
@@ -160,7 +160,12 @@ async def test_resolved_ticket_can_be_saved_as_an_article(fresh_desk: BotHarness
     await desk.press(ENGINEER, "✅ 接单", card)
     await desk.press(ENGINEER, "✅ 完成维修", card)
     await desk.say(ENGINEER, "1. 打开盖子，把标签纸翻过来重新装。\n2. 长按进纸键校准。\n3. 还不行请报修。")
+    asked = desk.last_with_buttons(ENGINEER)
     replies = await desk.press(ENGINEER, "未更换配件")
+    # one call: the parts question keeps its place, states the answer, and says "resolved" below it
+    assert replies == [asked]
+    assert asked.text.startswith("更换了哪些配件？请输入，或点击按钮。\n\n✔ 您的回答：未更换配件\n\n")
+    assert answered(asked)[1].startswith("✅ HD-2026-00001 已完成，已请报修人确认。")
     assert replies[-1].buttons()[-1] == ["📘 存为知识库文章"]  # after "📗 Fixed with" for any article it matches
     replies = await desk.press(ENGINEER, "📘 存为知识库文章", replies[-1])
     assert "Label printer prints blank labels" in replies[-1].text  # the title comes from the ticket

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from tests.conftest import ALICE, LINA
-from tests.harness import BotHarness
+from tests.harness import BotHarness, answered
 
 
 async def test_english_report_by_buttons_gets_ticket_with_deadlines(desk: BotHarness) -> None:
@@ -20,13 +20,15 @@ async def test_english_report_by_buttons_gets_ticket_with_deadlines(desk: BotHar
     replies = await desk.say(ALICE, "Room 305")
     assert "How bad" in replies[-1].text
     replies = await desk.press(ALICE, "Badly affected")
-    assert "reach you" in replies[-1].text
-    assert replies[-1].buttons()[0] == ["📱 Share my phone number"]
+    assert answered(replies[-1]) == ("🟠 Badly affected", "How can the engineer reach you? Press the button to "
+                                                         "share your number, or type a phone number.")
+    assert replies[-1].buttons() == [["📱 Share my phone number"]]  # inline: it asks for the keyboard
     replies = await desk.say(ALICE, "138 0000 1234")
-    assert replies[0].removed_keyboard
+    assert len(replies) == 1 and not replies[0].removed_keyboard  # no reply keyboard was shown to remove
     summary = replies[-1].text
     assert "paper jam" in summary and "HQ-3F / Room 305" in summary and "+86 138 0000 1234" in summary
     replies = await desk.press(ALICE, "Submit")
+    assert replies == [desk.tg.messages_to(ALICE.id)[-1]]  # said in the summary itself: no new message
     confirmation = replies[-1].text
     # Opened Monday 10:00 Shanghai; P2 = respond 1 h, on site 4 h, resolve 8 h on the 24×7 clock.
     assert "HD-2026-00001" in confirmation
@@ -34,9 +36,9 @@ async def test_english_report_by_buttons_gets_ticket_with_deadlines(desk: BotHar
     assert "be on site by 2026-11-23 14:00" in confirmation
     assert "resolve by 2026-11-23 18:00" in confirmation
     assert "Asia/Shanghai" in confirmation
-    # the pressed Submit button is replaced by the choice, so it cannot be pressed again
-    summary_message = desk.tg.messages_to(ALICE.id)[-2]
-    assert summary_message.buttons() == [] and "→ ✅ Submit" in summary_message.text
+    # the summary stays above the answer given; its buttons are gone, so Submit cannot be pressed again
+    assert confirmation.startswith(summary + "\n\n✔ Your answer: ✅ Submit\n\n")
+    assert replies[0].buttons() == []
 
 
 async def test_chinese_report_with_photo_and_vip_site(desk: BotHarness) -> None:
@@ -50,8 +52,8 @@ async def test_chinese_report_with_photo_and_vip_site(desk: BotHarness) -> None:
     await desk.press(LINA, "跳过")
     await desk.press(LINA, "工作已停顿")
     replies = await desk.contact(LINA, "+86 139 1111 2222")
-    assert "已记下您的电话" in replies[0].text
-    assert "照片：1 张" in replies[-1].text
+    # shared (here without asking for the keyboard first, as from the attachment menu): the summary alone
+    assert len(replies) == 1 and "照片：1 张" in replies[0].text and "139 1111 2222" in replies[0].text
     replies = await desk.press(LINA, "提交")
     text = replies[-1].text
     # P1 at the VIP site HQ-12F: 15 min / 1 h / 2 h instead of 30 min / 2 h / 4 h.
@@ -84,8 +86,14 @@ async def test_second_report_offers_remembered_location_and_phone(desk: BotHarne
     replies = await desk.press(ALICE, "📍 HQ-3F / Room 305")
     assert "How bad" in replies[-1].text  # the remembered room needs no second question
     replies = await desk.press(ALICE, "Question or planned job")
-    assert replies[-1].buttons() == [["📱 Share my phone number"], ["+86 138 0000 1234"]]
-    await desk.say(ALICE, "+86 138 0000 1234")
+    # the remembered number is an inline button: the question is said in the pressed message, and no
+    # reply keyboard is left to remove
+    assert replies[-1].buttons() == [["📞 +86 138 0000 1234"]]
+    assert "✔ Your answer: 🔵 Question or planned job" in replies[-1].text and "Press your number" in replies[-1].text
+    shown = len(desk.tg.messages_to(ALICE.id))
+    replies = await desk.press(ALICE, "📞 +86 138 0000 1234")
+    assert replies == [desk.tg.messages_to(ALICE.id)[-1]] and len(desk.tg.messages_to(ALICE.id)) == shown
+    assert "Please check your report" in replies[0].text and "Phone: +86 138 0000 1234" in replies[0].text
     replies = await desk.press(ALICE, "Submit")
     assert "HD-2026-00002" in replies[-1].text
     assert "be on site by" not in replies[-1].text  # P4 promises only a response

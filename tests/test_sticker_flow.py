@@ -12,7 +12,7 @@ from bot.callbacks import StickerReport
 from bot.domain.assets import parse_register
 from bot.domain.deep_link import payload_for
 from tests.conftest import ALICE, LINA
-from tests.harness import BotHarness, shared_kb
+from tests.harness import BotHarness, answered, shared_kb
 
 REGISTER = (
     "site,department,asset_no,device_type,brand,model,warranty,retired\n"
@@ -54,7 +54,8 @@ async def test_a_scan_fills_in_the_device_and_puts_its_own_articles_first(desk: 
     assert replies[-1].buttons() == [["📝 报修另一个故障"]]
     assert desk.rows("SELECT COUNT(*) FROM drafts WHERE reporter_id = ?", (LINA.id,)) == [(0,)]
     replies = await desk.press(LINA, "📝 报修另一个故障")
-    assert replies[-1].text.startswith("出了什么问题？")
+    assert replies[-1].text.startswith("🏷 Epson EB-X51 (B-0007)")  # the device's card stays above the answer
+    assert answered(replies[-1])[0] == "📝 报修另一个故障" and answered(replies[-1])[1].startswith("出了什么问题？")
     (data,) = desk.rows("SELECT data FROM drafts WHERE reporter_id = ?", (LINA.id,))[0]
     assert json.loads(data)["asset_no"] == "B-0007"
     # her own reporter scans it: she may add to her ticket

@@ -37,37 +37,41 @@ async def prompt_if_drafting(s: Session) -> None:
         await prompt(s, draft)
 
 
-async def prompt(s: Session, draft: Draft) -> None:
-    """Ask the draft's next question."""
+async def prompt(s: Session, draft: Draft, lead: Text | None = None) -> None:
+    """Ask the draft's next question; `lead` (a notice: "photo saved", why an answer was refused) goes
+    in the same message, above it: one message per answer, each a call Telegram's limits count."""
     step = draft.step
+
+    async def ask(text: Text, **extra: object) -> None:
+        await s.say(t("then", first=lead, second=text) if lead is not None else text, **extra)
 
     def button(label: Text, value: str) -> Button:
         return answer_button(draft, label, value)
 
     if step is Step.DESCRIBE:
         buttons = ((button(t("btn.photos_only"), "photos"),),) if draft.photos else ()
-        await s.say(t("ask.describe"), buttons=buttons)
+        await ask(t("ask.describe"), buttons=buttons)
     elif step is Step.SUGGEST:
-        await s.say(t("kb.suggest" if draft.suggestions_sure else "kb.did_you_mean"), buttons=(
+        await ask(t("kb.suggest" if draft.suggestions_sure else "kb.did_you_mean"), buttons=(
             *((button(verbatim("📘 " + article_title(s, article_id)), f"s{i}"),)
               for i, article_id in enumerate(draft.suggestions)),
             (button(t("btn.kb_skip"), "skip"),),
         ))
     elif step is Step.DEVICE:
-        await s.say(t("ask.device"), buttons=rows([button(t(f"device.{d}"), d) for d in DEVICE_TYPES], 3))
+        await ask(t("ask.device"), buttons=rows([button(t(f"device.{d}"), d) for d in DEVICE_TYPES], 3))
     elif step is Step.CONFIRM_ASSET:
         asset = await s.uow.assets.get(draft.pending_asset or "")
         if asset is None:  # removed from the register meanwhile
             draft = intake.reject_asset(draft)
             await s.uow.drafts.save(draft, s.now)
-            await prompt(s, draft)
+            await prompt(s, draft, lead)
             return
-        await s.say(asset_card(s, asset), buttons=((button(t("btn.yes"), "yes"), button(t("btn.no"), "no")),))
+        await ask(asset_card(s, asset), buttons=((button(t("btn.yes"), "yes"), button(t("btn.no"), "no")),))
     elif step is Step.CONFIRM_SITE:
         candidates = site_candidates(s, draft)
         question = (t("intake.site.did_you_mean", site=place(candidates[0].site, candidates[0].room))
                     if len(candidates) == 1 else t("intake.site.which_one"))
-        await s.say(question, buttons=(
+        await ask(question, buttons=(
             *((button(verbatim(place(c.site, c.room)), f"m{i}"),) for i, c in enumerate(candidates)),
             (button(keep_typed_label(draft.pending_site or ""), "keep"),),
         ))
@@ -76,17 +80,20 @@ async def prompt(s: Session, draft: Draft) -> None:
         if s.user.last_site:
             choices.append(button(verbatim("📍 " + place(s.user.last_site, s.user.last_room)), "last"))
         choices += [button(verbatim(site), f"s{i}") for i, site in enumerate(s.config.intake.sites)]
-        await s.say(t("ask.site"), buttons=rows(choices, 2))
+        await ask(t("ask.site"), buttons=rows(choices, 2))
     elif step is Step.ROOM:
-        await s.say(t("ask.room", site=draft.site), buttons=((button(t("btn.skip"), "skip"),),))
+        await ask(t("ask.room", site=draft.site), buttons=((button(t("btn.skip"), "skip"),),))
     elif step is Step.SEVERITY:
-        await s.say(t("ask.severity"), buttons=tuple(
+        await ask(t("ask.severity"), buttons=tuple(
             (button(t(f"severity.{level.value}"), level.value),) for level in Severity))
     elif step is Step.CONTACT:
-        options = (verbatim(display_phone(s.user.last_phone)),) if s.user.last_phone else ()
-        await s.say(t("ask.contact"), request_contact=t("btn.share_contact"), options=options)
+        if s.user.last_phone:  # their number as an inline button: no reply keyboard to remove afterwards
+            await ask(t("ask.contact_known"), buttons=((
+                button(verbatim("📞 " + display_phone(s.user.last_phone)), "last"),),))
+        else:  # sharing is asked for with a button: the reply keyboard comes only then (see reporter)
+            await ask(t("ask.contact"), buttons=((button(t("btn.share_contact"), "share"),),))
     else:
-        await s.say(await summary(s, draft), buttons=((
+        await ask(await summary(s, draft), buttons=((
             button(t("btn.submit"), "submit"), button(t("btn.edit"), "edit"), button(t("btn.cancel"), "cancel"),
         ),))
 

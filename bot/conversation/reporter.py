@@ -16,6 +16,7 @@ from bot.conversation.kb import ask_form, record_verdict, show_article
 from bot.conversation.questions import answer_button, edit_buttons, keep_typed_label, place, prompt, site_candidates
 from bot.conversation.session import Session
 from bot.domain import intake
+from bot.domain.contact import display_phone
 from bot.domain.courtesy import Courtesy, courtesy
 from bot.domain.devices import device_type_from_text
 from bot.domain.intake import Draft, Step
@@ -30,8 +31,7 @@ from bot.services.knowledge import KnowledgeBase
 async def cmd_new(s: Session, args: str) -> None:
     draft = await s.uow.drafts.get(s.user.id)
     if draft is not None:
-        await s.say(t("draft_in_progress"))
-        await prompt(s, draft)
+        await prompt(s, draft, t("draft_in_progress"))
         return
     draft = intake.start(s.user.id, s.now)
     if args:
@@ -99,15 +99,16 @@ async def answer_text(s: Session, draft: Draft, text: str) -> None:
         elif step is Step.CONTACT:
             draft = intake.set_phone(draft, text, region=s.config.bot.phone_region)
         else:  # a question only buttons answer
-            await s.say(t("use_buttons"))
-            await prompt(s, draft)
+            await prompt(s, draft, t("use_buttons"))
             return
     except intake.Rejected as rejected:
-        await s.say(rejection(rejected))
         if draft.description is not None or draft.photos or await s.uow.drafts.get(s.user.id) is not None:
-            await prompt(s, draft)  # the question again; a first message refused leaves no report behind
+            await prompt(s, draft, rejection(rejected))  # the question again, below why
+        else:  # a first message refused leaves no report behind
+            await s.say(rejection(rejected))
         return
-    await advance(s, draft, was=step)
+    # typed while the reply keyboard with "share my number" was on screen: it stays there until removed
+    await advance(s, draft, was=step, keyboard=step is Step.CONTACT and draft.keyboard_shown)
 
 
 def _site_from_text(s: Session, draft: Draft, text: str) -> Draft:
@@ -131,8 +132,7 @@ async def _device_from_text(s: Session, draft: Draft, text: str) -> Draft | None
         return intake.choose_device_type(draft, device_type)
     asset = await s.uow.assets.find(text[:100])
     if asset is None:
-        await s.say(t("asset_unknown", code=text.strip()[:40]))
-        await prompt(s, draft)
+        await prompt(s, draft, t("asset_unknown", code=text.strip()[:40]))
         return None
     draft = intake.propose_asset(draft, asset)
     await s.uow.drafts.save(draft, s.now)
@@ -154,16 +154,16 @@ async def on_photo(s: Session, file_id: str, size: int | None, caption: str | No
         if caption and has_words(caption) and courtesy(caption, _staff_names(s)) is None:
             updated = intake.describe(updated, caption)  # a caption of "??" or "谢谢" describes nothing
     except intake.Rejected as rejected:
-        await s.say(rejection(rejected))
         if await s.uow.drafts.get(s.user.id) is not None:
-            await prompt(s, draft)
+            await prompt(s, draft, rejection(rejected))
+        else:
+            await s.say(rejection(rejected))
         return
     updated = with_suggestions(s, replace(updated, last_media_group=group))
     await s.uow.drafts.save(updated, s.now)
     if same_album:
         return  # one answer per album, not one per picture
-    await s.say(t("photo_added", count=len(updated.photos)))
-    await prompt(s, updated)
+    await prompt(s, updated, t("photo_added", count=len(updated.photos)))
 
 
 async def on_contact(s: Session, phone: str, contact_user_id: int | None) -> None:
@@ -174,15 +174,14 @@ async def on_contact(s: Session, phone: str, contact_user_id: int | None) -> Non
             await prompt(s, draft)
         return
     if contact_user_id is not None and contact_user_id != s.user.id:
-        await s.say(t("contact_not_own"))
-        await prompt(s, draft)
+        await prompt(s, draft, t("contact_not_own"))
         return
     try:
         draft = intake.set_phone(draft, phone, name=s.user.name, region=s.config.bot.phone_region)
     except intake.Rejected as rejected:
-        await s.say(rejection(rejected))
-        await prompt(s, draft)
+        await prompt(s, draft, rejection(rejected))
         return
+    # shared with the keyboard's button: Telegram hid that one-time keyboard itself, nothing to remove
     await advance(s, draft, was=Step.CONTACT)
 
 
@@ -198,6 +197,7 @@ async def on_draft_button(s: Session, button: DraftAnswer) -> None:
         s.refuse(t("button_stale"))
         return
     was = draft.step
+    lead = None
     try:
         if step == "edit":
             draft = intake.edit(draft, value)
@@ -207,6 +207,8 @@ async def on_draft_button(s: Session, button: DraftAnswer) -> None:
             if answered is None:
                 return
             draft = answered
+            if value.startswith("n"):
+                lead = t("kb.continue")
         elif was is Step.DESCRIBE and value == "photos":
             draft = intake.describe_with_photos_only(draft)
             s.chose(t("btn.photos_only"))
@@ -225,6 +227,12 @@ async def on_draft_button(s: Session, button: DraftAnswer) -> None:
         elif was is Step.SEVERITY:
             draft = intake.set_severity(draft, value)
             s.chose(t(f"severity.{value}"))
+        elif was is Step.CONTACT and value == "share":
+            await _offer_share(s, draft)
+            return
+        elif was is Step.CONTACT and value == "last" and s.user.last_phone:
+            draft = intake.set_phone(draft, s.user.last_phone, name=s.user.name, region=s.config.bot.phone_region)
+            s.chose(verbatim(display_phone(s.user.last_phone)))
         elif was is Step.SUMMARY:
             await _summary_answer(s, draft, value)
             return
@@ -234,7 +242,7 @@ async def on_draft_button(s: Session, button: DraftAnswer) -> None:
         s.refuse(t("button_invalid"))
         s.chose(None)
         return
-    await advance(s, draft, was=was)
+    await advance(s, draft, was=was, lead=lead)
 
 
 async def _suggestion_answer(s: Session, draft: Draft, value: str) -> Draft | None:
@@ -259,10 +267,18 @@ async def _suggestion_answer(s: Session, draft: Draft, value: str) -> Draft | No
         return None
     if action == "n":
         await record_verdict(s, article_id, draft.description or "", False)
-        s.chose(t("btn.kb_not_fixed"))
-        await s.say(t("kb.continue"))
+        s.chose(t("btn.kb_not_fixed"))  # "sorry it didn't help" goes above the next question
         return intake.did_not_help(draft, article_id)
     raise intake.Rejected("bad_choice")
+
+
+async def _offer_share(s: Session, draft: Draft) -> None:
+    """"Share my number": Telegram's button for it lives only in a reply keyboard, which comes with a
+    message of its own. Asked for, not shown with the question: the question stays an inline one that
+    the previous answer's message can become, and nobody who types the number is left with a keyboard
+    that only another message could remove. The question keeps its buttons (typing still answers it)."""
+    await s.uow.drafts.save(replace(draft, keyboard_shown=True), s.now)
+    await s.say(t("ask.share_contact"), request_contact=t("btn.share_contact"))
 
 
 async def _asset_answer(s: Session, draft: Draft, value: str) -> Draft:
@@ -339,12 +355,17 @@ def _device_of(kb: KnowledgeBase, article_id: str, lang: str) -> str | None:
     return shown.article.device if shown else None
 
 
-async def advance(s: Session, draft: Draft, was: Step) -> None:
+async def advance(s: Session, draft: Draft, was: Step, lead: Text | None = None, keyboard: bool = False) -> None:
+    """Store the answer and ask the next question. `keyboard`: the reply keyboard of the contact question
+    is still on screen, and only a message of its own can remove it (the next question has inline
+    buttons, which cannot go with the removal)."""
     draft = with_suggestions(s, draft)
+    if was is Step.CONTACT:  # the keyboard is gone now: hidden by its own button, or removed below
+        draft = replace(draft, keyboard_shown=False)
     await s.uow.drafts.save(draft, s.now)
-    if was is Step.CONTACT:
+    if was is Step.CONTACT and keyboard:
         await s.say(t("contact_saved"), remove_keyboard=True)
-    await prompt(s, draft)
+    await prompt(s, draft, lead)
 
 
 async def submit(s: Session, draft: Draft) -> None:

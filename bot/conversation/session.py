@@ -18,7 +18,7 @@ from bot.domain.clock import Clock
 from bot.domain.people import User, language_from_telegram
 from bot.domain.permissions import Act, Role, role_of
 from bot.domain.ticket import Ticket, parse_number
-from bot.messages import Outcome, Reply, Text
+from bot.messages import Continues, Outcome, Reply, Text, t
 from bot.services.deployment import Deployment
 from bot.services.knowledge import KnowledgeBase
 from bot.services.reports.orders import Reports
@@ -50,6 +50,15 @@ class Sender:
 
 
 @dataclass(frozen=True)
+class Pressed:
+    """The message whose button was pressed, when it can still become the answer to the press: a text
+    message (one with a photo cannot be edited into text) that Telegram still lets the bot edit."""
+
+    message_id: int
+    text: str
+
+
+@dataclass(frozen=True)
 class Incoming:
     update_id: int | None
     """None for what the bot says of its own accord (a notice about an update not handled yet), which
@@ -58,6 +67,8 @@ class Incoming:
     chat_id: int
     thread_id: int | None = None
     """The forum topic it was written in (a ticket's topic in the staff group): answers go there too."""
+    pressed: Pressed | None = None
+    """For a button press: the pressed message, if the first answer may be said by editing it."""
 
 
 class Session:
@@ -166,8 +177,29 @@ class Session:
         if self.msg.thread_id is not None and "topic" not in extra:
             extra.setdefault("thread_id", self.msg.thread_id)
         reply = Reply(self.msg.chat_id, text, self.user.language, **extra)  # type: ignore[arg-type]
+        reply = self._fold(reply)
         await self.uow.outbox.enqueue(reply, self.now)
         self.outcome.replies.append(reply)
+
+    def _fold(self, reply: Reply) -> Reply:
+        """The first answer to a taken button press is said in the pressed message itself (it states the
+        answer above the next question): one call to Telegram instead of marking the choice and then
+        sending. Only once, only for what an edit can show, and not when the press replaces the message
+        with something else (a ticket card)."""
+        pressed, chosen = self.msg.pressed, self.outcome.chosen
+        if (chosen is None or self.outcome.folded or self.outcome.replace_pressed is not None
+                or reply.thread_id != self.msg.thread_id):
+            return reply
+        if reply.plain and pressed is not None:
+            self.outcome.folded = True
+            return replace(reply, continues=Continues(pressed.message_id, pressed.text, chosen))
+        if replace(reply, options=(), request_contact=None).plain:
+            # the pressed message cannot be edited (a photo, too old), or a reply keyboard ("share my
+            # number") must come with a new message: that message states the answer, and the pressed
+            # question keeps its buttons (pressed again, they say it was answered), saving a second call
+            self.outcome.folded = True
+            return replace(reply, text=t("then", first=t("answered", chosen=chosen), second=reply.text))
+        return reply
 
     def refuse(self, text: Text) -> None:
         """A button press that is not taken: tell why, as an alert, and change nothing."""

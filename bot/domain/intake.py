@@ -82,6 +82,9 @@ class Draft:
     """False: the knowledge base only guessed, and the articles are offered as "is it one of these?"."""
     tried: tuple[str, ...] = ()
     """Articles the reporter tried and that did not help; the engineer sees them on the ticket."""
+    keyboard_shown: bool = False
+    """The reporter asked for the share-my-number keyboard (a reply keyboard): a number typed instead
+    leaves it on screen, and only a message of its own removes it."""
 
     @property
     def step(self) -> Step:

@@ -38,6 +38,10 @@ PHONE = "+86 138 0013 8000"
 UNSAFE = re.compile(r"[^\w.\-]+")
 
 
+FOLD = "\n\n✔ "
+"""Where an edited message states the answer to its question, above the next one (bot.messages.Continues)."""
+
+
 @dataclass
 class _Button:
     label: str
@@ -89,7 +93,8 @@ class Sandbox:
     def show(self, message: SentMessage) -> None:
         """Print what the bot sent (or edited), numbering the buttons for `:N`."""
         answered = message.edits and "\n→ " in message.shown_text  # a question answered by a button
-        choices = [] if answered else self._buttons(message)
+        folded = bool(message.edits) and FOLD in message.shown_text  # answered, and the next question in it
+        choices = [] if answered and not folded else self._buttons(message)
         if choices:
             self.buttons[message.chat_id] = choices
         elif not message.edits:
@@ -97,14 +102,18 @@ class Sandbox:
         if self.quiet:
             return
         self.shown += 1
-        if answered:
-            self.say(f"   ✓ {message.shown_text.rsplit(chr(10) + '→ ', 1)[1]}")
+        text = message.shown_text
+        if folded:  # show the answer, then only what follows it (the question above is on screen already)
+            answer, _, text = text.rsplit(FOLD, 1)[1].partition("\n\n")
+            self.say(f"   ✓ {answer.split(': ', 1)[-1].split('：', 1)[-1]}")
+        elif answered:
+            self.say(f"   ✓ {text.rsplit(chr(10) + '→ ', 1)[1]}")
             return
         who = next((name for name, u in self.personas.items() if u.id == message.chat_id), str(message.chat_id))
         print(f"\n🤖 → {who}:", file=self.out)
         if not message.edits:
             self._attachments(message)
-        for line in message.shown_text.splitlines() or ([] if message.photo or message.document else [""]):
+        for line in text.splitlines() or ([] if message.photo or message.document else [""]):
             print(f"   {line}", file=self.out)
         if choices:
             print("   " + "  ".join(f"[{i}] {b.label}" for i, b in enumerate(choices, 1)), file=self.out)

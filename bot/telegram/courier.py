@@ -23,7 +23,7 @@ from telegram.warnings import PTBUserWarning
 
 from bot.domain.clock import Clock
 from bot.domain.topics import Topic
-from bot.messages import Reply
+from bot.messages import Reply, t
 from bot.telegram.render import markup
 from bot.texts import render
 from storage import Storage
@@ -143,9 +143,9 @@ class Courier:
                                  reply_markup=markup(reply, self.tz) or {"inline_keyboard": []})]
         if reply.topic is not None and reply.topic.action != "post":
             return [partial(self._change_topic, reply)]
-        text = render(reply.text, reply.lang, self.tz)
-        if len(text) > MAX_TEXT:  # Telegram would refuse it; cut, rather than lose it all
-            text = text[:MAX_TEXT - 1] + "…"
+        if reply.continues is not None:
+            return [partial(self._continue, reply)]
+        text = _fit(render(reply.text, reply.lang, self.tz))
         if reply.topic is not None:
             return [partial(self._open_topic, reply),
                     partial(self._in_topic, reply, "sendMessage", text=text, reply_markup=markup(reply, self.tz)),
@@ -159,6 +159,25 @@ class Courier:
         if reply.attachment is not None:
             parts.append(partial(send_attachment, self.bot, reply))
         return parts
+
+    async def _continue(self, reply: Reply) -> object:
+        """The pressed message becomes its question, the answer given and this reply (one call). If Telegram
+        will not edit it (too old, deleted, no longer text), the reply goes as a new message that states
+        the answer; an edit that changes nothing (a press delivered twice) is already what it should be."""
+        folded = reply.continues
+        assert folded is not None
+        answer = render(t("answered", chosen=folded.chosen), reply.lang, self.tz)
+        below = f"{answer}\n\n{render(reply.text, reply.lang, self.tz)}"
+        try:
+            return await call(self.bot, "editMessageText", chat_id=reply.chat_id, message_id=folded.message_id,
+                              text=continued(folded.above, below), reply_markup=markup(reply, self.tz))
+        except BadRequest as exc:
+            if "not modified" in exc.message.lower():
+                return {"message_id": folded.message_id}
+            log.info("could not edit message %s in %s (%s): sending the answer instead",
+                     folded.message_id, reply.chat_id, exc.message)
+        return await call(self.bot, "sendMessage", chat_id=reply.chat_id, text=_fit(below),
+                          reply_markup=markup(reply, self.tz), message_thread_id=reply.thread_id)
 
     async def _send(self, item: Pending) -> tuple[timedelta | str | None, int, int | None]:
         """(None when delivered, a delay to retry after, or the reason it can never be delivered;
@@ -235,6 +254,23 @@ class Courier:
 warnings.filterwarnings("ignore", category=PTBUserWarning,
                         message=r"Please use 'Bot\.(sendMessage|sendPhoto|editMessageText|editMessageReplyMarkup"
                                 r"|getUpdates|createForumTopic|editForumTopic|closeForumTopic|reopenForumTopic)'")
+
+
+def _fit(text: str) -> str:
+    """Telegram refuses a text over 4096 characters; cut, rather than lose it all."""
+    return text if len(text) <= MAX_TEXT else text[:MAX_TEXT - 1] + "…"
+
+
+def continued(above: str, below: str) -> str:
+    """A pressed question kept above what follows it, within Telegram's limit: when the two are too long
+    (a chain of answered questions grows), the oldest lines of `above` give way first."""
+    if len(below) + 2 >= MAX_TEXT:
+        return _fit(below)
+    room = MAX_TEXT - len(below) - 2
+    if len(above) > room:
+        cut = above[len(above) - room + 2:]
+        above = "…\n" + cut[cut.find("\n") + 1:] if "\n" in cut else "…" + cut[1:]
+    return f"{above}\n\n{below}"
 
 
 async def call(bot: Bot, method: str, **params: object) -> object:

@@ -20,7 +20,7 @@ from telegram.ext import Application, ContextTypes
 
 from bot.config import Config
 from bot.conversation.desk import Desk
-from bot.conversation.session import Incoming, Sender
+from bot.conversation.session import Incoming, Pressed, Sender
 from bot.domain.clock import Clock
 from bot.domain.people import language_from_telegram
 from bot.domain.text import clean_text
@@ -61,7 +61,7 @@ def helpdesk(holder: ContextTypes.DEFAULT_TYPE | Application) -> HelpDesk:
     return holder.bot_data["helpdesk"]
 
 
-def _incoming(update: Update) -> Incoming:
+def _incoming(update: Update, pressed: Pressed | None = None) -> Incoming:
     user = update.effective_user
     assert user is not None and update.effective_chat is not None
     return Incoming(
@@ -71,7 +71,20 @@ def _incoming(update: Update) -> Incoming:
                       language_code=user.language_code),
         chat_id=update.effective_chat.id,
         thread_id=_topic_of(update),
+        pressed=pressed,
     )
+
+
+EDITABLE_FOR = timedelta(hours=47)
+"""Telegram refuses to edit a message after 48 hours; a press on an older one is answered by sending."""
+
+
+def _pressed(message: Message, now: datetime) -> Pressed | None:
+    """The pressed message, if the answer to the press may be said by editing it: text (a photo's
+    caption cannot become a question), and young enough for Telegram to allow the edit."""
+    if message.text is None or message.photo or now - message.date > EDITABLE_FOR:
+        return None
+    return Pressed(message.message_id, message.text)
 
 
 def _topic_of(update: Update) -> int | None:
@@ -159,7 +172,8 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if query.message is None or (query.message.chat.type != ChatType.PRIVATE and not in_staff_group):
         await query.answer(render(t("button_invalid"), "en", helpdesk(context).config.tz), show_alert=True)
         return
-    outcome = await helpdesk(context).desk.button(_incoming(update), query.data or "")
+    pressed = _pressed(query.message, helpdesk(context).clock.now()) if isinstance(query.message, Message) else None
+    outcome = await helpdesk(context).desk.button(_incoming(update, pressed), query.data or "")
     await deliver(context, outcome, update)
 
 
@@ -228,7 +242,9 @@ async def deliver(
 
     Answering a press, marking the pressed question and sending the next one are independent calls,
     made at once: against Telegram each is a network round trip, and the reporter waits for the
-    next question, not for the bookkeeping of the last one."""
+    next question, not for the bookkeeping of the last one. Mostly there is no marking: the next
+    question is said in the pressed message itself (`Outcome.folded`, sent by the courier), which
+    states the answer, so a step costs one call that Telegram's per-chat limits count."""
     parts = helpdesk(context)
     tz = parts.config.tz
     query = update.callback_query if update else None
@@ -243,7 +259,7 @@ async def deliver(
             acknowledgements.append(
                 query.message.edit_text(render(new.text, new.lang, tz), reply_markup=markup(new, tz))
             )
-        elif outcome.chosen is not None and isinstance(query.message, Message):
+        elif outcome.chosen is not None and not outcome.folded and isinstance(query.message, Message):
             acknowledgements.append(_mark_chosen(query.message, render(outcome.chosen, lang, tz)))
     courier = parts.courier
     if not outcome.queued:

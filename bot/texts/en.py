@@ -146,6 +146,8 @@ EN: dict[str, Template] = {
     "contact_unexpected": "Thanks, but I don't need a phone number right now.",
     "contact_not_own": "Please share your own number with the button, or type a number.",
     "contact_saved": "📞 Got your number.",
+    "answered": "✔ Your answer: {chosen}",
+    "then": "{first}\n\n{second}",
     "button_stale": "This question was already answered. Please use the latest message.",
     "button_invalid": "This button is not valid.",
     "button_old_report": "This button belongs to a report that was already submitted or discarded.",
@@ -178,6 +180,8 @@ EN: dict[str, Template] = {
     "ask.room": "Which room or desk at {site}? (type it, or skip)",
     "ask.severity": "How bad is it?",
     "ask.contact": "How can the engineer reach you? Press the button to share your number, or type a phone number.",
+    "ask.contact_known": "How can the engineer reach you? Press your number below, or type another one.",
+    "ask.share_contact": "Press “📱 Share my phone number” below to send your number.",
     "photos_only": "(see photos)",
     "summary": (
         "Please check your report:\n"

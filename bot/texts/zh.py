@@ -128,6 +128,8 @@ ZH: dict[str, Template] = {
     "contact_unexpected": "谢谢，不过现在还不需要电话号码。",
     "contact_not_own": "请用按钮发送您本人的号码，或者直接输入电话号码。",
     "contact_saved": "📞 已记下您的电话。",
+    "answered": "✔ 您的回答：{chosen}",
+    "then": "{first}\n\n{second}",
     "button_stale": "这个问题已经回答过了，请使用最新的消息。",
     "button_invalid": "这个按钮无效。",
     "button_old_report": "这个按钮属于一条已经提交或放弃的报修。",
@@ -156,6 +158,8 @@ ZH: dict[str, Template] = {
     "ask.room": "在 {site} 的哪个房间或工位？（直接输入，或跳过）",
     "ask.severity": "影响有多严重？",
     "ask.contact": "工程师怎么联系您？点击按钮发送手机号，或直接输入电话号码。",
+    "ask.contact_known": "工程师怎么联系您？点击下面的号码，或输入另一个号码。",
+    "ask.share_contact": "请点击下方的“📱 发送我的手机号”发送您的号码。",
     "photos_only": "（见照片）",
     "summary": (
         "请确认报修信息：\n• 故障：{description}\n• 照片：{photos} 张\n• 设备：{device}\n"

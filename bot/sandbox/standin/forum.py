@@ -241,7 +241,7 @@ class ForumMethods:
         """Store a service message in the topic (a dict, like a user's message); returns its id."""
         cid = chat["id"]
         mid = self._new_message_id(cid)
-        message: dict[str, Any] = {"message_id": mid, "from": sender, "chat": chat, "date": int(time.time()),
+        message: dict[str, Any] = {"message_id": mid, "from": sender, "chat": chat, "date": int(self.clock()),
                                    "message_thread_id": thread_id, "is_topic_message": True, **body}
         creation = self._messages.get(cid, {}).get(thread_id)
         if creation is not None and mid != thread_id:
@@ -254,7 +254,7 @@ class ForumMethods:
         """Record a change in the topic's history with its service message; returns the message's id."""
         sender = sender or self.bot_user
         mid = self._service_message(chat, found.message_thread_id, body, sender)
-        found.history.append({"action": action, "date": int(time.time()), "message_id": mid, "by": sender["id"],
+        found.history.append({"action": action, "date": int(self.clock()), "message_id": mid, "by": sender["id"],
                               **details})
         self._notify()
         self._notify_chat(chat["id"])
@@ -350,7 +350,7 @@ class ForumMethods:
         if not self._bot_may(chat["id"], "can_delete_messages"):
             raise bad("not enough rights to delete a topic")
         found.deleted = True
-        found.history.append({"action": "deleted", "date": int(time.time()), "by": self.bot_id})
+        found.history.append({"action": "deleted", "date": int(self.clock()), "by": self.bot_id})
         stored = self._messages.get(chat["id"], {})
         now = time.perf_counter()
         for mid, message in list(stored.items()):

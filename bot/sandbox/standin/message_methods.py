@@ -166,7 +166,7 @@ class MessageMethods:
             parse_mode=p.get("parse_mode"),
             raw_text=raw,
             entities=entities,
-            date=int(time.time()),
+            date=int(self.clock()),
             reply_to_message_id=reply_to,
             message_thread_id=thread_id,
         )
@@ -227,7 +227,7 @@ class MessageMethods:
             photo=content if content is not None else url,
             raw_caption=raw_caption,
             entities=entities,
-            date=int(time.time()),
+            date=int(self.clock()),
             reply_to_message_id=reply_to,
             message_thread_id=thread_id,
             file_id=sizes[-1]["file_id"],
@@ -262,7 +262,7 @@ class MessageMethods:
             document_name=known.file_name,
             raw_caption=raw_caption,
             entities=entities,
-            date=int(time.time()),
+            date=int(self.clock()),
             reply_to_message_id=reply_to,
             message_thread_id=thread_id,
             file_id=known.file_id,
@@ -293,7 +293,7 @@ class MessageMethods:
             )
         for key, value in changes.items():
             setattr(m, key, value)
-        m.edit_date = int(time.time())
+        m.edit_date = int(self.clock())
         m.changed_at = time.perf_counter()
         public = {k: v for k, v in changes.items() if k not in ("entities",)}
         m.edits.append({"method": method, "date": m.edit_date, **public, "previous": previous})

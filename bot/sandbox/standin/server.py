@@ -58,6 +58,9 @@ class BotApiStandIn(Users, Waiting, Faults, ChatMethods, ForumMethods, MessageMe
         self.port = port
         self.max_file_size = max_file_size
 
+        #: the time messages and updates are dated with (Unix seconds); a test sets its fake clock here,
+        #: so a message's age as the bot reads it (Telegram refuses edits after 48 h) follows that clock
+        self.clock: Callable[[], float] = time.time
         self.sent: list[SentMessage] = []
         self.callback_answers: list[dict] = []
         self.requests: list[tuple[str, dict]] = []

@@ -209,7 +209,7 @@ class Users:
         stored = self._messages.get(user.id, {}).get(message_id)
         if not (isinstance(stored, dict) and stored["from"]["id"] == user.id):
             stored = self._find_user_message(user, message_id)
-        edited = {**stored, "text": new_text, "edit_date": int(time.time())}
+        edited = {**stored, "text": new_text, "edit_date": int(self.clock())}
         entities = [
             {"type": "bot_command", "offset": u16(new_text[: m.start()]), "length": u16(m[0])}
             for m in COMMAND_RE.finditer(new_text)
@@ -285,7 +285,7 @@ class Users:
             "message_id": self._new_message_id(cid),
             "from": user.to_dict(),
             "chat": chat,
-            "date": int(time.time()),
+            "date": int(self.clock()),
             **topic,
             **content,
         }
