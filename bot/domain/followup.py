@@ -38,7 +38,7 @@ class FollowUpRefused(ValueError):
 RATING_CHANGE_WINDOW = timedelta(minutes=10)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class FollowUp:
     ticket: str
     reporter_id: int

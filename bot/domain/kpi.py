@@ -42,7 +42,12 @@ REPEAT_WINDOW = timedelta(days=30)
 """A ticket on an asset that had another ticket opened this long before it is a repeat repair."""
 @dataclass(frozen=True)
 class ReportData:
-    """Everything a report is computed from; the loader fetches it, nothing here reads a database."""
+    """Everything a report is computed from; the loader fetches it, nothing here reads a database.
+
+    Its repr leaves out the tickets and their logs (see :meth:`__repr__`): a year's full repr is a
+    string of a gigabyte, and Python makes one where nobody asked, e.g. `asyncio.run` returning it on
+    Python 3.11 (restoring the SIGINT handler reprs the task and its result): 8 s and 1 GiB, every
+    `helpdesk report`."""
 
     start: datetime
     end: datetime
@@ -71,6 +76,12 @@ class ReportData:
     (and a view by device type or severity, which a visit list is not made of)."""
     tz: tzinfo = UTC
     """The deployment's zone: an inspection is due by the end of a local day."""
+
+    def __repr__(self) -> str:
+        visits = "None" if self.visits is None else str(len(self.visits))
+        return (f"ReportData(start={self.start!r}, end={self.end!r}, tickets={len(self.tickets)}, "
+                f"events={len(self.events)}, followups={len(self.followups)}, kb_outcomes={len(self.kb_outcomes)}, "
+                f"earlier={len(self.earlier)}, visits={visits}, selection={self.selection!r})")
 
 
 @dataclass(frozen=True)

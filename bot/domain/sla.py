@@ -97,7 +97,7 @@ class RoundTheClock:
 ROUND_THE_CLOCK = RoundTheClock()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Deadlines:
     """The instants (UTC) a ticket must be responded to, reached on site and resolved by."""
 
@@ -109,7 +109,7 @@ class Deadlines:
         return {"respond": self.respond_by, "onsite": self.onsite_by, "resolve": self.resolve_by}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class SlaTerms:
     """What one ticket was promised when it opened: frozen, so later policy edits don't move it."""
 

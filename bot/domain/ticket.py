@@ -112,7 +112,7 @@ def parse_number(text: str) -> str | None:
     return f"HD-{match.group(1)}-{match.group(2)}" if match else None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class TicketEvent:
     """One line of the append-only audit log: who did what to which ticket, when."""
 
@@ -122,7 +122,7 @@ class TicketEvent:
     data: dict[str, Any] = field(default_factory=dict)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Ticket:
     number: str
     reporter_id: int

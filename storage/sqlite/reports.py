@@ -2,24 +2,23 @@
 
 from __future__ import annotations
 
-import json
 from datetime import datetime
 
 from bot.domain.followup import FollowUp
 from bot.domain.ticket import Ticket, TicketEvent
 from storage.ports import ReportQueries
-from storage.sqlite.codec import followup_from_row, from_ts, opt_ts, ticket_from_row, ts
+from storage.sqlite.codec import followup_from_row, from_ts, json_object, opt_ts, shared, ticket_from_row, ts
 from storage.sqlite.port import SqlPort
 
 
 class SqliteReportQueries(SqlPort, ReportQueries):
     async def tickets_opened(self, start: datetime, end: datetime) -> list[Ticket]:
-        rows = await self._all("SELECT * FROM tickets WHERE opened_at >= ? AND opened_at < ? ORDER BY opened_at",
-                               (ts(start), ts(end)))
+        rows = self._each("SELECT * FROM tickets WHERE opened_at >= ? AND opened_at < ? ORDER BY opened_at",
+                          (ts(start), ts(end)))
         return [ticket_from_row(r) for r in rows]
 
     async def events_of_tickets_opened(self, start: datetime, end: datetime) -> dict[str, list[TicketEvent]]:
-        rows = await self._all(
+        rows = self._each(
             """SELECT t.number, e.at, e.actor_id, e.kind, e.data FROM ticket_events e
                JOIN tickets t ON t.id = e.ticket_id WHERE t.opened_at >= ? AND t.opened_at < ? ORDER BY e.id""",
             (ts(start), ts(end)),
@@ -27,11 +26,11 @@ class SqliteReportQueries(SqlPort, ReportQueries):
         found: dict[str, list[TicketEvent]] = {}
         for r in rows:
             found.setdefault(r["number"], []).append(TicketEvent(
-                at=from_ts(r["at"]), actor_id=r["actor_id"], kind=r["kind"], data=json.loads(r["data"])))  # type: ignore[arg-type]
+                at=from_ts(r["at"]), actor_id=r["actor_id"], kind=shared(r["kind"]), data=json_object(r["data"])))  # type: ignore[arg-type]
         return found
 
     async def followups_of_tickets_opened(self, start: datetime, end: datetime) -> list[FollowUp]:
-        rows = await self._all(
+        rows = self._each(
             """SELECT f.*, t.number FROM followups f JOIN tickets t ON t.id = f.ticket_id
                WHERE t.opened_at >= ? AND t.opened_at < ?""",
             (ts(start), ts(end)),
@@ -39,7 +38,7 @@ class SqliteReportQueries(SqlPort, ReportQueries):
         return [followup_from_row(r) for r in rows]
 
     async def kb_outcomes_between(self, start: datetime, end: datetime) -> list[tuple[datetime, int, str, bool, bool]]:
-        rows = await self._all(
+        rows = self._each(
             """SELECT at, reporter_id, article_id, helped, by_engineer FROM kb_outcomes
                WHERE at >= ? AND at < ? ORDER BY id""",
             (ts(start), ts(end)),

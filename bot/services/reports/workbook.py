@@ -35,6 +35,7 @@ from bot.domain.sla import ROUND_THE_CLOCK, SlaClock, paused_within
 from bot.domain.targets import KPIS
 from bot.domain.ticket import Ticket
 from bot.services.reports.summary import device_label, label, period_dates, render_line
+from bot.services.reports.xlsx_rows import Rows, with_rows
 
 WORK_ORDER_COLUMNS: tuple[str, ...] = (
     "number", "opened", "status", "severity", "tier", "device", "asset", "site", "room", "reporter",
@@ -57,19 +58,21 @@ def workbook_xlsx(data: ReportData, kpis: Kpis, score: QuarterScore | None, lang
     """The auditor's workbook: every work order of the period, and the KPIs (with the score if given).
 
     Times are local to `tz` (what people on site saw); deadlines are the ones the KPIs judged, moved
-    by pauses. Written in openpyxl's streaming mode so a year of tickets fits in memory."""
+    by pauses. Written in openpyxl's streaming mode so a year of tickets fits in memory, the work
+    orders' rows straight into the sheet's XML (:mod:`bot.services.reports.xlsx_rows`: 2 s for a
+    year's rows where openpyxl's cells took 30)."""
     from openpyxl import Workbook
 
     now = kpis.as_of or datetime.now(UTC)
     book = Workbook(write_only=True)
-    _work_orders_sheet(book, data, now, lang, tz)
+    work_orders = _work_orders_sheet(book, data, now, lang, tz)
     _kpi_sheet(book, data, kpis, score, lang, tz, rules)
     _self_service_sheet(book, data, lang)
     if data.visits is not None:
         _inspections_sheet(book, data, now, lang, tz)
     buffer = io.BytesIO()
     book.save(buffer)
-    return buffer.getvalue()
+    return with_rows(buffer.getvalue(), work_orders, len(WORK_ORDER_COLUMNS))
 
 
 def _local(instant: datetime | None, tz: tzinfo) -> datetime | None:
@@ -77,8 +80,15 @@ def _local(instant: datetime | None, tz: tzinfo) -> datetime | None:
     return instant.astimezone(tz).replace(tzinfo=None) if instant is not None else None
 
 
+@lru_cache(maxsize=256)
+def _word(key: str, lang: str) -> str:
+    """A label without parameters (a status, an outcome, a device): rendered once per report, not on
+    each of a year's 100,000 rows (half a million renders, 3 s)."""
+    return label(key, lang)
+
+
 def _outcome(value: MilestoneOutcome | None, lang: str) -> str | None:
-    return label(f"report.outcome.{value.value}", lang) if value is not None else None
+    return _word(f"report.outcome.{value.value}", lang) if value is not None else None
 
 
 def _ticket_row(ticket: Ticket, facts: Facts, followup: FollowUp | None, now: datetime, lang: str,
@@ -92,17 +102,22 @@ def _ticket_row(ticket: Ticket, facts: Facts, followup: FollowUp | None, now: da
     held = paused_within(pauses_of(ticket, facts), now, clock)
     answer = followup.answer if followup else None
     return [
-        ticket.number, _local(ticket.opened_at, tz), label(f"report.status.{ticket.status.value}", lang),
-        ticket.severity.value, ticket.sla.tier, device_label(ticket.device_type, lang) if ticket.device_type else None,
+        ticket.number, _local(ticket.opened_at, tz), _word(f"report.status.{ticket.status.value}", lang),
+        ticket.severity.value, ticket.sla.tier, _device(ticket.device_type, lang) if ticket.device_type else None,
         ticket.asset_no, ticket.site, ticket.room, ticket.reporter_id, ticket.contact_name, ticket.contact_phone,
         ticket.description, ticket.assignee_id, _local(ticket.dispatched_at, tz), _local(ticket.accepted_at, tz),
         _local(ticket.arrived_at, tz), _local(ticket.resolved_at, tz), *deadlines, *outcomes,
         round(paused.total_seconds() / 60), round(held.total_seconds() / 60),
         _lateness(ticket, due, met, now, lang), facts.arrivals, facts.reopens, ticket.parts, ticket.resolution,
         ", ".join(ticket.tried_articles) or None,
-        label(f"report.answer.{answer.value}", lang) if answer else None,
+        _word(f"report.answer.{answer.value}", lang) if answer else None,
         followup.rating if followup else None, followup.comment if followup else None, ticket.cancel_reason,
     ]
+
+
+@lru_cache(maxsize=256)
+def _device(code: str, lang: str) -> str:
+    return device_label(code, lang)
 
 
 def _lateness(ticket: Ticket, due: Mapping[str, datetime | None], met: Mapping[str, MilestoneOutcome | None],
@@ -174,8 +189,10 @@ def _set_widths(sheet: Any, rows: Sequence[Sequence[Any]], *, least: int = 6, mo
         sheet.column_dimensions[get_column_letter(index + 1)].width = min(max(width + 2, floor), most)
 
 
-def _work_orders_sheet(book: Any, data: ReportData, now: datetime, lang: str, tz: tzinfo) -> None:
-    """Rows are made one at a time and streamed out; only the first few hundred are held, to size the
+def _work_orders_sheet(book: Any, data: ReportData, now: datetime, lang: str, tz: tzinfo) -> Rows:
+    """The sheet with its header, and its rows to stream into the saved workbook (:func:`with_rows`).
+
+    Rows are made one at a time as they are written; only the first few hundred are held, to size the
     columns (a streaming sheet takes its widths before its first row)."""
     from openpyxl.utils import get_column_letter
 
@@ -192,8 +209,8 @@ def _work_orders_sheet(book: Any, data: ReportData, now: datetime, lang: str, tz
     sheet.freeze_panes = "B2"
     sheet.auto_filter.ref = f"A1:{get_column_letter(len(header))}{len(tickets) + 1}"
     sheet.append([_cell(sheet, name, bold=True) for name in header])
-    for row in chain(sample, rows):
-        sheet.append([_cell(sheet, value) for value in row])
+    dated = _cell(sheet, now.replace(tzinfo=None))  # the date style, registered as openpyxl's own dates are
+    return Rows(sheet, chain(sample, rows), first=2, date_style=dated.style_id)
 
 
 def _kpi_sheet(book: Any, data: ReportData, kpis: Kpis, score: QuarterScore | None, lang: str, tz: tzinfo,
