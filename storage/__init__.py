@@ -3,7 +3,14 @@ ports of :mod:`storage.ports`; SQL stays in the backend (`storage.sqlite`, the e
 """
 
 from storage.base import Backlog, DatabaseState, SchemaTooNew, Storage, StorageUnavailable, UnitOfWork
-from storage.sqlite import SqliteStorage, UnreadableDatabase, inspect_database, latest_version, open_storage
+from storage.sqlite import (
+    SqliteStorage,
+    UnreadableDatabase,
+    inspect_database,
+    latest_version,
+    open_storage,
+    read_snapshot,
+)
 
 __all__ = [
     "Backlog",
@@ -17,4 +24,5 @@ __all__ = [
     "inspect_database",
     "latest_version",
     "open_storage",
+    "read_snapshot",
 ]

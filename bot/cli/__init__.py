@@ -20,7 +20,7 @@ from bot.config import Config, ConfigError, Settings, load_config
 from bot.domain.assets import MAX_FILE_BYTES as MAX_REGISTER_BYTES
 from bot.domain.assets import RegisterError, parse_register
 from bot.domain.clock import SystemClock
-from storage import SchemaTooNew, StorageUnavailable, open_storage
+from storage import SchemaTooNew, StorageUnavailable, open_storage, read_snapshot
 
 
 class _Redact(logging.Filter):
@@ -260,14 +260,10 @@ async def _roster(settings: Settings, config, argv: list[str]) -> int:  # type: 
     edits: dict = {}  # type: ignore[type-arg]
     overrides: list = []  # type: ignore[type-arg]
     if settings.db_path.exists():
-        storage = await open_storage(settings.db_path)
-        try:
-            async with storage.transaction() as tx:
-                edits = await stored_edits(tx.roster)
-                far = timedelta(days=3660)
-                overrides = await tx.roster.overrides(clock.now() - far, clock.now() + far)
-        finally:
-            await storage.close()
+        async with read_snapshot(settings.db_path) as tx:  # only reads: never the bot's write lock
+            edits = await stored_edits(tx.roster)
+            far = timedelta(days=3660)
+            overrides = await tx.roster.overrides(clock.now() - far, clock.now() + far)
     return roster_main(argv, config, overrides=overrides, clock=clock, **edits)
 
 
@@ -280,15 +276,12 @@ def _report(settings: Settings, config, argv: list[str]) -> int:  # type: ignore
 
     async def loader(start, end):  # type: ignore[no-untyped-def]
         options.need_database(settings.db_path)  # reading must not leave an empty helpdesk.db behind
-        storage = await open_storage(settings.db_path)
-        try:
-            async with storage.transaction() as tx:
-                edits = await stored_edits(tx.roster)
-                clocks = sla_clocks(config, **calendar_of(edits))
-                return await load(tx.reports, start, end, clocks, monthly_report_deadline(config), tz=config.tz,
-                                  inspections=tx.inspections, inspecting=bool(config.inspections.classes))
-        finally:
-            await storage.close()
+        # a snapshot, not a transaction: a year's read takes seconds, and the bot must go on writing
+        async with read_snapshot(settings.db_path) as tx:
+            edits = await stored_edits(tx.roster)
+            clocks = sla_clocks(config, **calendar_of(edits))
+            return await load(tx.reports, start, end, clocks, monthly_report_deadline(config), tz=config.tz,
+                              inspections=tx.inspections, inspecting=bool(config.inspections.classes))
 
     return report_main(argv, loader, tz=config.tz, weights=config.reports.weights, now=SystemClock().now())
 

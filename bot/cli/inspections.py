@@ -64,20 +64,16 @@ def _parser(out: TextIO) -> Parser:
 
 async def read_known(db_path: Path, config: Config, first: date, last: date) -> Known:
     """The register, the roster as the bot would build it, and the stored visits of [first, last]."""
-    from storage import open_storage
+    from storage import read_snapshot
 
     tz = config.tz
-    storage = await open_storage(db_path)
-    try:
-        async with storage.transaction() as tx:
-            register = [Registered(asset, local_date(since, tz) if since else None)
-                        for asset, since in await tx.assets.register()]
-            edits = await stored_edits(tx.roster)
-            overrides = await tx.roster.overrides(local_midnight(first, tz) - timedelta(days=2),
-                                                  local_midnight(last, tz) + timedelta(days=2))
-            stored = {v.key: v for v in await tx.inspections.between(first, last)}
-    finally:
-        await storage.close()
+    async with read_snapshot(db_path) as tx:  # only reads: never the bot's write lock
+        register = [Registered(asset, local_date(since, tz) if since else None)
+                    for asset, since in await tx.assets.register()]
+        edits = await stored_edits(tx.roster)
+        overrides = await tx.roster.overrides(local_midnight(first, tz) - timedelta(days=2),
+                                              local_midnight(last, tz) + timedelta(days=2))
+        stored = {v.key: v for v in await tx.inspections.between(first, last)}
     return Known(register, roster_from_config(config, overrides, **edits), stored)
 
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import functools
 import hashlib
 import json
 import os
@@ -31,7 +32,7 @@ from bot.config import ConfigError, Settings
 from bot.domain.clock import SystemClock
 from knowledge.cli import Command, Stored
 from knowledge.loader import load_articles, render_article
-from storage import SchemaTooNew, StorageUnavailable, open_storage
+from storage import SchemaTooNew, StorageUnavailable, open_storage, read_snapshot
 
 
 def main(argv: list[str], places: Locations) -> int:
@@ -77,13 +78,8 @@ def stored_kb(places: Locations, needed: bool) -> Stored:
         return Stored()
 
     async def read() -> Stored:
-        storage = await open_storage(settings.db_path)
-        try:
-            async with storage.transaction() as tx:
-                return Stored(await tx.kb.articles(), await tx.kb.outcomes(),
-                              frozenset(await tx.kb.removed_evidence()))
-        finally:
-            await storage.close()
+        async with read_snapshot(settings.db_path) as tx:  # only reads: never the bot's write lock
+            return Stored(await tx.kb.articles(), await tx.kb.outcomes(), frozenset(await tx.kb.removed_evidence()))
 
     try:
         return asyncio.run(read())
@@ -123,11 +119,7 @@ async def export_dir(db_path: Path, folder: Path, out: IO[str] = sys.stdout, err
     """Write every article to `folder`; 1, with nothing written, if that would lose a local edit."""
     from bot.services.knowledge import KnowledgeBase
 
-    storage = await open_storage(db_path)
-    try:
-        kb, _ = await KnowledgeBase.load(storage)
-    finally:
-        await storage.close()
+    kb, _ = await KnowledgeBase.read(functools.partial(read_snapshot, db_path))  # only reads
     files = {f"{a.lang}/{a.id}.md": render_article(a).encode("utf-8") for a in kb.articles()}
     try:
         exported = _read_manifest(folder)

@@ -41,7 +41,7 @@ def add_parser(commands: argparse._SubParsersAction, parents: list[argparse.Argu
 
 async def print_labels(db_path: Path, config: Config, args: argparse.Namespace, clock: Clock | None = None) -> int:
     from bot.services.labels import LAYOUTS, labels_pdf
-    from storage import open_storage
+    from storage import read_snapshot
 
     bot = (args.bot or config.bot.username or "").strip()
     if not bot:
@@ -52,12 +52,8 @@ async def print_labels(db_path: Path, config: Config, args: argparse.Namespace, 
         return _fail(f"{args.out} exists; pass --force to overwrite it")
     if not db_path.exists():
         return _fail(f"no database at {db_path} (load the register first: helpdesk assets import FILE.csv)")
-    storage = await open_storage(db_path)
-    try:
-        async with storage.transaction() as tx:
-            register = [asset for asset, _ in await tx.assets.register()]
-    finally:
-        await storage.close()
+    async with read_snapshot(db_path) as tx:  # only reads: never the bot's write lock
+        register = [asset for asset, _ in await tx.assets.register()]
     today = (clock or SystemClock()).now().astimezone(config.tz).date()
     chosen = [a for a in register if (a.retired is None or a.retired > today)
               and (args.site is None or site_key(a.site) == site_key(args.site))]

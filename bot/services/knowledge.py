@@ -13,6 +13,8 @@ help with no longer suggests it. Engineers review and remove that evidence with 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,7 +23,7 @@ from knowledge.cache import ProfileCache
 from knowledge.evidence import Evidence, Outcome, collect
 from knowledge.loader import Problem, load_articles, shipped_articles_dir
 from knowledge.matcher import Match, Matcher
-from storage import Storage
+from storage import Storage, UnitOfWork
 
 log = logging.getLogger(__name__)
 
@@ -53,10 +55,18 @@ class KnowledgeBase:
 
         ``cache_path``: where the built profiles are kept between starts (knowledge.cache), so a
         large knowledge base starts in a fraction of its build time."""
+        return await cls.read(storage.transaction, shipped_dir, cache_path)
+
+    @classmethod
+    async def read(cls, reads: Callable[[], AbstractAsyncContextManager[UnitOfWork]],
+                   shipped_dir: Path | None = None,
+                   cache_path: Path | None = None) -> tuple[KnowledgeBase, list[Problem]]:
+        """As :meth:`load`, the stored part read in `reads()`: the bot's transaction, or a command's
+        read-only snapshot (`helpdesk kb export` must not take the running bot's write lock)."""
         report = load_articles(shipped_dir or shipped_articles_dir())
         for problem in report.problems:
             log.warning("knowledge base: %s %s: %s", problem.verb, problem.path, problem.reason)
-        async with storage.transaction() as tx:
+        async with reads() as tx:
             stored = await tx.kb.articles()
             outcomes = await tx.kb.outcomes()
             removed = await tx.kb.removed_evidence()

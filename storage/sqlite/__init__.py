@@ -6,6 +6,7 @@ from storage.sqlite.connection import (
     latest_version,
     migrations,
     open_storage,
+    read_snapshot,
 )
 from storage.sqlite.inspect import UnreadableDatabase, inspect_database
 
@@ -17,4 +18,5 @@ __all__ = [
     "latest_version",
     "migrations",
     "open_storage",
+    "read_snapshot",
 ]

@@ -133,15 +133,40 @@ async def open_storage(path: Path) -> SqliteStorage:
 
 @asynccontextmanager
 async def read_snapshot(path: Path) -> AsyncIterator[UnitOfWork]:
-    """A read-only transaction on a connection of its own (see Storage.snapshots)."""
+    """A read-only transaction on a connection of its own (see Storage.snapshots): what every command
+    that only reads uses (`helpdesk report`, `roster`, `inspections`, `kb search/eval/export`, `assets
+    labels`), and the report worker.
+
+    It never takes the write lock, so the bot goes on writing while a year is read: the connection is
+    opened read-only (`mode=ro`, and `query_only` besides: a write fails, it cannot wait for the lock)
+    and the transaction is deferred (`BEGIN`), which in WAL mode is a snapshot as of its first read
+    that neither waits for writers nor holds them up. A `BEGIN IMMEDIATE` here would hold the lock for
+    the whole read: 11.6 s for a year, past the bot's 5 s wait ("database is locked").
+
+    It never migrates either (that is a write): a schema older than this code's is refused with what
+    to do, a newer one with SchemaTooNew, as `open_storage` does."""
     try:
         db = sqlite3.connect(f"{path.absolute().as_uri()}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_MS / 1000,
                              isolation_level=None)
     except sqlite3.Error as exc:
-        raise StorageUnavailable(explain(exc)) from exc
+        raise StorageUnavailable(f"{path}: {explain(exc)}") from exc
     try:
         db.row_factory = sqlite3.Row
-        db.execute("BEGIN")  # deferred: one consistent snapshot from the first read on
+        db.execute("PRAGMA query_only = ON")
+        db.execute("BEGIN DEFERRED")  # one consistent snapshot from the first read on
+        try:
+            version = current_version(db)
+        except sqlite3.Error as exc:
+            raise StorageUnavailable(f"{path}: {explain(exc)}") from exc
+        latest = latest_version()
+        if version > latest:
+            raise SchemaTooNew(
+                f"{path}: the database has schema version {version}, this helpdesk knows up to {latest}; "
+                "use the helpdesk that runs the bot (or upgrade this one)")
+        if version < latest:
+            raise StorageUnavailable(
+                f"{path}: the database has schema version {version} and this helpdesk reads version {latest}; "
+                "a command that only reads does not upgrade it: start the bot (helpdesk run) once, which does")
         yield SqliteUnitOfWork(db)
     finally:
         db.close()  # ends the snapshot; a read-only connection has nothing to commit
