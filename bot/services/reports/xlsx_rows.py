@@ -64,13 +64,15 @@ def _text(value: str) -> str:
 
 
 def row_xml(number: int, values: Sequence[Any], letters: Sequence[str], date_style: int) -> str:
-    """One `<row>`: an empty value has no cell, as openpyxl leaves it out too."""
+    """One `<row>`: None has no cell, as openpyxl leaves it out too (and "" an empty one, as it writes)."""
     cells = []
     for letter, value in zip(letters, values, strict=False):
-        if value is None or value == "":
+        if value is None:
             continue
         ref = f"{letter}{number}"
-        if isinstance(value, str):
+        if value == "":
+            cells.append(f'<c r="{ref}" t="inlineStr"/>')
+        elif isinstance(value, str):
             cells.append(f'<c r="{ref}" t="inlineStr">{_text(value)}</c>')
         elif isinstance(value, bool):
             cells.append(f'<c r="{ref}" t="b"><v>{int(value)}</v></c>')
