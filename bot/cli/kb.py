@@ -31,7 +31,7 @@ from bot.cli.options import Locations, NoDatabase, parent
 from bot.config import ConfigError, Settings
 from bot.domain.clock import SystemClock
 from knowledge.cli import Command, Stored
-from knowledge.loader import load_articles, render_article
+from knowledge.loader import load_articles, render_article, shipped_articles_dir
 from storage import SchemaTooNew, StorageUnavailable, open_storage, read_snapshot
 
 
@@ -119,7 +119,10 @@ async def export_dir(db_path: Path, folder: Path, out: IO[str] = sys.stdout, err
     """Write every article to `folder`; 1, with nothing written, if that would lose a local edit."""
     from bot.services.knowledge import KnowledgeBase
 
-    kb, _ = await KnowledgeBase.read(functools.partial(read_snapshot, db_path))  # only reads
+    if db_path.exists():
+        kb, _ = await KnowledgeBase.read(functools.partial(read_snapshot, db_path))  # only reads
+    else:  # no database yet: the shipped articles alone, and no database made for them
+        kb = KnowledgeBase(load_articles(shipped_articles_dir()).articles, [])
     files = {f"{a.lang}/{a.id}.md": render_article(a).encode("utf-8") for a in kb.articles()}
     try:
         exported = _read_manifest(folder)
