@@ -471,8 +471,8 @@ async def test_a_ticket_just_after_the_period_undoes_a_fixed_it_inside_it() -> N
             asked.append((start, end))
             return [t for t in (*TICKETS, after) if start <= t.opened_at < end]
 
-        async def events_of_tickets_opened(self, start: datetime, end: datetime) -> dict:  # type: ignore[type-arg]
-            return EVENTS
+        async def logs_of_tickets_opened(self, start: datetime, end: datetime) -> object:
+            return iter(EVENTS.items())
 
         async def followups_of_tickets_opened(self, start: datetime, end: datetime) -> list[FollowUp]:
             return FOLLOWUPS

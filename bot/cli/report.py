@@ -27,7 +27,7 @@ from bot.domain.score import Weights, quarter_score
 from bot.domain.severity import Severity
 from bot.services.reports.chart import chart_png
 from bot.services.reports.summary import as_json, render_lines, summary
-from bot.services.reports.workbook import workbook_xlsx
+from bot.services.reports.workbook import write_workbook
 
 EXIT_OK = 0
 EXIT_WRITE_FAILED = 1
@@ -125,14 +125,17 @@ def main(argv: list[str], load: Loader, *, tz: tzinfo, weights: Weights | Any, n
     if args.xlsx or args.png:
         view = filtered(data, **selection)
         target: Path = args.xlsx or args.png
-        content = (workbook_xlsx(view, kpis, score, args.lang, tz) if args.xlsx
-                   else chart_png(view, kpis, now, args.lang, tz=tz))
         try:
-            target.write_bytes(content)
+            with target.open("wb") as file:  # the workbook streamed into it (a year's is 17 MB)
+                if args.xlsx:
+                    write_workbook(file, view, kpis, score, args.lang, tz)
+                else:
+                    file.write(chart_png(view, kpis, now, args.lang, tz=tz))
+                size = file.tell()
         except OSError as exc:
             err.write(f"helpdesk report: cannot write {target}: {exc.strerror or exc}\n")
             return EXIT_WRITE_FAILED
-        out.write(f"Wrote {target} ({kpis.tickets} tickets, {len(content)} bytes)\n")
+        out.write(f"Wrote {target} ({kpis.tickets} tickets, {size} bytes)\n")
         return EXIT_OK
     out.write(render_lines(summary(kpis, score), "en", tz) + "\n")
     return EXIT_OK

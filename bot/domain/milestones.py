@@ -47,7 +47,7 @@ class MilestoneOutcome(StrEnum):
     """Not counted: the ticket was cancelled, or it was resolved remotely before the on-site deadline."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Facts:
     """What the audit log says about one ticket, beyond its current fields."""
 

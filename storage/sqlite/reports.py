@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sqlite3
+from collections.abc import Iterable, Iterator
 from datetime import datetime
 
 from bot.domain.followup import FollowUp
@@ -17,17 +19,14 @@ class SqliteReportQueries(SqlPort, ReportQueries):
                           (ts(start), ts(end)))
         return [ticket_from_row(r) for r in rows]
 
-    async def events_of_tickets_opened(self, start: datetime, end: datetime) -> dict[str, list[TicketEvent]]:
-        rows = self._each(
+    async def logs_of_tickets_opened(self, start: datetime, end: datetime) -> Iterator[tuple[str, list[TicketEvent]]]:
+        rows = self._each(  # the (ticket_id, id) index gives each ticket's lines together and in order
             """SELECT t.number, e.at, e.actor_id, e.kind, e.data FROM ticket_events e
-               JOIN tickets t ON t.id = e.ticket_id WHERE t.opened_at >= ? AND t.opened_at < ? ORDER BY e.id""",
+               JOIN tickets t ON t.id = e.ticket_id WHERE t.opened_at >= ? AND t.opened_at < ?
+               ORDER BY e.ticket_id, e.id""",
             (ts(start), ts(end)),
         )
-        found: dict[str, list[TicketEvent]] = {}
-        for r in rows:
-            found.setdefault(r["number"], []).append(TicketEvent(
-                at=from_ts(r["at"]), actor_id=r["actor_id"], kind=shared(r["kind"]), data=json_object(r["data"])))  # type: ignore[arg-type]
-        return found
+        return _by_ticket(rows)
 
     async def followups_of_tickets_opened(self, start: datetime, end: datetime) -> list[FollowUp]:
         rows = self._each(
@@ -56,3 +55,18 @@ class SqliteReportQueries(SqlPort, ReportQueries):
     async def deliveries(self) -> dict[str, tuple[datetime, datetime | None]]:
         rows = await self._all("SELECT period, due_at, sent_at FROM report_deliveries")
         return {r["period"]: (from_ts(r["due_at"]), from_ts(r["sent_at"])) for r in rows}  # type: ignore[misc]
+
+
+def _by_ticket(rows: Iterable[sqlite3.Row]) -> Iterator[tuple[str, list[TicketEvent]]]:
+    """Consecutive rows of one ticket as (number, its log)."""
+    number: str | None = None
+    log: list[TicketEvent] = []
+    for r in rows:
+        if r["number"] != number:
+            if number is not None:
+                yield number, log
+            number, log = r["number"], []
+        log.append(TicketEvent(at=from_ts(r["at"]), actor_id=r["actor_id"], kind=shared(r["kind"]),  # type: ignore[arg-type]
+                               data=json_object(r["data"])))
+    if number is not None:
+        yield number, log

@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta, tzinfo
 from bot.domain.calendar import local_date
 from bot.domain.deflection import DEFLECTION_GRACE
 from bot.domain.kpi import REPEAT_WINDOW, KbOutcome, ReportData
+from bot.domain.milestones import facts_of
 from bot.domain.sla import SlaClock
 from storage.ports import Inspections, ReportQueries
 
@@ -15,7 +16,7 @@ from storage.ports import Inspections, ReportQueries
 async def load(queries: ReportQueries, start: datetime, end: datetime,
                clocks: Mapping[str, SlaClock], due_by: Callable[[datetime], datetime], *,
                tz: tzinfo = UTC, inspections: Inspections | None = None, inspecting: bool = False) -> ReportData:
-    """Everything the figures of [start, end) need: its tickets with their logs and follow-ups, the
+    """Everything the figures of [start, end) need: its tickets, what their logs say, their follow-ups, the
     self-service outcomes, the 30 days before it (for repeat repairs), the monthly pushes due in it,
     and the deployment's SLA clocks (a pause on a 5×8 ticket counts only its open hours). A monthly
     report is late when it went out after `due_by(its push time)`, or not at all. The inspection visits
@@ -26,11 +27,14 @@ async def load(queries: ReportQueries, start: datetime, end: datetime,
     late = sum(1 for due_at, sent in due if sent is None or sent >= due_by(due_at))
     first, last = local_date(start, tz), local_date(max(start, end - timedelta(microseconds=1)), tz)
     visits = tuple(await inspections.between(first, last)) if inspections is not None else ()
+    # a day more: a ticket opened just after the period can undo a "fixed it" inside it (deflection)
+    tickets = await queries.tickets_opened(start, end + DEFLECTION_GRACE)
+    by_number = {ticket.number: ticket for ticket in tickets}
+    # each log replayed as it is read, and only its Facts kept (a year's log is half a million lines)
+    facts = {by_number[number].number: facts_of(by_number[number], log)  # the ticket's own string as the key
+             for number, log in await queries.logs_of_tickets_opened(start, end) if number in by_number}
     return ReportData(
-        start=start, end=end,
-        # a day more: a ticket opened just after the period can undo a "fixed it" inside it (deflection)
-        tickets=await queries.tickets_opened(start, end + DEFLECTION_GRACE),
-        events=await queries.events_of_tickets_opened(start, end),
+        start=start, end=end, tickets=tickets, events={}, facts=facts,
         followups=await queries.followups_of_tickets_opened(start, end),
         kb_outcomes=[KbOutcome(at, person, article, helped, by_engineer) for at, person, article, helped, by_engineer
                      in await queries.kb_outcomes_between(start, end)],

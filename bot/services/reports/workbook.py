@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, tzinfo
 from functools import lru_cache
 from itertools import chain, islice
-from typing import Any
+from typing import Any, BinaryIO
 
 from bot.domain.calendar import local_date
 from bot.domain.deflection import by_article
@@ -25,7 +25,6 @@ from bot.domain.milestones import (
     Facts,
     MilestoneOutcome,
     effective_deadline,
-    facts_of,
     milestone_outcome,
     paused_before,
     pauses_of,
@@ -35,7 +34,7 @@ from bot.domain.sla import ROUND_THE_CLOCK, SlaClock, paused_within
 from bot.domain.targets import KPIS
 from bot.domain.ticket import Ticket
 from bot.services.reports.summary import device_label, label, period_dates, render_line
-from bot.services.reports.xlsx_rows import Rows, with_rows
+from bot.services.reports.xlsx_rows import Rows, write_with_rows
 
 WORK_ORDER_COLUMNS: tuple[str, ...] = (
     "number", "opened", "status", "severity", "tier", "device", "asset", "site", "room", "reporter",
@@ -61,6 +60,14 @@ def workbook_xlsx(data: ReportData, kpis: Kpis, score: QuarterScore | None, lang
     by pauses. Written in openpyxl's streaming mode so a year of tickets fits in memory, the work
     orders' rows straight into the sheet's XML (:mod:`bot.services.reports.xlsx_rows`: 2 s for a
     year's rows where openpyxl's cells took 30)."""
+    output = io.BytesIO()
+    write_workbook(output, data, kpis, score, lang, tz, rules=rules)
+    return output.getvalue()
+
+
+def write_workbook(output: BinaryIO, data: ReportData, kpis: Kpis, score: QuarterScore | None, lang: str,
+                   tz: tzinfo, *, rules: ScoreRules = DEFAULT_RULES) -> None:
+    """:func:`workbook_xlsx` written to `output`, e.g. the file of `helpdesk report --xlsx`."""
     from openpyxl import Workbook
 
     now = kpis.as_of or datetime.now(UTC)
@@ -72,7 +79,7 @@ def workbook_xlsx(data: ReportData, kpis: Kpis, score: QuarterScore | None, lang
         _inspections_sheet(book, data, now, lang, tz)
     buffer = io.BytesIO()
     book.save(buffer)
-    return with_rows(buffer.getvalue(), work_orders, len(WORK_ORDER_COLUMNS))
+    write_with_rows(output, buffer.getvalue(), work_orders, len(WORK_ORDER_COLUMNS))
 
 
 def _local(instant: datetime | None, tz: tzinfo) -> datetime | None:
@@ -200,8 +207,7 @@ def _work_orders_sheet(book: Any, data: ReportData, now: datetime, lang: str, tz
     tickets = sorted(cohort(data), key=lambda t: (t.opened_at, t.number))
     followups = {f.ticket: f for f in data.followups}
     header = [label(f"report.col.{name}", lang) for name in WORK_ORDER_COLUMNS]
-    rows = (_ticket_row(t, facts_of(t, data.events.get(t.number, ())), followups.get(t.number), now, lang, tz,
-                        data.clocks)
+    rows = (_ticket_row(t, data.facts_for(t), followups.get(t.number), now, lang, tz, data.clocks)
             for t in tickets)
     sample = list(islice(rows, _WIDTH_SAMPLE))
     floors = {WORK_ORDER_COLUMNS.index(name): width for name, width in _TEXT_FLOORS.items()}
