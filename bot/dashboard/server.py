@@ -32,6 +32,7 @@ from bot.domain.clock import Clock
 from bot.domain.people import User
 from bot.domain.permissions import Act, role_of
 from bot.domain.severity import Severity
+from bot.fonts import CJK_TTF
 from bot.messages import t
 from bot.services.deployment import Deployment
 from bot.services.knowledge import KnowledgeBase
@@ -80,6 +81,7 @@ class DashboardServer:
     def application(self) -> web.Application:
         app = web.Application(client_max_size=MAX_BODY, middlewares=[self._headers, self._auth])
         app.router.add_get("/", self._page)
+        app.router.add_get("/static/fonts/cjk.ttf", self._font)
         app.router.add_static("/static/", STATIC, show_index=False, follow_symlinks=False)
         app.router.add_get("/api/me", self._me)
         app.router.add_get("/api/board", self._board)
@@ -143,6 +145,10 @@ class DashboardServer:
     # ---- pages -----------------------------------------------------------------------------------
     async def _page(self, request: web.Request) -> web.StreamResponse:
         return web.FileResponse(STATIC / "index.html", headers={"Content-Type": "text/html; charset=utf-8"})
+
+    async def _font(self, request: web.Request) -> web.StreamResponse:
+        """The Chinese font the bot ships (bot/fonts), for a browser that has none: one file, cached a day."""
+        return web.FileResponse(CJK_TTF, headers={"Content-Type": "font/ttf", "Cache-Control": "max-age=86400"})
 
     async def _me(self, request: web.Request) -> web.Response:
         viewer = request[VIEWER]
