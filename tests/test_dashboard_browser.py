@@ -148,3 +148,30 @@ async def test_an_engineer_on_a_phone_in_the_dark_theme_sees_their_queue(
     assert background == "rgb(35, 46, 60)"  # the theme's secondary_bg_color, the page's colour under its cards
     await page.screenshot(path=str(shot_dir(tmp_path) / "engineer-en-dark.png"), full_page=True)
     assert page.errors == []
+
+
+async def test_a_manager_changes_the_severity_from_the_ticket_page(served: tuple[BotHarness, str], browser: Any,
+                                                                   tmp_path: Path) -> None:
+    """The ticket page's action is the console's: the log says the manager did it, the reporter is told."""
+    desk, base = served
+    await desk.say(ENGINEER, "/start")
+    number = await report_number(desk, LINA, "HQ-3F", "部分功能故障")
+    data = init_data(MANAGER, desk.tg.token, desk.clock.now().timestamp())
+    page = await open_page(browser, url(base, data))
+    await page.click(f'[data-testid="ticket-row"][data-number="{number}"]')
+    await page.wait_for_selector('[data-testid="ticket-page"]')
+    assert await page.locator('[data-testid="history-item"]').count() >= 1
+    told = len(desk.tg.messages_to(LINA.id))
+    await page.click('[data-testid="action-severity"]')
+    await page.select_option('[data-testid="severity-pick"]', "P2")
+    await page.fill('[data-testid="severity-reason"]', "the whole floor cannot print")
+    await page.click('[data-testid="action-confirm"]')
+    await page.wait_for_selector('[data-testid="action-message"]')
+    assert number in await page.locator('[data-testid="action-message"]').inner_text()
+    await page.screenshot(path=str(shot_dir(tmp_path) / "ticket-zh-light.png"), full_page=True)
+    events = desk.rows("SELECT e.kind, e.actor_id FROM ticket_events e JOIN tickets t ON t.id = e.ticket_id "
+                       "WHERE t.number = ? ORDER BY e.id", (number,))
+    assert ("severity_changed", MANAGER.id) in events
+    await desk.tick()
+    assert any("P2" in (m.text or "") or "严重影响" in (m.text or "") for m in desk.tg.messages_to(LINA.id)[told:])
+    assert page.errors == []
