@@ -206,3 +206,22 @@ async def report_number(desk: BotHarness, user: FakeUser, site: str, severity: s
     replies = await desk.report(user, description="打印机坏了，完全打不出来", device="打印机", site=site, room="305",
                                 severity=severity, phone="13800001234")
     return next(word for word in replies[-1].text.split() if word.startswith("HD-"))
+
+
+async def test_dashboard_opens_from_the_chat_for_staff_only(board: tuple[BotHarness, str], tmp_path: Path) -> None:
+    desk, base = board
+    await desk.say(MANAGER, "/lang en")
+    (reply,) = await desk.say(MANAGER, "/dashboard")
+    (button,) = [b for row in reply.reply_markup["inline_keyboard"] for b in row]
+    assert button["web_app"] == {"url": "http://127.0.0.1:0/"} and button["text"] == "📊 Open the board"
+    (refused,) = await desk.say(ALICE, "/dashboard")
+    assert refused.reply_markup is None and "web_app" not in str(refused.reply_markup)
+    assert "dashboard" in (await desk.say(MANAGER, "/help"))[0].text
+    assert "dashboard" not in (await desk.say(ALICE, "/help"))[0].text
+    # The staff's menu button opens it; a reporter's chat keeps Telegram's default.
+    assert desk.tg.menu_buttons[MANAGER.id]["type"] == "web_app"
+    assert ALICE.id not in desk.tg.menu_buttons
+    async with harness(make_config(), FakeClock(START), tmp_path / "off.db") as off:
+        (said,) = await off.say(MANAGER, "/dashboard")
+        assert "[dashboard] listen" in said.text or "[dashboard]" in said.text
+        assert "dashboard" not in (await off.say(MANAGER, "/help"))[0].text
