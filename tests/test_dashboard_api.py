@@ -209,7 +209,7 @@ async def report_number(desk: BotHarness, user: FakeUser, site: str, severity: s
 
 
 async def test_dashboard_opens_from_the_chat_for_staff_only(board: tuple[BotHarness, str], tmp_path: Path) -> None:
-    desk, base = board
+    desk, _ = board
     await desk.say(MANAGER, "/lang en")
     (reply,) = await desk.say(MANAGER, "/dashboard")
     (button,) = [b for row in reply.reply_markup["inline_keyboard"] for b in row]
