@@ -90,7 +90,7 @@ async def test_every_call_needs_fresh_init_data_of_staff(board: tuple[BotHarness
     desk, base = board
     await desk.say(ALICE, "/start")
     old = tma(desk, MANAGER, age=timedelta(hours=25))  # a session opened yesterday, replayed today
-    for path in ("/api/me", "/api/board", "/api/kpis", "/api/tickets/HD-1"):
+    for path in ("/api/me", "/api/board", "/api/summary", "/api/kpis", "/api/tickets/HD-1"):
         assert (await call(base, path, None))[0] == 401
         assert (await call(base, path, "Bearer " + tma(desk, MANAGER)[4:]))[0] == 401
         assert (await call(base, path, old))[0] == 401
@@ -197,6 +197,10 @@ async def test_kpis_are_those_of_helpdesk_report_json(board: tuple[BotHarness, s
     assert kpis["figures"] == expected["figures"] and kpis["open_breaches"] == expected["open_breaches"] >= 1
     assert kpis["score"] == expected.get("score") and kpis["period"]["from"] == "2026-11-01"
     assert kpis["labels"]["response_attainment"] == "响应及时率"
+    status, summary = await call(base, "/api/summary", tma(desk, MANAGER))  # the month and the board at once
+    assert status == 200 and summary["kpis"]["figures"] == expected["figures"] and len(summary["tickets"]) == 2
+    engineer = (await call(base, "/api/summary", tma(desk, ENGINEER)))[1]
+    assert "kpis" not in engineer and {row["assignee"]["id"] for row in engineer["tickets"]} == {ENGINEER.id}
     charts = (await call(base, "/api/charts?period=month", tma(desk, MANAGER)))[1]
     assert sum(bar["tickets"] for bar in charts["by_site"]) == 2 and charts["weeks"]
     assert (await call(base, "/api/kpis?period=year", tma(desk, MANAGER)))[0] == 400

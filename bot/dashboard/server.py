@@ -85,6 +85,7 @@ class DashboardServer:
         app.router.add_static("/static/", STATIC, show_index=False, follow_symlinks=False)
         app.router.add_get("/api/me", self._me)
         app.router.add_get("/api/board", self._board)
+        app.router.add_get("/api/summary", self._summary)
         app.router.add_get("/api/kpis", self._kpis)
         app.router.add_get("/api/charts", self._charts)
         app.router.add_get("/api/tickets/{number}", self._ticket)
@@ -165,6 +166,18 @@ class DashboardServer:
         async with self.storage.snapshots()() as uow:
             payload = await board(viewer, Services(self.deployment, self.kb, uow), now, site=query.get("site") or None,
                                   device=query.get("device") or None, severity=severity)
+        return _json(payload)
+
+    async def _summary(self, request: web.Request) -> web.Response:
+        """The current month at a glance, for a script or a wall screen: the board and, for whoever may
+        see reports, the month's figures (`helpdesk report --json`'s)."""
+        viewer, now = request[VIEWER], self.clock.now()
+        async with self.storage.snapshots()() as uow:
+            payload = await board(viewer, Services(self.deployment, self.kb, uow), now)
+        payload.pop("filters", None)
+        if self.deployment.permissions.allowed(Act.REPORT, viewer.role):
+            figures = await self.figures.get("month", (), viewer.lang, now)
+            payload["kpis"] = {k: v for k, v in figures.items() if k != "charts"}
         return _json(payload)
 
     async def _figures(self, request: web.Request) -> dict[str, Any] | web.Response:
