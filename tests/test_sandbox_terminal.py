@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import subprocess
 import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from pathlib import Path
+from urllib.parse import unquote
 
+import aiohttp
 import pytest
 
 from bot.domain.clock import FakeClock
@@ -212,3 +215,25 @@ async def test_waiting_out_an_unaccepted_page_escalates_to_the_backup_then_the_m
         await sandbox.type(":as engineer 2")
         await _press(sandbox, "✅ Accept")  # the backup, played, takes it
         assert "Liu Yang" in sandbox.standin.last_to(700002).shown_text
+
+
+async def test_the_live_board_opens_from_the_sandbox_signed_for_the_persona(tmp_path: Path) -> None:
+    """`:dashboard` (and /dashboard's button, pressed) prints the link Telegram would open: the page
+    with initData signed by the sandbox's bot, for whoever is being played."""
+    async with _sandbox(tmp_path) as (sandbox, out):
+        await sandbox.type(":as manager")
+        await sandbox.type(":dashboard")
+        link = re.findall(r"http://127\.0\.0\.1:\d+/#tgWebAppData=\S+", out.getvalue())[-1]
+        await sandbox.type("/dashboard")
+        await sandbox.type(f":{_number(sandbox, 'Open the board')}")
+        assert len(re.findall(r"http://127\.0\.0\.1:\d+/#tgWebAppData=", out.getvalue())) == 2
+        await sandbox.type(":as reporter-en")
+        await sandbox.type(":dashboard")
+        reporter = re.findall(r"http://127\.0\.0\.1:\d+/#tgWebAppData=\S+", out.getvalue())[-1]
+        async with aiohttp.ClientSession() as http:
+            for address, status in ((link, 200), (reporter, 403)):
+                base, _, fragment = address.partition("#tgWebAppData=")
+                async with http.get(base + "api/me", headers={"Authorization": "tma " + unquote(fragment)}) as r:
+                    assert r.status == status
+                    if status == 200:
+                        assert (await r.json())["role"] == "manager"

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TextIO
 
 from bot.config import Config, load_config
+from bot.config_dashboard import DashboardSection
 from bot.domain.clock import Clock
 from bot.sandbox.lines import Composer, read_line, use_readline
 from bot.sandbox.people import personas
@@ -70,6 +71,8 @@ async def open_sandbox(config: Config, db_path: Path, out: TextIO = sys.stdout, 
     """The bot running on the stand-in with every persona a known chat, on the clock a previous run
     reached; `real` stands for the wall clock (tests pass a FakeClock)."""
     beside = Beside(db_path)
+    if not config.dashboard.enabled:  # the live board on a free local port: `:dashboard` prints its link
+        config = config.model_copy(update={"dashboard": DashboardSection(listen="127.0.0.1:0")})
     clock_file = ClockFile(beside.clock)
     # a new database starts at real time: the offset belonged to the tickets and timers of the old one
     clock = TravelClock(real, clock_file.load() if db_path.exists() else timedelta(0))

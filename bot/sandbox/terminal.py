@@ -8,13 +8,16 @@ the Bot API server is local. This module is what one typed line does; `bot.sandb
 
 from __future__ import annotations
 
+import json
 import re
 import sys
 from dataclasses import dataclass
 from datetime import tzinfo
 from pathlib import Path
 from typing import TextIO
+from urllib.parse import quote, urlencode
 
+from bot.dashboard.initdata import sign
 from bot.sandbox.people import resolve
 from bot.sandbox.standin import BotApiStandIn, FakeUser, SentMessage
 from bot.sandbox.standin.markup import u16
@@ -29,6 +32,7 @@ Type as the current persona; the bot answers below. Sandbox commands start with 
   :sticker          send a sticker
   :as WHO           play someone else: engineer 2, manager, reporter 3, or a name (:as Liu)
                     ({personas})
+  :dashboard        a link that opens the live board in a browser, signed in as the current persona
   :wait 72h         move the bot's clock ahead (25m, 2d, 1d 12h) and show what fell due
   :at 2026-12-24 09:00   the same, to a local time ({tz})
   line ending in \\  goes on on the next line;  :paste  sends the lines up to one holding only '.'
@@ -47,6 +51,8 @@ class _Button:
     label: str
     message: SentMessage | None  # None: a reply-keyboard button
     request_contact: bool = False
+    web_app: bool = False
+    """Opens the dashboard (a Mini App): pressed, the sandbox prints the link a browser opens."""
 
 
 @dataclass
@@ -124,7 +130,8 @@ class Sandbox:
         choices: list[_Button] = []
         markup = message.reply_markup or {}
         for row in markup.get("inline_keyboard") or []:
-            choices += [_Button(b["text"], message) for b in row if "callback_data" in b]
+            choices += [_Button(b["text"], message, web_app="web_app" in b) for b in row
+                        if "callback_data" in b or "web_app" in b]
         for row in markup.get("keyboard") or []:
             for b in row:
                 label = b if isinstance(b, str) else b.get("text", "")
@@ -196,6 +203,9 @@ class Sandbox:
             return self.standin.send_contact(self.user, PHONE)
         if command == "sticker":
             return self.standin.send_sticker(self.user)
+        if command == "dashboard":
+            self.say(self.dashboard_link())
+            return True
         if command == "as":
             name, why = resolve(self.personas, rest)
             if name is None:
@@ -215,11 +225,29 @@ class Sandbox:
             self.say(f"(no button {number} on the latest message to {self.current})")
             return True
         button = choices[number - 1]
+        if button.web_app:
+            self.say(self.dashboard_link())
+            return True
         if button.message is not None:
             return self.standin.press(self.user, button.message, button.label)
         if button.request_contact:
             return self.standin.send_contact(self.user, PHONE)
         return self.standin.send_text(self.user, button.label)
+
+    def dashboard_link(self) -> str:
+        """What Telegram would open for the current persona: the page, with initData signed by the bot's
+        token in its fragment (a browser on this machine opens it; staff only, as in Telegram)."""
+        m = self.machinery
+        board = m.bot.dashboard if m is not None else None
+        if m is None or board is None:
+            return "(the live board needs the running sandbox)"
+        user = self.user
+        fields = {"auth_date": str(int(m.clock.now().timestamp())),
+                  "user": json.dumps({"id": user.id, "first_name": user.first_name,
+                                      "language_code": user.language_code or ""}, ensure_ascii=False)}
+        data = urlencode({**fields, "hash": sign(fields, self.standin.token)})
+        return (f"🌐 the live board for {self.current} (valid {board.section.max_age}):\n"
+                f"   http://127.0.0.1:{board.port}/#tgWebAppData={quote(data, safe='')}")
 
     # ---------------------------------------------------------------- time travel
 
