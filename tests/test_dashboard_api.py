@@ -97,7 +97,8 @@ async def test_every_call_needs_fresh_init_data_of_staff(board: tuple[BotHarness
         forged = tma(desk, MANAGER).replace(str(MANAGER.id), str(MANAGER.id + 1))
         assert (await call(base, path, forged))[0] == 401
         status, body = await call(base, path, tma(desk, ALICE))
-        assert (status, body) == (403, {"error": "forbidden"})  # a reporter: no data at all
+        assert status == 403 and list(body) == ["error"] and "engineers and managers" in body["error"]  # no data
+        assert "确认" in (await call(base, path, old))[1]["error"]  # said in the deployment's language
     status, body = await call(base, "/api/tickets/HD-1/assign", None, "POST", {"engineer": ENGINEER.id})
     assert status == 401
     page = await call(base, "/", None)
@@ -120,12 +121,13 @@ async def test_the_board_by_deadline_for_a_manager_and_an_engineers_own_queue(bo
     top = listing["tickets"][0]
     assert top["severity"] == "P1" and top["due"]["breached"] is False and top["site_label"] == "HQ-12F"
     assert listing["duty"]["now"] == [{"id": ENGINEER.id, "name": "Wang Wei"}]
+    assert {"key": str(ENGINEER2.id), "label": "Liu Yang"} in listing["filters"]["engineers"]
     filtered = (await call(base, "/api/board?severity=P3", tma(desk, MANAGER)))[1]
     assert [row["number"] for row in filtered["tickets"]] == [second]
     assert (await call(base, "/api/board?severity=P9", tma(desk, MANAGER)))[0] == 400
     # An engineer sees only what is theirs: nothing yet, then the ticket they were given.
     status, own = await call(base, "/api/board", tma(desk, ENGINEER2))
-    assert status == 200 and own["tickets"] == []
+    assert status == 200 and own["tickets"] == [] and "engineers" not in own["filters"]
     assert (await call(base, f"/api/tickets/{first}", tma(desk, ENGINEER2)))[0] == 404
     assert (await call(base, "/api/kpis", tma(desk, ENGINEER2)))[0] == 403
     status, done = await call(base, f"/api/tickets/{second}/assign", tma(desk, MANAGER), "POST",

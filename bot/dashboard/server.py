@@ -37,6 +37,7 @@ from bot.messages import t
 from bot.services.deployment import Deployment
 from bot.services.knowledge import KnowledgeBase
 from bot.services.wiring import Services
+from bot.texts import render
 from storage import Storage
 
 log = logging.getLogger(__name__)
@@ -128,11 +129,14 @@ class DashboardServer:
             person = verify(data.strip(), self.token, now, self.section.max_age)
         except InitDataError as exc:
             log.info("dashboard: refused %s %s: %s", request.method, request.path, exc)
-            return _json({"error": "unauthorized"}, 401)
+            # said in the deployment's language: nothing the request says can be trusted, not even that
+            return _json({"error": self._say("dashboard.error.unauthorized", self.deployment.default_language)}, 401)
         role = role_of(self.deployment.role_of(person.id), person.id, known=True)
         if not self.deployment.permissions.allowed(Act.SEE_QUEUE, role):  # staff only
             log.info("dashboard: user %s (%s) is not staff", person.id, role.value)
-            return _json({"error": "forbidden"}, 403)
+            lang = "zh" if person.language_code.startswith("zh") else "en" if person.language_code else \
+                self.deployment.default_language
+            return _json({"error": self._say("dashboard.error.forbidden", lang)}, 403)
         async with self.storage.snapshots()() as uow:
             stored = await uow.users.get(person.id)
         lang = stored.language if stored else ("zh" if person.language_code.startswith("zh") else
@@ -142,6 +146,10 @@ class DashboardServer:
                                            if self.deployment.engineer(person.id) else person.name)
         request[VIEWER] = Viewer(person.id, name, role, lang, self.deployment.config.tz)
         return await handler(request)
+
+    def _say(self, key: str, lang: str) -> str:
+        """A refusal the page shows as it is: it has no texts yet when /api/me is the call refused."""
+        return render(t(key), lang, self.deployment.config.tz)
 
     # ---- pages -----------------------------------------------------------------------------------
     async def _page(self, request: web.Request) -> web.StreamResponse:

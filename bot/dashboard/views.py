@@ -112,6 +112,9 @@ async def board(viewer: Viewer, services: Services, now: datetime, *, site: str 
                           "engineers": [person(coming.engineer_id)] if coming and coming.engineer_id is not None
                           else []}},
         "filters": {"sites": [{"key": site_key(s), "label": s} for s in deployment.config.intake.sites],
+                    # for the figures' engineer filter: only those who see everyone's tickets get it
+                    **({"engineers": [{"key": str(e.id), "label": e.name} for e in deployment.config.engineers]}
+                       if sees_all(deployment, viewer) else {}),
                     "devices": [{"key": d, "label": viewer.say(t(f"device.{d}"))} for d in devices],
                     "severities": [level.value for level in Severity]},
     }
