@@ -109,5 +109,8 @@ class Figures:
             result = await asyncio.shield(future)
         finally:
             self._computing.pop(key, None)
-        self._kept[key] = (time.monotonic(), result)
+        fresh = time.monotonic()
+        # what is past its time goes: filters typed by hand must not pile up answers for good
+        self._kept = {k: kept for k, kept in self._kept.items() if fresh - kept[0] < FRESH}
+        self._kept[key] = (fresh, result)
         return result
