@@ -157,3 +157,25 @@ async def test_other_bots_commands_in_a_group_are_ignored_and_the_pointer_comes_
     assert len(desk.tg.messages_to(group)) == 2  # the pointer has scrolled away by now: said again
     replies = await desk.say(BOB, "/help")  # and the private chat was never held up
     assert HELP in replies[-1].text
+
+
+async def test_a_chats_backlog_is_cut_for_a_flooder_but_never_for_staff() -> None:
+    """Beyond `backlog` updates waiting in one chat a flooder's new ones are dropped; an engineer pressing
+    Accept on a burst of cards (staff, exempt) keeps every one (found by the 500-reporter load run)."""
+    policy = FloodPolicy(burst=1_000_000, backlog=5)
+    gate, handled = asyncio.Event(), []
+
+    async def work(name: str) -> None:
+        await gate.wait()
+        handled.append(name)
+
+    order = PerChatOrder(max_concurrent_updates=4, throttle=InputThrottle(policy), exempt=frozenset({ENGINEER.id}))
+    staff = [asyncio.create_task(order.process_update(_update(i, chat=ENGINEER.id), work(f"e{i}")))
+             for i in range(12)]
+    flooder = [asyncio.create_task(order.process_update(_update(100 + i, chat=ALICE.id), work(f"a{i}")))
+               for i in range(12)]
+    await _settle()
+    gate.set()
+    await asyncio.gather(*staff, *flooder)
+    assert [h for h in handled if h.startswith("e")] == [f"e{i}" for i in range(12)]
+    assert [h for h in handled if h.startswith("a")] == [f"a{i}" for i in range(5)]
