@@ -110,6 +110,47 @@ class Run:
     followups: list[float] = field(default_factory=list)
     """perf_counter() when each follow-up arrived"""
     flooder_replies: int = 0
+    pace: tuple[int, int, int] = (0, 0, 0)
+    """peaks(): the most calls in 1 s overall, in 1 s in one private chat, in 10 s in one private chat"""
+
+
+class Stamped(list):  # type: ignore[type-arg]
+    """The stand-in's request log, with the instant each request came in (to measure the pace kept)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.at: list[float] = []
+
+    def append(self, item) -> None:  # type: ignore[no-untyped-def, override]
+        super().append(item)
+        self.at.append(time.perf_counter())
+
+
+def peaks(log: Stamped) -> tuple[int, int, int]:
+    """Requests to a chat: the most in any 1 s overall; in one private chat, the most in any 1 s and in
+    any 10 s (Telegram: about 30 a second overall, about one a second in a chat, short bursts pass)."""
+    overall: list[float] = []
+    chats: dict[int, list[float]] = {}
+    for (method, params), at in zip(log, log.at, strict=True):
+        chat = params.get("chat_id") if isinstance(params, dict) else None
+        if chat is None or method == "getUpdates":
+            continue
+        overall.append(at)
+        with contextlib.suppress(ValueError, TypeError):
+            if int(chat) > 0:
+                chats.setdefault(int(chat), []).append(at)
+    return (window(overall, 1.0), max((window(v, 1.0) for v in chats.values()), default=0),
+            max((window(v, 10.0) for v in chats.values()), default=0))
+
+
+def window(instants: list[float], seconds: float) -> int:
+    """The most instants in any window of `seconds` (instants in order)."""
+    best, first = 0, 0
+    for last, at in enumerate(instants):
+        while at - instants[first] >= seconds:
+            first += 1
+        best = max(best, last - first + 1)
+    return best
 
 
 def outstanding(samples: list[tuple[float, float]], start: float, every: float = 5.0) -> list[int]:
@@ -139,6 +180,7 @@ async def one_run(code: str, cwd: Path, scenario: str, args: argparse.Namespace,
         subprocess.run([sys.executable, "-c", SEED, str(db), str(len(recipients)), str(FOLLOWUP_USER), str(wall_due)],
                        cwd=cwd, check=True, env={**os.environ, "PYTHONPATH": str(cwd)})
     async with BotApiStandIn(token=TOKEN) as tg:
+        tg.requests = log = Stamped()
         tg.introduce(*STAFF, FLOODER, *recipients)
         arrived: list[float] = []
 
@@ -180,18 +222,19 @@ async def one_run(code: str, cwd: Path, scenario: str, args: argparse.Namespace,
         samples = people.samples
         return Run(code, scenario, [s.latency for s in samples], [(s.pushed, s.latency) for s in samples],
                    [s.step for s in samples], cards, people.failures + engineers.failures, started, due,
-                   sorted(arrived), tg.message_count(FLOODER.id))
+                   sorted(arrived), tg.message_count(FLOODER.id), peaks(log))
 
 
 def table(runs: list[Run]) -> str:
-    lines = ["| code | scenario | round trips | reply p50 | p95 | p99 | max | card p95 | waiting, max | failures |",
-             "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    lines = ["| code | scenario | round trips | reply p50 | p95 | p99 | max | card p95 | waiting, max | "
+             "calls/1 s, most | one chat: /1 s | /10 s | failures |",
+             "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for r in runs:
         worst = max(r.latencies, default=math.nan)
         lines.append(f"| {r.code} | {r.scenario} | {len(r.latencies)} | {ms(pct(r.latencies, 50))} | "
                      f"{ms(pct(r.latencies, 95))} | {ms(pct(r.latencies, 99))} | {ms(worst)} | "
                      f"{ms(pct(r.cards, 95))} | {max(outstanding(r.samples, r.started), default=0)} | "
-                     f"{len(r.failures)} |")
+                     f"{r.pace[0]} | {r.pace[1]} | {r.pace[2]} | {len(r.failures)} |")
     return "\n".join(lines)
 
 
