@@ -56,7 +56,7 @@ class HeldClock:
 async def paced(config: Config, clock: FakeClock, tmp_path: Path) -> AsyncIterator[tuple[BotHarness, FairLimiter,
                                                                                        HeldClock]]:
     held = HeldClock()
-    limiter = FairLimiter(Limits(overall_rate=2.0), monotonic=held)  # two at once, then one every 0.5 s
+    limiter = FairLimiter(Limits(overall_rate=2.0, overall_burst=2), monotonic=held)  # two at once, then one a 0.5 s
     async with harness(config, clock, tmp_path / "helpdesk.db", limiter=limiter) as h:
         h.tg.introduce(*RECIPIENTS)
         yield h, limiter, held
@@ -185,7 +185,7 @@ async def test_still_rate_limited_after_the_retries_the_error_is_raised() -> Non
 
 async def test_the_lane_comes_from_the_context() -> None:
     clock = StillClock()
-    limiter = FairLimiter(Limits(overall_rate=1), monotonic=clock)
+    limiter = FairLimiter(Limits(overall_rate=1, overall_burst=1), monotonic=clock)
     order: list[str] = []
 
     async def send(name: str) -> bool:

@@ -42,6 +42,10 @@ class Limits:
     """Messages per minute in one group (Telegram: 20)."""
     private_rate: float = 1.0
     """Messages per second in one private chat, sustained (Telegram: about one)."""
+    overall_burst: int = 3
+    """How many may go at once after a quiet moment. Small: a bucket of a whole second's worth (PTB's
+    AIORateLimiter) lets 60 through in the second after a lull, twice the limit; with 3, any second
+    holds at most 33."""
     private_burst: int = 3
     """How many may go at once in a private chat before its pace applies: Telegram lets short bursts
     pass, and one step of a conversation is often two calls (mark the answer, ask the next question)."""
@@ -113,7 +117,7 @@ class SendPlan:
 
     def __init__(self, limits: Limits, now: float) -> None:
         self.limits = limits
-        self._overall = Bucket(limits.overall_rate, limits.overall_rate, now)
+        self._overall = Bucket(limits.overall_rate, limits.overall_burst, now)
         self._chats: dict[Chat, _ChatState] = {}
         self._turns: dict[Lane, OrderedDict[Chat, None]] = {lane: OrderedDict() for lane in Lane}
         """Per lane, the chats with requests waiting in it, in the order of their next turn."""
