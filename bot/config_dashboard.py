@@ -12,15 +12,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 
-from bot.domain.durations import parse_duration
-
-
-def _duration(value: object) -> timedelta:
-    if isinstance(value, timedelta):
-        return value
-    if not isinstance(value, str):
-        raise ValueError("a duration is a string like '24h'")
-    return parse_duration(value)
+from bot.config_inspections import duration_value
 
 
 class DashboardSection(BaseModel):
@@ -31,7 +23,7 @@ class DashboardSection(BaseModel):
     url: str = ""
     """The page's public address for the menu button and /dashboard (HTTPS in production); empty: the
     listen address over http, which only a local stand-in opens."""
-    max_age: Annotated[timedelta, BeforeValidator(_duration)] = timedelta(hours=24)
+    max_age: Annotated[timedelta, BeforeValidator(duration_value)] = timedelta(hours=24)
     """How old a Mini App's signed initData may be: a board left open longer must be opened again."""
     refresh_seconds: int = Field(15, ge=1, le=600)
     """How often the open board asks for the tickets again."""

@@ -26,7 +26,7 @@ def _clock(value: object) -> time:
     return parse_clock_time(value)
 
 
-def _duration(value: object) -> timedelta:
+def duration_value(value: object) -> timedelta:
     if isinstance(value, timedelta):
         return value
     if not isinstance(value, str):
@@ -67,7 +67,7 @@ class InspectionClassSection(_Strict):
 class InspectionsSection(_Strict):
     classes: tuple[InspectionClassSection, ...] = ()
     start_at: Annotated[time, BeforeValidator(_clock)] = time(9)
-    finish_within: Annotated[timedelta, BeforeValidator(_duration)] = timedelta(hours=24)
+    finish_within: Annotated[timedelta, BeforeValidator(duration_value)] = timedelta(hours=24)
     checklists: dict[str, tuple[str, ...]] = {}
     """Device type → item ids, replacing that type's default list (bot/domain/inspection.py)."""
 

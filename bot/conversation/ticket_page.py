@@ -22,6 +22,8 @@ from bot.domain.severity import Severity
 from bot.domain.sla import ROUND_THE_CLOCK, SlaClock
 from bot.domain.ticket import Happening, Status, Ticket, TicketEvent
 from bot.messages import Button, Text, t, verbatim
+from bot.services.deployment import Deployment
+from storage.ports import Users
 
 HISTORY_SHOWN = 15
 """The last lines of the audit log on the page: enough to see how it went, short enough to read."""
@@ -155,20 +157,24 @@ def _pause_reason(reason: object) -> Text:
 
 # ---- the history ---------------------------------------------------------------------------------------
 async def _names(s: Session, ticket: Ticket, events: list[TicketEvent]) -> dict[int, str]:
+    return await names_in(s.deployment, s.uow.users, ticket, events)
+
+
+async def names_in(deployment: Deployment, users: Users, ticket: Ticket, events: list[TicketEvent]) -> dict[int, str]:
     """Everybody the history names, as others know them: engineers and managers by their configured
-    names, reporters by their Telegram names."""
-    managers = {m.id: m.name for m in s.config.managers}
+    names, reporters by their Telegram names (this page's and the dashboard's)."""
+    managers = {m.id: m.name for m in deployment.config.managers}
     ids = {ticket.reporter_id, *(e.actor_id for e in events if e.actor_id is not None)}
     ids |= {int(v) for e in events for k, v in e.data.items()
             if k in ("assignee", "engineer", "chat") and isinstance(v, int)}
     names: dict[int, str] = {}
     for who in ids:
-        if s.deployment.engineer(who) is not None:
-            names[who] = s.deployment.engineer_name(who)
+        if deployment.engineer(who) is not None:
+            names[who] = deployment.engineer_name(who)
         elif who in managers:
             names[who] = managers[who]
         else:
-            user = await s.uow.users.get(who)
+            user = await users.get(who)
             names[who] = user.name if user else str(who)
     return names
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta, tzinfo
 from typing import Any
 
-from bot.conversation.ticket_page import event_text
+from bot.conversation.ticket_page import event_text, names_in
 from bot.domain.milestones import Due, next_due
 from bot.domain.permissions import Act, Role
 from bot.domain.roster import next_handover, on_duty
@@ -120,30 +120,11 @@ async def board(viewer: Viewer, services: Services, now: datetime, *, site: str 
     }
 
 
-async def names_of(services: Services, ticket: Ticket, ids: set[int]) -> dict[int, str]:
-    """Everybody a ticket's history names, as the ticket's page names them."""
-    deployment = services.deployment
-    managers = {m.id: m.name for m in deployment.config.managers}
-    names: dict[int, str] = {}
-    for who in ids | {ticket.reporter_id}:
-        if deployment.engineer(who) is not None:
-            names[who] = deployment.engineer_name(who)
-        elif who in managers:
-            names[who] = managers[who]
-        else:
-            user = await services.uow.users.get(who)
-            names[who] = user.name if user else str(who)
-    return names
-
-
 async def ticket_page(viewer: Viewer, services: Services, ticket: Ticket, now: datetime) -> dict[str, Any]:
     """A ticket with its log, the actions the viewer may take and the engineers to assign it to."""
     deployment = services.deployment
     events = await services.uow.tickets.events(ticket.number)
-    ids = {e.actor_id for e in events if e.actor_id is not None}
-    ids |= {int(v) for e in events for k, v in e.data.items() if k in ("assignee", "engineer", "chat")
-            and isinstance(v, int)}
-    names = await names_of(services, ticket, ids)
+    names = await names_in(deployment, services.uow.users, ticket, events)
     row = ticket_row(viewer, deployment, ticket, next_due(ticket, now, deployment.sla_clocks), now)
     row.update(description=ticket.description, reporter={"id": ticket.reporter_id, "name": names[ticket.reporter_id]},
                contact=" ".join(p for p in (ticket.contact_name, ticket.contact_phone) if p) or None,
