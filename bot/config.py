@@ -28,7 +28,6 @@ from pydantic import (
 
 from bot.config_dashboard import DashboardSection
 from bot.config_inspections import InspectionsSection
-from bot.config_telegram import TelegramSection
 from bot.domain.business_hours import parse_weekday_hours
 from bot.domain.devices import DEVICE_TYPES
 from bot.domain.durations import parse_clock_time, parse_duration, parse_time_range
@@ -276,7 +275,6 @@ class RetentionSection(_Section):
 
 class Config(_Section):
     bot: BotSection = BotSection()
-    telegram: TelegramSection = TelegramSection()
     intake: IntakeSection = IntakeSection()
     sla: SlaSection = SlaSection()
     business_hours: BusinessHoursSection = BusinessHoursSection()
@@ -369,8 +367,8 @@ class Settings:
     db_path: Path
     config_path: Path
     rate_limit: bool = True
-    """Keep under Telegram's limits ([telegram] in the file; bot/telegram/limiter.py). Off only against
-    a local stand-in, for benchmarks: HELPDESK_RATE_LIMIT=off."""
+    """Keep under Telegram's limits (PTB's AIORateLimiter). Off only against a local stand-in, for
+    benchmarks: HELPDESK_RATE_LIMIT=off."""
     config_required: bool = False
     """HELPDESK_CONFIG was set: the file it names must exist (a typo must not start a desk with no engineers)."""
 

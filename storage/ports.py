@@ -197,9 +197,6 @@ class Pending:
     """Tries so far (a retry backs off by this)."""
     parts_sent: int = 0
     """Parts already delivered: 0 the text, 1… its photos, then its attachment."""
-    bulk: bool = False
-    """Nobody is waiting for it this second (a follow-up, a reminder): the rate limiter sends it after
-    the replies people are waiting for."""
 
 
 class Outbox(ABC):
@@ -207,9 +204,6 @@ class Outbox(ABC):
 
     enqueued_chats: dict[int, None]
     """Chats this unit of work left messages for, in order (so they can be delivered at once)."""
-    bulk: bool = False
-    """The messages this unit of work enqueues are bulk (`Pending.bulk`): the scheduler says so for
-    the timers nobody waits on; a person's update, a page and an escalation leave it False."""
 
     @abstractmethod
     async def enqueue(self, reply: Reply, at: datetime) -> None: ...

@@ -19,7 +19,6 @@ from bot.sandbox.standin import BotApiStandIn, FakeUser, SentMessage
 from bot.services.knowledge import KnowledgeBase
 from bot.telegram.handlers import HelpDesk
 from bot.telegram.lifecycle import RunningBot, UpdateTracker, running_bot
-from bot.telegram.limiter import FairLimiter
 from storage import SqliteStorage, open_storage
 
 TESTS_PACE = FloodPolicy(burst=1_000_000)
@@ -37,8 +36,6 @@ class BotHarness:
         self.tracker = UpdateTracker()
         self.fresh_kb = False
         """True: load the knowledge base anew (for tests that add articles); else share one."""
-        self.limiter: FairLimiter | None = None
-        """A rate limiter to run with (the tests of the limiter's order); None: no limiter, as usual."""
 
     flood = TESTS_PACE
     """Tests drive users faster than any person; the tests of the throttle itself set a stricter one."""
@@ -51,7 +48,7 @@ class BotHarness:
         self.bot = await self._stack.enter_async_context(running_bot(
             token=self.tg.token, base_url=self.tg.base_url, base_file_url=self.tg.base_file_url,
             config=self.config, storage=self.storage, clock=self.clock, poll_timeout=1, rate_limit=False,
-            kb=kb[0] if isinstance(kb, tuple) else kb, tick_seconds=None, flood=self.flood, limiter=self.limiter,
+            kb=kb[0] if isinstance(kb, tuple) else kb, tick_seconds=None, flood=self.flood,
         ))
         self.tracker.attach(self.bot.app)
 
@@ -210,7 +207,6 @@ async def shared_kb(storage: SqliteStorage) -> KnowledgeBase:
 @asynccontextmanager
 async def harness(
     config: Config, clock: FakeClock, db_path: Path, *, fresh_kb: bool = False, flood: FloodPolicy | None = None,
-    limiter: FairLimiter | None = None,
 ) -> AsyncIterator[BotHarness]:
     async with BotApiStandIn() as standin:
         standin.clock = lambda: clock.now().timestamp()  # messages dated by the bot's (fake) time
@@ -218,7 +214,6 @@ async def harness(
         h = BotHarness(standin, config, clock, db_path)
         h.fresh_kb = fresh_kb
         h.flood = flood or TESTS_PACE
-        h.limiter = limiter
         await h.start()
         for member in STAFF:  # staff opened the bot when they joined: it knows their language
             await h.say(member, "/start")

@@ -20,7 +20,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("bot.domain", "bot.fonts"),
     ("bot.messages", "bot.callbacks", "bot.texts"),
     ("knowledge",),
-    ("bot.config", "bot.config_inspections", "bot.config_dashboard", "bot.config_telegram", "storage"),
+    ("bot.config", "bot.config_inspections", "bot.config_dashboard", "storage"),
     ("bot.services",),
     ("bot.conversation",),
     ("bot.telegram", "bot.dashboard"),

@@ -42,12 +42,6 @@ class TimerKind(StrEnum):
 REPORT_KINDS = frozenset({TimerKind.REPORT, TimerKind.MONTHLY_REPORT})
 """Timers whose firing draws a report off the event loop, outside the transaction that claims them."""
 
-URGENT_KINDS = frozenset({TimerKind.ESCALATE, TimerKind.REPORT})
-"""Timers whose messages go out with the replies people wait for (an escalation's page; a report a manager
-asked for). Every other timer's messages are bulk (follow-ups, reminders, SLA warnings, roster and
-inspection notices): they use the rate the replies leave (bot.domain.pacing). The monthly push is
-claimed by the report worker's own transaction and goes with the replies: a handful of managers."""
-
 
 @dataclass(frozen=True)
 class Timer:

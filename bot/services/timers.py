@@ -12,7 +12,7 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime
 
 from bot.domain.clock import Clock
-from bot.domain.timers import REPORT_KINDS, URGENT_KINDS, Timer, TimerKind
+from bot.domain.timers import REPORT_KINDS, Timer, TimerKind
 from bot.services.deployment import Deployment
 from bot.services.knowledge import KnowledgeBase
 from bot.services.reports.orders import Reports
@@ -66,7 +66,6 @@ class Scheduler:
                 break
         if self.deployment.duty_group.forum:  # the tickets' topics follow what the timers (and chats) changed
             async with self.storage.transaction() as uow:
-                uow.outbox.bulk = True  # renaming and closing topics: nobody waits on it
                 await Services(self.deployment, self.kb, uow).topics.follow(now)
         return fired
 
@@ -79,7 +78,6 @@ class Scheduler:
             async with self.storage.transaction() as uow:
                 if timer.id is None or not await uow.timers.finish(timer.id, now):
                     continue  # another tick claimed it first
-                uow.outbox.bulk = timer.kind not in URGENT_KINDS
                 await HANDLERS[timer.kind](Services(self.deployment, self.kb, uow), timer, now)
                 fired += 1
         return fired
@@ -93,7 +91,6 @@ class Scheduler:
         monthly report is scheduled (a push missed while the bot was down is kept, not doubled)."""
         now = self.clock.now()
         async with self.storage.transaction() as uow:
-            uow.outbox.bulk = True  # notices about the roster and the calendar: nobody waits on them
             services = Services(self.deployment, self.kb, uow)
             await services.roster.report_gaps(now)
             await services.roster.check_calendar(now)

@@ -19,6 +19,7 @@ from telegram import (
 )
 from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import (
+    AIORateLimiter,
     Application,
     ApplicationBuilder,
     CallbackQueryHandler,
@@ -33,7 +34,6 @@ from bot.conversation.common import menu_of
 from bot.conversation.desk import Desk
 from bot.domain.clock import Clock
 from bot.domain.flood import FloodPolicy, InputThrottle
-from bot.domain.pacing import Limits
 from bot.messages import t
 from bot.services.delivery import DeliveryFailures
 from bot.services.deployment import Deployment
@@ -46,7 +46,6 @@ from bot.telegram.admission import not_for_us
 from bot.telegram.courier import Courier
 from bot.telegram.handlers import HelpDesk
 from bot.telegram.http import AiohttpRequest
-from bot.telegram.limiter import FairLimiter
 from bot.telegram.ordering import PerChatOrder
 from bot.texts import render
 from storage import Storage
@@ -71,11 +70,9 @@ def build_application(
     kb: KnowledgeBase | None = None,
     tick_seconds: float | None = TICK_SECONDS,
     flood: FloodPolicy | None = None,
-    limiter: FairLimiter | None = None,
 ) -> Application:
     """`flood`: how fast one person may send before the bot slows down for them (the configured policy
-    when None; the tests drive users faster than any person and pass a looser one). `limiter`: the rate
-    limiter to use instead of one made from `[telegram]` (a test's, on a clock it holds still)."""
+    when None; the tests drive users faster than any person and pass a looser one)."""
     requests = (AiohttpRequest(connections=2), AiohttpRequest())  # getUpdates' own, and everything else's
     desk = Desk(storage, config, clock, kb=kb)
     throttle = InputThrottle(flood or desk.deployment.flood_policy)
@@ -87,10 +84,8 @@ def build_application(
     )
     if base_file_url:
         builder = builder.base_file_url(base_file_url)
-    if limiter is None and rate_limit:
-        limiter = FairLimiter(limits_of(config), max_retries=3)
-    if limiter is not None:
-        builder = builder.rate_limiter(limiter)
+    if rate_limit:
+        builder = builder.rate_limiter(AIORateLimiter(max_retries=3))
     app = builder.build()
     app.bot_data["tick_seconds"] = tick_seconds
     app.bot_data["requests"] = requests
@@ -115,13 +110,6 @@ def build_application(
     app.add_handler(MessageHandler(private & ~filters.StatusUpdate.ALL, handlers.on_unsupported))
     app.add_error_handler(handlers.on_error)
     return app
-
-
-def limits_of(config: Config) -> Limits:
-    """The rate limiter's limits, from the [telegram] settings."""
-    section = config.telegram
-    return Limits(overall_rate=section.overall_rate, group_rate=section.group_rate,
-                  private_rate=section.private_rate)
 
 
 async def _post_init(app: Application) -> None:

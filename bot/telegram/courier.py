@@ -24,7 +24,6 @@ from telegram.warnings import PTBUserWarning
 from bot.domain.clock import Clock
 from bot.domain.topics import Topic
 from bot.messages import Reply, t
-from bot.telegram.limiter import FairLimiter, bulk_lane
 from bot.telegram.render import markup
 from bot.texts import render
 from storage import Storage
@@ -54,8 +53,6 @@ class Courier:
         """Told about a permanent failure (the ticket's log and the managers hear of it)."""
         self.stopping = False
         """Set on shutdown: a backlog flush ends early (what is left stays in the outbox for the next start)."""
-        self._waited_on: dict[int, int] = {}
-        """Chats someone is waiting in now (a flush for a person's update): their bulk goes with the reply."""
         self._locks: dict[int, asyncio.Lock] = {}
         """One per chat ever written to (a few hundred bytes each); never dropped, because dropping a lock
         another task is about to take would let two deliveries of one chat run side by side."""
@@ -67,7 +64,7 @@ class Courier:
 
         async def one(chat: int) -> int:
             async with limit:
-                return 0 if self.stopping else await self.flush_chat(chat, waited_on=False)
+                return 0 if self.stopping else await self.flush_chat(chat)
 
         while not self.stopping:
             async with self.storage.transaction() as tx:
@@ -81,32 +78,17 @@ class Courier:
                 return sent  # what is left waits for its retry time
         return sent
 
-    async def flush_chat(self, chat_id: int, *, waited_on: bool = True) -> int:
-        """Send one chat's due messages in order; only one delivery per chat runs at a time.
-
-        `waited_on`: a person's update left these messages (their reply, an engineer's page), so the
-        chat's messages all go in the rate limiter's PERSON lane, bulk ones queued before the reply
-        too (they are in its way); the scheduler's flush says False and bulk goes as bulk."""
+    async def flush_chat(self, chat_id: int) -> int:
+        """Send one chat's due messages in order; only one delivery per chat runs at a time."""
         lock = self._locks.setdefault(chat_id, asyncio.Lock())
         sent = 0
-        if waited_on:
-            self._waited_on[chat_id] = self._waited_on.get(chat_id, 0) + 1
-            limiter = getattr(self.bot, "rate_limiter", None)
-            if isinstance(limiter, FairLimiter):  # a bulk message of this chat already waiting: it goes now
-                limiter.hurry(chat_id)
-        try:
-            async with lock:
-                pending = await self._due(chat_id)
-                while pending:
-                    delivered, pending = await self._deliver(chat_id, pending)
-                    sent += delivered
-                    if self.stopping:  # shutting down: one message per chat goes, the rest waits for the next start
-                        break
-        finally:
-            if waited_on:
-                self._waited_on[chat_id] -= 1
-                if not self._waited_on[chat_id]:
-                    del self._waited_on[chat_id]
+        async with lock:
+            pending = await self._due(chat_id)
+            while pending:
+                delivered, pending = await self._deliver(chat_id, pending)
+                sent += delivered
+                if self.stopping:  # shutting down: one message per chat still goes, the rest waits for the next start
+                    break
         return sent
 
     async def _due(self, chat_id: int) -> list[Pending]:
@@ -207,8 +189,7 @@ class Courier:
         message_id = None
         try:
             while done < len(parts):
-                with bulk_lane(item.bulk and item.reply.chat_id not in self._waited_on):
-                    result = await parts[done]()
+                result = await parts[done]()
                 if done == 0 and item.reply.buttons and item.reply.ticket and isinstance(result, dict):
                     message_id = result.get("message_id")
                 done += 1

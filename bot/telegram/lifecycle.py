@@ -26,7 +26,6 @@ from bot.domain.flood import FloodPolicy
 from bot.services.knowledge import KnowledgeBase
 from bot.telegram.app import TICK_SECONDS, build_application, stopping
 from bot.telegram.handlers import helpdesk
-from bot.telegram.limiter import FairLimiter
 from bot.telegram.ordering import PerChatOrder
 from bot.telegram.polling import MAX_BACKOFF_SECONDS, TOKEN_REFUSED, DurablePolling, FatalApiError
 from storage import Storage
@@ -59,7 +58,6 @@ async def running_bot(
     tick_seconds: float | None = TICK_SECONDS,
     flood: FloodPolicy | None = None,
     kb_cache: Path | None = None,
-    limiter: FairLimiter | None = None,
 ) -> AsyncIterator[RunningBot]:
     """The bot polling for updates until the block exits; stops cleanly even on errors.
 
@@ -71,7 +69,7 @@ async def running_bot(
     app = build_application(
         token=token, base_url=base_url, base_file_url=base_file_url, config=config,
         storage=storage, clock=clock or SystemClock(), rate_limit=rate_limit, kb=kb,
-        tick_seconds=tick_seconds, flood=flood, limiter=limiter,
+        tick_seconds=tick_seconds, flood=flood,
     )
     await _connect(app)
     try:

@@ -44,19 +44,17 @@ class SqliteOutbox(SqlPort, Outbox):
     def __init__(self, db) -> None:  # type: ignore[no-untyped-def]
         super().__init__(db)
         self.enqueued_chats = {}
-        self.bulk = False
 
     async def enqueue(self, reply: Reply, at: datetime) -> None:
         self.enqueued_chats[reply.chat_id] = None
         await self._run(
-            "INSERT INTO outbox (chat_id, payload, created_at, not_before, ticket, bulk) VALUES (?, ?, ?, ?, ?, ?)",
-            (reply.chat_id, json.dumps(reply_to_json(reply), ensure_ascii=False), ts(at), ts(at), reply.ticket,
-             int(self.bulk)),
+            "INSERT INTO outbox (chat_id, payload, created_at, not_before, ticket) VALUES (?, ?, ?, ?, ?)",
+            (reply.chat_id, json.dumps(reply_to_json(reply), ensure_ascii=False), ts(at), ts(at), reply.ticket),
         )
 
     async def pending(self, chat_id: int, now: datetime, limit: int = 50) -> list[Pending]:
         rows = await self._all(
-            """SELECT id, payload, attempts, not_before, parts_sent, bulk FROM outbox
+            """SELECT id, payload, attempts, not_before, parts_sent FROM outbox
                WHERE chat_id = ? AND sent_at IS NULL AND failed_at IS NULL ORDER BY id LIMIT ?""",
             (chat_id, limit),
         )
@@ -64,8 +62,7 @@ class SqliteOutbox(SqlPort, Outbox):
         for r in rows:
             if r["not_before"] > ts(now):
                 break  # a message waiting for its retry holds back the later ones: order is kept
-            due.append(Pending(r["id"], reply_from_json(json.loads(r["payload"])), r["attempts"], r["parts_sent"],
-                               bool(r["bulk"])))
+            due.append(Pending(r["id"], reply_from_json(json.loads(r["payload"])), r["attempts"], r["parts_sent"]))
         return due
 
     async def chats(self, now: datetime, limit: int = 500) -> list[int]:
