@@ -270,18 +270,13 @@ async def _roster(settings: Settings, config, argv: list[str]) -> int:  # type: 
 def _report(settings: Settings, config, argv: list[str]) -> int:  # type: ignore[no-untyped-def]
     """`helpdesk report`: the figures of a period, from the database the bot writes."""
     from bot.cli.report import main as report_main
-    from bot.services.deployment import monthly_report_deadline, sla_clocks
-    from bot.services.reports.loading import load
-    from bot.services.roster import calendar_of, stored_edits
+    from bot.services.reports.loading import load_period
 
     async def loader(start, end):  # type: ignore[no-untyped-def]
         options.need_database(settings.db_path)  # reading must not leave an empty helpdesk.db behind
         # a snapshot, not a transaction: a year's read takes seconds, and the bot must go on writing
         async with read_snapshot(settings.db_path) as tx:
-            edits = await stored_edits(tx.roster)
-            clocks = sla_clocks(config, **calendar_of(edits))
-            return await load(tx.reports, start, end, clocks, monthly_report_deadline(config), tz=config.tz,
-                              inspections=tx.inspections, inspecting=bool(config.inspections.classes))
+            return await load_period(tx, config, start, end)
 
     return report_main(argv, loader, tz=config.tz, weights=config.reports.weights, now=SystemClock().now())
 

@@ -27,11 +27,9 @@ from bot.domain.periods import period_of
 from bot.domain.score import quarter_score
 from bot.domain.sites import site_key
 from bot.domain.targets import SPECS
-from bot.services.deployment import monthly_report_deadline, sla_clocks
-from bot.services.reports.loading import load
+from bot.services.reports.loading import load_period
 from bot.services.reports.summary import as_json, device_label, format_target, format_value, label
 from bot.services.reports.worker import run_in_worker
-from bot.services.roster import calendar_of, stored_edits
 from storage import Storage, UnitOfWork
 
 FRESH = 30.0
@@ -53,9 +51,7 @@ async def _compute(config: Config, snapshots: Callable[[], AbstractAsyncContextM
                    selection: dict[str, Any], lang: str, now: datetime) -> dict[str, Any]:
     start, end, period_label = period_of(period, now, config.tz)
     async with snapshots() as uow:
-        clocks = sla_clocks(config, **calendar_of(await stored_edits(uow.roster)))
-        data = await load(uow.reports, start, end, clocks, monthly_report_deadline(config), tz=config.tz,
-                          inspections=uow.inspections, inspecting=bool(config.inspections.classes))
+        data = await load_period(uow, config, start, end)
     kpis = compute_kpis(data, now=now, **selection)
     score = quarter_score(kpis, config.reports.weights)
     result = as_json(kpis, score, config.tz)

@@ -29,7 +29,7 @@ from bot.dashboard.figures import PERIODS, Figures
 from bot.dashboard.initdata import InitDataError, verify
 from bot.dashboard.views import Viewer, board, seen_by, ticket_page
 from bot.domain.clock import Clock
-from bot.domain.people import User
+from bot.domain.people import User, language_from_telegram
 from bot.domain.permissions import Act, role_of
 from bot.domain.severity import Severity
 from bot.fonts import CJK_TTF
@@ -134,13 +134,12 @@ class DashboardServer:
         role = role_of(self.deployment.role_of(person.id), person.id, known=True)
         if not self.deployment.permissions.allowed(Act.SEE_QUEUE, role):  # staff only
             log.info("dashboard: user %s (%s) is not staff", person.id, role.value)
-            lang = "zh" if person.language_code.startswith("zh") else "en" if person.language_code else \
-                self.deployment.default_language
-            return _json({"error": self._say("dashboard.error.forbidden", lang)}, 403)
+            told = language_from_telegram(person.language_code, self.deployment.default_language)
+            return _json({"error": self._say("dashboard.error.forbidden", told)}, 403)
         async with self.storage.snapshots()() as uow:
             stored = await uow.users.get(person.id)
-        lang = stored.language if stored else ("zh" if person.language_code.startswith("zh") else
-                                               "en" if person.language_code else self.deployment.default_language)
+        lang = stored.language if stored else language_from_telegram(person.language_code,
+                                                                     self.deployment.default_language)
         managers = {m.id: m.name for m in self.deployment.config.managers}
         name = managers.get(person.id) or (self.deployment.engineer_name(person.id)
                                            if self.deployment.engineer(person.id) else person.name)

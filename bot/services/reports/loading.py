@@ -5,11 +5,13 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta, tzinfo
 
+from bot.config import Config
 from bot.domain.calendar import local_date
 from bot.domain.deflection import DEFLECTION_GRACE
 from bot.domain.kpi import REPEAT_WINDOW, KbOutcome, ReportData
 from bot.domain.milestones import facts_of
 from bot.domain.sla import SlaClock
+from storage import UnitOfWork
 from storage.ports import Inspections, ReportQueries
 
 
@@ -42,3 +44,14 @@ async def load(queries: ReportQueries, start: datetime, end: datetime,
         monthly_reports_due=len(due), monthly_reports_late=late, clocks=clocks,
         visits=visits if visits or inspecting else None, tz=tz,
     )
+
+
+async def load_period(uow: UnitOfWork, config: Config, start: datetime, end: datetime) -> ReportData:
+    """`load` as the deployment reads a period: its SLA clocks with the calendar's stored edits, its monthly
+    report deadline, its inspections. The one reading for the report worker, the CLI and the dashboard."""
+    from bot.services.deployment import monthly_report_deadline, sla_clocks
+    from bot.services.roster import calendar_of, stored_edits
+
+    clocks = sla_clocks(config, **calendar_of(await stored_edits(uow.roster)))
+    return await load(uow.reports, start, end, clocks, monthly_report_deadline(config), tz=config.tz,
+                      inspections=uow.inspections, inspecting=bool(config.inspections.classes))

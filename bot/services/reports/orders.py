@@ -25,11 +25,9 @@ from bot.domain.periods import PeriodError, next_month, period_of
 from bot.domain.score import quarter_score
 from bot.domain.timers import Timer, TimerKind
 from bot.messages import Attachment, Reply, Text, t
-from bot.services.deployment import monthly_report_deadline, sla_clocks
 from bot.services.notify import Notifier
-from bot.services.reports.loading import load
+from bot.services.reports.loading import load_period
 from bot.services.reports.worker import run_in_worker
-from bot.services.roster import calendar_of, stored_edits
 from storage import Storage, UnitOfWork
 from storage.ports import Timers
 
@@ -124,10 +122,7 @@ class Reports:
         start, end, label = self.period(timer)
         workbook = timer.kind is TimerKind.REPORT and bool(timer.payload["workbook"])
         async with snapshots() as uow:
-            edits = await stored_edits(uow.roster)
-            clocks = sla_clocks(self.config, **calendar_of(edits))
-            data = await load(uow.reports, start, end, clocks, monthly_report_deadline(self.config), tz=self.config.tz,
-                              inspections=uow.inspections, inspecting=bool(self.config.inspections.classes))
+            data = await load_period(uow, self.config, start, end)
         drawn: dict[str, Reply] = {}
         for _chat, lang in recipients:
             if lang not in drawn:
